@@ -1,0 +1,256 @@
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import ValidationError
+
+from app.api.body import media_type, read_text
+from app.api.paging import link_next
+from app.deps import MAX_ID, ArticleDep, PageDep, SessionDep, SettingsDep
+from app.errors import (
+    AppError,
+    InvalidParameter,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    from_validation_error,
+    problem_responses,
+)
+from app.ingest.formats import iter_jsonl
+from app.schemas.article import (
+    ArticleCreate,
+    ArticleRead,
+    ArticleSummary,
+    ArticleUpdate,
+    BulkLineResult,
+    BulkResult,
+)
+from app.schemas.common import Page
+from app.schemas.entity import MentionRead
+from app.schemas.event import event_read
+from app.services import article as service
+from app.services.article import ArticleFilters, OnDuplicate
+from app.services.filters import country_codes
+from app.taxonomy import EventType
+
+router = APIRouter(prefix="/v1/articles", tags=["articles"])
+
+_JSON_TYPES = {"application/json"}
+_PAGE_TYPES = {"text/plain"}
+_HTML_TYPES = {"text/html", "application/xhtml+xml"}
+_CREATE_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/ArticleCreate"}},
+            "text/plain": {"schema": {"type": "string", "description": "A raw page"}},
+            "text/html": {"schema": {"type": "string", "description": "An HTML page"}},
+        },
+    }
+}
+
+
+def _read(session: SessionDep, article: Any, include: set[str]) -> ArticleRead:
+    summary = ArticleSummary.model_validate(article).model_dump()
+    result = ArticleRead(**summary, body=article.body, content_hash=article.content_hash)
+    if "raw" in include:
+        result.raw = article.raw
+    if "mentions" in include:
+        rows = service.article_mentions(session, article_id=article.id)
+        result.mentions = [MentionRead.model_validate(m) for m in rows]
+    if "events" in include:
+        result.events = [event_read(e) for e in service.article_events(session, article_id=article.id)]
+    return result
+
+
+async def _create_input(request: Request, url: str | None, source: str | None) -> ArticleCreate:
+    kind, _ = media_type(request)
+    text = await read_text(request)
+    try:
+        if kind in _JSON_TYPES or kind.endswith("+json"):
+            return ArticleCreate.model_validate_json(text)
+        if kind in _PAGE_TYPES:
+            return ArticleCreate(text=text, url=url, source=source)
+        if kind in _HTML_TYPES:
+            return ArticleCreate(html=text, url=url, source=source)
+    except ValidationError as error:
+        raise from_validation_error(error) from error
+    raise UnsupportedMediaType(
+        f"Send application/json, text/plain (a raw page) or text/html, not {kind or 'nothing'}."
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=ArticleRead,
+    summary="Store one article (JSON, a raw page or HTML)",
+    openapi_extra=_CREATE_BODY,
+    responses=problem_responses(400, 409, 413, 415, 422),
+)
+async def create_article(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    on_duplicate: Annotated[
+        OnDuplicate, Query(description="When the url is known: error (409), skip or update")
+    ] = OnDuplicate.error,
+    url: Annotated[str | None, Query(max_length=2048, description="For text/plain and HTML")] = None,
+    source: Annotated[str | None, Query(max_length=200, description="For text/plain and HTML")] = None,
+) -> ArticleRead:
+    data = await _create_input(request, url, source)
+    outcome = service.create_article(session, data=data, on_duplicate=on_duplicate)
+    response.headers["Location"] = f"/v1/articles/{outcome.article.id}"
+    if outcome.status != "created":
+        response.status_code = 200
+    return _read(session, outcome.article, {"events", "mentions"})
+
+
+@router.post(
+    "/bulk",
+    response_model=BulkResult,
+    summary="Store many articles from JSON Lines; a result per line",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+        }
+    },
+    responses=problem_responses(400, 413, 415),
+)
+async def bulk_create(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    on_duplicate: Annotated[OnDuplicate, Query()] = OnDuplicate.error,
+) -> BulkResult:
+    text = await read_text(request)
+    lines = list(iter_jsonl(text))
+    if len(lines) > settings.max_bulk_lines:
+        raise PayloadTooLarge(f"At most {settings.max_bulk_lines} lines per request.")
+    results: list[BulkLineResult] = []
+    for record in lines:
+        result = BulkLineResult(line=record.line, status="rejected")
+        if record.error:
+            result.errors = [{"field": "line", "message": record.error}]
+            results.append(result)
+            continue
+        assert record.data is not None
+        result.id = record.data.get("id") if isinstance(record.data.get("id"), str | int) else None
+        try:
+            data = ArticleCreate.model_validate(record.data)
+            with session.begin_nested():
+                outcome = service.create_article(session, data=data, on_duplicate=on_duplicate)
+        except ValidationError as error:
+            problem = from_validation_error(error)
+            result.errors = [{"field": e["field"], "message": e["message"]} for e in problem.errors]
+        except AppError as error:
+            existing = error.extra.get("existing_id")
+            result.status = "duplicate" if existing else "rejected"
+            result.duplicate_of = existing
+            result.errors = [{"field": "line", "message": error.detail}]
+        else:
+            result.article_id = outcome.article.id
+            result.duplicate_of = outcome.article.duplicate_of_id
+            result.status = outcome.status
+        results.append(result)
+    counts = {s: sum(1 for r in results if r.status == s) for s in ("created", "updated", "skipped")}
+    return BulkResult(
+        created=counts["created"],
+        updated=counts["updated"],
+        skipped=counts["skipped"],
+        duplicates=sum(1 for r in results if r.status == "duplicate" or r.duplicate_of),
+        rejected=sum(1 for r in results if r.status == "rejected"),
+        results=results,
+    )
+
+
+@router.get(
+    "",
+    response_model=Page[ArticleSummary],
+    summary="List articles, filtered, newest first",
+    responses=problem_responses(400, 422),
+)
+def list_articles(
+    response: Response,
+    request: Request,
+    session: SessionDep,
+    page: PageDep,
+    source: Annotated[str | None, Query(max_length=200, description="Source name or domain")] = None,
+    author: Annotated[str | None, Query(max_length=300)] = None,
+    lang: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$", description="ISO 639-1")] = None,
+    published_from: Annotated[date | None, Query(description="On or after (YYYY-MM-DD)")] = None,
+    published_to: Annotated[date | None, Query(description="On or before (YYYY-MM-DD)")] = None,
+    country: Annotated[
+        list[str] | None,
+        Query(max_length=10, description="Repeatable: articles that mention all of them"),
+    ] = None,
+    entity: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Mentions this entity")] = None,
+    event_type: Annotated[EventType | None, Query(description="Reports an event of this type")] = None,
+    sort: Annotated[
+        str, Query(pattern=r"^-?published_at$", description="published_at or -published_at")
+    ] = "-published_at",
+) -> Page[ArticleSummary]:
+    if published_from and published_to and published_from > published_to:
+        raise InvalidParameter("published_from", "is after published_to")
+    filters = ArticleFilters(
+        source=source,
+        author=author,
+        lang=lang,
+        published_from=published_from,
+        published_to=published_to,
+        countries=country_codes(country),
+        entity_id=entity,
+        event_type=event_type,
+    )
+    items, next_cursor = service.list_articles(
+        session, filters=filters, sort=sort, limit=page.limit, cursor=page.cursor
+    )
+    link_next(request, response, next_cursor)
+    return Page[ArticleSummary](
+        items=[ArticleSummary.model_validate(a) for a in items],
+        limit=page.limit,
+        next_cursor=next_cursor,
+    )
+
+
+@router.get(
+    "/{article_id}",
+    response_model=ArticleRead,
+    response_model_exclude_none=False,
+    summary="One article; include=mentions,events,raw adds those",
+    responses=problem_responses(400, 404, 422),
+)
+def get_article(
+    session: SessionDep,
+    article: ArticleDep,
+    include: Annotated[
+        str | None, Query(max_length=100, description="Comma-separated: mentions, events, raw")
+    ] = None,
+) -> ArticleRead:
+    wanted = {part.strip() for part in (include or "").split(",") if part.strip()}
+    unknown = wanted - {"mentions", "events", "raw"}
+    if unknown:
+        raise InvalidParameter("include", f"unknown value(s) {', '.join(sorted(unknown))}")
+    return _read(session, article, wanted)
+
+
+@router.patch(
+    "/{article_id}",
+    response_model=ArticleRead,
+    summary="Correct an article's metadata",
+    responses=problem_responses(400, 404, 409, 422),
+)
+def update_article(session: SessionDep, article: ArticleDep, data: ArticleUpdate) -> ArticleRead:
+    return _read(session, service.update_article(session, article=article, data=data), set())
+
+
+@router.delete(
+    "/{article_id}",
+    status_code=204,
+    summary="Delete an article with its mentions and events",
+    responses=problem_responses(404, 422),
+)
+def delete_article(session: SessionDep, article: ArticleDep) -> Response:
+    service.delete_article(session, article=article)
+    return Response(status_code=204)
+

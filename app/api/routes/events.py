@@ -1,0 +1,69 @@
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app.api.paging import link_next
+from app.deps import MAX_ID, EventDep, PageDep, SessionDep
+from app.errors import InvalidParameter, problem_responses
+from app.schemas.common import Page
+from app.schemas.event import EventRead, event_read
+from app.services import event as service
+from app.services.event import EventFilters
+from app.services.filters import country_codes
+from app.taxonomy import EventStatus, EventType
+
+router = APIRouter(prefix="/v1/events", tags=["events"])
+
+
+@router.get(
+    "",
+    response_model=Page[EventRead],
+    summary="List events by their own date, latest first",
+    responses=problem_responses(400, 422),
+)
+def list_events(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    page: PageDep,
+    type: Annotated[EventType | None, Query()] = None,
+    country: Annotated[
+        list[str] | None,
+        Query(max_length=10, description="Repeatable: events in which all of them take part"),
+    ] = None,
+    entity: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Participant entity id")] = None,
+    date_from: Annotated[date | None, Query(description="Event date on or after")] = None,
+    date_to: Annotated[date | None, Query(description="Event date on or before")] = None,
+    status: Annotated[EventStatus | None, Query()] = None,
+    article: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Article id")] = None,
+    sort: Annotated[str, Query(pattern=r"^-?date$", description="date or -date")] = "-date",
+) -> Page[EventRead]:
+    if date_from and date_to and date_from > date_to:
+        raise InvalidParameter("date_from", "is after date_to")
+    filters = EventFilters(
+        type=type,
+        countries=country_codes(country),
+        entity_id=entity,
+        date_from=date_from,
+        date_to=date_to,
+        status=status,
+        article_id=article,
+    )
+    items, next_cursor = service.list_events(
+        session, filters=filters, sort=sort, limit=page.limit, cursor=page.cursor
+    )
+    link_next(request, response, next_cursor)
+    return Page[EventRead](
+        items=[event_read(e) for e in items], limit=page.limit, next_cursor=next_cursor
+    )
+
+
+@router.get(
+    "/{event_id}",
+    response_model=EventRead,
+    summary="One event with its participants and evidence",
+    responses=problem_responses(404, 422),
+)
+def get_event(event: EventDep) -> EventRead:
+    return event_read(event)

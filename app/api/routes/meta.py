@@ -1,0 +1,61 @@
+from fastapi import APIRouter, Request
+from sqlalchemy import text
+
+from app import migrate
+from app.errors import ServiceUnavailable, problem_responses
+from app.schemas.taxonomy import EntityKindRead, EventTypeRead, TaxonomyRead
+from app.taxonomy import (
+    DatePrecision,
+    EventStatus,
+    ParticipantRole,
+    entity_kinds,
+    event_types,
+)
+
+router = APIRouter(tags=["meta"])
+
+
+@router.get("/v1/taxonomy", response_model=TaxonomyRead, summary="Event types and entity kinds")
+def taxonomy() -> TaxonomyRead:
+    return TaxonomyRead(
+        event_types=[
+            EventTypeRead(
+                type=t.type, label=t.label, cameo_codes=list(t.cameo_codes), definition=t.definition
+            )
+            for t in event_types()
+        ],
+        entity_kinds=[
+            EntityKindRead(kind=k.kind, label=k.label, definition=k.definition) for k in entity_kinds()
+        ],
+        participant_roles=[r.value for r in ParticipantRole],
+        date_precisions=[p.value for p in DatePrecision],
+        event_statuses=[s.value for s in EventStatus],
+    )
+
+
+@router.get("/healthz", summary="The process is alive")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get(
+    "/readyz",
+    summary="The database answers and its schema is at the latest migration",
+    responses=problem_responses(503),
+)
+def readyz(request: Request) -> dict[str, str]:
+    engine = request.app.state.engine
+    url = request.app.state.settings.database_url
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        current = migrate.current_revision(engine)
+    except Exception as error:
+        raise ServiceUnavailable(f"The database is not reachable: {type(error).__name__}.") from error
+    head = migrate.head_revision(url)
+    if current != head:
+        raise ServiceUnavailable(
+            f"The database schema is at {current or 'nothing'}, not {head}: run `defcoop db upgrade`.",
+            headers={"Retry-After": "30"},
+        )
+    return {"status": "ready", "database": engine.dialect.name, "revision": current or ""}

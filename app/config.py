@@ -1,0 +1,35 @@
+"""Settings, read from DEFCOOP_* environment variables and an optional .env file."""
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DEFCOOP_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///./defcoop.db",
+        description="SQLAlchemy URL: sqlite:///path.db or postgresql+psycopg://user@host/db",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `defcoop serve` binds to")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `defcoop serve` binds to")
+    max_body_bytes: int = Field(
+        default=5 * 1024 * 1024, ge=1024, description="Largest request body accepted (413 above)"
+    )
+    max_bulk_lines: int = Field(
+        default=10_000, ge=1, description="Most lines one POST /v1/articles/bulk may carry"
+    )
+    page_size_default: int = Field(default=20, ge=1, le=100, description="Default `limit`")
+    page_size_max: int = Field(default=100, ge=1, le=1000, description="Largest `limit`")
+    sqlite_busy_timeout_ms: int = Field(
+        default=5000, ge=0, description="How long SQLite waits on a locked database"
+    )
+    log_level: str = Field(default="info", description="uvicorn log level")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process settings (read once; tests build their own Settings)."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Reading pages: format detection, metadata, boilerplate removal. Pure: no database."""

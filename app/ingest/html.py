@@ -1,0 +1,38 @@
+"""HTML pages through trafilatura, a maintained main-text extractor."""
+
+from dataclasses import replace
+
+import trafilatura
+
+from app.ingest.dates import parse_partial_iso
+from app.ingest.language import detect_language
+from app.ingest.page import Page, parse_page
+from app.ingest.source import source_from_url
+from app.ingest.text import fold, normalize_body
+
+
+def parse_html(html: str, *, url: str | None = None) -> Page:
+    """Main text and metadata of an HTML page; falls back to the page rules for what it lacks."""
+    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, favor_recall=True)
+    text = normalize_body(getattr(doc, "text", None) or "") if doc is not None else ""
+    if not text:
+        return replace(parse_page(trafilatura.html2txt(html) or "", url=url), title_is_derived=True)
+    title = getattr(doc, "title", None)
+    paragraphs = [p.strip() for p in text.split("\n") if p.strip()]
+    if title and paragraphs and fold(paragraphs[0]) == fold(title):
+        paragraphs = paragraphs[1:]
+    body = "\n\n".join(paragraphs)
+    fallback = parse_page(body, url=url)
+    raw_date = getattr(doc, "date", None)
+    published = parse_partial_iso(raw_date) if raw_date else None
+    name, domain = source_from_url(url)
+    return Page(
+        title=title or fallback.title,
+        title_is_derived=not title and fallback.title_is_derived,
+        author=getattr(doc, "author", None) or fallback.author,
+        published=published or fallback.published,
+        source_name=name or getattr(doc, "sitename", None),
+        source_domain=domain,
+        language=detect_language(((title or "") + "\n" + body).strip()),
+        body=body,
+    )

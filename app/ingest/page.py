@@ -1,0 +1,308 @@
+"""Raw news pages: the article's own text and metadata, with the site chrome left out.
+
+The input is a page as stored by a crawler: an optional ` date YYYY-MM-DD` header line that
+may carry a byline or chrome, the headline, the article, boilerplate (share widgets, comment
+rules, lists of other headlines) and a `---` footer. `raw` keeps all of it; this module
+returns what a careful reader would take from it.
+"""
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from app.ingest.dates import MONTHS, PartialDate, date_from_url, date_in_line, parse_partial_iso
+from app.ingest.language import detect_language
+from app.ingest.source import source_from_handle, source_from_url
+from app.ingest.text import fold, normalize_body
+
+_HEADER = re.compile(r"^\s*date\s+(\d{4}(?:-\d{2}){0,2})\b\s*(.*)$", re.I)
+_BYLINE = re.compile(r"^by[:\s]+([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})\s*$", re.I)
+_SOURCE_LINE = re.compile(r"^source\s*:\s*(.{2,60})$", re.I)
+_FOOTER_RULE = re.compile(r"^\s*(?:-{3,}|_{3,}|\*{3,})\s*$")
+_HANDLE = re.compile(r"@([A-Za-z]\w{2,30})")
+_TERMINAL = re.compile(r"[.;,:…]$|\.\.\.$")
+_SENTENCE_TERMINAL = re.compile(r"[.!?…:\"”’')\]]$")
+# "LONDON (AA) –", "BAKU, Azerbaijan, Jan. 31", "ANKARA:", "(MENAFN- AzerNews)", "ASTANA. KAZINFORM -"
+_DATELINE = re.compile(
+    r"^(?:\(|[A-Z][A-Z .'-]{2,}\s?(?::|[-–—]\s|\(|\.\s+[A-Z]{3,})"
+    r"|[A-Z][\w .'-]{1,30},\s+(?:[A-Z][\w .'-]+,\s+)?" + MONTHS + r"\s+\d{1,2}"
+    r"|[A-Z][\w .'/-]{1,30}\s\((?:[A-Z][\w .]*)\)\s*[-–—:])"
+)
+_CREDIT_IN_LINE = re.compile(r"\b(?:photo|picture|image|foto)s?\b(?:\s+(?:courtesy|by)\b|:)", re.I)
+_AGENCY_PATTERNS = (
+    re.compile(r"\(MENAFN-\s*([^)]+)\)"),
+    re.compile(r"^[A-Z][\w ,.'-]{1,40}\s\(([A-Z][A-Za-z]{1,15})\)\s*[-–—]"),
+    re.compile(r"^[A-Z][\w ,.'-]{1,40}\s\(([A-Z][A-Za-z ]{1,20})\)\s*--"),
+    re.compile(r"\s/([A-Z]{2,10})/\."),
+    re.compile(r"^[A-Z][A-Z .'-]{2,30}\.\s+([A-Z]{3,15})\s+[-–—]"),
+    re.compile(r"^[^()]{0,40}\((?:[^()/]+/)+\s*([A-Z]{2,10})\s+-\s"),
+)
+_TRAILING_AGENCY = (
+    re.compile(r"[—–-]\s?([A-Z]{2,10})\s*$"),
+    re.compile(r"\(([A-Z][A-Za-z]{2,15})\)\s*$"),
+)
+
+
+@dataclass(frozen=True)
+class Page:
+    title: str | None
+    title_is_derived: bool
+    author: str | None
+    published: PartialDate | None
+    source_name: str | None
+    source_domain: str | None
+    language: str | None
+    body: str
+
+
+@cache
+def _rules() -> dict[str, re.Pattern[str]]:
+    raw = resources.files("app").joinpath("data/boilerplate.json").read_text(encoding="utf-8")
+    data = json.loads(raw)
+    return {
+        key: re.compile("^(?:" + "|".join(data[key]) + ")$", re.I)
+        for key in ("drop_line", "cut_after", "photo_credit")
+    }
+
+
+def _is_chrome(line: str) -> bool:
+    stripped = line.strip()
+    return not re.search(r"\w", stripped) or bool(_rules()["drop_line"].match(stripped))
+
+
+def _tidy_author(name: str) -> str:
+    name = name.strip(" .,-–—:")
+    words = [w.capitalize() if w.isupper() and len(w) > 4 else w for w in name.split()]
+    return " ".join(words)
+
+
+def _headline_like(line: str) -> bool:
+    words = line.split()
+    return (
+        3 <= len(words) <= 24
+        and not _TERMINAL.search(line.rstrip("\"'”’ "))
+        and not re.search(r"[-–—|]$", line)
+        and not _CREDIT_IN_LINE.search(line)
+        and date_in_line(line) is None
+        and not _DATELINE.match(line)
+        and (line[0].isupper() or line[0].isdigit() or line[0] in "\"'“‘")
+    )
+
+
+def _slug_words(url: str | None) -> set[str]:
+    if not url:
+        return set()
+    path = re.sub(r"\.\w+$", "", url.split("?")[0].rstrip("/").rsplit("/", 1)[-1])
+    return {w for w in re.split(r"[^a-z]+", path.lower()) if len(w) > 1}
+
+
+def _unwrap(block: list[str]) -> list[str]:
+    """Join hard-wrapped lines: a block where most breaks fall mid-sentence is one paragraph."""
+    if len(block) < 3:
+        return block
+    mid = sum(
+        1
+        for line, nxt in zip(block, block[1:], strict=False)
+        if not _SENTENCE_TERMINAL.search(line) and (nxt[:1].islower() or nxt[:1].isdigit())
+    )
+    if mid * 2 < len(block) - 1:
+        return block
+    paragraphs: list[str] = []
+    for line in block:
+        if paragraphs and not _SENTENCE_TERMINAL.search(paragraphs[-1]):
+            paragraphs[-1] += " " + line
+        else:
+            paragraphs.append(line)
+    return paragraphs
+
+
+def _blocks(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    block: list[str] = []
+    for line in [*lines, ""]:
+        if line.strip():
+            block.append(line.strip())
+            continue
+        out.extend(_unwrap(block))
+        block = []
+    return out
+
+
+def _drop_captions(lines: list[str]) -> list[str]:
+    """A short line followed by a photo credit is a caption: both go."""
+    credit = _rules()["photo_credit"]
+    keep: list[str] = []
+    for index, line in enumerate(lines):
+        nxt = lines[index + 1].strip() if index + 1 < len(lines) else ""
+        if nxt and credit.match(nxt) and len(line.split()) <= 20:
+            continue
+        keep.append(line)
+    return keep
+
+
+def _cut_boilerplate(lines: list[str]) -> list[str]:
+    cut = _rules()["cut_after"]
+    for index, line in enumerate(lines):
+        if index > 0 and cut.match(line.strip()):
+            return lines[:index]
+    return lines
+
+
+def _drop_trailing_headlines(lines: list[str]) -> list[str]:
+    """A run of two or more short unpunctuated lines at the end is a list of other stories."""
+    end = len(lines)
+    while end > 0:
+        line = lines[end - 1]
+        words = len(line.split())
+        if 2 <= words <= 25 and not _SENTENCE_TERMINAL.search(line) and not line.endswith(":"):
+            end -= 1
+            continue
+        break
+    return lines[:end] if len(lines) - end >= 2 and end > 0 else lines
+
+
+def _agency(lines: list[str]) -> str | None:
+    for line in lines[:4]:
+        for pattern in _AGENCY_PATTERNS:
+            match = pattern.search(line)
+            if match:
+                return _tidy_author(match.group(1))
+    if lines:
+        for pattern in _TRAILING_AGENCY:
+            match = pattern.search(lines[-1])
+            if match:
+                return _tidy_author(match.group(1))
+    return None
+
+
+def _choose_title(lines: list[str], url: str | None) -> int | None:
+    window = []
+    for index, line in enumerate(lines[:4]):
+        if _headline_like(line):
+            window.append(index)
+        elif len(line.split()) > 30 or _SENTENCE_TERMINAL.search(line):
+            break
+    if not window:
+        return None
+    slug = _slug_words(url)
+    if len(window) > 1 and len(slug) >= 3:
+
+        def overlap(i: int) -> float:
+            words = set(fold(lines[i]).split())
+            return len(words & slug) / max(len(words), 1)
+
+        best = max(window, key=overlap)
+        if overlap(best) > 0:
+            return best
+    return window[0]
+
+
+def _derive_title(body: str) -> str | None:
+    first = re.split(r"(?<=[.!?])\s", body.strip(), maxsplit=1)[0] if body.strip() else ""
+    words = first.split()
+    if not words:
+        return None
+    return " ".join(words[:14]) + ("…" if len(words) > 14 else "")
+
+
+def parse_page(text: str, *, url: str | None = None) -> Page:
+    """Read one raw page into its metadata and clean body."""
+    lines = normalize_body(text).split("\n")
+    published: PartialDate | None = None
+    author: str | None = None
+
+    header = _HEADER.match(lines[0]) if lines else None
+    if header:
+        published = parse_partial_iso(header.group(1))
+        rest = header.group(2).strip().lstrip("|").strip()
+        byline = _BYLINE.match(rest)
+        if byline:
+            author, rest = _tidy_author(byline.group(1)), ""
+        elif re.match(r"^published by$", rest, re.I):
+            rest = "Published by"
+        lines[0] = rest
+
+    footer: list[str] = []
+    for index, line in enumerate(lines):
+        if _FOOTER_RULE.match(line):
+            lines, footer = lines[:index], lines[index + 1 :]
+            break
+
+    lines = _blocks(lines)
+    lines = _drop_captions(lines)
+    lines = _cut_boilerplate(lines)
+
+    content: list[str] = []
+    skip_next = False
+    for index, line in enumerate(lines):
+        if skip_next:
+            skip_next = False
+            continue
+        if re.match(r"^published by:?$", line, re.I):
+            nxt = lines[index + 1] if index + 1 < len(lines) else ""
+            if nxt and len(nxt.split()) <= 4:
+                author = author or _tidy_author(nxt)
+                skip_next = True
+            continue
+        byline = _BYLINE.match(line)
+        if byline and (index < 4 or index >= len(lines) - 4):
+            author = _tidy_author(byline.group(1))
+            continue
+        if index < 4 and re.fullmatch(r"[A-Z][\w.]*(?: [A-Z][\w.]*){0,2}:", line):
+            author = author or _tidy_author(line)  # "Trend:" under a dateline
+            continue
+        source_line = _SOURCE_LINE.match(line)
+        if source_line and index >= len(lines) - 3:
+            author = author or _tidy_author(source_line.group(1))
+            continue
+        if published is None and index < 6 and len(line.split()) <= 12:
+            stamp = date_in_line(line)
+            if stamp and (_is_chrome(line) or len(line.split()) <= 8):
+                published = stamp
+                continue
+        if _is_chrome(line):
+            continue
+        content.append(line)
+
+    # A last line that is only an agency acronym ("MENA") or the site's name ("News.Az").
+    while content and len(content[-1].split()) <= 3 and not _SENTENCE_TERMINAL.search(content[-1]):
+        tail = content[-1]
+        if re.fullmatch(r"[A-Z]{2,8}", tail):
+            author = author or tail
+        elif not re.search(r"\w\.\w", tail) and len(content) > 1:
+            break
+        content.pop()
+    content = _drop_trailing_headlines(content)
+
+    title_index = _choose_title(content, url)
+    title: str | None = None
+    if title_index is not None:
+        title = re.sub(r"^(?:breaking|exclusive|update)\s*[|:–-]\s*", "", content[title_index], 0, re.I)
+        rest = content[title_index + 1 :]
+        while rest and fold(rest[0]) == fold(content[title_index]):
+            rest = rest[1:]
+        content = content[:title_index] + rest
+
+    author = author or _agency(content)
+    body = "\n\n".join(content)
+    if published is None:
+        published = date_from_url(url)
+
+    handle = next((m.group(1) for line in footer for m in _HANDLE.finditer(line)), None)
+    source_name, source_domain = source_from_url(url)
+    if handle and not source_name:
+        source_name = source_from_handle(handle)
+
+    derived = _derive_title(body) if title is None else None
+    return Page(
+        title=title or derived,
+        title_is_derived=title is None and derived is not None,
+        author=author,
+        published=published,
+        source_name=source_name,
+        source_domain=source_domain,
+        language=detect_language(((title or "") + "\n" + body).strip()),
+        body=body,
+    )

@@ -1,0 +1,7 @@
+"""SQLAlchemy ORM models. Importing this package registers every table on Base.metadata."""
+
+from app.models.article import Article, Source
+from app.models.entity import Entity, EntityAlias, Mention
+from app.models.event import Event, EventParticipant
+
+__all__ = ["Article", "Entity", "EntityAlias", "Event", "EventParticipant", "Mention", "Source"]

@@ -1,0 +1,1 @@
+"""Pydantic v2 API contracts. Never imported by app.models."""

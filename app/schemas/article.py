@@ -1,0 +1,190 @@
+from datetime import datetime
+from typing import Self
+
+from pydantic import Field, field_validator, model_validator
+
+from app import countries
+from app.ingest.dates import parse_partial_iso
+from app.schemas.common import InputSchema, Schema
+from app.schemas.entity import MentionRead
+from app.schemas.event import EventRead
+from app.taxonomy import EntityKind, EventStatus, EventType
+
+_LANG = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$"
+
+
+def _country_code(value: str) -> str:
+    found = countries.lookup(value)
+    if found is None:
+        raise ValueError(f"unknown country {value!r}: use an ISO 3166-1 code or a country name")
+    return found.code
+
+
+def _partial_date(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    parsed = parse_partial_iso(value)
+    if parsed is None:
+        raise ValueError("must be a date as YYYY, YYYY-MM or YYYY-MM-DD")
+    return parsed.iso()
+
+
+def _published_at(value: str | None) -> str | None:
+    if not value:
+        return None
+    if parse_partial_iso(value) is None:
+        try:
+            datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError as error:
+            raise ValueError("must be an ISO 8601 date or date-time") from error
+    return value
+
+
+class CuratedEntity(InputSchema):
+    """A hand-coded entity of a data set, stored as given."""
+
+    kind: EntityKind
+    name: str | None = Field(default=None, min_length=1, max_length=300)
+    code: str | None = Field(default=None, description="Countries: ISO 3166-1 code or name")
+    aliases: list[str] = Field(default_factory=list, max_length=50)
+    title: str | None = Field(default=None, max_length=300)
+    country: str | None = Field(default=None, description="Alpha-3 of the person's state")
+    optional: bool = Field(default=False, description="Borderline in the annotation; stored")
+
+    @field_validator("code", "country")
+    @classmethod
+    def _codes(cls, value: str | None) -> str | None:
+        return _country_code(value) if value else None
+
+    @model_validator(mode="after")
+    def _named(self) -> Self:
+        if self.kind is EntityKind.country and not self.code:
+            if not self.name:
+                raise ValueError("a country needs a code or a name")
+            self.code = _country_code(self.name)
+        if not self.name and not self.code:
+            raise ValueError("an entity needs a name")
+        return self
+
+
+class CuratedEvent(InputSchema):
+    """A hand-coded event of a data set, stored as given."""
+
+    type: EventType
+    date: str | None = None
+    date_end: str | None = None
+    countries: list[str] = Field(default_factory=list, max_length=100)
+    persons: list[str] = Field(default_factory=list, max_length=100)
+    evidence: str | None = Field(default=None, max_length=5000)
+    name: str | None = Field(default=None, max_length=300)
+    location: str | None = Field(default=None, max_length=300)
+    status: EventStatus = EventStatus.reported
+    confidence: float | None = Field(default=None, ge=0, le=1)
+    optional: bool = False
+
+    @field_validator("date", "date_end")
+    @classmethod
+    def _dates(cls, value: str | None) -> str | None:
+        return _partial_date(value)
+
+    @field_validator("countries")
+    @classmethod
+    def _countries(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(_country_code(v) for v in value))
+
+
+class ArticleCreate(InputSchema):
+    """One article: a raw page (`text`), clean text (`body`) or an HTML page (`html`)."""
+
+    id: str | int | None = Field(default=None, description="A data set's own id; echoed back")
+    url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://\S+$")
+    title: str | None = Field(default=None, max_length=1000)
+    text: str | None = Field(default=None, description="The page as crawled, chrome and all")
+    body: str | None = Field(default=None, description="Clean article text")
+    html: str | None = Field(default=None, description="An HTML page")
+    published_at: str | None = Field(default=None, description="ISO 8601 date or date-time")
+    author: str | None = Field(default=None, max_length=300)
+    source: str | None = Field(default=None, max_length=200)
+    language: str | None = Field(default=None, pattern=_LANG)
+    lang: str | None = Field(default=None, pattern=_LANG, description="Alias of `language`")
+    entities: list[CuratedEntity] | None = Field(default=None, max_length=2000)
+    events: list[CuratedEvent] | None = Field(default=None, max_length=2000)
+
+    @field_validator("published_at")
+    @classmethod
+    def _published(cls, value: str | None) -> str | None:
+        return _published_at(value)
+
+    @model_validator(mode="after")
+    def _one_content(self) -> Self:
+        given = [f for f in ("text", "body", "html") if getattr(self, f)]
+        if not given:
+            raise ValueError("one of text, body or html is required")
+        if len(given) > 1:
+            raise ValueError(f"give only one of text, body or html (got {', '.join(given)})")
+        return self
+
+
+class ArticleUpdate(InputSchema):
+    """Metadata a curator may correct. The body is not editable: re-ingest instead."""
+
+    title: str | None = Field(default=None, max_length=1000)
+    author: str | None = Field(default=None, max_length=300)
+    url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://\S+$")
+    published_at: str | None = None
+    language: str | None = Field(default=None, pattern=_LANG)
+    source: str | None = Field(default=None, max_length=200)
+
+    @field_validator("published_at")
+    @classmethod
+    def _published(cls, value: str | None) -> str | None:
+        return _published_at(value)
+
+
+class SourceRead(Schema):
+    id: int
+    name: str
+    domain: str | None
+
+
+class ArticleSummary(Schema):
+    id: int
+    url: str | None
+    title: str | None
+    title_is_derived: bool
+    author: str | None
+    source: SourceRead | None
+    published_at: datetime | None
+    published_precision: str | None
+    language: str | None
+    word_count: int
+    duplicate_of: int | None = Field(validation_alias="duplicate_of_id")
+    extractor_version: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ArticleRead(ArticleSummary):
+    body: str
+    content_hash: str
+    raw: str | None = Field(default=None, description="The page as received (include=raw)")
+    mentions: list[MentionRead] | None = Field(default=None, description="include=mentions")
+    events: list[EventRead] | None = Field(default=None, description="include=events")
+
+
+class BulkLineResult(Schema):
+    line: int
+    id: str | int | None = None
+    status: str = Field(description="created, duplicate, updated, skipped or rejected")
+    article_id: int | None = None
+    duplicate_of: int | None = None
+    errors: list[dict[str, str]] | None = None
+
+
+class BulkResult(Schema):
+    created: int
+    duplicates: int
+    updated: int
+    skipped: int
+    rejected: int
+    results: list[BulkLineResult]

@@ -1,0 +1,51 @@
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+
+
+class Schema(BaseModel):
+    """Base of every API model: reads ORM rows, rejects unknown fields on input."""
+
+    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
+
+
+class InputSchema(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Page(BaseModel, Generic[T]):
+    """The envelope of every list: items, then how to get the next page."""
+
+    items: list[T]
+    limit: int = Field(description="The page size used")
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null at the end")
+
+
+class FieldError(BaseModel):
+    field: str
+    in_: str = Field(alias="in")
+    message: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document (media type application/problem+json)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[FieldError] | None = None
+    model_config = ConfigDict(extra="allow")
+
+    @classmethod
+    def example(cls) -> dict[str, Any]:
+        return {
+            "type": "https://defcoop.dev/problems/400",
+            "title": "Invalid parameter",
+            "status": 400,
+            "detail": "sort: must be one of published_at, -published_at",
+            "errors": [{"field": "sort", "in": "query", "message": "must be one of ..."}],
+        }

@@ -1,0 +1,338 @@
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from app.errors import Conflict, NotFound, ValidationFailed
+from app.ingest.dates import PartialDate, parse_partial_iso
+from app.ingest.page import Page
+from app.ingest.reader import read_content
+from app.ingest.text import content_hash, sentence_index, sentence_spans, word_count
+from app.models import Article, Entity, Event, EventParticipant, Mention, Source
+from app.schemas.article import ArticleCreate, ArticleUpdate, CuratedEntity, CuratedEvent
+from app.services.entity import get_or_create_entity
+from app.services.event import set_event_date
+from app.services.pagination import Keyset, paginate
+from app.services.source import get_or_create_source
+from app.taxonomy import EntityKind, EventType, cameo_code
+
+CURATED = "curated"
+
+
+class OnDuplicate(StrEnum):
+    error = "error"
+    skip = "skip"
+    update = "update"
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    status: str  # created | updated | skipped
+    article: Article
+
+
+def get_article(session: Session, *, article_id: int) -> Article:
+    """The article with that id, or NotFound."""
+    article = session.get(Article, article_id)
+    if article is None:
+        raise NotFound(f"No article with id {article_id}.")
+    return article
+
+
+def _published(value: str | None) -> tuple[datetime | None, str | None]:
+    if not value:
+        return None, None
+    partial = parse_partial_iso(value)
+    if partial is not None and len(value.strip()) <= 10:
+        return _from_partial(partial)
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)), "time"
+
+
+def _from_partial(partial: PartialDate | None) -> tuple[datetime | None, str | None]:
+    if partial is None:
+        return None, None
+    return datetime.combine(partial.value, time(), tzinfo=UTC), partial.precision.value
+
+
+def _find_spans(body: str, names: list[str]) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for name in sorted({n for n in names if n and n.strip()}, key=len, reverse=True):
+        pattern = re.compile(r"(?<!\w)" + re.escape(name.strip()) + r"(?!\w)", re.I)
+        for match in pattern.finditer(body):
+            if not any(s < match.end() and match.start() < e for s, e in spans):
+                spans.append((match.start(), match.end()))
+    return sorted(spans)
+
+
+def _find_evidence(body: str, evidence: str) -> tuple[int | None, int | None]:
+    for fragment in (evidence, *re.split(r"\s*(?:\.\.\.|…)\s*", evidence)):
+        fragment = fragment.strip().strip("[]")
+        if len(fragment) >= 12:
+            start = body.find(fragment)
+            if start >= 0:
+                return start, start + len(fragment)
+    return None, None
+
+
+def _store_entities(
+    session: Session, article: Article, entities: list[CuratedEntity], spans: list[tuple[int, int]]
+) -> None:
+    for item in entities:
+        name = item.name or item.code or ""
+        entity = get_or_create_entity(
+            session,
+            kind=item.kind,
+            name=name,
+            code=item.code if item.kind is EntityKind.country else None,
+            country_code=item.country,
+            title=item.title,
+            aliases=item.aliases,
+        )
+        found = _find_spans(article.body, [name, *item.aliases])
+        if not found:
+            article.mentions.append(Mention(entity=entity, surface=name[:300]))
+        for start, end in found:
+            article.mentions.append(
+                Mention(
+                    entity=entity,
+                    start=start,
+                    end=end,
+                    surface=article.body[start:end][:300],
+                    sentence_index=sentence_index(spans, start),
+                )
+            )
+
+
+def _participant(session: Session, event: Event, entity: Entity, role: str = "participant") -> None:
+    if not any(p.entity_id == entity.id and p.role == role for p in event.participants):
+        event.participants.append(EventParticipant(entity=entity, entity_id=entity.id, role=role))
+
+
+def _store_events(session: Session, article: Article, events: list[CuratedEvent]) -> None:
+    for item in events:
+        event = Event(
+            type=item.type.value,
+            cameo_code=cameo_code(item.type.value),
+            status=item.status.value,
+            name=item.name,
+            confidence=item.confidence,
+        )
+        set_event_date(event, item.date, item.date_end)
+        if item.evidence:
+            event.evidence = item.evidence
+            event.evidence_start, event.evidence_end = _find_evidence(article.body, item.evidence)
+        if item.location:
+            event.location = get_or_create_entity(session, kind="location", name=item.location)
+        article.events.append(event)
+        for code in item.countries:
+            country = get_or_create_entity(session, kind="country", name=code, code=code)
+            _participant(session, event, country)
+        for person in item.persons:
+            _participant(session, event, get_or_create_entity(session, kind="person", name=person))
+
+
+def _apply_content(session: Session, article: Article, data: ArticleCreate, page: Page) -> None:
+    published, precision = _published(data.published_at)
+    if published is None:
+        published, precision = _from_partial(page.published)
+    article.title = data.title or page.title
+    article.title_is_derived = data.title is None and page.title_is_derived
+    article.author = data.author or page.author
+    article.published_at, article.published_precision = published, precision
+    article.language = data.language or data.lang or page.language
+    article.body = page.body
+    article.content_hash = content_hash(page.body)
+    article.word_count = word_count(page.body)
+    source_name = data.source or page.source_name
+    article.source = (
+        get_or_create_source(session, name=source_name, domain=page.source_domain)
+        if source_name
+        else None
+    )
+    curated = data.entities is not None or data.events is not None
+    article.extractor_version = CURATED if curated else None
+    spans = sentence_spans(page.body)
+    _store_entities(session, article, data.entities or [], spans)
+    _store_events(session, article, data.events or [])
+
+
+def create_article(
+    session: Session,
+    *,
+    data: ArticleCreate,
+    on_duplicate: OnDuplicate = OnDuplicate.error,
+) -> IngestOutcome:
+    """Parse and store one article with its entities and events, whole or not at all."""
+    page = read_content(text=data.text, body=data.body, html=data.html, url=data.url)
+    if not page.body.strip():
+        raise ValidationFailed(
+            "The page holds no article text once its boilerplate is removed.",
+            errors=[{"field": "text", "in": "body", "message": "no article text"}],
+        )
+    existing = (
+        session.scalars(select(Article).where(Article.url == data.url)).first() if data.url else None
+    )
+    if existing is not None:
+        if on_duplicate is OnDuplicate.skip:
+            return IngestOutcome("skipped", existing)
+        if on_duplicate is OnDuplicate.error:
+            raise Conflict(
+                f"An article with this url already exists (id {existing.id}).",
+                headers={"Location": f"/v1/articles/{existing.id}"},
+                extra={"existing_id": existing.id},
+            )
+        existing.mentions.clear()
+        existing.events.clear()
+        session.flush()
+        existing.raw = data.text or data.html or existing.raw
+        _apply_content(session, existing, data, page)
+        session.flush()
+        return IngestOutcome("updated", existing)
+
+    article = Article(url=data.url, raw=data.text or data.html)
+    twin = session.scalars(
+        select(Article)
+        .where(Article.content_hash == content_hash(page.body))
+        .order_by(Article.id)
+        .limit(1)
+    ).first()
+    if twin is not None:
+        article.duplicate_of_id = twin.duplicate_of_id or twin.id
+    try:
+        with session.begin_nested():
+            session.add(article)
+            _apply_content(session, article, data, page)
+            session.flush()
+    except IntegrityError as error:
+        raise Conflict("An article with this url was stored at the same moment.") from error
+    return IngestOutcome("created", article)
+
+
+def update_article(session: Session, *, article: Article, data: ArticleUpdate) -> Article:
+    """Correct an article's metadata."""
+    changes = data.model_dump(exclude_unset=True)
+    if "url" in changes and changes["url"] and changes["url"] != article.url:
+        clash = session.scalars(select(Article.id).where(Article.url == changes["url"])).first()
+        if clash is not None:
+            raise Conflict(
+                f"Another article has this url (id {clash}).",
+                headers={"Location": f"/v1/articles/{clash}"},
+            )
+    for field in ("title", "author", "url", "language"):
+        if field in changes:
+            setattr(article, field, changes[field])
+    if "title" in changes:
+        article.title_is_derived = False
+    if "published_at" in changes:
+        article.published_at, article.published_precision = _published(changes["published_at"])
+    if "source" in changes:
+        name = changes["source"]
+        article.source = get_or_create_source(session, name=name) if name else None
+    session.flush()
+    return article
+
+
+def delete_article(session: Session, *, article: Article) -> None:
+    """Delete an article; its mentions and events go with it."""
+    session.delete(article)
+    session.flush()
+
+
+@dataclass(frozen=True)
+class ArticleFilters:
+    source: str | None = None
+    author: str | None = None
+    lang: str | None = None
+    published_from: date | None = None
+    published_to: date | None = None
+    countries: tuple[str, ...] = ()
+    entity_id: int | None = None
+    event_type: EventType | None = None
+
+
+def _filtered(filters: ArticleFilters) -> Select[Any]:
+    stmt = select(Article).options(selectinload(Article.source))
+    if filters.source:
+        name = filters.source.lower()
+        stmt = stmt.where(
+            Article.source_id.in_(
+                select(Source.id).where(
+                    or_(func.lower(Source.name) == name, func.lower(Source.domain) == name)
+                )
+            )
+        )
+    if filters.author:
+        stmt = stmt.where(func.lower(Article.author) == filters.author.lower())
+    if filters.lang:
+        stmt = stmt.where(Article.language == filters.lang)
+    if filters.published_from:
+        start = datetime.combine(filters.published_from, time(), tzinfo=UTC)
+        stmt = stmt.where(Article.published_at >= start)
+    if filters.published_to:
+        end = datetime.combine(filters.published_to + timedelta(days=1), time(), tzinfo=UTC)
+        stmt = stmt.where(Article.published_at < end)
+    for code in filters.countries:
+        stmt = stmt.where(
+            select(Mention.id)
+            .join(Entity, Entity.id == Mention.entity_id)
+            .where(Mention.article_id == Article.id, Entity.kind == "country", Entity.code == code)
+            .exists()
+        )
+    if filters.entity_id is not None:
+        stmt = stmt.where(
+            select(Mention.id)
+            .where(Mention.article_id == Article.id, Mention.entity_id == filters.entity_id)
+            .exists()
+        )
+    if filters.event_type:
+        stmt = stmt.where(
+            select(Event.id)
+            .where(Event.article_id == Article.id, Event.type == filters.event_type)
+            .exists()
+        )
+    return stmt
+
+
+def list_articles(
+    session: Session, *, filters: ArticleFilters, sort: str, limit: int, cursor: str | None
+) -> tuple[list[Article], str | None]:
+    """Articles matching every filter, by publication date, keyset-paginated."""
+    keyset = Keyset(
+        name=sort,
+        column=Article.published_at,
+        id_column=Article.id,
+        descending=sort.startswith("-"),
+        parse=datetime.fromisoformat,
+    )
+    return paginate(
+        _filtered(filters),
+        keyset=keyset,
+        limit=limit,
+        cursor=cursor,
+        run=lambda s: session.scalars(s).unique().all(),
+        key_of=lambda a: (a.published_at, a.id),
+    )
+
+
+def article_events(session: Session, *, article_id: int) -> list[Event]:
+    return list(
+        session.scalars(
+            select(Event).where(Event.article_id == article_id).order_by(Event.id)
+        )
+    )
+
+
+def article_mentions(session: Session, *, article_id: int) -> list[Mention]:
+    return list(
+        session.scalars(
+            select(Mention)
+            .where(Mention.article_id == article_id)
+            .order_by(Mention.start.is_(None), Mention.start, Mention.id)
+        )
+    )

@@ -1,0 +1,150 @@
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, distinct, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from app import countries
+from app.errors import NotFound
+from app.ingest.text import fold
+from app.models import Entity, EntityAlias, EventParticipant, Mention
+from app.services.pagination import Keyset, paginate
+from app.taxonomy import EntityKind
+
+
+def entity_key(kind: str, name: str, code: str | None = None) -> str:
+    """The normalised key an entity is unique under within its kind."""
+    if kind == EntityKind.country and code:
+        return code.upper()
+    return fold(name)[:300]
+
+
+def get_entity(session: Session, *, entity_id: int) -> Entity:
+    """The entity with that id, or NotFound."""
+    entity = session.get(Entity, entity_id, options=[selectinload(Entity.aliases)])
+    if entity is None:
+        raise NotFound(f"No entity with id {entity_id}.")
+    return entity
+
+
+def add_alias(session: Session, *, entity: Entity, alias: str) -> None:
+    """Record another spelling of an entity's name (no-op if known)."""
+    alias = alias.strip()[:300]
+    key = fold(alias)
+    if not key or key in (entity.key, fold(entity.name)):
+        return
+    if any(a.key == key for a in entity.aliases):
+        return
+    entity.aliases.append(EntityAlias(alias=alias, key=key))
+
+
+def get_or_create_entity(
+    session: Session,
+    *,
+    kind: str,
+    name: str,
+    code: str | None = None,
+    country_code: str | None = None,
+    title: str | None = None,
+    aliases: list[str] | None = None,
+) -> Entity:
+    """One entity per real thing: found by its normalised key (or an alias), else created."""
+    if kind == EntityKind.country and code:
+        country = countries.get(code)
+        name = country.name if country else name
+    key = entity_key(kind, name, code)
+    entity = session.scalars(select(Entity).where(Entity.kind == kind, Entity.key == key)).first()
+    if entity is None and kind != EntityKind.country:
+        entity = session.scalars(
+            select(Entity)
+            .join(EntityAlias)
+            .where(Entity.kind == kind, EntityAlias.key == key)
+            .limit(1)
+        ).first()
+    if entity is None:
+        entity = Entity(kind=kind, name=name.strip()[:300], key=key, code=code)
+        with session.begin_nested():
+            session.add(entity)
+    else:
+        add_alias(session, entity=entity, alias=name)
+    if country_code and not entity.country_code:
+        entity.country_code = country_code
+    if title and not entity.title:
+        entity.title = title[:300]
+    for alias in aliases or []:
+        add_alias(session, entity=entity, alias=alias)
+    return entity
+
+
+@dataclass(frozen=True)
+class EntityFilters:
+    kind: EntityKind | None = None
+    country: str | None = None
+    q: str | None = None
+
+
+_SORTS = {"mentions": True, "-mentions": True, "name": False, "-name": True}
+
+
+def _mention_counts() -> Any:
+    return (
+        select(
+            Mention.entity_id.label("entity_id"),
+            func.count().label("mention_count"),
+            func.count(distinct(Mention.article_id)).label("article_count"),
+        )
+        .group_by(Mention.entity_id)
+        .subquery()
+    )
+
+
+def list_entities(
+    session: Session, *, filters: EntityFilters, sort: str, limit: int, cursor: str | None
+) -> tuple[list[tuple[Entity, int, int]], str | None]:
+    """Entities with their mention and article counts, filtered and keyset-paginated."""
+    counts = _mention_counts()
+    mention_count = func.coalesce(counts.c.mention_count, 0)
+    article_count = func.coalesce(counts.c.article_count, 0)
+    stmt: Select[Any] = (
+        select(Entity, mention_count.label("mc"), article_count.label("ac"))
+        .outerjoin(counts, counts.c.entity_id == Entity.id)
+        .options(selectinload(Entity.aliases))
+    )
+    if filters.kind:
+        stmt = stmt.where(Entity.kind == filters.kind)
+    if filters.country:
+        stmt = stmt.where((Entity.country_code == filters.country) | (Entity.code == filters.country))
+    if filters.q:
+        prefix = fold(filters.q)
+        alias_hit = select(EntityAlias.entity_id).where(EntityAlias.key.startswith(prefix, autoescape=True))
+        stmt = stmt.where(Entity.key.startswith(prefix, autoescape=True) | Entity.id.in_(alias_hit))
+    by_name = sort.endswith("name")
+    keyset = Keyset(
+        name=sort,
+        column=Entity.key if by_name else mention_count,
+        id_column=Entity.id,
+        descending=_SORTS[sort],
+    )
+    rows, next_cursor = paginate(
+        stmt,
+        keyset=keyset,
+        limit=limit,
+        cursor=cursor,
+        run=lambda s: session.execute(s).unique().all(),
+        key_of=lambda row: (row[0].key if by_name else row[1], row[0].id),
+    )
+    return [(row[0], row[1], row[2]) for row in rows], next_cursor
+
+
+def entity_counts(session: Session, *, entity_id: int) -> dict[str, int]:
+    mentions, articles = session.execute(
+        select(func.count(), func.count(distinct(Mention.article_id))).where(
+            Mention.entity_id == entity_id
+        )
+    ).one()
+    events = session.scalar(
+        select(func.count(distinct(EventParticipant.event_id))).where(
+            EventParticipant.entity_id == entity_id
+        )
+    )
+    return {"mentions": mentions, "articles": articles, "events": events or 0}

@@ -1,0 +1,100 @@
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, and_, select
+from sqlalchemy.orm import Session, aliased
+
+from app.errors import NotFound
+from app.ingest.dates import parse_partial_iso
+from app.models import Entity, Event, EventParticipant
+from app.services.pagination import Keyset, paginate
+from app.taxonomy import EventStatus, EventType
+
+
+def get_event(session: Session, *, event_id: int) -> Event:
+    """The event with that id, or NotFound."""
+    event = session.get(Event, event_id)
+    if event is None:
+        raise NotFound(f"No event with id {event_id}.")
+    return event
+
+
+def set_event_date(event: Event, start: str | None, end: str | None = None) -> None:
+    """Store partial ISO dates ('2021', '2021-06', '2021-06-15') with their precision."""
+    begun = parse_partial_iso(start) if start else None
+    event.date_start = begun.value if begun else None
+    event.date_precision = begun.precision.value if begun else None
+    finished = parse_partial_iso(end) if end else None
+    event.date_end = finished.value if finished else None
+
+
+def countries_filter(stmt: Select[Any], codes: list[str]) -> Select[Any]:
+    """Events in which every one of these states takes part."""
+    for code in codes:
+        participant = aliased(EventParticipant)
+        country = aliased(Entity)
+        stmt = stmt.where(
+            select(participant.id)
+            .join(country, country.id == participant.entity_id)
+            .where(participant.event_id == Event.id, country.kind == "country", country.code == code)
+            .exists()
+        )
+    return stmt
+
+
+@dataclass(frozen=True)
+class EventFilters:
+    type: EventType | None = None
+    countries: tuple[str, ...] = ()
+    entity_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    status: EventStatus | None = None
+    article_id: int | None = None
+
+
+def _filtered(filters: EventFilters) -> Select[Any]:
+    stmt = select(Event)
+    if filters.type:
+        stmt = stmt.where(Event.type == filters.type)
+    stmt = countries_filter(stmt, list(filters.countries))
+    if filters.entity_id is not None:
+        stmt = stmt.where(
+            select(EventParticipant.id)
+            .where(
+                EventParticipant.event_id == Event.id,
+                EventParticipant.entity_id == filters.entity_id,
+            )
+            .exists()
+        )
+    if filters.date_from:
+        stmt = stmt.where(and_(Event.date_start.is_not(None), Event.date_start >= filters.date_from))
+    if filters.date_to:
+        stmt = stmt.where(Event.date_start <= filters.date_to)
+    if filters.status:
+        stmt = stmt.where(Event.status == filters.status)
+    if filters.article_id is not None:
+        stmt = stmt.where(Event.article_id == filters.article_id)
+    return stmt
+
+
+def list_events(
+    session: Session, *, filters: EventFilters, sort: str, limit: int, cursor: str | None
+) -> tuple[list[Event], str | None]:
+    """Events matching the filters, ordered by their own date, keyset-paginated."""
+    keyset = Keyset(
+        name=sort,
+        column=Event.date_start,
+        id_column=Event.id,
+        descending=sort.startswith("-"),
+        parse=date.fromisoformat,
+    )
+    return paginate(
+        _filtered(filters),
+        keyset=keyset,
+        limit=limit,
+        cursor=cursor,
+        run=lambda s: session.scalars(s).unique().all(),
+        key_of=lambda e: (e.date_start, e.id),
+    )

@@ -1,0 +1,18 @@
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.models import Source
+
+
+def get_or_create_source(session: Session, *, name: str, domain: str | None = None) -> Source:
+    """The source of that name (case-insensitive), created on first use."""
+    name = name.strip()[:200]
+    found = session.scalars(select(Source).where(func.lower(Source.name) == name.lower())).first()
+    if found is not None:
+        if domain and not found.domain:
+            found.domain = domain
+        return found
+    source = Source(name=name, domain=domain)
+    with session.begin_nested():
+        session.add(source)
+    return source
