@@ -22,7 +22,10 @@ def source_from_url(url: str | None) -> tuple[str | None, str | None]:
     if not host:
         return None, None
     parts = _extractor()(host)
-    domain = ".".join(p for p in (parts.domain, parts.suffix) if p) or host
+    if parts.suffix:
+        domain = f"{parts.domain}.{parts.suffix}" if parts.domain else parts.suffix
+    else:  # not a public suffix (an intranet or .example host): keep the host itself
+        domain = host.removeprefix("www.")
     return domain.lower(), domain.lower()
 
 

@@ -1,0 +1,224 @@
+"""The `defcoop` command line."""
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.engine import make_url
+
+from app import migrate
+from app.config import Settings, get_settings
+from app.db import make_engine, make_session_factory, session_scope
+from app.errors import AppError, from_validation_error
+from app.ingest.formats import Format, Record, records
+from app.schemas.article import ArticleCreate
+from app.services.article import OnDuplicate, create_article
+
+cli = typer.Typer(help="defcoop: news about defence cooperation, as a REST API.", no_args_is_help=True)
+db_cli = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+console = Console(stderr=True)
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to bind")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes")] = 1,
+) -> None:
+    """Serve the API with uvicorn."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_level=settings.log_level,
+    )
+
+
+@db_cli.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    _ensure_sqlite_dir(get_settings())
+    migrate.upgrade(get_settings().database_url, revision)
+    typer.echo(f"database at {_current(get_settings()) or 'base'}")
+
+
+@db_cli.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument(help="e.g. -1 or base")]) -> None:
+    """Revert migrations down to REVISION."""
+    migrate.downgrade(get_settings().database_url, revision)
+    typer.echo(f"database at {_current(get_settings()) or 'base'}")
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Print the database's revision and the latest one."""
+    settings = get_settings()
+    head = migrate.head_revision(settings.database_url)
+    current = _current(settings)
+    typer.echo(f"current: {current or 'base'}\nhead:    {head}")
+    if current != head:
+        raise typer.Exit(1)
+
+
+def _current(settings: Settings) -> str | None:
+    engine = make_engine(settings.database_url)
+    try:
+        return migrate.current_revision(engine)
+    finally:
+        engine.dispose()
+
+
+def _ensure_sqlite_dir(settings: Settings) -> None:
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+@dataclass
+class Summary:
+    counts: Counter[str] = field(default_factory=Counter)
+    problems: list[str] = field(default_factory=list)
+
+
+def _files(paths: list[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+        else:
+            yield path
+
+
+def _to_input(record: Record, source: str | None) -> ArticleCreate:
+    if record.data is not None:
+        data = dict(record.data)
+        if source and not data.get("source"):
+            data["source"] = source
+        return ArticleCreate.model_validate(data)
+    if record.format is Format.html:
+        return ArticleCreate(html=record.content, source=source)
+    return ArticleCreate(text=record.content, source=source)
+
+
+def ingest_paths(
+    settings: Settings,
+    paths: list[Path],
+    *,
+    fmt: Format = Format.auto,
+    source: str | None = None,
+    on_duplicate: OnDuplicate = OnDuplicate.skip,
+    show_progress: bool = True,
+) -> Summary:
+    """Store every article in these files, each in its own transaction."""
+    engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    factory = make_session_factory(engine)
+    summary = Summary()
+    planned: list[tuple[Path, Record]] = []
+    for path in _files(paths):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            summary.counts["rejected"] += 1
+            summary.problems.append(f"{path}: cannot read: {error}")
+            continue
+        planned.extend((path, record) for record in records(text, fmt, suffix=path.suffix))
+    columns = (TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=console, disable=not show_progress) as progress:
+            task = progress.add_task("ingest", total=len(planned))
+            for path, record in planned:
+                where = f"{path}:{record.line}"
+                try:
+                    if record.error:
+                        raise ValueError(record.error)
+                    data = _to_input(record, source)
+                    with session_scope(factory) as session:
+                        outcome = create_article(session, data=data, on_duplicate=on_duplicate)
+                        status = outcome.status
+                        if status == "created" and outcome.article.duplicate_of_id:
+                            summary.problems.append(
+                                f"{where}: same text as article {outcome.article.duplicate_of_id}"
+                                f" (stored as article {outcome.article.id}, marked duplicate)"
+                            )
+                            summary.counts["duplicates"] += 1
+                    summary.counts["skipped (url already stored)" if status == "skipped" else status] += 1
+                except ValidationError as error:
+                    summary.counts["rejected"] += 1
+                    summary.problems.append(f"{where}: rejected: {from_validation_error(error).detail}")
+                except (AppError, ValueError) as error:
+                    summary.counts["rejected"] += 1
+                    summary.problems.append(f"{where}: rejected: {getattr(error, 'detail', error)}")
+                progress.advance(task)
+    finally:
+        engine.dispose()
+    return summary
+
+
+def _print_summary(summary: Summary) -> None:
+    for line in summary.problems:
+        console.print(line, markup=False, highlight=False)
+    parts = [f"{name} {count}" for name, count in sorted(summary.counts.items())]
+    console.print("summary: " + (", ".join(parts) or "nothing to ingest"), markup=False)
+
+
+@cli.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(exists=True, help="Files or folders")],
+    format: Annotated[Format, typer.Option("--format", help="Input format")] = Format.auto,
+    source: Annotated[str | None, typer.Option(help="Source name for pages that lack one")] = None,
+    on_duplicate: Annotated[
+        OnDuplicate, typer.Option(help="When a url is already stored")
+    ] = OnDuplicate.skip,
+) -> None:
+    """Store articles from raw pages, JSON, JSON Lines or HTML files."""
+    summary = ingest_paths(
+        get_settings(), paths, fmt=format, source=source, on_duplicate=on_duplicate
+    )
+    _print_summary(summary)
+    if summary.counts["rejected"]:
+        raise typer.Exit(1)
+
+
+def sample_path() -> Path:
+    return Path(str(resources.files("app").joinpath("data/samples/articles.jsonl")))
+
+
+@cli.command()
+def demo(
+    host: Annotated[str | None, typer.Option()] = None,
+    port: Annotated[int | None, typer.Option()] = None,
+    serve_api: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve after loading")] = True,
+) -> None:
+    """Create the database if needed, migrate it, load the sample articles and serve."""
+    settings = get_settings()
+    _ensure_sqlite_dir(settings)
+    migrate.upgrade(settings.database_url)
+    summary = ingest_paths(settings, [sample_path()], show_progress=False)
+    _print_summary(summary)
+    base = f"http://{host or settings.host}:{port or settings.port}"
+    console.print(
+        f"\ndefcoop is serving {settings.database_url} at {base}\n"
+        f"  docs:     {base}/docs\n"
+        f"  try:      curl '{base}/v1/articles?country=AZE&country=TUR'\n"
+        f"            curl '{base}/v1/events?type=agreement'\n"
+        f"            curl '{base}/v1/entities?kind=person&q=ha'\n",
+        markup=False,
+    )
+    if serve_api:
+        serve(host=host, port=port, workers=1)
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,127 @@
+"""Fixtures: a freshly migrated database per test, on SQLite (default) or PostgreSQL.
+
+Set DEFCOOP_TEST_DATABASE_URL=postgresql+psycopg://user@host/db to run on PostgreSQL.
+SQLite: the schema is migrated once into a template file, copied for each test.
+PostgreSQL: migrated once; each test runs inside an outer transaction that is rolled back.
+"""
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from app import migrate
+from app.config import Settings
+from app.db import make_engine
+from app.main import create_app
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+EVAL = SHARED / "eval"
+TEST_URL = os.environ.get("DEFCOOP_TEST_DATABASE_URL", "")
+ON_POSTGRES = TEST_URL.startswith("postgresql")
+
+
+def pytest_report_header() -> str:
+    return f"defcoop database: {'PostgreSQL ' + make_url(TEST_URL).database if ON_POSTGRES else 'SQLite'}"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    migrate.upgrade(f"sqlite:///{path}")
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_engine() -> Iterator[Engine]:
+    if not ON_POSTGRES:
+        pytest.skip("PostgreSQL only")
+    migrate.downgrade(TEST_URL, "base")
+    migrate.upgrade(TEST_URL)
+    engine = make_engine(TEST_URL)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Settings, Engine, sessionmaker[Session]]]:
+    """(settings, engine, session factory) for an isolated, migrated database."""
+    if ON_POSTGRES:
+        engine: Engine = request.getfixturevalue("postgres_engine")
+        connection = engine.connect()
+        outer = connection.begin()
+        factory = sessionmaker(
+            bind=connection,
+            join_transaction_mode="create_savepoint",
+            expire_on_commit=False,
+            autoflush=False,
+        )
+        yield Settings(database_url=TEST_URL), engine, factory
+        outer.rollback()
+        connection.close()
+        return
+    template: Path = request.getfixturevalue("sqlite_template")
+    path = tmp_path / "test.db"
+    shutil.copy(template, path)
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    yield Settings(database_url=url), engine, sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+    engine.dispose()
+
+
+@pytest.fixture
+def app(db: tuple[Settings, Engine, sessionmaker[Session]]) -> FastAPI:
+    settings, engine, factory = db
+    application = create_app(settings, engine=engine)
+    application.state.session_factory = factory
+    return application
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def session(db: tuple[Settings, Engine, sessionmaker[Session]]) -> Iterator[Session]:
+    with db[2]() as s:
+        yield s
+
+
+@pytest.fixture
+def scratch_url(tmp_path: Path) -> Iterator[str]:
+    """The URL of a new, empty database (not migrated), dropped afterwards."""
+    if not ON_POSTGRES:
+        yield f"sqlite:///{tmp_path / 'scratch.db'}"
+        return
+    name = f"defcoop_scratch_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(TEST_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(TEST_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def eval_articles() -> list[dict[str, str]]:
+    import json
+
+    path = EVAL / "articles.jsonl"
+    if not path.exists():
+        pytest.skip("../shared/eval is not present")
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

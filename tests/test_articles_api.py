@@ -1,0 +1,339 @@
+from fastapi.testclient import TestClient
+
+from tests.factories import PAGE, article_payload, create
+
+PROBLEM = "application/problem+json"
+
+
+def assert_problem(response, status: int, field: str | None = None) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    body = response.json()
+    assert body["status"] == status and body["title"] and body["detail"]
+    if field is not None:
+        assert field in {e["field"] for e in body["errors"]}, body
+    return body
+
+
+# --- create ---------------------------------------------------------------------------------
+
+
+def test_create_json_stores_article_with_entities_and_events(client: TestClient) -> None:
+    response = client.post("/v1/articles", json=article_payload())
+    assert response.status_code == 201
+    body = response.json()
+    assert response.headers["location"] == f"/v1/articles/{body['id']}"
+    assert body["title"] == "Defence talks number 1"
+    assert body["title_is_derived"] is False
+    assert body["published_at"] == "2024-03-01T00:00:00Z"
+    assert body["published_precision"] == "day"
+    assert body["source"]["name"] == "Test Wire"
+    assert body["language"] == "en"
+    assert body["extractor_version"] == "curated"
+    assert body["word_count"] == len(body["body"].split())
+    kinds = sorted({m["entity"]["kind"] for m in body["mentions"]})
+    assert kinds == ["country", "location", "person"]
+    aliyarov = [m for m in body["mentions"] if m["entity"]["name"] == "Rauf Aliyarov"]
+    assert aliyarov and all(body["body"][m["start"] : m["end"]] == m["surface"] for m in aliyarov)
+    meeting = next(e for e in body["events"] if e["type"] == "meeting")
+    assert meeting["countries"] == ["AZE", "TUR"]
+    assert meeting["cameo_code"] == "040"
+    assert meeting["date"] == "2024-03-11" and meeting["date_precision"] == "day"
+    assert meeting["location"]["name"] == "Baku"
+    evidence = meeting["evidence"]
+    assert body["body"][evidence["start"] : evidence["end"]] == evidence["text"]
+    agreement = next(e for e in body["events"] if e["type"] == "agreement")
+    assert agreement["date"] == "2024-03" and agreement["date_precision"] == "month"
+    assert agreement["cameo_code"] == "057"
+
+
+def test_create_raw_page_reads_metadata_from_the_page(client: TestClient) -> None:
+    response = client.post(
+        "/v1/articles",
+        content=PAGE.encode(),
+        headers={"content-type": "text/plain; charset=utf-8"},
+        params={"url": "https://steppe.example/2024/03/12/meet"},
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["title"] == "Kazakh and Uzbek defence ministers meet in Astana"
+    assert body["author"] == "Test Writer"
+    assert body["published_at"].startswith("2024-03-12")
+    assert body["source"] == {"id": body["source"]["id"], "name": "steppe.example", "domain": "steppe.example"}
+    assert "Follow us" not in body["body"] and "date 2024" not in body["body"]
+    assert body["body"].startswith("Kazakh Defence Minister Nurlan Ospanov met")
+    raw = client.get(f"/v1/articles/{body['id']}", params={"include": "raw"}).json()["raw"]
+    assert raw == PAGE
+
+
+def test_create_html_uses_the_main_text(client: TestClient) -> None:
+    html = (
+        "<html><head><title>Greece and France sign frigate deal</title>"
+        '<meta name="author" content="Eleni Pappa"></head><body><nav>Home | World | Sport</nav>'
+        "<article><h1>Greece and France sign frigate deal</h1>"
+        "<p>Greece and France signed a contract for a fourth frigate on Monday in Athens, "
+        "the Greek defence ministry said in a statement.</p>"
+        "<p>The ship will be built at Lorient and delivered in 2028, officials added.</p>"
+        "</article><footer>Copyright 2025</footer></body></html>"
+    )
+    response = client.post(
+        "/v1/articles",
+        content=html,
+        headers={"content-type": "text/html"},
+        params={"url": "https://aegean.example/2025/01/20/frigate"},
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["title"] == "Greece and France sign frigate deal"
+    assert body["author"] == "Eleni Pappa"
+    assert body["published_at"].startswith("2025-01-20")
+    assert "Greece and France signed a contract" in body["body"]
+    assert "Home | World" not in body["body"]
+
+
+def test_same_url_is_a_conflict_with_location(client: TestClient) -> None:
+    first = create(client)
+    response = client.post("/v1/articles", json=article_payload(body="Different text entirely."))
+    problem = assert_problem(response, 409)
+    assert response.headers["location"] == f"/v1/articles/{first['id']}"
+    assert problem["existing_id"] == first["id"]
+    assert client.get("/v1/articles").json()["items"][0]["id"] == first["id"]
+    assert len(client.get("/v1/articles").json()["items"]) == 1
+
+
+def test_on_duplicate_skip_and_update(client: TestClient) -> None:
+    first = create(client)
+    skipped = client.post(
+        "/v1/articles", params={"on_duplicate": "skip"}, json=article_payload(title="Other title")
+    )
+    assert skipped.status_code == 200 and skipped.json()["title"] == "Defence talks number 1"
+    updated = client.post(
+        "/v1/articles",
+        params={"on_duplicate": "update"},
+        json=article_payload(title="Corrected title", events=[]),
+    )
+    assert updated.status_code == 200
+    assert updated.json()["id"] == first["id"]
+    assert updated.json()["title"] == "Corrected title"
+    assert updated.json()["events"] == []
+    assert client.get("/v1/events").json()["items"] == []
+
+
+def test_same_body_under_another_url_is_kept_and_marked(client: TestClient) -> None:
+    first = create(client)
+    twin = client.post(
+        "/v1/articles",
+        json=article_payload(url="https://mirror.example/x", body=first["body"].upper() + " "),
+    )
+    assert twin.status_code == 201
+    assert twin.json()["duplicate_of"] == first["id"]
+    assert twin.json()["content_hash"] == first["content_hash"]
+
+
+def test_article_without_text_is_rejected(client: TestClient) -> None:
+    response = client.post(
+        "/v1/articles", content=" date 2024-01-01\n\n---\nFollow us", headers={"content-type": "text/plain"}
+    )
+    assert_problem(response, 422, "text")
+
+
+def test_bad_bodies_get_problem_json(client: TestClient) -> None:
+    bad_json = client.post("/v1/articles", content=b"{nope", headers={"content-type": "application/json"})
+    assert_problem(bad_json, 400)
+    wrong_type = client.post("/v1/articles", json={"body": 42})
+    assert_problem(wrong_type, 422, "body")
+    not_object = client.post("/v1/articles", json=["a"])
+    assert_problem(not_object, 422)
+    unknown_field = client.post("/v1/articles", json={"body": "A text about Turkey.", "colour": "red"})
+    assert_problem(unknown_field, 422, "colour")
+    no_content = client.post("/v1/articles", json={"title": "Only a title"})
+    assert_problem(no_content, 422)
+    bad_date = client.post("/v1/articles", json={"body": "Some text here.", "published_at": "yesterday"})
+    assert_problem(bad_date, 422, "published_at")
+    bad_url = client.post("/v1/articles", json={"body": "Some text here.", "url": "javascript:alert(1)"})
+    assert_problem(bad_url, 422, "url")
+    bad_event = client.post(
+        "/v1/articles", json={"body": "Some text here.", "events": [{"type": "party", "countries": []}]}
+    )
+    assert_problem(bad_event, 422, "events.0.type")
+    bad_country = client.post(
+        "/v1/articles", json={"body": "Some text here.", "entities": [{"kind": "country", "code": "XXX"}]}
+    )
+    assert_problem(bad_country, 422)
+    undecodable = client.post("/v1/articles", content=b"\xff\xfe\xfa", headers={"content-type": "text/plain"})
+    assert_problem(undecodable, 400, "body")
+    unknown_charset = client.post(
+        "/v1/articles", content=b"abc", headers={"content-type": "text/plain; charset=klingon"}
+    )
+    assert_problem(unknown_charset, 415)
+    media = client.post("/v1/articles", content=b"abc", headers={"content-type": "image/png"})
+    assert_problem(media, 415)
+    huge = client.post("/v1/articles", content=b"a" * (5 * 1024 * 1024 + 1), headers={"content-type": "text/plain"})
+    assert_problem(huge, 413)
+    assert client.get("/v1/articles").json()["items"] == []
+
+
+def test_latin1_body_is_decoded_by_its_charset(client: TestClient) -> None:
+    page = "Ankara and Baku sign pact\n\nTürkiye and Azerbaijan signed a defence pact in Bakı on Monday."
+    response = client.post(
+        "/v1/articles", content=page.encode("latin-1", errors="replace"),
+        headers={"content-type": "text/plain; charset=latin-1"},
+    )
+    assert response.status_code == 201
+    assert "Türkiye" in response.json()["body"]
+
+
+# --- bulk -----------------------------------------------------------------------------------
+
+
+def test_bulk_keeps_good_lines_and_reports_each(client: TestClient) -> None:
+    import json
+
+    lines = [
+        json.dumps(article_payload(1, id="a")),
+        "{broken",
+        json.dumps({"id": "c", "body": 5}),
+        json.dumps(article_payload(1, id="d")),
+        "",
+        json.dumps(article_payload(2, id="e")),
+    ]
+    response = client.post(
+        "/v1/articles/bulk", content="\n".join(lines), headers={"content-type": "application/x-ndjson"}
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert [r["status"] for r in body["results"]] == ["created", "rejected", "rejected", "duplicate", "created"]
+    assert [r["line"] for r in body["results"]] == [1, 2, 3, 4, 6]
+    assert body["results"][0]["id"] == "a"
+    assert body["results"][3]["duplicate_of"] == body["results"][0]["article_id"]
+    assert body["created"] == 2 and body["rejected"] == 2
+    assert len(client.get("/v1/articles").json()["items"]) == 2
+
+
+def test_bulk_line_cap(app, client: TestClient) -> None:
+    app.state.settings.max_bulk_lines = 2
+    import json
+
+    content = "\n".join(json.dumps(article_payload(n)) for n in range(1, 4))
+    assert_problem(client.post("/v1/articles/bulk", content=content), 413)
+
+
+# --- list -----------------------------------------------------------------------------------
+
+
+def test_list_pages_through_everything_with_cursor_and_link(client: TestClient) -> None:
+    ids = [create(client, n)["id"] for n in range(1, 8)]
+    client.post("/v1/articles", json=article_payload(8, published_at=None, url="https://news.example/nodate"))
+    seen: list[int] = []
+    params: dict = {"limit": 3}
+    while True:
+        response = client.get("/v1/articles", params=params)
+        body = response.json()
+        assert len(body["items"]) <= 3 and body["limit"] == 3
+        seen += [a["id"] for a in body["items"]]
+        if not body["next_cursor"]:
+            assert "link" not in response.headers
+            break
+        assert 'rel="next"' in response.headers["link"]
+        params = {"limit": 3, "cursor": body["next_cursor"]}
+    assert seen[:7] == list(reversed(ids))
+    assert len(seen) == 8 and len(set(seen)) == 8
+    ascending = client.get("/v1/articles", params={"sort": "published_at", "limit": 100}).json()
+    assert [a["id"] for a in ascending["items"]][:7] == ids
+
+
+def test_list_filters(client: TestClient) -> None:
+    a = create(client, 1)
+    b = create(
+        client,
+        2,
+        author="Someone Else",
+        source="Other Wire",
+        entities=[{"kind": "country", "code": "AZE"}, {"kind": "country", "code": "GEO"}],
+        events=[{"type": "exercise", "countries": ["AZE", "GEO"]}],
+    )
+    c = create(client, 3, language="fr", entities=[], events=[])
+
+    def ids(**params) -> list[int]:
+        response = client.get("/v1/articles", params=params)
+        assert response.status_code == 200, response.text
+        return sorted(x["id"] for x in response.json()["items"])
+
+    assert ids(source="Other Wire") == [b["id"]]
+    assert ids(source="test wire") == [a["id"], c["id"]]
+    assert ids(author="someone else") == [b["id"]]
+    assert ids(lang="fr") == [c["id"]]
+    assert ids(published_from="2024-03-02") == [b["id"], c["id"]]
+    assert ids(published_to="2024-03-02") == [a["id"], b["id"]]
+    assert ids(country="AZE") == [a["id"], b["id"]]
+    assert ids(country=["AZE", "TUR"]) == [a["id"]]
+    assert ids(country=["Azerbaijan", "Georgia"]) == [b["id"]]
+    assert ids(event_type="exercise") == [b["id"]]
+    person = client.get("/v1/entities", params={"kind": "person"}).json()["items"][0]
+    assert ids(entity=person["id"]) == [a["id"]]
+
+
+def test_list_rejects_bad_parameters(client: TestClient) -> None:
+    assert_problem(client.get("/v1/articles", params={"sort": "title"}), 422, "sort")
+    assert_problem(client.get("/v1/articles", params={"event_type": "party"}), 422, "event_type")
+    assert_problem(client.get("/v1/articles", params={"published_from": "2024-02-30"}), 422, "published_from")
+    assert_problem(client.get("/v1/articles", params={"cursor": "not-a-cursor"}), 400, "cursor")
+    assert_problem(client.get("/v1/articles", params={"country": "Atlantis"}), 400, "country")
+    assert_problem(client.get("/v1/articles", params={"limit": 0}), 422, "limit")
+    assert_problem(
+        client.get("/v1/articles", params={"published_from": "2024-05-01", "published_to": "2024-01-01"}),
+        400,
+        "published_from",
+    )
+    assert client.get("/v1/articles", params={"limit": 5000}).json()["limit"] == 100
+
+
+def test_cursor_is_bound_to_its_sort(client: TestClient) -> None:
+    for n in range(1, 4):
+        create(client, n)
+    cursor = client.get("/v1/articles", params={"limit": 1}).json()["next_cursor"]
+    assert_problem(client.get("/v1/articles", params={"cursor": cursor, "sort": "published_at"}), 400, "cursor")
+
+
+# --- one article ----------------------------------------------------------------------------
+
+
+def test_get_ladder(client: TestClient) -> None:
+    assert_problem(client.get("/v1/articles/12345"), 404)
+    assert_problem(client.get("/v1/articles/abc"), 422, "article_id")
+    assert_problem(client.get("/v1/articles/0"), 422, "article_id")
+    created = create(client)
+    assert_problem(client.get(f"/v1/articles/{created['id']}", params={"include": "everything"}), 400, "include")
+    plain = client.get(f"/v1/articles/{created['id']}").json()
+    assert plain["mentions"] is None and plain["events"] is None and plain["raw"] is None
+    full = client.get(f"/v1/articles/{created['id']}", params={"include": "mentions,events"}).json()
+    assert len(full["events"]) == 2 and len(full["mentions"]) >= 4
+
+
+def test_patch_corrects_metadata(client: TestClient) -> None:
+    created = create(client)
+    other = create(client, 2)
+    assert_problem(client.patch("/v1/articles/999", json={"title": "x"}), 404)
+    assert_problem(client.patch(f"/v1/articles/{created['id']}", json={"published_at": "soon"}), 422)
+    assert_problem(client.patch(f"/v1/articles/{created['id']}", json={"body": "new"}), 422, "body")
+    clash = client.patch(f"/v1/articles/{created['id']}", json={"url": other["url"]})
+    assert_problem(clash, 409)
+    response = client.patch(
+        f"/v1/articles/{created['id']}",
+        json={"title": "Fixed", "published_at": "2023-05", "source": "Fixed Wire"},
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["title"] == "Fixed" and body["published_at"].startswith("2023-05-01")
+    assert body["published_precision"] == "month" and body["source"]["name"] == "Fixed Wire"
+
+
+def test_delete_removes_mentions_and_events(client: TestClient) -> None:
+    created = create(client)
+    assert client.get("/v1/events").json()["items"]
+    assert client.delete(f"/v1/articles/{created['id']}").status_code == 204
+    assert_problem(client.get(f"/v1/articles/{created['id']}"), 404)
+    assert client.get("/v1/events").json()["items"] == []
+    for entity in client.get("/v1/entities").json()["items"]:
+        assert entity["mention_count"] == 0
+    assert_problem(client.delete(f"/v1/articles/{created['id']}"), 404)
