@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, distinct, func, select
+from sqlalchemy import Select, distinct, false, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app import countries
@@ -49,9 +49,12 @@ def get_or_create_entity(
     aliases: list[str] | None = None,
 ) -> Entity:
     """One entity per real thing: found by its normalised key (or an alias), else created."""
+    aliases = list(aliases or [])
     if kind == EntityKind.country and code:
         country = countries.get(code)
-        name = country.name if country else name
+        if country and country.name != name:
+            aliases.append(name)  # "Türkiye" stays findable under Turkey
+            name = country.name
     key = entity_key(kind, name, code)
     entity = session.scalars(select(Entity).where(Entity.kind == kind, Entity.key == key)).first()
     if entity is None and kind != EntityKind.country:
@@ -71,8 +74,9 @@ def get_or_create_entity(
         entity.country_code = country_code
     if title and not entity.title:
         entity.title = title[:300]
-    for alias in aliases or []:
-        add_alias(session, entity=entity, alias=alias)
+    for alias in aliases:
+        if alias.upper() != code:
+            add_alias(session, entity=entity, alias=alias)
     return entity
 
 
@@ -114,24 +118,21 @@ def list_entities(
         stmt = stmt.where(Entity.kind == filters.kind)
     if filters.country:
         stmt = stmt.where((Entity.country_code == filters.country) | (Entity.code == filters.country))
-    if filters.q:
-        prefix = fold(filters.q)
+    if filters.q is not None:
+        prefix = fold(filters.q)  # punctuation-only input folds to "" and matches nothing
+        if not prefix:
+            stmt = stmt.where(false())
         alias_hit = select(EntityAlias.entity_id).where(EntityAlias.key.startswith(prefix, autoescape=True))
         stmt = stmt.where(Entity.key.startswith(prefix, autoescape=True) | Entity.id.in_(alias_hit))
-    by_name = sort.endswith("name")
-    keyset = Keyset(
-        name=sort,
-        column=Entity.key if by_name else mention_count,
-        id_column=Entity.id,
-        descending=_SORTS[sort],
-    )
+    sort_column = func.lower(Entity.name) if sort.endswith("name") else mention_count
+    keyset = Keyset(name=sort, column=sort_column, id_column=Entity.id, descending=_SORTS[sort])
     rows, next_cursor = paginate(
-        stmt,
+        stmt.add_columns(sort_column.label("sort_value")),
         keyset=keyset,
         limit=limit,
         cursor=cursor,
         run=lambda s: session.execute(s).unique().all(),
-        key_of=lambda row: (row[0].key if by_name else row[1], row[0].id),
+        key_of=lambda row: (row[3], row[0].id),
     )
     return [(row[0], row[1], row[2]) for row in rows], next_cursor
 
