@@ -30,6 +30,10 @@ _DATELINE = re.compile(
     r"|[A-Z][\w .'-]{1,30},\s+(?:[A-Z][\w .'-]+,\s+)?" + MONTHS + r"\s+\d{1,2}"
     r"|[A-Z][\w .'/-]{1,30}\s\((?:[A-Z][\w .]*)\)\s*[-–—:])"
 )
+# A line that stops on a comma or a function word was cut by a hard wrap, not by its author.
+_OPEN_END = re.compile(
+    r"(?:,|\b(?:and|or|but|the|a|an|of|on|in|to|for|with|by|at|from|that|is|are|was|were|has|have))$"
+)
 _CREDIT_IN_LINE = re.compile(r"\b(?:photo|picture|image|foto)s?\b(?:\s+(?:courtesy|by)\b|:)", re.I)
 _AGENCY_PATTERNS = (
     re.compile(r"\(MENAFN-\s*([^)]+)\)"),
@@ -105,7 +109,8 @@ def _unwrap(block: list[str]) -> list[str]:
     mid = sum(
         1
         for line, nxt in zip(block, block[1:], strict=False)
-        if not _SENTENCE_TERMINAL.search(line) and (nxt[:1].islower() or nxt[:1].isdigit())
+        if not _SENTENCE_TERMINAL.search(line)
+        and (nxt[:1].islower() or nxt[:1].isdigit() or _OPEN_END.search(line))
     )
     if mid * 2 < len(block) - 1:
         return block
@@ -131,12 +136,14 @@ def _blocks(lines: list[str]) -> list[str]:
 
 
 def _drop_captions(lines: list[str]) -> list[str]:
-    """A short line followed by a photo credit is a caption: both go."""
+    """A short line followed by a photo credit is a caption; the credit itself is chrome."""
     credit = _rules()["photo_credit"]
     keep: list[str] = []
     for index, line in enumerate(lines):
         nxt = lines[index + 1].strip() if index + 1 < len(lines) else ""
-        if nxt and credit.match(nxt) and len(line.split()) <= 20:
+        words = len(line.split())
+        caption_like = words <= 8 or (words <= 20 and not _SENTENCE_TERMINAL.search(line))
+        if nxt and credit.match(nxt) and caption_like:
             continue
         keep.append(line)
     return keep

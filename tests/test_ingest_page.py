@@ -1,0 +1,142 @@
+"""The raw-page reader, on pages written for these tests."""
+
+from datetime import date
+
+import pytest
+
+from app.ingest.dates import date_from_url, date_in_line, parse_partial_iso
+from app.ingest.formats import Format, records, sniff
+from app.ingest.page import parse_page
+from app.ingest.source import source_from_handle, source_from_url
+from app.ingest.text import content_hash, sentence_spans
+from app.taxonomy import DatePrecision
+
+
+def test_header_byline_footer_and_handle() -> None:
+    page = parse_page(
+        " date 2023-04-05 By Aygun Rzayeva\n\nBaku and Tbilisi hold defence talks on Tuesday.\n\n"
+        "The ministers discussed border security.\n\n---\n\nFollow us on Twitter @CaucasusPostGe"
+    )
+    assert page.published == parse_partial_iso("2023-04-05")
+    assert page.author == "Aygun Rzayeva"
+    assert page.source_name == "CaucasusPost"
+    assert page.body == "Baku and Tbilisi hold defence talks on Tuesday.\n\nThe ministers discussed border security."
+    assert page.title_is_derived and page.title == "Baku and Tbilisi hold defence talks on Tuesday."
+
+
+def test_headline_is_taken_and_repeats_collapse() -> None:
+    page = parse_page(
+        "Search\nJapan and Canada hold first naval drill\nJapan and Canada hold first naval drill\n\n"
+        "TOKYO (JPW) – Japanese and Canadian warships held their first bilateral drill on Sunday.\n"
+        "Share\nRelated Articles\nSomething else happened today\nAnother headline here"
+    )
+    assert page.title == "Japan and Canada hold first naval drill" and not page.title_is_derived
+    assert page.author == "JPW"
+    assert page.body == "TOKYO (JPW) – Japanese and Canadian warships held their first bilateral drill on Sunday."
+
+
+def test_url_slug_picks_the_headline_over_a_caption() -> None:
+    page = parse_page(
+        " date 2021-02-02 Ministers shake hands before their talks in the capital on Monday\n"
+        "Chile and Peru agree to train naval cadets together\n\n"
+        "Chile and Peru signed a naval training plan on Monday, officials said.",
+        url="https://news.example/world/chile-and-peru-agree-to-train-naval-cadets-together-123",
+    )
+    assert page.title == "Chile and Peru agree to train naval cadets together"
+
+
+def test_captions_with_credits_are_dropped() -> None:
+    page = parse_page(
+        "Soldiers at the ceremony\nPhoto: Jan Kowalski\n\nPoland and Lithuania held a joint exercise near "
+        "the border on Friday, the ministry said."
+    )
+    assert "Soldiers at the ceremony" not in page.body and page.title_is_derived
+
+
+def test_trailing_headline_list_and_source_line() -> None:
+    page = parse_page(
+        "Egypt and Sudan sign a military pact in Cairo, officials said.\n\n"
+        "The pact covers training and border patrols.\n\nSource: NDA\n"
+        "Rains expected across the delta this week\nNew metro line opens in Cairo"
+    )
+    assert page.author == "NDA"
+    assert page.body.endswith("The pact covers training and border patrols.")
+
+
+def test_hard_wrapped_text_is_unwrapped() -> None:
+    page = parse_page(
+        "(MENAFN- Steppe Wire) ASTANA, Kazakhstan, May 3. Kazakhstan and\n"
+        "Kyrgyzstan agreed to hold joint border drills in the autumn,\n"
+        "the defence ministry said on\nFriday."
+    )
+    assert page.title_is_derived
+    assert page.author == "Steppe Wire"
+    assert "\n" not in page.body and "and Kyrgyzstan agreed" in page.body
+
+
+def test_timestamp_line_and_url_dates() -> None:
+    page = parse_page("India and Oman sign a pact\nUpdated: Mar 04, 2022 10:15 IST\n\nIndia and Oman signed a pact.")
+    assert page.published is not None and page.published.value == date(2022, 3, 4)
+    assert "Updated" not in page.body
+    assert date_from_url("https://x.example/2012/10/29/story").value == date(2012, 10, 29)  # type: ignore[union-attr]
+    assert date_from_url("https://x.example/view.php?ud=20170517000432").value == date(2017, 5, 17)  # type: ignore[union-attr]
+    assert date_from_url("https://x.example/a.php?yyyy=2019&mm=02&dd=26").value == date(2019, 2, 26)  # type: ignore[union-attr]
+    assert date_from_url("https://x.example/27-Apr-2023/story").value == date(2023, 4, 27)  # type: ignore[union-attr]
+    monthly = date_from_url("https://x.example/2019/08/story")
+    assert monthly is not None and monthly.precision is DatePrecision.month
+    assert date_from_url("https://x.example/news/1107268324/story") is None
+    assert date_from_url("https://x.example/2019/13/40/story") is None
+    assert date_in_line("Thursday, April 25, 2024").value == date(2024, 4, 25)  # type: ignore[union-attr]
+    assert date_in_line("no date here") is None
+
+
+def test_header_with_month_precision() -> None:
+    page = parse_page(" date 2022-11 ISTANBUL - Turkey and Pakistan launched a corvette on Friday.")
+    assert page.published is not None and page.published.iso() == "2022-11"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Le ministre de la Défense a rencontré son homologue turc à Bakou pour discuter de coopération.", "fr"),
+        ("Министр обороны встретился с турецким коллегой в Баку для обсуждения сотрудничества.", "ru"),
+        ("The defence minister met his Turkish counterpart in Baku to discuss cooperation.", "en"),
+    ],
+)
+def test_language_is_detected(text: str, language: str) -> None:
+    assert parse_page(text).language == language
+
+
+def test_sources() -> None:
+    assert source_from_url("https://en.trend.az/a/b") == ("trend.az", "trend.az")
+    assert source_from_url("https://www.bbc.co.uk/news") == ("bbc.co.uk", "bbc.co.uk")
+    assert source_from_url("https://wire.example/x") == ("wire.example", "wire.example")
+    assert source_from_url(None) == (None, None)
+    assert source_from_handle("AzerNewsAz") == "AzerNews"
+    assert source_from_handle("DefenseNews") == "DefenseNews"
+
+
+def test_content_hash_ignores_case_and_spacing() -> None:
+    assert content_hash("Turkey and  Azerbaijan.") == content_hash("turkey AND azerbaijan")
+    assert content_hash("Turkey and Azerbaijan") != content_hash("Turkey and Armenia")
+
+
+def test_sentences_do_not_split_on_abbreviations() -> None:
+    text = "Lt. Gen. Ali met Mr. Kaya in Baku. They signed a pact.\nNew paragraph here."
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "Lt. Gen. Ali met Mr. Kaya in Baku.",
+        "They signed a pact.",
+        "New paragraph here.",
+    ]
+
+
+def test_format_sniffing_and_records() -> None:
+    assert sniff('{"a": 1}') is Format.json
+    assert sniff('{"a": 1}\n{"a": 2}') is Format.jsonl
+    assert sniff("<!DOCTYPE html><html>") is Format.html
+    assert sniff(" date 2020-01-01 text") is Format.page
+    assert sniff("anything", suffix=".jsonl") is Format.jsonl
+    lines = list(records('{"body": "x"}\n\n[1]\n{bad', Format.jsonl))
+    assert [(r.line, r.error is None) for r in lines] == [(1, True), (3, False), (4, False)]
+    assert [r.line for r in records('[{"a": 1}, 2]', Format.json)] == [1, 2]
+    assert list(records("plain page", Format.auto))[0].format is Format.page

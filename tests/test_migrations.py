@@ -1,0 +1,28 @@
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+import app.models  # noqa: F401
+from app import migrate
+from app.db import Base, make_engine
+
+TABLES = {"source", "article", "entity", "entity_alias", "mention", "event", "event_participant"}
+
+
+def test_upgrade_matches_models_and_downgrade_to_base(scratch_url: str) -> None:
+    migrate.upgrade(scratch_url)
+    engine = make_engine(scratch_url)
+    try:
+        assert TABLES <= set(inspect(engine).get_table_names())
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            diff = compare_metadata(context, Base.metadata)
+        assert diff == [], diff
+        assert migrate.current_revision(engine) == migrate.head_revision(scratch_url)
+        migrate.downgrade(scratch_url, "base")
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+        assert migrate.current_revision(engine) is None
+        migrate.upgrade(scratch_url)
+        assert TABLES <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()

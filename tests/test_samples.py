@@ -1,0 +1,47 @@
+"""The bundled sample data: written for this project, in both formats, covering the taxonomy."""
+
+import json
+from pathlib import Path
+
+from app.cli import sample_path
+from app.taxonomy import EventType
+
+
+def _rows() -> list[dict]:
+    return [json.loads(line) for line in sample_path().read_text(encoding="utf-8").splitlines()]
+
+
+def test_samples_cover_pairs_and_every_event_type() -> None:
+    rows = _rows()
+    assert len(rows) >= 20
+    types = {event["type"] for row in rows for event in row["events"]}
+    assert types == {t.value for t in EventType}
+    pairs = {
+        tuple(sorted(event["countries"][:2]))
+        for row in rows
+        for event in row["events"]
+        if len(event["countries"]) >= 2
+    }
+    assert len(pairs) >= 8
+
+
+def test_raw_pages_are_the_same_articles_as_the_jsonl() -> None:
+    pages = sorted((Path(sample_path()).parent / "pages").glob("*.txt"))
+    texts = [row["text"] for row in _rows()]
+    assert len(pages) == len(texts)
+    for page, text in zip(pages, texts, strict=True):
+        assert page.read_text(encoding="utf-8") == text + "\n", page.name
+
+
+def test_samples_load_through_the_api(client) -> None:
+    content = sample_path().read_text(encoding="utf-8")
+    body = client.post("/v1/articles/bulk", content=content).json()
+    assert body["rejected"] == 0, body
+    assert body["created"] == len(_rows())
+    events = client.get("/v1/events", params={"country": ["AZE", "TUR"], "limit": 100}).json()["items"]
+    assert {"visit", "exercise", "agreement", "military_aid"} <= {e["type"] for e in events}
+    french = client.get("/v1/articles", params={"lang": "fr"}).json()["items"]
+    assert len(french) == 1
+    # every stated evidence sentence is found in the stored body
+    for event in client.get("/v1/events", params={"limit": 100}).json()["items"]:
+        assert event["evidence"]["start"] is not None, event["evidence"]["text"]
