@@ -21,7 +21,9 @@ from app.ingest.formats import Format, Record, records
 from app.schemas.article import ArticleCreate
 from app.services.article import OnDuplicate, create_article
 
-cli = typer.Typer(help="defcoop: news about defence cooperation, as a REST API.", no_args_is_help=True)
+cli = typer.Typer(
+    help="defcoop: news about defence cooperation, as a REST API.", no_args_is_help=True
+)
 db_cli = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 console = Console(stderr=True)
@@ -96,7 +98,9 @@ class Summary:
 def _files(paths: list[Path]) -> Iterator[Path]:
     for path in paths:
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            yield from sorted(
+                p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")
+            )
         else:
             yield path
 
@@ -153,10 +157,14 @@ def ingest_paths(
                                 f" (stored as article {outcome.article.id}, marked duplicate)"
                             )
                             summary.counts["duplicates"] += 1
-                    summary.counts["skipped (url already stored)" if status == "skipped" else status] += 1
+                    summary.counts[
+                        "skipped (url already stored)" if status == "skipped" else status
+                    ] += 1
                 except ValidationError as error:
                     summary.counts["rejected"] += 1
-                    summary.problems.append(f"{where}: rejected: {from_validation_error(error).detail}")
+                    summary.problems.append(
+                        f"{where}: rejected: {from_validation_error(error).detail}"
+                    )
                 except (AppError, ValueError) as error:
                     summary.counts["rejected"] += 1
                     summary.problems.append(f"{where}: rejected: {getattr(error, 'detail', error)}")
@@ -168,9 +176,11 @@ def ingest_paths(
 
 def _print_summary(summary: Summary) -> None:
     for line in summary.problems:
-        console.print(line, markup=False, highlight=False)
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
     parts = [f"{name} {count}" for name, count in sorted(summary.counts.items())]
-    console.print("summary: " + (", ".join(parts) or "nothing to ingest"), markup=False)
+    console.print(
+        "summary: " + (", ".join(parts) or "nothing to ingest"), markup=False, soft_wrap=True
+    )
 
 
 @cli.command()
@@ -199,7 +209,9 @@ def sample_path() -> Path:
 def demo(
     host: Annotated[str | None, typer.Option()] = None,
     port: Annotated[int | None, typer.Option()] = None,
-    serve_api: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve after loading")] = True,
+    serve_api: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve after loading")
+    ] = True,
 ) -> None:
     """Create the database if needed, migrate it, load the sample articles and serve."""
     settings = get_settings()

@@ -51,7 +51,8 @@ class PageParams:
 def get_page(
     settings: SettingsDep,
     limit: Annotated[
-        int | None, Query(ge=1, le=MAX_ID, description="Items per page (default 20, clamped to the maximum)")
+        int | None,
+        Query(ge=1, le=MAX_ID, description="Items per page (default 20, clamped to the maximum)"),
     ] = None,
     cursor: Annotated[
         str | None, Query(max_length=500, description="`next_cursor` of the previous page")

@@ -28,7 +28,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     """Build the API. The lifespan owns the engine unless one is passed in (tests)."""
     settings = settings or get_settings()
     owned = engine is None
-    engine = engine or make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    engine = engine or make_engine(
+        settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -56,7 +56,9 @@ def postgres_engine() -> Iterator[Engine]:
 
 
 @pytest.fixture
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Settings, Engine, sessionmaker[Session]]]:
+def db(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[Settings, Engine, sessionmaker[Session]]]:
     """(settings, engine, session factory) for an isolated, migrated database."""
     if ON_POSTGRES:
         engine: Engine = request.getfixturevalue("postgres_engine")
@@ -77,7 +79,11 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Setting
     shutil.copy(template, path)
     url = f"sqlite:///{path}"
     engine = make_engine(url)
-    yield Settings(database_url=url), engine, sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+    yield (
+        Settings(database_url=url),
+        engine,
+        sessionmaker(bind=engine, expire_on_commit=False, autoflush=False),
+    )
     engine.dispose()
 
 
@@ -124,4 +130,6 @@ def eval_articles() -> list[dict[str, str]]:
     path = EVAL / "articles.jsonl"
     if not path.exists():
         pytest.skip("../shared/eval is not present")
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]

@@ -59,7 +59,11 @@ def test_create_raw_page_reads_metadata_from_the_page(client: TestClient) -> Non
     assert body["title"] == "Kazakh and Uzbek defence ministers meet in Astana"
     assert body["author"] == "Test Writer"
     assert body["published_at"].startswith("2024-03-12")
-    assert body["source"] == {"id": body["source"]["id"], "name": "steppe.example", "domain": "steppe.example"}
+    assert body["source"] == {
+        "id": body["source"]["id"],
+        "name": "steppe.example",
+        "domain": "steppe.example",
+    }
     assert "Follow us" not in body["body"] and "date 2024" not in body["body"]
     assert body["body"].startswith("Kazakh Defence Minister Nurlan Ospanov met")
     raw = client.get(f"/v1/articles/{body['id']}", params={"include": "raw"}).json()["raw"]
@@ -132,35 +136,49 @@ def test_same_body_under_another_url_is_kept_and_marked(client: TestClient) -> N
 
 def test_article_without_text_is_rejected(client: TestClient) -> None:
     response = client.post(
-        "/v1/articles", content=" date 2024-01-01\n\n---\nFollow us", headers={"content-type": "text/plain"}
+        "/v1/articles",
+        content=" date 2024-01-01\n\n---\nFollow us",
+        headers={"content-type": "text/plain"},
     )
     assert_problem(response, 422, "text")
 
 
 def test_bad_bodies_get_problem_json(client: TestClient) -> None:
-    bad_json = client.post("/v1/articles", content=b"{nope", headers={"content-type": "application/json"})
+    bad_json = client.post(
+        "/v1/articles", content=b"{nope", headers={"content-type": "application/json"}
+    )
     assert_problem(bad_json, 400)
     wrong_type = client.post("/v1/articles", json={"body": 42})
     assert_problem(wrong_type, 422, "body")
     not_object = client.post("/v1/articles", json=["a"])
     assert_problem(not_object, 422)
-    unknown_field = client.post("/v1/articles", json={"body": "A text about Turkey.", "colour": "red"})
+    unknown_field = client.post(
+        "/v1/articles", json={"body": "A text about Turkey.", "colour": "red"}
+    )
     assert_problem(unknown_field, 422, "colour")
     no_content = client.post("/v1/articles", json={"title": "Only a title"})
     assert_problem(no_content, 422)
-    bad_date = client.post("/v1/articles", json={"body": "Some text here.", "published_at": "yesterday"})
+    bad_date = client.post(
+        "/v1/articles", json={"body": "Some text here.", "published_at": "yesterday"}
+    )
     assert_problem(bad_date, 422, "published_at")
-    bad_url = client.post("/v1/articles", json={"body": "Some text here.", "url": "javascript:alert(1)"})
+    bad_url = client.post(
+        "/v1/articles", json={"body": "Some text here.", "url": "javascript:alert(1)"}
+    )
     assert_problem(bad_url, 422, "url")
     bad_event = client.post(
-        "/v1/articles", json={"body": "Some text here.", "events": [{"type": "party", "countries": []}]}
+        "/v1/articles",
+        json={"body": "Some text here.", "events": [{"type": "party", "countries": []}]},
     )
     assert_problem(bad_event, 422, "events.0.type")
     bad_country = client.post(
-        "/v1/articles", json={"body": "Some text here.", "entities": [{"kind": "country", "code": "XXX"}]}
+        "/v1/articles",
+        json={"body": "Some text here.", "entities": [{"kind": "country", "code": "XXX"}]},
     )
     assert_problem(bad_country, 422)
-    undecodable = client.post("/v1/articles", content=b"\xff\xfe\xfa", headers={"content-type": "text/plain"})
+    undecodable = client.post(
+        "/v1/articles", content=b"\xff\xfe\xfa", headers={"content-type": "text/plain"}
+    )
     assert_problem(undecodable, 400, "body")
     unknown_charset = client.post(
         "/v1/articles", content=b"abc", headers={"content-type": "text/plain; charset=klingon"}
@@ -168,7 +186,9 @@ def test_bad_bodies_get_problem_json(client: TestClient) -> None:
     assert_problem(unknown_charset, 415)
     media = client.post("/v1/articles", content=b"abc", headers={"content-type": "image/png"})
     assert_problem(media, 415)
-    huge = client.post("/v1/articles", content=b"a" * (5 * 1024 * 1024 + 1), headers={"content-type": "text/plain"})
+    huge = client.post(
+        "/v1/articles", content=b"a" * (5 * 1024 * 1024 + 1), headers={"content-type": "text/plain"}
+    )
     assert_problem(huge, 413)
     assert client.get("/v1/articles").json()["items"] == []
 
@@ -176,7 +196,8 @@ def test_bad_bodies_get_problem_json(client: TestClient) -> None:
 def test_latin1_body_is_decoded_by_its_charset(client: TestClient) -> None:
     page = "Ankara and Baku sign pact\n\nTürkiye and Azerbaijan signed a defence pact in Bakı on Monday."
     response = client.post(
-        "/v1/articles", content=page.encode("latin-1", errors="replace"),
+        "/v1/articles",
+        content=page.encode("latin-1", errors="replace"),
         headers={"content-type": "text/plain; charset=latin-1"},
     )
     assert response.status_code == 201
@@ -198,11 +219,19 @@ def test_bulk_keeps_good_lines_and_reports_each(client: TestClient) -> None:
         json.dumps(article_payload(2, id="e")),
     ]
     response = client.post(
-        "/v1/articles/bulk", content="\n".join(lines), headers={"content-type": "application/x-ndjson"}
+        "/v1/articles/bulk",
+        content="\n".join(lines),
+        headers={"content-type": "application/x-ndjson"},
     )
     assert response.status_code == 200, response.text
     body = response.json()
-    assert [r["status"] for r in body["results"]] == ["created", "rejected", "rejected", "duplicate", "created"]
+    assert [r["status"] for r in body["results"]] == [
+        "created",
+        "rejected",
+        "rejected",
+        "duplicate",
+        "created",
+    ]
     assert [r["line"] for r in body["results"]] == [1, 2, 3, 4, 6]
     assert body["results"][0]["id"] == "a"
     assert body["results"][3]["duplicate_of"] == body["results"][0]["article_id"]
@@ -223,7 +252,10 @@ def test_bulk_line_cap(app, client: TestClient) -> None:
 
 def test_list_pages_through_everything_with_cursor_and_link(client: TestClient) -> None:
     ids = [create(client, n)["id"] for n in range(1, 8)]
-    client.post("/v1/articles", json=article_payload(8, published_at=None, url="https://news.example/nodate"))
+    client.post(
+        "/v1/articles",
+        json=article_payload(8, published_at=None, url="https://news.example/nodate"),
+    )
     seen: list[int] = []
     params: dict = {"limit": 3}
     while True:
@@ -276,12 +308,16 @@ def test_list_filters(client: TestClient) -> None:
 def test_list_rejects_bad_parameters(client: TestClient) -> None:
     assert_problem(client.get("/v1/articles", params={"sort": "title"}), 422, "sort")
     assert_problem(client.get("/v1/articles", params={"event_type": "party"}), 422, "event_type")
-    assert_problem(client.get("/v1/articles", params={"published_from": "2024-02-30"}), 422, "published_from")
+    assert_problem(
+        client.get("/v1/articles", params={"published_from": "2024-02-30"}), 422, "published_from"
+    )
     assert_problem(client.get("/v1/articles", params={"cursor": "not-a-cursor"}), 400, "cursor")
     assert_problem(client.get("/v1/articles", params={"country": "Atlantis"}), 400, "country")
     assert_problem(client.get("/v1/articles", params={"limit": 0}), 422, "limit")
     assert_problem(
-        client.get("/v1/articles", params={"published_from": "2024-05-01", "published_to": "2024-01-01"}),
+        client.get(
+            "/v1/articles", params={"published_from": "2024-05-01", "published_to": "2024-01-01"}
+        ),
         400,
         "published_from",
     )
@@ -292,7 +328,9 @@ def test_cursor_is_bound_to_its_sort(client: TestClient) -> None:
     for n in range(1, 4):
         create(client, n)
     cursor = client.get("/v1/articles", params={"limit": 1}).json()["next_cursor"]
-    assert_problem(client.get("/v1/articles", params={"cursor": cursor, "sort": "published_at"}), 400, "cursor")
+    assert_problem(
+        client.get("/v1/articles", params={"cursor": cursor, "sort": "published_at"}), 400, "cursor"
+    )
 
 
 # --- one article ----------------------------------------------------------------------------
@@ -303,7 +341,11 @@ def test_get_ladder(client: TestClient) -> None:
     assert_problem(client.get("/v1/articles/abc"), 422, "article_id")
     assert_problem(client.get("/v1/articles/0"), 422, "article_id")
     created = create(client)
-    assert_problem(client.get(f"/v1/articles/{created['id']}", params={"include": "everything"}), 400, "include")
+    assert_problem(
+        client.get(f"/v1/articles/{created['id']}", params={"include": "everything"}),
+        400,
+        "include",
+    )
     plain = client.get(f"/v1/articles/{created['id']}").json()
     assert plain["mentions"] is None and plain["events"] is None and plain["raw"] is None
     full = client.get(f"/v1/articles/{created['id']}", params={"include": "mentions,events"}).json()
@@ -314,7 +356,9 @@ def test_patch_corrects_metadata(client: TestClient) -> None:
     created = create(client)
     other = create(client, 2)
     assert_problem(client.patch("/v1/articles/999", json={"title": "x"}), 404)
-    assert_problem(client.patch(f"/v1/articles/{created['id']}", json={"published_at": "soon"}), 422)
+    assert_problem(
+        client.patch(f"/v1/articles/{created['id']}", json={"published_at": "soon"}), 422
+    )
     assert_problem(client.patch(f"/v1/articles/{created['id']}", json={"body": "new"}), 422, "body")
     clash = client.patch(f"/v1/articles/{created['id']}", json={"url": other["url"]})
     assert_problem(clash, 409)

@@ -12,7 +12,11 @@ def _entity(client: TestClient, **params) -> dict:
 
 def test_one_entity_per_real_thing_across_articles(client: TestClient) -> None:
     create(client, 1)
-    create(client, 2, entities=[{"kind": "person", "name": "Aliyarov"}, {"kind": "country", "name": "Türkiye"}])
+    create(
+        client,
+        2,
+        entities=[{"kind": "person", "name": "Aliyarov"}, {"kind": "country", "name": "Türkiye"}],
+    )
     person = _entity(client, kind="person")
     assert person["name"] == "Rauf Aliyarov"
     assert person["country"] == "AZE"
@@ -28,12 +32,17 @@ def test_entity_list_filters_sort_and_autocomplete(client: TestClient) -> None:
     by_mentions = client.get("/v1/entities").json()["items"]
     counts = [e["mention_count"] for e in by_mentions]
     assert counts == sorted(counts, reverse=True)
-    names = [e["name"] for e in client.get("/v1/entities", params={"sort": "name", "limit": 100}).json()["items"]]
+    names = [
+        e["name"]
+        for e in client.get("/v1/entities", params={"sort": "name", "limit": 100}).json()["items"]
+    ]
     assert names == sorted(names, key=str.casefold)
     assert [e["name"] for e in client.get("/v1/entities", params={"q": "ali"}).json()["items"]] == [
         "Rauf Aliyarov"
     ]
-    assert [e["name"] for e in client.get("/v1/entities", params={"q": "Bak"}).json()["items"]] == ["Baku"]
+    assert [e["name"] for e in client.get("/v1/entities", params={"q": "Bak"}).json()["items"]] == [
+        "Baku"
+    ]
     assert client.get("/v1/entities", params={"q": "%"}).json()["items"] == []
     assert _entity(client, kind="person", country="Azerbaijan")["name"] == "Rauf Aliyarov"
     assert_problem(client.get("/v1/entities", params={"kind": "planet"}), 422, "kind")
@@ -51,7 +60,9 @@ def test_entity_pagination_by_mentions_is_complete(client: TestClient) -> None:
         if not body["next_cursor"]:
             break
         params["cursor"] = body["next_cursor"]
-    everything = [e["id"] for e in client.get("/v1/entities", params={"limit": 100}).json()["items"]]
+    everything = [
+        e["id"] for e in client.get("/v1/entities", params={"limit": 100}).json()["items"]
+    ]
     assert seen == everything and len(seen) == len(set(seen)) == 4
 
 
@@ -77,7 +88,12 @@ def test_events_filters(client: TestClient) -> None:
         client,
         2,
         events=[
-            {"type": "exercise", "date": "2023-06-01", "countries": ["AZE", "GEO"], "status": "planned"},
+            {
+                "type": "exercise",
+                "date": "2023-06-01",
+                "countries": ["AZE", "GEO"],
+                "status": "planned",
+            },
             {"type": "visit", "countries": ["GEO", "TUR"]},
         ],
     )
@@ -97,12 +113,16 @@ def test_events_filters(client: TestClient) -> None:
     assert types(status="planned") == ["exercise"]
     person = _entity(client, kind="person")
     assert types(entity=person["id"]) == ["meeting"]
-    article_id = client.get("/v1/articles", params={"sort": "published_at"}).json()["items"][0]["id"]
+    article_id = client.get("/v1/articles", params={"sort": "published_at"}).json()["items"][0][
+        "id"
+    ]
     assert types(article=article_id) == ["meeting", "agreement"]
     assert_problem(client.get("/v1/events", params={"type": "party"}), 422, "type")
     assert_problem(client.get("/v1/events", params={"status": "rumoured"}), 422, "status")
     assert_problem(client.get("/v1/events", params={"date_from": "2024-13-01"}), 422, "date_from")
-    assert_problem(client.get("/v1/events", params={"date_from": "2024-02-01", "date_to": "2024-01-01"}), 400)
+    assert_problem(
+        client.get("/v1/events", params={"date_from": "2024-02-01", "date_to": "2024-01-01"}), 400
+    )
     assert_problem(client.get("/v1/events", params={"sort": "type"}), 422, "sort")
 
 
@@ -126,9 +146,15 @@ def test_events_pagination_and_detail(client: TestClient) -> None:
 
 
 def test_undated_events_come_last_in_both_orders(client: TestClient) -> None:
-    create(client, 1, events=[{"type": "visit", "countries": ["AZE"]}, {"type": "meeting", "date": "2020"}])
+    create(
+        client,
+        1,
+        events=[{"type": "visit", "countries": ["AZE"]}, {"type": "meeting", "date": "2020"}],
+    )
     assert [e["type"] for e in client.get("/v1/events").json()["items"]] == ["meeting", "visit"]
-    assert [e["type"] for e in client.get("/v1/events", params={"sort": "date"}).json()["items"]] == [
+    assert [
+        e["type"] for e in client.get("/v1/events", params={"sort": "date"}).json()["items"]
+    ] == [
         "meeting",
         "visit",
     ]
@@ -138,7 +164,11 @@ def test_curated_dataset_round_trip(client: TestClient) -> None:
     payload = article_payload(
         1,
         entities=[
-            {"kind": "agreement", "name": "Shusha Declaration on Allied Relations", "aliases": ["Shusha Declaration"]},
+            {
+                "kind": "agreement",
+                "name": "Shusha Declaration on Allied Relations",
+                "aliases": ["Shusha Declaration"],
+            },
             {"kind": "equipment", "name": "Bayraktar TB2"},
             {"kind": "organization", "name": "NATO", "optional": True},
         ],

@@ -20,7 +20,10 @@ def test_header_byline_footer_and_handle() -> None:
     assert page.published == parse_partial_iso("2023-04-05")
     assert page.author == "Aygun Rzayeva"
     assert page.source_name == "CaucasusPost"
-    assert page.body == "Baku and Tbilisi hold defence talks on Tuesday.\n\nThe ministers discussed border security."
+    assert (
+        page.body
+        == "Baku and Tbilisi hold defence talks on Tuesday.\n\nThe ministers discussed border security."
+    )
     assert page.title_is_derived and page.title == "Baku and Tbilisi hold defence talks on Tuesday."
 
 
@@ -32,7 +35,10 @@ def test_headline_is_taken_and_repeats_collapse() -> None:
     )
     assert page.title == "Japan and Canada hold first naval drill" and not page.title_is_derived
     assert page.author == "JPW"
-    assert page.body == "TOKYO (JPW) – Japanese and Canadian warships held their first bilateral drill on Sunday."
+    assert (
+        page.body
+        == "TOKYO (JPW) – Japanese and Canadian warships held their first bilateral drill on Sunday."
+    )
 
 
 def test_url_slug_picks_the_headline_over_a_caption() -> None:
@@ -75,7 +81,9 @@ def test_hard_wrapped_text_is_unwrapped() -> None:
 
 
 def test_timestamp_line_and_url_dates() -> None:
-    page = parse_page("India and Oman sign a pact\nUpdated: Mar 04, 2022 10:15 IST\n\nIndia and Oman signed a pact.")
+    page = parse_page(
+        "India and Oman sign a pact\nUpdated: Mar 04, 2022 10:15 IST\n\nIndia and Oman signed a pact."
+    )
     assert page.published is not None and page.published.value == date(2022, 3, 4)
     assert "Updated" not in page.body
     assert date_from_url("https://x.example/2012/10/29/story").value == date(2012, 10, 29)  # type: ignore[union-attr]
@@ -98,8 +106,14 @@ def test_header_with_month_precision() -> None:
 @pytest.mark.parametrize(
     ("text", "language"),
     [
-        ("Le ministre de la Défense a rencontré son homologue turc à Bakou pour discuter de coopération.", "fr"),
-        ("Министр обороны встретился с турецким коллегой в Баку для обсуждения сотрудничества.", "ru"),
+        (
+            "Le ministre de la Défense a rencontré son homologue turc à Bakou pour discuter de coopération.",
+            "fr",
+        ),
+        (
+            "Министр обороны встретился с турецким коллегой в Баку для обсуждения сотрудничества.",
+            "ru",
+        ),
         ("The defence minister met his Turkish counterpart in Baku to discuss cooperation.", "en"),
     ],
 )
@@ -139,4 +153,4 @@ def test_format_sniffing_and_records() -> None:
     lines = list(records('{"body": "x"}\n\n[1]\n{bad', Format.jsonl))
     assert [(r.line, r.error is None) for r in lines] == [(1, True), (3, False), (4, False)]
     assert [r.line for r in records('[{"a": 1}, 2]', Format.json)] == [1, 2]
-    assert list(records("plain page", Format.auto))[0].format is Format.page
+    assert next(iter(records("plain page", Format.auto))).format is Format.page

@@ -11,15 +11,32 @@ def test_taxonomy_lists_the_guideline(client: TestClient) -> None:
     body = client.get("/v1/taxonomy").json()
     types = {t["type"]: t for t in body["event_types"]}
     assert set(types) == {
-        "visit", "meeting", "agreement", "exercise", "arms_transfer",
-        "training", "military_aid", "industry", "statement", "conflict",
+        "visit",
+        "meeting",
+        "agreement",
+        "exercise",
+        "arms_transfer",
+        "training",
+        "military_aid",
+        "industry",
+        "statement",
+        "conflict",
     }
     assert types["agreement"]["cameo_codes"] == ["057"]
     assert types["visit"]["cameo_codes"] == ["042", "043"]
     assert [k["kind"] for k in body["entity_kinds"]] == [
-        "country", "person", "organization", "location", "agreement", "equipment",
+        "country",
+        "person",
+        "organization",
+        "location",
+        "agreement",
+        "equipment",
     ]
-    assert "host" in body["participant_roles"] and body["date_precisions"] == ["year", "month", "day"]
+    assert "host" in body["participant_roles"] and body["date_precisions"] == [
+        "year",
+        "month",
+        "day",
+    ]
 
 
 def test_health_and_readiness(client: TestClient) -> None:
@@ -50,10 +67,18 @@ def test_openapi_documents_problems_and_every_route(client: TestClient) -> None:
     assert "Problem" in spec["components"]["schemas"]
     paths = set(spec["paths"])
     for path in (
-        "/v1/articles", "/v1/articles/bulk", "/v1/articles/{article_id}", "/v1/entities",
-        "/v1/entities/{entity_id}", "/v1/entities/{entity_id}/articles",
-        "/v1/entities/{entity_id}/events", "/v1/events", "/v1/events/{event_id}",
-        "/v1/taxonomy", "/healthz", "/readyz",
+        "/v1/articles",
+        "/v1/articles/bulk",
+        "/v1/articles/{article_id}",
+        "/v1/entities",
+        "/v1/entities/{entity_id}",
+        "/v1/entities/{entity_id}/articles",
+        "/v1/entities/{entity_id}/events",
+        "/v1/events",
+        "/v1/events/{event_id}",
+        "/v1/taxonomy",
+        "/healthz",
+        "/readyz",
     ):
         assert path in paths
     create = spec["paths"]["/v1/articles"]["post"]

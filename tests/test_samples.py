@@ -38,7 +38,9 @@ def test_samples_load_through_the_api(client) -> None:
     body = client.post("/v1/articles/bulk", content=content).json()
     assert body["rejected"] == 0, body
     assert body["created"] == len(_rows())
-    events = client.get("/v1/events", params={"country": ["AZE", "TUR"], "limit": 100}).json()["items"]
+    events = client.get("/v1/events", params={"country": ["AZE", "TUR"], "limit": 100}).json()[
+        "items"
+    ]
     assert {"visit", "exercise", "agreement", "military_aid"} <= {e["type"] for e in events}
     french = client.get("/v1/articles", params={"lang": "fr"}).json()["items"]
     assert len(french) == 1

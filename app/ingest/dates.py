@@ -98,9 +98,9 @@ def date_from_url(url: str | None) -> PartialDate | None:
             found = _make(int(year), month, int(day)) if month else None
             if found:
                 return found
-    match = re.search(r"/((?:19|20)\d{2})/(0[1-9]|1[0-2])/", parts.path)
-    if match:
-        return _make(int(match.group(1)), int(match.group(2)))
+    monthly = re.search(r"/((?:19|20)\d{2})/(0[1-9]|1[0-2])/", parts.path)
+    if monthly:
+        return _make(int(monthly.group(1)), int(monthly.group(2)))
     return None
 
 

@@ -6,6 +6,7 @@ rules, lists of other headlines) and a `---` footer. `raw` keeps all of it; this
 returns what a careful reader would take from it.
 """
 
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -108,7 +109,7 @@ def _unwrap(block: list[str]) -> list[str]:
         return block
     mid = sum(
         1
-        for line, nxt in zip(block, block[1:], strict=False)
+        for line, nxt in itertools.pairwise(block)
         if not _SENTENCE_TERMINAL.search(line)
         and (nxt[:1].islower() or nxt[:1].isdigit() or _OPEN_END.search(line))
     )
@@ -286,7 +287,9 @@ def parse_page(text: str, *, url: str | None = None) -> Page:
     title_index = _choose_title(content, url)
     title: str | None = None
     if title_index is not None:
-        title = re.sub(r"^(?:breaking|exclusive|update)\s*[|:–-]\s*", "", content[title_index], 0, re.I)
+        title = re.sub(
+            r"^(?:breaking|exclusive|update)\s*[|:–-]\s*", "", content[title_index], flags=re.I
+        )
         rest = content[title_index + 1 :]
         while rest and fold(rest[0]) == fold(content[title_index]):
             rest = rest[1:]

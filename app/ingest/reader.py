@@ -10,7 +10,11 @@ from app.ingest.text import normalize_body
 
 
 def read_content(
-    *, text: str | None = None, body: str | None = None, html: str | None = None, url: str | None = None
+    *,
+    text: str | None = None,
+    body: str | None = None,
+    html: str | None = None,
+    url: str | None = None,
 ) -> Page:
     """Parse whichever content was given into a Page."""
     if html is not None:

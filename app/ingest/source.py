@@ -32,6 +32,10 @@ def source_from_url(url: str | None) -> tuple[str | None, str | None]:
 def source_from_handle(handle: str) -> str:
     """'AzerNewsAz' -> 'AzerNews': a trailing capitalised country code is the site's suffix."""
     parts = re.findall(r"[A-Z][a-z0-9]*|[a-z0-9]+", handle)
-    if len(parts) > 1 and len(parts[-1]) == 2 and pycountry.countries.get(alpha_2=parts[-1].upper()):
+    if (
+        len(parts) > 1
+        and len(parts[-1]) == 2
+        and pycountry.countries.get(alpha_2=parts[-1].upper())
+    ):
         return "".join(parts[:-1])
     return handle

@@ -54,9 +54,7 @@ class EventParticipant(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
-    entity_id: Mapped[int] = mapped_column(
-        ForeignKey("entity.id", ondelete="CASCADE"), index=True
-    )
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(16), default="participant")
 
     event: Mapped[Event] = relationship(back_populates="participants")

@@ -20,7 +20,9 @@ class Page(BaseModel, Generic[T]):
 
     items: list[T]
     limit: int = Field(description="The page size used")
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null at the end")
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end"
+    )
 
 
 class FieldError(BaseModel):

@@ -27,7 +27,9 @@ class EventRead(Schema):
     article_id: int
     type: EventType
     cameo_code: str | None
-    date: str | None = Field(description="Partial ISO 8601 date at its precision: 2022, 2022-02, 2022-02-01")
+    date: str | None = Field(
+        description="Partial ISO 8601 date at its precision: 2022, 2022-02, 2022-02-01"
+    )
     date_start: dt.date | None
     date_end: dt.date | None
     date_precision: DatePrecision | None
@@ -54,7 +56,9 @@ def _partial(start: dt.date | None, precision: str | None) -> str | None:
 def event_read(event: "Event") -> EventRead:
     """Build the API view of an ORM event (the partial date, the countries, the evidence)."""
     participants = [ParticipantRead.model_validate(p) for p in event.participants]
-    countries = [p.entity.code for p in participants if p.entity.kind == "country" and p.entity.code]
+    countries = [
+        p.entity.code for p in participants if p.entity.kind == "country" and p.entity.code
+    ]
     evidence = (
         {"text": event.evidence, "start": event.evidence_start, "end": event.evidence_end}
         if event.evidence

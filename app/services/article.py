@@ -176,7 +176,9 @@ def create_article(
             errors=[{"field": "text", "in": "body", "message": "no article text"}],
         )
     existing = (
-        session.scalars(select(Article).where(Article.url == data.url)).first() if data.url else None
+        session.scalars(select(Article).where(Article.url == data.url)).first()
+        if data.url
+        else None
     )
     if existing is not None:
         if on_duplicate is OnDuplicate.skip:
@@ -322,9 +324,7 @@ def list_articles(
 
 def article_events(session: Session, *, article_id: int) -> list[Event]:
     return list(
-        session.scalars(
-            select(Event).where(Event.article_id == article_id).order_by(Event.id)
-        )
+        session.scalars(select(Event).where(Event.article_id == article_id).order_by(Event.id))
     )
 
 

@@ -117,12 +117,16 @@ def list_entities(
     if filters.kind:
         stmt = stmt.where(Entity.kind == filters.kind)
     if filters.country:
-        stmt = stmt.where((Entity.country_code == filters.country) | (Entity.code == filters.country))
+        stmt = stmt.where(
+            (Entity.country_code == filters.country) | (Entity.code == filters.country)
+        )
     if filters.q is not None:
         prefix = fold(filters.q)  # punctuation-only input folds to "" and matches nothing
         if not prefix:
             stmt = stmt.where(false())
-        alias_hit = select(EntityAlias.entity_id).where(EntityAlias.key.startswith(prefix, autoescape=True))
+        alias_hit = select(EntityAlias.entity_id).where(
+            EntityAlias.key.startswith(prefix, autoescape=True)
+        )
         stmt = stmt.where(Entity.key.startswith(prefix, autoescape=True) | Entity.id.in_(alias_hit))
     sort_column = func.lower(Entity.name) if sort.endswith("name") else mention_count
     keyset = Keyset(name=sort, column=sort_column, id_column=Entity.id, descending=_SORTS[sort])

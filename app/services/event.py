@@ -37,7 +37,9 @@ def countries_filter(stmt: Select[Any], codes: list[str]) -> Select[Any]:
         stmt = stmt.where(
             select(participant.id)
             .join(country, country.id == participant.entity_id)
-            .where(participant.event_id == Event.id, country.kind == "country", country.code == code)
+            .where(
+                participant.event_id == Event.id, country.kind == "country", country.code == code
+            )
             .exists()
         )
     return stmt
@@ -69,7 +71,9 @@ def _filtered(filters: EventFilters) -> Select[Any]:
             .exists()
         )
     if filters.date_from:
-        stmt = stmt.where(and_(Event.date_start.is_not(None), Event.date_start >= filters.date_from))
+        stmt = stmt.where(
+            and_(Event.date_start.is_not(None), Event.date_start >= filters.date_from)
+        )
     if filters.date_to:
         stmt = stmt.where(Event.date_start <= filters.date_to)
     if filters.status:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, case, or_
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.errors import InvalidParameter
@@ -27,8 +28,8 @@ class Keyset:
     """How a list is ordered: one sortable column (nullable), then the id as tie-break."""
 
     name: str
-    column: ColumnElement[Any]
-    id_column: ColumnElement[int]
+    column: ColumnElement[Any] | InstrumentedAttribute[Any]
+    id_column: ColumnElement[int] | InstrumentedAttribute[int]
     descending: bool
     parse: Callable[[Any], Any] = lambda v: v
 

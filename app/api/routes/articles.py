@@ -58,7 +58,9 @@ def _read(session: SessionDep, article: Any, include: set[str]) -> ArticleRead:
         rows = service.article_mentions(session, article_id=article.id)
         result.mentions = [MentionRead.model_validate(m) for m in rows]
     if "events" in include:
-        result.events = [event_read(e) for e in service.article_events(session, article_id=article.id)]
+        result.events = [
+            event_read(e) for e in service.article_events(session, article_id=article.id)
+        ]
     return result
 
 
@@ -94,8 +96,12 @@ async def create_article(
     on_duplicate: Annotated[
         OnDuplicate, Query(description="When the url is known: error (409), skip or update")
     ] = OnDuplicate.error,
-    url: Annotated[str | None, Query(max_length=2048, description="For text/plain and HTML")] = None,
-    source: Annotated[str | None, Query(max_length=200, description="For text/plain and HTML")] = None,
+    url: Annotated[
+        str | None, Query(max_length=2048, description="For text/plain and HTML")
+    ] = None,
+    source: Annotated[
+        str | None, Query(max_length=200, description="For text/plain and HTML")
+    ] = None,
 ) -> ArticleRead:
     data = await _create_input(request, url, source)
     outcome = service.create_article(session, data=data, on_duplicate=on_duplicate)
@@ -153,7 +159,9 @@ async def bulk_create(
             result.duplicate_of = outcome.article.duplicate_of_id
             result.status = outcome.status
         results.append(result)
-    counts = {s: sum(1 for r in results if r.status == s) for s in ("created", "updated", "skipped")}
+    counts = {
+        s: sum(1 for r in results if r.status == s) for s in ("created", "updated", "skipped")
+    }
     return BulkResult(
         created=counts["created"],
         updated=counts["updated"],
@@ -175,7 +183,9 @@ def list_articles(
     request: Request,
     session: SessionDep,
     page: PageDep,
-    source: Annotated[str | None, Query(max_length=200, description="Source name or domain")] = None,
+    source: Annotated[
+        str | None, Query(max_length=200, description="Source name or domain")
+    ] = None,
     author: Annotated[str | None, Query(max_length=300)] = None,
     lang: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$", description="ISO 639-1")] = None,
     published_from: Annotated[date | None, Query(description="On or after (YYYY-MM-DD)")] = None,
@@ -184,8 +194,12 @@ def list_articles(
         list[str] | None,
         Query(max_length=10, description="Repeatable: articles that mention all of them"),
     ] = None,
-    entity: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Mentions this entity")] = None,
-    event_type: Annotated[EventType | None, Query(description="Reports an event of this type")] = None,
+    entity: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Mentions this entity")
+    ] = None,
+    event_type: Annotated[
+        EventType | None, Query(description="Reports an event of this type")
+    ] = None,
     sort: Annotated[
         str, Query(pattern=r"^-?published_at$", description="published_at or -published_at")
     ] = "-published_at",
@@ -253,4 +267,3 @@ def update_article(session: SessionDep, article: ArticleDep, data: ArticleUpdate
 def delete_article(session: SessionDep, article: ArticleDep) -> Response:
     service.delete_article(session, article=article)
     return Response(status_code=204)
-

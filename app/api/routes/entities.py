@@ -38,7 +38,10 @@ def list_entities(
     ] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=100, description="Name prefix")] = None,
     sort: Annotated[
-        str, Query(pattern=r"^-?(mentions|name)$", description="-mentions (default), mentions, name, -name")
+        str,
+        Query(
+            pattern=r"^-?(mentions|name)$", description="-mentions (default), mentions, name, -name"
+        ),
     ] = "-mentions",
 ) -> Page[EntityListItem]:
     codes = country_codes([country] if country else None)

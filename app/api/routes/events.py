@@ -32,7 +32,9 @@ def list_events(
         list[str] | None,
         Query(max_length=10, description="Repeatable: events in which all of them take part"),
     ] = None,
-    entity: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Participant entity id")] = None,
+    entity: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Participant entity id")
+    ] = None,
     date_from: Annotated[date | None, Query(description="Event date on or after")] = None,
     date_to: Annotated[date | None, Query(description="Event date on or before")] = None,
     status: Annotated[EventStatus | None, Query()] = None,

@@ -25,7 +25,8 @@ def taxonomy() -> TaxonomyRead:
             for t in event_types()
         ],
         entity_kinds=[
-            EntityKindRead(kind=k.kind, label=k.label, definition=k.definition) for k in entity_kinds()
+            EntityKindRead(kind=k.kind, label=k.label, definition=k.definition)
+            for k in entity_kinds()
         ],
         participant_roles=[r.value for r in ParticipantRole],
         date_precisions=[p.value for p in DatePrecision],
@@ -51,7 +52,9 @@ def readyz(request: Request) -> dict[str, str]:
             conn.execute(text("SELECT 1"))
         current = migrate.current_revision(engine)
     except Exception as error:
-        raise ServiceUnavailable(f"The database is not reachable: {type(error).__name__}.") from error
+        raise ServiceUnavailable(
+            f"The database is not reachable: {type(error).__name__}."
+        ) from error
     head = migrate.head_revision(url)
     if current != head:
         raise ServiceUnavailable(

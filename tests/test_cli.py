@@ -1,0 +1,95 @@
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from app import migrate
+from app.cli import cli, sample_path
+from app.config import Settings
+from app.db import make_engine
+from app.main import create_app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_db(scratch_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("DEFCOOP_DATABASE_URL", scratch_url)
+    from app.config import get_settings
+
+    get_settings.cache_clear()
+    yield scratch_url
+    get_settings.cache_clear()
+
+
+def test_db_commands(cli_db: str) -> None:
+    result = runner.invoke(cli, ["db", "current"])
+    assert result.exit_code == 1 and "current: base" in result.output
+    result = runner.invoke(cli, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    head = migrate.head_revision(cli_db)
+    assert f"database at {head}" in result.output
+    assert runner.invoke(cli, ["db", "current"]).exit_code == 0
+    result = runner.invoke(cli, ["db", "downgrade", "base"])
+    assert result.exit_code == 0 and "database at base" in result.output
+
+
+def test_ingest_pages_jsonl_and_reports_per_line(cli_db: str, tmp_path: Path) -> None:
+    assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
+    pages = Path(sample_path()).parent / "pages"
+    result = runner.invoke(cli, ["ingest", str(pages), "--source", "Sample Wire"])
+    assert result.exit_code == 0, result.output
+    assert "created 22" in result.output
+
+    bad = tmp_path / "mixed.jsonl"
+    bad.write_text(
+        json.dumps(
+            {"url": "https://a.example/1", "body": "Chile and Peru held naval talks on Monday."}
+        )
+        + "\n{oops\n"
+        + json.dumps({"body": 12})
+        + "\n"
+        + json.dumps(
+            {"url": "https://a.example/1", "body": "Chile and Peru held naval talks again."}
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(cli, ["ingest", str(bad)])
+    assert result.exit_code == 1
+    assert "mixed.jsonl:2: rejected: not JSON" in result.output
+    assert "mixed.jsonl:3: rejected: body" in result.output
+    assert "created 1" in result.output and "rejected 2" in result.output
+    assert "skipped (url already stored) 1" in result.output
+
+    again = runner.invoke(cli, ["ingest", str(sample_path())])
+    assert again.exit_code == 0, again.output
+    assert "duplicates 22" in again.output  # same bodies as the pages, stored and marked
+
+    engine = make_engine(cli_db)
+    try:
+        from fastapi.testclient import TestClient
+
+        with TestClient(create_app(Settings(database_url=cli_db), engine=engine)) as client:
+            items = client.get(
+                "/v1/articles", params={"source": "Sample Wire", "limit": 100}
+            ).json()["items"]
+            assert len(items) == 22
+            marked = client.get("/v1/articles", params={"limit": 100}).json()["items"]
+            assert sum(1 for a in marked if a["duplicate_of"]) == 22
+    finally:
+        engine.dispose()
+
+
+def test_demo_without_serving_loads_samples_idempotently(cli_db: str) -> None:
+    result = runner.invoke(cli, ["demo", "--no-serve"])
+    assert result.exit_code == 0, result.output
+    assert "created 22" in result.output and "/docs" in result.output
+    result = runner.invoke(cli, ["demo", "--no-serve"])
+    assert "skipped (url already stored) 22" in result.output
+
+
+def test_ingest_missing_path_is_an_error(cli_db: str) -> None:
+    result = runner.invoke(cli, ["ingest", "/nonexistent/file.jsonl"])
+    assert result.exit_code != 0

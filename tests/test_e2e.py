@@ -1,0 +1,107 @@
+"""`defcoop serve` as a real process, driven over HTTP."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app import migrate
+from app.cli import sample_path
+from tests.conftest import EVAL
+from tests.factories import PAGE
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def server(scratch_url: str, tmp_path: Path) -> Iterator[str]:
+    migrate.upgrade(scratch_url)
+    port = _free_port()
+    executable = Path(sys.executable).parent / "defcoop"
+    env = {**os.environ, "DEFCOOP_DATABASE_URL": scratch_url, "DEFCOOP_LOG_LEVEL": "warning"}
+    log = (tmp_path / "server.log").open("w")
+    process = subprocess.Popen(
+        [str(executable), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((tmp_path / "server.log").read_text())
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+def test_serve_ingest_list_filter_fetch_delete(server: str) -> None:
+    seed_path = EVAL / "articles.jsonl"
+    seed = PAGE
+    if seed_path.exists():
+        import json
+
+        seed = json.loads(seed_path.read_text(encoding="utf-8").splitlines()[0])["text"]
+    with httpx.Client(base_url=server, timeout=30) as http:
+        created = http.post(
+            "/v1/articles", content=seed.encode(), headers={"content-type": "text/plain"}
+        )
+        assert created.status_code == 201, created.text
+        seed_id = created.json()["id"]
+        assert created.headers["location"] == f"/v1/articles/{seed_id}"
+        assert created.json()["published_at"] is not None
+
+        bulk = http.post(
+            "/v1/articles/bulk",
+            content=sample_path().read_bytes(),
+            headers={"content-type": "application/x-ndjson"},
+        )
+        assert bulk.status_code == 200 and bulk.json()["rejected"] == 0
+        assert bulk.json()["created"] == 22
+
+        listed = http.get("/v1/articles", params={"limit": 5})
+        assert listed.status_code == 200 and len(listed.json()["items"]) == 5
+        assert 'rel="next"' in listed.headers["link"]
+
+        pair = http.get("/v1/articles", params={"country": ["AZE", "TUR"], "limit": 100}).json()[
+            "items"
+        ]
+        assert len(pair) >= 3
+        agreements = http.get("/v1/events", params={"type": "agreement", "country": "KEN"}).json()[
+            "items"
+        ]
+        assert [e["countries"] for e in agreements] == [["KEN", "GBR"]]
+
+        one = http.get(
+            f"/v1/articles/{pair[0]['id']}", params={"include": "events,mentions"}
+        ).json()
+        assert one["events"] and one["mentions"]
+
+        assert http.delete(f"/v1/articles/{seed_id}").status_code == 204
+        gone = http.get(f"/v1/articles/{seed_id}")
+        assert gone.status_code == 404
+        assert gone.headers["content-type"].startswith("application/problem+json")
+        garbage = http.post(
+            "/v1/articles", content=b"{", headers={"content-type": "application/json"}
+        )
+        assert garbage.status_code == 400
