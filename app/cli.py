@@ -34,11 +34,17 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind")] = None,
     port: Annotated[int | None, typer.Option(help="Port to bind")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes")] = 1,
+    migrate_first: Annotated[
+        bool, typer.Option("--migrate", help="Apply migrations before serving")
+    ] = False,
 ) -> None:
     """Serve the API with uvicorn."""
     import uvicorn
 
     settings = get_settings()
+    if migrate_first:
+        _ensure_sqlite_dir(settings)
+        migrate.upgrade(settings.database_url)
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -220,8 +226,9 @@ def demo(
     summary = ingest_paths(settings, [sample_path()], show_progress=False)
     _print_summary(summary)
     base = f"http://{host or settings.host}:{port or settings.port}"
+    doing = "is serving" if serve_api else "is ready (`defcoop serve`) to serve"
     console.print(
-        f"\ndefcoop is serving {settings.database_url} at {base}\n"
+        f"\ndefcoop {doing} {settings.database_url} at {base}\n"
         f"  docs:     {base}/docs\n"
         f"  try:      curl '{base}/v1/articles?country=AZE&country=TUR'\n"
         f"            curl '{base}/v1/events?type=agreement'\n"
@@ -229,7 +236,7 @@ def demo(
         markup=False,
     )
     if serve_api:
-        serve(host=host, port=port, workers=1)
+        serve(host=host, port=port, workers=1, migrate_first=False)
 
 
 def main() -> None:
