@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -160,6 +161,22 @@ def install_error_handlers(app: FastAPI) -> None:
             title,
             detail,
             headers=dict(exc.headers or {}),
+            instance=request.url.path,
+        )
+
+    @app.exception_handler(DataError)
+    async def _data_error(request: Request, exc: DataError) -> JSONResponse:
+        return problem_response(
+            400, "Bad request", "A value cannot be stored or compared.", instance=request.url.path
+        )
+
+    @app.exception_handler(OperationalError)
+    async def _busy(request: Request, exc: OperationalError) -> JSONResponse:
+        return problem_response(
+            503,
+            "Service unavailable",
+            "The database is busy or unreachable; try again shortly.",
+            headers={"Retry-After": "2"},
             instance=request.url.path,
         )
 

@@ -1,6 +1,5 @@
-"""ASGI middleware: a hard cap on request body size, enforced while the body streams in."""
-
-from typing import Any
+"""ASGI middleware: a hard cap on request body size (enforced while the body streams in),
+and no NUL characters in query strings (no database can compare them)."""
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -19,6 +18,17 @@ class BodyLimitMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        query = scope.get("query_string", b"").lower()
+        if b"%00" in query or b"\x00" in query:
+            response = problem_response(
+                400,
+                "Bad request",
+                "The query string contains a NUL character.",
+                errors=[{"field": "query", "in": "query", "message": "NUL character"}],
+                instance=str(scope.get("path", "")),
+            )
+            await response(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
@@ -57,6 +67,3 @@ class BodyLimitMiddleware:
             instance=str(scope.get("path", "")),
         )
         await response(scope, receive, send)
-
-
-__all__: list[Any] = ["BodyLimitMiddleware"]

@@ -1,6 +1,6 @@
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 T = TypeVar("T")
 
@@ -12,7 +12,19 @@ class Schema(BaseModel):
 
 
 class InputSchema(BaseModel):
+    """Base of every request body: unknown fields are errors; NUL characters are dropped
+    (they carry no text, and PostgreSQL cannot store them)."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return value.replace("\x00", "")
+        if isinstance(value, list):
+            return [v.replace("\x00", "") if isinstance(v, str) else v for v in value]
+        return value
 
 
 class Page(BaseModel, Generic[T]):

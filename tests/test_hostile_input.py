@@ -1,0 +1,85 @@
+"""Garbage in gets a clear 4xx or is stored safely; never a 500, on either database."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.factories import create
+from tests.test_articles_api import assert_problem
+
+
+def test_nul_characters_are_dropped_from_bodies(client: TestClient) -> None:
+    json_body = client.post(
+        "/v1/articles",
+        content=b'{"body": "Chile and Peru \\u0000signed a pact.", "title": "A\\u0000B"}',
+        headers={"content-type": "application/json"},
+    )
+    assert json_body.status_code == 201, json_body.text
+    assert json_body.json()["body"] == "Chile and Peru signed a pact."
+    assert json_body.json()["title"] == "AB"
+    page = client.post(
+        "/v1/articles",
+        content=b"Peru and Chile\x00 held talks.",
+        headers={"content-type": "text/plain"},
+    )
+    assert page.status_code == 201 and "\x00" not in page.json()["body"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"author": "\x00"},
+        {"source": "a\x00b"},
+        {"country": "\x00"},
+    ],
+)
+def test_nul_characters_in_queries_are_rejected(client: TestClient, params: dict) -> None:
+    assert_problem(client.get("/v1/articles", params=params), 400)
+    assert_problem(client.get("/v1/entities", params={"q": "\x00"}), 400)
+
+
+def test_broken_json_escapes_are_malformed_json(client: TestClient) -> None:
+    broken = client.post(
+        "/v1/articles",
+        content=b'{"body": "lone \\ud800 half"}',
+        headers={"content-type": "application/json"},
+    )
+    assert_problem(broken, 400)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "' OR 1=1 --",
+        "%",
+        "_",
+        "\\",
+        "Robert'); DROP TABLE article;--",
+        "<script>alert(1)</script>",
+        "ü" * 90,
+    ],
+)
+def test_sql_and_markup_in_filters_are_plain_values(client: TestClient, value: str) -> None:
+    create(client, 1)
+    for path, name in (
+        ("/v1/articles", "author"),
+        ("/v1/articles", "source"),
+        ("/v1/entities", "q"),
+    ):
+        response = client.get(path, params={name: value})
+        assert response.status_code == 200, response.text
+        assert response.json()["items"] == []
+    assert len(client.get("/v1/articles").json()["items"]) == 1
+
+
+def test_markup_in_articles_is_stored_as_text(client: TestClient) -> None:
+    body = create(client, 1, title="<script>alert('x')</script>", body="<b>Chile</b> & Peru met.")
+    stored = client.get(f"/v1/articles/{body['id']}").json()
+    assert stored["title"] == "<script>alert('x')</script>"
+    assert stored["body"] == "<b>Chile</b> & Peru met."
+
+
+def test_huge_and_odd_numbers(client: TestClient) -> None:
+    for params in ({"limit": "1e3"}, {"limit": "NaN"}, {"entity": "-1"}, {"entity": str(2**64)}):
+        assert_problem(client.get("/v1/articles", params=params), 422)
+    assert_problem(client.get(f"/v1/articles/{2**64}"), 422)
+    assert_problem(client.get("/v1/events/-5"), 422)
