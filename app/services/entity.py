@@ -2,6 +2,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, distinct, false, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from app import countries
@@ -66,8 +67,13 @@ def get_or_create_entity(
         ).first()
     if entity is None:
         entity = Entity(kind=kind, name=name.strip()[:300], key=key, code=code)
-        with session.begin_nested():
-            session.add(entity)
+        try:
+            with session.begin_nested():
+                session.add(entity)
+        except IntegrityError:  # another writer created it first: use theirs
+            entity = session.scalars(
+                select(Entity).where(Entity.kind == kind, Entity.key == key)
+            ).one()
     else:
         add_alias(session, entity=entity, alias=name)
     if country_code and not entity.country_code:

@@ -1,4 +1,5 @@
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.models import Source
@@ -13,6 +14,9 @@ def get_or_create_source(session: Session, *, name: str, domain: str | None = No
             found.domain = domain
         return found
     source = Source(name=name, domain=domain)
-    with session.begin_nested():
-        session.add(source)
+    try:
+        with session.begin_nested():
+            session.add(source)
+    except IntegrityError:  # another writer created it first: use theirs
+        return session.scalars(select(Source).where(Source.name == name)).one()
     return source
