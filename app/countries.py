@@ -64,3 +64,9 @@ def lookup(value: str) -> Country | None:
         if record:
             return by_code[record.alpha_3]
     return by_key.get(fold(value))
+
+
+def aliases() -> dict[str, list[str]]:
+    """Extra names per alpha-3 code ("UK", "Türkiye"), from the data file."""
+    found: dict[str, list[str]] = _data()["aliases"]  # type: ignore[assignment]
+    return found

@@ -1,0 +1,184 @@
+"""Events from sentences: a trigger for each type, the states taking part, a date, evidence."""
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from typing import Any
+
+from app.extraction.base import FoundEntity, FoundEvent, Span
+from app.extraction.lexicon import Lexicon
+from app.extraction.temporal import find_date
+from app.ingest.text import fold
+
+# Types whose report, undated in its own sentence but told in the lead, happened at publication.
+_LEAD_DATED = {"visit", "meeting", "agreement", "exercise", "arms_transfer", "statement", "conflict", "military_aid"}
+_QUOTED_NAME = re.compile(r"['‘\"“]([A-Z][^'’\"”]{1,40}?)['’\"”]")
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    triggers: dict[str, re.Pattern[str]]
+    requires: dict[str, re.Pattern[str] | None]
+    bilateral: re.Pattern[str]
+    planned: re.Pattern[str]
+    habitual: re.Pattern[str]
+
+
+def _any(patterns: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+
+
+@cache
+def _compiled(events_id: int, data: Any) -> _Patterns:  # keyed by id: the lexicon is a singleton
+    types = data["types"]
+    return _Patterns(
+        triggers={t: _any(spec["triggers"]) for t, spec in types.items()},
+        requires={t: _any(spec["requires"]) if spec.get("requires") else None for t, spec in types.items()},
+        bilateral=_any(data["bilateral_refs"]),
+        planned=_any(data["planned"]),
+        habitual=_any(data["habitual"]),
+    )
+
+
+class _Hashable(dict[str, Any]):
+    def __hash__(self) -> int:  # type: ignore[override]
+        return id(self)
+
+
+def find_events(
+    text: str,
+    sentences: list[tuple[int, int]],
+    entities: list[FoundEntity],
+    lex: Lexicon,
+    published: date | None,
+) -> list[FoundEvent]:
+    """One event per happening per article, each backed by the sentence that reports it."""
+    patterns = _compiled(id(lex.events), _Hashable(lex.events))
+    in_sentence: dict[int, list[FoundEntity]] = {}
+    for entity in entities:
+        for mention in entity.mentions:
+            index = _sentence_of(sentences, mention.start)
+            if index is not None:
+                in_sentence.setdefault(index, []).append(entity)
+    weight: Counter[str] = Counter()
+    for entity in entities:
+        if entity.kind == "country" and entity.code:
+            weight[entity.code] += len(entity.mentions)
+        elif entity.kind == "person" and entity.country:
+            weight[entity.country] += len(entity.mentions)
+    main = [code for code, _ in weight.most_common(2)]
+
+    events: list[FoundEvent] = []
+    for index, (start, end) in enumerate(sentences):
+        sentence = text[start:end]
+        if patterns.habitual.search(sentence):
+            continue
+        present = in_sentence.get(index, [])
+        codes = _codes(present)
+        for event_type, trigger in patterns.triggers.items():
+            hit = trigger.search(sentence)
+            if not hit:
+                continue
+            required = patterns.requires[event_type]
+            if required is not None and not required.search(sentence):
+                continue
+            event = _build(event_type, sentence, index, Span(start, end, sentence), present, codes, main,
+                           patterns, published)  # fmt: skip
+            if event is not None:
+                events.append(event)
+    return _merge(events)
+
+
+def _sentence_of(sentences: list[tuple[int, int]], offset: int) -> int | None:
+    for index, (start, end) in enumerate(sentences):
+        if start <= offset < end:
+            return index
+    return None
+
+
+def _codes(present: list[FoundEntity]) -> list[str]:
+    codes: list[str] = []
+    for entity in present:
+        code = entity.code if entity.kind == "country" else entity.country if entity.kind == "person" else None
+        if code and code not in codes:
+            codes.append(code)
+    return codes
+
+
+def _build(
+    event_type: str,
+    sentence: str,
+    index: int,
+    evidence: Span,
+    present: list[FoundEntity],
+    codes: list[str],
+    main: list[str],
+    patterns: _Patterns,
+    published: date | None,
+) -> FoundEvent | None:
+    countries = list(codes)
+    if len(countries) < 2 and (patterns.bilateral.search(sentence) or event_type != "conflict"):
+        for code in main:
+            if code not in countries and len(countries) < 2:
+                countries.append(code)
+    if not countries:
+        return None
+    planned = bool(patterns.planned.search(sentence))
+    found = find_date(sentence, published, future=planned)
+    event = FoundEvent(
+        type=event_type,
+        evidence=evidence,
+        sentence=index,
+        countries=countries,
+        persons=[e.name for e in present if e.kind == "person"],
+        status="planned" if planned else "reported",
+        confidence=0.6 if len(codes) >= 2 else 0.4,
+    )
+    location = next((e.name for e in present if e.kind == "location"), None)
+    event.location = location
+    if found is not None:
+        event.date, event.date_end, event.date_text = found.start, found.end, found.text
+    elif index <= 1 and event_type in _LEAD_DATED and published is not None and not planned:
+        from app.ingest.dates import PartialDate
+        from app.taxonomy import DatePrecision
+
+        event.date, event.date_text = PartialDate(published, DatePrecision.day), None
+    if event_type in {"exercise", "agreement"}:
+        named = _QUOTED_NAME.search(sentence)
+        agreement = next((e.name for e in present if e.kind == "agreement"), None)
+        event.name = agreement if event_type == "agreement" and agreement else (named.group(1) if named else None)
+    return event
+
+
+def _merge(events: list[FoundEvent]) -> list[FoundEvent]:
+    """Repeated descriptions of one happening (same type and states, compatible dates) merge."""
+    kept: list[FoundEvent] = []
+    for event in events:
+        twin = next(
+            (
+                k
+                for k in kept
+                if k.type == event.type
+                and set(k.countries) == set(event.countries)
+                and (k.date is None or event.date is None or k.date.iso() == event.date.iso())
+            ),
+            None,
+        )
+        if twin is None:
+            kept.append(event)
+            continue
+        if twin.date is None and event.date is not None:
+            twin.date, twin.date_end, twin.date_text = event.date, event.date_end, event.date_text
+        twin.date_end = twin.date_end or event.date_end
+        for person in event.persons:
+            if person not in twin.persons:
+                twin.persons.append(person)
+        twin.location = twin.location or event.location
+        twin.name = twin.name or event.name
+    return kept
+
+
+def event_key(event: FoundEvent) -> str:
+    return f"{event.type}:{'-'.join(sorted(event.countries))}:{fold(event.evidence.text)[:40]}"

