@@ -10,10 +10,15 @@ from typing import Any
 from app.extraction.base import FoundEntity, FoundEvent, Span
 from app.extraction.lexicon import Lexicon
 from app.extraction.temporal import find_date
+from app.ingest.dates import PartialDate
+from app.taxonomy import DatePrecision
 from app.ingest.text import fold
 
-# Types whose report, undated in its own sentence but told in the lead, happened at publication.
-_LEAD_DATED = {"visit", "meeting", "agreement", "exercise", "arms_transfer", "statement", "conflict", "military_aid"}
+_PAST = {"met", "held", "paid", "left", "took", "made", "sold", "bought", "began", "led", "inked", "signed", "said", "told", "won", "gave", "sent", "hosted"}
+# An undated report takes the date of the article's main happening, when that is recent.
+_INHERITS = {"visit", "meeting", "statement", "agreement", "industry", "training", "military_aid", "arms_transfer"}
+_MAIN_TYPES = ("visit", "meeting", "agreement", "arms_transfer", "exercise", "military_aid")
+_YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _QUOTED_NAME = re.compile(r"['‘\"“]([A-Z][^'’\"”]{1,40}?)['’\"”]")
 
 
@@ -84,11 +89,28 @@ def find_events(
             required = patterns.requires[event_type]
             if required is not None and not required.search(sentence):
                 continue
-            event = _build(event_type, sentence, index, Span(start, end, sentence), present, codes, main,
+            event = _build(event_type, hit, sentence, index, Span(start, end, sentence), present, codes, main,
                            patterns, published)  # fmt: skip
             if event is not None:
                 events.append(event)
-    return _merge(events)
+    return _inherit_dates(_merge(events), published)
+
+
+def _inherit_dates(events: list[FoundEvent], published: date | None) -> list[FoundEvent]:
+    """Reports of one visit (the talks, the statements, the signing) share its date."""
+    main = None
+    for event in sorted(events, key=lambda e: e.sentence):
+        if event.type in _MAIN_TYPES and event.date is not None and event.date.precision is DatePrecision.day:
+            recent = published is None or abs((event.date.value - published).days) <= 31
+            if recent:
+                main = event
+                break
+    if main is None or main.date is None:
+        return events
+    for event in events:
+        if event.date is None and event.type in _INHERITS and set(event.countries) & set(main.countries):
+            event.date = main.date
+    return events
 
 
 def _sentence_of(sentences: list[tuple[int, int]], offset: int) -> int | None:
@@ -109,6 +131,7 @@ def _codes(present: list[FoundEntity]) -> list[str]:
 
 def _build(
     event_type: str,
+    hit: re.Match[str],
     sentence: str,
     index: int,
     evidence: Span,
@@ -119,14 +142,16 @@ def _build(
     published: date | None,
 ) -> FoundEvent | None:
     countries = list(codes)
-    if len(countries) < 2 and (patterns.bilateral.search(sentence) or event_type != "conflict"):
+    if len(countries) < 2:
         for code in main:
             if code not in countries and len(countries) < 2:
                 countries.append(code)
     if not countries:
         return None
-    planned = bool(patterns.planned.search(sentence))
-    found = find_date(sentence, published, future=planned)
+    trigger_word = hit.group().split()[-1].lower() if hit.group().split() else ""
+    past = trigger_word.endswith("ed") or trigger_word in _PAST
+    planned = bool(patterns.planned.search(sentence)) and not past
+    found = find_date(sentence, published, future=planned, near=hit.start())
     event = FoundEvent(
         type=event_type,
         evidence=evidence,
@@ -140,15 +165,14 @@ def _build(
     event.location = location
     if found is not None:
         event.date, event.date_end, event.date_text = found.start, found.end, found.text
-    elif index <= 1 and event_type in _LEAD_DATED and published is not None and not planned:
-        from app.ingest.dates import PartialDate
-        from app.taxonomy import DatePrecision
-
-        event.date, event.date_text = PartialDate(published, DatePrecision.day), None
     if event_type in {"exercise", "agreement"}:
         named = _QUOTED_NAME.search(sentence)
         agreement = next((e.name for e in present if e.kind == "agreement"), None)
         event.name = agreement if event_type == "agreement" and agreement else (named.group(1) if named else None)
+    if event.date is None and event_type == "exercise" and event.name:
+        year = _YEAR_IN_NAME.search(event.name)
+        if year:  # "EFES-2024", "Yudh Abhyas – 2016"
+            event.date = PartialDate(date(int(year.group(1)), 1, 1), DatePrecision.year)
     return event
 
 

@@ -29,6 +29,12 @@ _TITLE_COMPLEMENT = {
     "Security", "Policy", "Home", "Finance", "Trade", "External", "Justice", "Joint", "Chiefs",
     "Defense's", "Defence's", "Navy", "Operations", "Intelligence", "Logistics", "Planning",
 }  # fmt: skip
+_FORUM_HEADS = {"Committee", "Commission", "Council", "Conference", "Forum", "Group", "Board"}
+_GENERIC_ORG = {
+    "Air", "Armed", "Naval", "National", "Defence", "Defense", "Ministry", "of", "the", "Joint",
+    "Royal", "Special", "Land", "Ground", "Force", "Forces", "Army", "Navy", "Command", "Staff",
+    "Headquarters", "Academy", "Academies", "Office", "Department", "Services", "Service", "Military",
+}  # fmt: skip
 _MODEL = re.compile(r"^(?:[A-Z][A-Za-z]{0,6}-?\d{1,4}[A-Z]{0,4}(?:-\d{1,2}|-[A-Z]\d?)?|[A-Z][a-z]+-[A-Z]\d)s?$")
 _INITIALS = re.compile(r"^(?:[A-Z]\.){1,4}$|^[A-Z]{1,2}$")
 _ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,7}$")
@@ -167,8 +173,8 @@ class NameFinder:
             i += 1
 
     def _country(self, i: int, j: int, code: str) -> None:
-        if self.word(i) in {"US", "UK"} and self.word(i).isupper() is False:
-            return
+        if self.word(j) == "$" or self._in_dateline(i):
+            return  # "US$6.5 billion"; "(UrduPoint / Pakistan Point News / WAM)" is a source
         from app import countries
 
         country = countries.get(code)
@@ -193,6 +199,16 @@ class NameFinder:
                     break
                 if self.is_cap(j):
                     j += 1
+                    continue
+                if (
+                    self.word(j) == "."
+                    and self.word(j - 1) in self.lex.title_core
+                    and len(self.word(j - 1)) <= 4
+                    and j + 1 < n
+                    and self.same_sentence(j, j + 1)
+                    and self.is_cap(j + 1)
+                ):
+                    j += 2  # "Dr. Toga Gayewea McIntosh"
                     continue
                 if (
                     self.word(j) in self.lex.connectors
@@ -234,9 +250,12 @@ class NameFinder:
     def _in_dateline(self, i: int) -> bool:
         """Inside '(AGENCY)' or '/AGENCY/' in an article's first line: the outlet, not an entity."""
         token = self.tokens[i]
-        if token.sentence != 0 or i > 12:
+        if token.sentence != 0 or i > 20:
             return False
-        return self.word(i - 1) in {"(", "/", "-"} or self.word(i + 1) in {")", "/"}
+        opened = max((k for k in range(i) if self.word(k) == "("), default=-1)
+        closed = max((k for k in range(i) if self.word(k) == ")"), default=-1)
+        inside = opened > closed and any(self.word(k) == "/" for k in range(opened, min(i + 8, len(self.tokens))))
+        return inside or self.word(i - 1) in {"(", "/"} or self.word(i + 1) in {")", "/"}
 
     def organisations(self, chunk: tuple[int, int]) -> None:
         i, j = chunk
@@ -255,22 +274,22 @@ class NameFinder:
                 if not self.is_cap(start - 1):
                     break
                 start -= 1
-            while self.word(start) in {"The", "the"} and start < h:
+            while self.word(start) in {"The", "the", "A", "An"} and start < h:
                 start += 1
             end = h + 1
-            while end < j and end not in self.found.used:
-                word = self.word(end)
-                if word in {"of", "for", "the"} and end + 1 < j:
-                    end += 1
-                    continue
-                if self.is_cap(end) and self.tokens[end].bare not in self.lex.title_core:
-                    end += 1
-                    if self.tokens[end - 1].possessive:
+            joiners = {"of", "for", "on"} if self.tokens[h].bare in _FORUM_HEADS else {"of", "for"}
+            while end < j and end not in self.found.used and self.word(end) in joiners:
+                nxt = end + 1
+                if self.word(nxt) == "the":
+                    nxt += 1
+                stop = nxt
+                while stop < j and self.is_cap(stop) and self.tokens[stop].bare not in self.lex.title_core:
+                    stop += 1
+                    if self.tokens[stop - 1].possessive:
                         break
-                    continue
-                break
-            while end > h + 1 and self.word(end - 1) in {"of", "for", "the"}:
-                end -= 1
+                if stop == nxt:
+                    break
+                end = stop
             # "Chief of Army Staff", "Minister of Defence": the words belong to a title
             before = self.word(start - 1)
             before2 = self.word(start - 2)
@@ -281,6 +300,8 @@ class NameFinder:
             if end - start < 2 and self.tokens[h].bare not in self.lex.org_names.values():
                 continue
             span = self.span(start, end)
+            if all(w in _GENERIC_ORG for w in span.text.split()):
+                continue  # "the Air Force", "Armed Forces": no one in particular
             country = next((self.country_at[k] for k in range(start, end) if k in self.country_at), None)
             alias = self._acronym_after(end)
             self.found.add(
@@ -393,6 +414,17 @@ class NameFinder:
 
     def people(self, chunk: tuple[int, int]) -> None:
         i, j = chunk
+        cuts = [k for k in range(i, j) if self.word(k) in {"and", "&"}]
+        if cuts:  # "Minister X Y and Deputy Minister Z W": two people
+            bounds = [i, *[c for c in cuts], j]
+            for a, b in zip(bounds, bounds[1:], strict=False):
+                a = a + 1 if self.word(a) in {"and", "&"} else a
+                if b > a:
+                    self._people_in(a, b)
+            return
+        self._people_in(i, j)
+
+    def _people_in(self, i: int, j: int) -> None:
         core = [k for k in range(i, j) if self.tokens[k].bare in self.lex.title_core and k not in self.found.used]
         if core:
             k = core[-1]
@@ -421,15 +453,22 @@ class NameFinder:
                     self._person(rest, title=None)
             return
         a, b = run
+        before = i - 1
+        while self.word(before) in {",", "[", "(", "'", "‘", '"', "“"} and before > 0:
+            before -= 1
         if self._title_before(i, distance=1) or (
-            self.word(i - 1) in self.lex.lower_title_context and not self.word(i - 1)[:1].isupper()
+            self.word(before) in self.lex.lower_title_context and not self.word(before)[:1].isupper()
         ):
             self._person(run, title=None)
             return
         if b - a >= 2 and b == j:
             after = self.word(j)
             after2 = self.word(j + 1)
-            if after in self.lex.speech_verbs:
+            previous = self.tokens[a - 1] if a > 0 else None
+            determined = previous is not None and (
+                previous.text in {"the", "The", "a", "an"} or previous.possessive
+            )
+            if after in self.lex.speech_verbs and not determined:
                 self._person(run, title=None)
                 return
             if after == "," and (

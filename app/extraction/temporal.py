@@ -60,16 +60,22 @@ def _anchor(month: int, day: int, published: date, future: bool) -> date | None:
     return candidate
 
 
-def find_date(sentence: str, published: date | None, *, future: bool = False) -> FoundDate | None:
-    """The first date the sentence gives, resolved; None when it gives none."""
+def find_date(
+    sentence: str, published: date | None, *, future: bool = False, near: int = 0
+) -> FoundDate | None:
+    """The date the sentence gives (the one nearest `near`, an offset), resolved; None when none."""
     best: FoundDate | None = None
+    taken: list[tuple[int, int]] = []
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(sentence):
+            if any(a < match.end() and match.start() < b for a, b in taken):
+                continue  # "July 10, 2017" already read: not "in 2017" again
             found = _resolve(kind, match, published, future)
-            if found is not None and (best is None or found.offset < best.offset):
+            if found is None:
+                continue
+            taken.append((match.start(), match.end()))
+            if best is None or abs(found.offset - near) < abs(best.offset - near):
                 best = found
-            if found is not None:
-                break
     if best is None:
         return None
     if best.end is None and best.start.precision is DatePrecision.day:

@@ -8,7 +8,7 @@ from app.ingest.text import sentence_spans
 # Initials ("S.P.S."), words with inner hyphens, apostrophes, slashes or dots ("Col-Gen",
 # "Dato'", "F/A-18", "U.S."), numbers, and any other single character.
 _TOKEN = re.compile(
-    r"(?:[A-Z]\.){2,}|[^\W_]+(?:[-'’./][^\W_]+)*|\S",
+    r"(?:[A-Z]\.){2,}|[^\W_]+(?:[-'’/][^\W_]+)*|\S",
     re.UNICODE,
 )
 

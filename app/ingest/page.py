@@ -35,6 +35,7 @@ _DATELINE = re.compile(
 _OPEN_END = re.compile(
     r"(?:,|\b(?:and|or|but|the|a|an|of|on|in|to|for|with|by|at|from|that|is|are|was|were|has|have))$"
 )
+_GLUED_SENTENCES = re.compile(r"(?<=[a-z]{3})\.(?=[A-Z][a-z]{2,})")
 _CREDIT_IN_LINE = re.compile(r"\b(?:photo|picture|image|foto)s?\b(?:\s+(?:courtesy|by)\b|:)", re.I)
 _AGENCY_PATTERNS = (
     re.compile(r"\(MENAFN-\s*([^)]+)\)"),
@@ -296,7 +297,8 @@ def parse_page(text: str, *, url: str | None = None) -> Page:
         content = content[:title_index] + rest
 
     author = author or _agency(content)
-    body = "\n\n".join(content)
+    # "contractor.Under the deal": a scraper dropped the space after a full stop
+    body = _GLUED_SENTENCES.sub(". ", "\n\n".join(content))
     if published is None:
         published = date_from_url(url)
 

@@ -12,6 +12,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-
 _ABBREVIATIONS = re.compile(
     r"\b(?:Mr|Mrs|Ms|Dr|Gen|Col|Lt|Maj|Capt|Adm|Sgt|Brig|Rear|Vice|St|Jr|Sr|No|Jan|Feb|Mar|Apr"
     r"|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|U\.S|U\.K|Inc|Co|Corp|Ltd|vs|etc|e\.g|i\.e)\.$"
+    r"|(?:^|[\s.])[A-Z]\.$"  # an initial: "S.P.S. Cheema", "L.V. Sarat Babu"
 )
 
 
