@@ -155,7 +155,16 @@ def ingest_paths(
                         raise ValueError(record.error)
                     data = _to_input(record, source)
                     with session_scope(factory) as session:
-                        outcome = create_article(session, data=data, on_duplicate=on_duplicate)
+                        outcome = create_article(
+                            session,
+                            data=data,
+                            on_duplicate=on_duplicate,
+                            budget_s=settings.extraction_budget_s,
+                        )
+                        if outcome.article.extraction_note:
+                            summary.problems.append(
+                                f"{where}: no extraction: {outcome.article.extraction_note}"
+                            )
                         status = outcome.status
                         if status == "created" and outcome.article.duplicate_of_id:
                             summary.problems.append(
@@ -205,6 +214,134 @@ def ingest(
     _print_summary(summary)
     if summary.counts["rejected"]:
         raise typer.Exit(1)
+
+
+@cli.command("extract")
+def extract_command(
+    input: Annotated[
+        Path, typer.Option("--input", exists=True, dir_okay=False, help="JSON Lines: id, url, text")
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", help="JSON Lines for ../shared/eval/score.py")
+    ],
+) -> None:
+    """Extract metadata, entities and events from pages, without a database."""
+    import json
+
+    from app.extraction import extract
+    from app.extraction.base import Document
+    from app.extraction.export import as_json
+    from app.ingest.reader import read_content
+
+    settings = get_settings()
+    lines = [line for line in input.read_text(encoding="utf-8").splitlines() if line.strip()]
+    written = 0
+    with (
+        output.open("w", encoding="utf-8") as sink,
+        Progress(
+            TextColumn("extracting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        ) as progress,
+    ):
+        task = progress.add_task("extract", total=len(lines))
+        for number, line in enumerate(lines, 1):
+            progress.advance(task)
+            try:
+                row = json.loads(line)
+                page = read_content(
+                    text=row.get("text"),
+                    body=row.get("body"),
+                    html=row.get("html"),
+                    url=row.get("url"),
+                )
+            except (ValueError, TypeError, AttributeError) as error:
+                console.print(f"{input}:{number}: skipped: {error}", markup=False, soft_wrap=True)
+                continue
+            published = page.published
+            document = Document(
+                text=page.body,
+                published=published.value
+                if published and published.precision.value == "day"
+                else None,
+                language=page.language,
+                title=page.title,
+            )
+            result = extract(document, budget_s=settings.extraction_budget_s)
+            record = {
+                "id": row.get("id", number),
+                "url": row.get("url"),
+                "published_at": published.iso() if published else None,
+                "title": None if page.title_is_derived else page.title,
+                "author": page.author,
+                "lang": page.language,
+                "extractor_version": result.version,
+                "skipped": result.skipped,
+                **as_json(result),
+            }
+            sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+            written += 1
+    console.print(f"summary: {written} of {len(lines)} lines extracted to {output}", markup=False)
+
+
+@cli.command()
+def reextract(
+    all_articles: Annotated[
+        bool, typer.Option("--all", help="Every article (not hand-coded ones)")
+    ] = False,
+    stale: Annotated[
+        bool, typer.Option("--stale", help="Articles extracted by an older version")
+    ] = False,
+    article: Annotated[int | None, typer.Option("--article", help="One article, by id")] = None,
+) -> None:
+    """Run the extractor again on stored articles, after it has improved."""
+    from app.extraction import PIPELINE_VERSION
+    from app.services.article import get_article
+    from app.services.extraction import articles_to_reextract, extract_article
+
+    if not (all_articles or stale or article):
+        raise typer.BadParameter("give --all, --stale or --article ID")
+    settings = get_settings()
+    engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    factory = make_session_factory(engine)
+    counts: Counter[str] = Counter()
+    try:
+        with session_scope(factory) as session:
+            ids = articles_to_reextract(
+                session, everything=all_articles, stale=stale, article_id=article
+            )
+        if article is not None and not ids:
+            console.print(f"no article with id {article}", markup=False)
+            raise typer.Exit(1)
+        columns = (
+            TextColumn("re-extracting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=console) as progress:
+            task = progress.add_task("reextract", total=len(ids))
+            for article_id in ids:
+                with session_scope(factory) as session:
+                    stored = get_article(session, article_id=article_id)
+                    outcome = extract_article(
+                        session, article=stored, budget_s=settings.extraction_budget_s
+                    )
+                    counts["articles"] += 1
+                    counts["entities"] += outcome.entities
+                    counts["events"] += outcome.events
+                    if outcome.skipped:
+                        counts["skipped"] += 1
+                        console.print(
+                            f"article {article_id}: {outcome.skipped}", markup=False, soft_wrap=True
+                        )
+                progress.advance(task)
+    finally:
+        engine.dispose()
+    parts = ", ".join(f"{k} {v}" for k, v in counts.items()) or "nothing to do"
+    console.print(f"summary: {parts} (extractor {PIPELINE_VERSION})", markup=False, soft_wrap=True)
 
 
 def sample_path() -> Path:

@@ -26,6 +26,14 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(
         default=5000, ge=0, description="How long SQLite waits on a locked database"
     )
+    extraction_budget_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds extraction may take per article before it is skipped",
+    )
+    spacy_model: str | None = Field(
+        default=None, description="Optional installed spaCy pipeline that adds names the rules miss"
+    )
     log_level: str = Field(default="info", description="uvicorn log level")
 
 

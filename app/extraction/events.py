@@ -11,12 +11,40 @@ from app.extraction.base import FoundEntity, FoundEvent, Span
 from app.extraction.lexicon import Lexicon
 from app.extraction.temporal import find_date
 from app.ingest.dates import PartialDate
-from app.taxonomy import DatePrecision
 from app.ingest.text import fold
+from app.taxonomy import DatePrecision
 
-_PAST = {"met", "held", "paid", "left", "took", "made", "sold", "bought", "began", "led", "inked", "signed", "said", "told", "won", "gave", "sent", "hosted"}
+_PAST = {
+    "met",
+    "held",
+    "paid",
+    "left",
+    "took",
+    "made",
+    "sold",
+    "bought",
+    "began",
+    "led",
+    "inked",
+    "signed",
+    "said",
+    "told",
+    "won",
+    "gave",
+    "sent",
+    "hosted",
+}
 # An undated report takes the date of the article's main happening, when that is recent.
-_INHERITS = {"visit", "meeting", "statement", "agreement", "industry", "training", "military_aid", "arms_transfer"}
+_INHERITS = {
+    "visit",
+    "meeting",
+    "statement",
+    "agreement",
+    "industry",
+    "training",
+    "military_aid",
+    "arms_transfer",
+}
 _MAIN_TYPES = ("visit", "meeting", "agreement", "arms_transfer", "exercise", "military_aid")
 _YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _QUOTED_NAME = re.compile(r"['‘\"“]([A-Z][^'’\"”]{1,40}?)['’\"”]")
@@ -40,7 +68,9 @@ def _compiled(events_id: int, data: Any) -> _Patterns:  # keyed by id: the lexic
     types = data["types"]
     return _Patterns(
         triggers={t: _any(spec["triggers"]) for t, spec in types.items()},
-        requires={t: _any(spec["requires"]) if spec.get("requires") else None for t, spec in types.items()},
+        requires={
+            t: _any(spec["requires"]) if spec.get("requires") else None for t, spec in types.items()
+        },
         bilateral=_any(data["bilateral_refs"]),
         planned=_any(data["planned"]),
         habitual=_any(data["habitual"]),
@@ -100,7 +130,11 @@ def _inherit_dates(events: list[FoundEvent], published: date | None) -> list[Fou
     """Reports of one visit (the talks, the statements, the signing) share its date."""
     main = None
     for event in sorted(events, key=lambda e: e.sentence):
-        if event.type in _MAIN_TYPES and event.date is not None and event.date.precision is DatePrecision.day:
+        if (
+            event.type in _MAIN_TYPES
+            and event.date is not None
+            and event.date.precision is DatePrecision.day
+        ):
             recent = published is None or abs((event.date.value - published).days) <= 31
             if recent:
                 main = event
@@ -108,7 +142,11 @@ def _inherit_dates(events: list[FoundEvent], published: date | None) -> list[Fou
     if main is None or main.date is None:
         return events
     for event in events:
-        if event.date is None and event.type in _INHERITS and set(event.countries) & set(main.countries):
+        if (
+            event.date is None
+            and event.type in _INHERITS
+            and set(event.countries) & set(main.countries)
+        ):
             event.date = main.date
     return events
 
@@ -123,7 +161,13 @@ def _sentence_of(sentences: list[tuple[int, int]], offset: int) -> int | None:
 def _codes(present: list[FoundEntity]) -> list[str]:
     codes: list[str] = []
     for entity in present:
-        code = entity.code if entity.kind == "country" else entity.country if entity.kind == "person" else None
+        code = (
+            entity.code
+            if entity.kind == "country"
+            else entity.country
+            if entity.kind == "person"
+            else None
+        )
         if code and code not in codes:
             codes.append(code)
     return codes
@@ -168,7 +212,11 @@ def _build(
     if event_type in {"exercise", "agreement"}:
         named = _QUOTED_NAME.search(sentence)
         agreement = next((e.name for e in present if e.kind == "agreement"), None)
-        event.name = agreement if event_type == "agreement" and agreement else (named.group(1) if named else None)
+        event.name = (
+            agreement
+            if event_type == "agreement" and agreement
+            else (named.group(1) if named else None)
+        )
     if event.date is None and event_type == "exercise" and event.name:
         year = _YEAR_IN_NAME.search(event.name)
         if year:  # "EFES-2024", "Yudh Abhyas – 2016"

@@ -6,6 +6,7 @@ chunk, titles mark where a person's name starts, head words ("Ministry", "Navy",
 organisations and places, and the rest is looked up.
 """
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -35,11 +36,24 @@ _GENERIC_ORG = {
     "Royal", "Special", "Land", "Ground", "Force", "Forces", "Army", "Navy", "Command", "Staff",
     "Headquarters", "Academy", "Academies", "Office", "Department", "Services", "Service", "Military",
 }  # fmt: skip
-_MODEL = re.compile(r"^(?:[A-Z][A-Za-z]{0,6}-?\d{1,4}[A-Z]{0,4}(?:-\d{1,2}|-[A-Z]\d?)?|[A-Z][a-z]+-[A-Z]\d)s?$")
+_MODEL = re.compile(
+    r"^(?:[A-Z][A-Za-z]{0,6}-?\d{1,4}[A-Z]{0,4}(?:-\d{1,2}|-[A-Z]\d?)?|[A-Z][a-z]+-[A-Z]\d)s?$"
+)
 _INITIALS = re.compile(r"^(?:[A-Z]\.){1,4}$|^[A-Z]{1,2}$")
 _ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,7}$")
 _QUOTES = {"'", "‘", "’", '"', "“", "”"}
-_PLACE_PREPOSITIONS = {"in", "at", "to", "from", "near", "into", "across", "around", "outside", "via"}
+_PLACE_PREPOSITIONS = {
+    "in",
+    "at",
+    "to",
+    "from",
+    "near",
+    "into",
+    "across",
+    "around",
+    "outside",
+    "via",
+}
 _MONTHS_INSIDE = {"May", "June", "July", "August", "March", "April"}
 
 
@@ -104,8 +118,10 @@ class NameFinder:
         return token.cap and (token.text[0].isalpha() or bool(_INITIALS.match(token.text)))
 
     def same_sentence(self, i: int, j: int) -> bool:
-        return 0 <= i < len(self.tokens) and 0 <= j < len(self.tokens) and (
-            self.tokens[i].sentence == self.tokens[j].sentence
+        return (
+            0 <= i < len(self.tokens)
+            and 0 <= j < len(self.tokens)
+            and (self.tokens[i].sentence == self.tokens[j].sentence)
         )
 
     def word(self, i: int) -> str:
@@ -239,7 +255,9 @@ class NameFinder:
                     continue
                 span = self.span(i, j)
                 canonical = table.get(fold(span.text))
-                if canonical and (size > 1 or self.tokens[i].bare == canonical or kind != "location"):
+                if canonical and (
+                    size > 1 or self.tokens[i].bare == canonical or kind != "location"
+                ):
                     if kind == "organization" and self._in_dateline(i):
                         break
                     self.found.add(kind, canonical, span, indices=range(i, j))
@@ -254,7 +272,9 @@ class NameFinder:
             return False
         opened = max((k for k in range(i) if self.word(k) == "("), default=-1)
         closed = max((k for k in range(i) if self.word(k) == ")"), default=-1)
-        inside = opened > closed and any(self.word(k) == "/" for k in range(opened, min(i + 8, len(self.tokens))))
+        inside = opened > closed and any(
+            self.word(k) == "/" for k in range(opened, min(i + 8, len(self.tokens)))
+        )
         return inside or self.word(i - 1) in {"(", "/"} or self.word(i + 1) in {")", "/"}
 
     def organisations(self, chunk: tuple[int, int]) -> None:
@@ -283,7 +303,11 @@ class NameFinder:
                 if self.word(nxt) == "the":
                     nxt += 1
                 stop = nxt
-                while stop < j and self.is_cap(stop) and self.tokens[stop].bare not in self.lex.title_core:
+                while (
+                    stop < j
+                    and self.is_cap(stop)
+                    and self.tokens[stop].bare not in self.lex.title_core
+                ):
                     stop += 1
                     if self.tokens[stop - 1].possessive:
                         break
@@ -302,14 +326,25 @@ class NameFinder:
             span = self.span(start, end)
             if all(w in _GENERIC_ORG for w in span.text.split()):
                 continue  # "the Air Force", "Armed Forces": no one in particular
-            country = next((self.country_at[k] for k in range(start, end) if k in self.country_at), None)
+            country = next(
+                (self.country_at[k] for k in range(start, end) if k in self.country_at), None
+            )
             alias = self._acronym_after(end)
             self.found.add(
-                "organization", span.text, span, indices=range(start, end), country=country, alias=alias
+                "organization",
+                span.text,
+                span,
+                indices=range(start, end),
+                country=country,
+                alias=alias,
             )
 
     def _acronym_after(self, end: int) -> str | None:
-        if self.word(end) == "(" and self.word(end + 2) == ")" and _ACRONYM.match(self.word(end + 1)):
+        if (
+            self.word(end) == "("
+            and self.word(end + 2) == ")"
+            and _ACRONYM.match(self.word(end + 1))
+        ):
             self.found.used.add(end + 1)
             return self.word(end + 1)
         return None
@@ -326,7 +361,9 @@ class NameFinder:
                 return
             start = i + 1 if self.word(i) in {"The", "the"} else i
             span = self.span(start, j)
-            self.found.add("organization", span.text, span, indices=range(start, j), alias=self.word(j + 1))
+            self.found.add(
+                "organization", span.text, span, indices=range(start, j), alias=self.word(j + 1)
+            )
             self.found.used.add(j + 1)
 
     # --- agreements -------------------------------------------------------------------------
@@ -344,7 +381,11 @@ class NameFinder:
             while self.word(start) in {"The", "the", "A", "An"} and start < h:
                 start += 1
             end = h + 1
-            if self.word(end) in {"on", "of", "for", "between"} and end + 1 < j and self.is_cap(end + 1):
+            if (
+                self.word(end) in {"on", "of", "for", "between"}
+                and end + 1 < j
+                and self.is_cap(end + 1)
+            ):
                 end += 1
                 while end < j and (self.is_cap(end) or self.word(end) in {"and", "of", "the"}):
                     end += 1
@@ -368,18 +409,45 @@ class NameFinder:
             if word in self.lex.ship_prefixes and i + 1 < n and self.same_sentence(i, i + 1):
                 self._ship(i, i + 1, prefix=word)
                 continue
-            if word.lower() in {"ship", "ships", "frigate", "destroyer", "carrier", "vessel", "submarine", "corvette"}:
+            if word.lower() in {
+                "ship",
+                "ships",
+                "frigate",
+                "destroyer",
+                "carrier",
+                "vessel",
+                "submarine",
+                "corvette",
+            }:
                 if self.word(i + 1) in _QUOTES:
                     self._ship(i + 1, i + 1, prefix=None)
                 continue
-            if _MODEL.match(word) and not re.match(r"^(?:19|20)\d\d$", re.sub(r"\D", "", word) or "0"):
-                if word.startswith(("COVID", "Covid", "G", "P5")) and len(word) <= 4 and word[:1] == "G":
+            if _MODEL.match(word) and not re.match(
+                r"^(?:19|20)\d\d$", re.sub(r"\D", "", word) or "0"
+            ):
+                if (
+                    word.startswith(("COVID", "Covid", "G", "P5"))
+                    and len(word) <= 4
+                    and word[:1] == "G"
+                ):
                     continue
                 nouns = {t.text.lower() for t in self.tokens[i + 1 : i + 5]}
                 maker = self.word(i - 1) in self.lex.makers
-                if nouns & self.lex.equipment_nouns or maker or word.endswith("s") and word[:-1] in self.lex.equipment_names.values():
+                if (
+                    nouns & self.lex.equipment_nouns
+                    or maker
+                    or (word.endswith("s") and word[:-1] in self.lex.equipment_names.values())
+                ):
                     start = i - 1 if maker else i
-                    name = word[:-1] if word.endswith("s") and not word[:-1].endswith("-") and _MODEL.match(word[:-1]) and word not in self.lex.equipment_names.values() and word[-2].isdigit() else word
+                    name = (
+                        word[:-1]
+                        if word.endswith("s")
+                        and not word[:-1].endswith("-")
+                        and _MODEL.match(word[:-1])
+                        and word not in self.lex.equipment_names.values()
+                        and word[-2].isdigit()
+                        else word
+                    )
                     span = self.span(start, i + 1)
                     self.found.add(
                         "equipment",
@@ -394,7 +462,12 @@ class NameFinder:
         if quoted:
             k += 1
         start_name = k
-        while k < len(self.tokens) and self.same_sentence(i, k) and self.is_cap(k) and k - start_name < 3:
+        while (
+            k < len(self.tokens)
+            and self.same_sentence(i, k)
+            and self.is_cap(k)
+            and k - start_name < 3
+        ):
             if self.word(k) in self.lex.ship_prefixes and k > start_name:
                 break
             k += 1
@@ -417,7 +490,7 @@ class NameFinder:
         cuts = [k for k in range(i, j) if self.word(k) in {"and", "&"}]
         if cuts:  # "Minister X Y and Deputy Minister Z W": two people
             bounds = [i, *[c for c in cuts], j]
-            for a, b in zip(bounds, bounds[1:], strict=False):
+            for a, b in itertools.pairwise(bounds):
                 a = a + 1 if self.word(a) in {"and", "&"} else a
                 if b > a:
                     self._people_in(a, b)
@@ -425,20 +498,29 @@ class NameFinder:
         self._people_in(i, j)
 
     def _people_in(self, i: int, j: int) -> None:
-        core = [k for k in range(i, j) if self.tokens[k].bare in self.lex.title_core and k not in self.found.used]
+        core = [
+            k
+            for k in range(i, j)
+            if self.tokens[k].bare in self.lex.title_core and k not in self.found.used
+        ]
         if core:
             k = core[-1]
             start = k + 1
             if self.word(start) in {"of", "for"}:  # "Minister of National Defense Li Shangfu"
                 start += 1
                 while start < j and (
-                    self.tokens[start].bare in _TITLE_COMPLEMENT or self.word(start) in {"of", "the", "and", "for"}
+                    self.tokens[start].bare in _TITLE_COMPLEMENT
+                    or self.word(start) in {"of", "the", "and", "for"}
                 ):
                     start += 1
             run = self._name_run(start, j)
             if run:
                 title_start = next(
-                    (m for m in range(i, k + 1) if m not in self.country_at and self.word(m) not in {"The", "the"}),
+                    (
+                        m
+                        for m in range(i, k + 1)
+                        if m not in self.country_at and self.word(m) not in {"The", "the"}
+                    ),
                     k,
                 )
                 title = self.span(title_start, k + 1).text if title_start <= k else None
@@ -457,7 +539,8 @@ class NameFinder:
         while self.word(before) in {",", "[", "(", "'", "‘", '"', "“"} and before > 0:
             before -= 1
         if self._title_before(i, distance=1) or (
-            self.word(before) in self.lex.lower_title_context and not self.word(before)[:1].isupper()
+            self.word(before) in self.lex.lower_title_context
+            and not self.word(before)[:1].isupper()
         ):
             self._person(run, title=None)
             return
@@ -473,8 +556,7 @@ class NameFinder:
                 return
             if after == "," and (
                 after2 in self.lex.title_core
-                or after2 in {"the", "a", "who"}
-                and self.word(j + 2)[:1].isupper()
+                or (after2 in {"the", "a", "who"} and self.word(j + 2)[:1].isupper())
                 or after2 in self.lex.title_tokens
             ):
                 self._person(run, title=None)
@@ -573,14 +655,24 @@ class NameFinder:
                 if any(m in self.found.used or m in self.country_at for m in range(k, end)):
                     continue
                 name = self._place_key(k, end)
-                if name is None and end < len(self.tokens) and self.word(end) in self.lex.place_heads:
-                    if end - k <= 3 and all(self.is_cap(m) for m in range(k, end)):
-                        head_end = end + 1
-                        name = self.span(k, head_end).text
-                        end = head_end
-                if name is None and self.tokens[end - 1].bare in self.lex.place_heads and end - k >= 2:
-                    if all(self.is_cap(m) or self.word(m) in {"of", "the"} for m in range(k, end)):
-                        name = self.span(k, end).text
+                if (
+                    (
+                        name is None
+                        and end < len(self.tokens)
+                        and self.word(end) in self.lex.place_heads
+                    )
+                    and end - k <= 3
+                    and all(self.is_cap(m) for m in range(k, end))
+                ):
+                    head_end = end + 1
+                    name = self.span(k, head_end).text
+                    end = head_end
+                if (
+                    name is None
+                    and self.tokens[end - 1].bare in self.lex.place_heads
+                    and end - k >= 2
+                ) and all(self.is_cap(m) or self.word(m) in {"of", "the"} for m in range(k, end)):
+                    name = self.span(k, end).text
                 if name:
                     span = self.span(k, end)
                     if span.text.isupper():
@@ -608,11 +700,11 @@ class NameFinder:
         for i, token in enumerate(self.tokens):
             if i in self.found.used or i in self.country_at:
                 continue
-            entity = lookup.get(token.bare)
-            if entity is not None:
+            known = lookup.get(token.bare)
+            if known is not None:
                 span = self.span(i, i + 1)
-                if span not in entity.mentions:
-                    entity.mentions.append(span)
+                if span not in known.mentions:
+                    known.mentions.append(span)
                 self.found.used.add(i)
 
     # --- the whole pass ---------------------------------------------------------------------

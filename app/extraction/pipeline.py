@@ -82,5 +82,7 @@ def extract(
     for name in stages:
         STAGES[name].run(state)
         if budget_s is not None and time.perf_counter() - started > budget_s:
-            return Extraction(version=version, skipped=f"time budget of {budget_s}s exceeded at {name}")
+            return Extraction(
+                version=version, skipped=f"time budget of {budget_s}s exceeded at {name}"
+            )
     return Extraction(version=version, entities=state.entities, events=state.events)

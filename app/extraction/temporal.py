@@ -26,7 +26,15 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("year", re.compile(r"\b(?:in|since|of|from|during|by|until|before)\s+" + _YEAR + r"\b", re.I)),
 ]  # fmt: skip
 _UNTIL = re.compile(r"\b(?:until|till|to|through|–|-)\s+" + _MONTH + r"\s+" + _DAY, re.I)
-_MONTH_SPAN = re.compile(_MONTH + r"\s+" + _DAY + r"\s+(?:to|until|till|–|-)\s+(?P<month2>" + MONTHS + r")\s+(?P<day3>[0-3]?\d)", re.I)
+_MONTH_SPAN = re.compile(
+    _MONTH
+    + r"\s+"
+    + _DAY
+    + r"\s+(?:to|until|till|–|-)\s+(?P<month2>"
+    + MONTHS
+    + r")\s+(?P<day3>[0-3]?\d)",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -54,7 +62,11 @@ def _anchor(month: int, day: int, published: date, future: bool) -> date | None:
     if candidate is None:
         return None
     if future:
-        return candidate if candidate >= published - timedelta(days=7) else _safe(published.year + 1, month, day)
+        return (
+            candidate
+            if candidate >= published - timedelta(days=7)
+            else _safe(published.year + 1, month, day)
+        )
     if candidate > published + timedelta(days=1):
         return _safe(published.year - 1, month, day)
     return candidate
@@ -101,7 +113,9 @@ def _end_of_span(sentence: str, found: FoundDate, published: date | None) -> Par
     return None
 
 
-def _resolve(kind: str, match: re.Match[str], published: date | None, future: bool) -> FoundDate | None:
+def _resolve(
+    kind: str, match: re.Match[str], published: date | None, future: bool
+) -> FoundDate | None:
     text, offset = match.group().strip(), match.start()
     groups = match.groupdict()
     if kind in {"mdy", "dmy"}:
@@ -121,29 +135,49 @@ def _resolve(kind: str, match: re.Match[str], published: date | None, future: bo
         return FoundDate(PartialDate(value, DatePrecision.day), end, text, offset)
     if kind == "my":
         value = _safe(int(groups["year"]), _month(groups["month"]), 1)
-        return FoundDate(PartialDate(value, DatePrecision.month), None, text, offset) if value else None
+        return (
+            FoundDate(PartialDate(value, DatePrecision.month), None, text, offset)
+            if value
+            else None
+        )
     if kind == "year":
         value = _safe(int(groups["year"]), 1, 1)
-        return FoundDate(PartialDate(value, DatePrecision.year), None, text, offset) if value else None
+        return (
+            FoundDate(PartialDate(value, DatePrecision.year), None, text, offset) if value else None
+        )
     if published is None:
         return None
     if kind == "weekday":
         target = _WEEKDAYS.index(groups["weekday"].lower())
         delta = (published.weekday() - target) % 7
-        value = published + timedelta(days=(7 - delta) % 7) if future and delta else published - timedelta(days=delta)
+        value = (
+            published + timedelta(days=(7 - delta) % 7)
+            if future and delta
+            else published - timedelta(days=delta)
+        )
         return FoundDate(PartialDate(value, DatePrecision.day), None, text, offset)
     rel = " ".join(groups["rel"].lower().split())
-    if rel in {"today", "tonight"} or rel.startswith("this ") and rel.split()[1] in {"morning", "afternoon", "evening"}:
+    if rel in {"today", "tonight"} or (
+        rel.startswith("this ") and rel.split()[1] in {"morning", "afternoon", "evening"}
+    ):
         return FoundDate(PartialDate(published, DatePrecision.day), None, text, offset)
     if rel == "yesterday":
-        return FoundDate(PartialDate(published - timedelta(days=1), DatePrecision.day), None, text, offset)
+        return FoundDate(
+            PartialDate(published - timedelta(days=1), DatePrecision.day), None, text, offset
+        )
     if rel == "tomorrow":
-        return FoundDate(PartialDate(published + timedelta(days=1), DatePrecision.day), None, text, offset)
+        return FoundDate(
+            PartialDate(published + timedelta(days=1), DatePrecision.day), None, text, offset
+        )
     unit = rel.split()[-1]
     shift = -1 if rel.startswith("last") else 1 if rel.startswith("next") else 0
     if unit == "year":
-        return FoundDate(PartialDate(date(published.year + shift, 1, 1), DatePrecision.year), None, text, offset)
+        return FoundDate(
+            PartialDate(date(published.year + shift, 1, 1), DatePrecision.year), None, text, offset
+        )
     if unit == "month":
         moved = published + relativedelta(months=shift)
-        return FoundDate(PartialDate(date(moved.year, moved.month, 1), DatePrecision.month), None, text, offset)
+        return FoundDate(
+            PartialDate(date(moved.year, moved.month, 1), DatePrecision.month), None, text, offset
+        )
     return None  # "last week": no day to name

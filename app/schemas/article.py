@@ -160,6 +160,9 @@ class ArticleSummary(Schema):
     word_count: int
     duplicate_of: int | None = Field(validation_alias="duplicate_of_id")
     extractor_version: str | None
+    extraction_note: str | None = Field(
+        default=None, description="Why extraction was skipped (language, time budget)"
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -188,3 +191,44 @@ class BulkResult(Schema):
     skipped: int
     rejected: int
     results: list[BulkLineResult]
+
+
+class ExtractedEntity(Schema):
+    kind: str
+    name: str
+    code: str | None = None
+    country: str | None = None
+    title: str | None = None
+    aliases: list[str]
+    mentions: list[dict[str, int | str]]
+
+
+class ExtractedEvent(Schema):
+    type: str
+    cameo_code: str
+    date: str | None
+    date_end: str | None
+    date_text: str | None
+    countries: list[str]
+    persons: list[str]
+    location: str | None
+    status: str
+    name: str | None
+    confidence: float
+    evidence: dict[str, int | str]
+
+
+class ExtractResult(Schema):
+    """What ingesting would store, without storing it."""
+
+    title: str | None
+    title_is_derived: bool
+    author: str | None
+    published_at: str | None
+    source: str | None
+    language: str | None
+    body: str
+    extractor_version: str
+    skipped: str | None
+    entities: list[ExtractedEntity]
+    events: list[ExtractedEvent]

@@ -17,11 +17,10 @@ from app.models import Article, Entity, Event, EventParticipant, Mention, Source
 from app.schemas.article import ArticleCreate, ArticleUpdate, CuratedEntity, CuratedEvent
 from app.services.entity import get_or_create_entity
 from app.services.event import set_event_date
+from app.services.extraction import CURATED, extract_article
 from app.services.pagination import Keyset, paginate
 from app.services.source import get_or_create_source
 from app.taxonomy import EntityKind, EventType, cameo_code
-
-CURATED = "curated"
 
 
 class OnDuplicate(StrEnum):
@@ -137,7 +136,9 @@ def _store_events(session: Session, article: Article, events: list[CuratedEvent]
             _participant(session, event, get_or_create_entity(session, kind="person", name=person))
 
 
-def _apply_content(session: Session, article: Article, data: ArticleCreate, page: Page) -> None:
+def _apply_content(
+    session: Session, article: Article, data: ArticleCreate, page: Page, budget_s: float | None
+) -> None:
     published, precision = _published(data.published_at)
     if published is None:
         published, precision = _from_partial(page.published)
@@ -155,8 +156,12 @@ def _apply_content(session: Session, article: Article, data: ArticleCreate, page
         if source_name
         else None
     )
-    curated = data.entities is not None or data.events is not None
-    article.extractor_version = CURATED if curated else None
+    if data.entities is None and data.events is None:
+        session.flush()
+        extract_article(session, article=article, budget_s=budget_s)
+        return
+    article.extractor_version = CURATED
+    article.extraction_note = None
     spans = sentence_spans(page.body)
     _store_entities(session, article, data.entities or [], spans)
     _store_events(session, article, data.events or [])
@@ -167,6 +172,7 @@ def create_article(
     *,
     data: ArticleCreate,
     on_duplicate: OnDuplicate = OnDuplicate.error,
+    budget_s: float | None = None,
 ) -> IngestOutcome:
     """Parse and store one article with its entities and events, whole or not at all."""
     page = read_content(text=data.text, body=data.body, html=data.html, url=data.url)
@@ -193,7 +199,7 @@ def create_article(
         existing.events.clear()
         session.flush()
         existing.raw = data.text or data.html or existing.raw
-        _apply_content(session, existing, data, page)
+        _apply_content(session, existing, data, page, budget_s)
         session.flush()
         return IngestOutcome("updated", existing)
 
@@ -209,7 +215,7 @@ def create_article(
     try:
         with session.begin_nested():
             session.add(article)
-            _apply_content(session, article, data, page)
+            _apply_content(session, article, data, page, budget_s)
             session.flush()
     except IntegrityError as error:
         raise Conflict("An article with this url was stored at the same moment.") from error

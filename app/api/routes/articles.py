@@ -64,7 +64,7 @@ def _read(session: SessionDep, article: Any, include: set[str]) -> ArticleRead:
     return result
 
 
-async def _create_input(request: Request, url: str | None, source: str | None) -> ArticleCreate:
+async def create_input(request: Request, url: str | None, source: str | None) -> ArticleCreate:
     kind, _ = media_type(request)
     text = await read_text(request)
     try:
@@ -93,6 +93,7 @@ async def create_article(
     request: Request,
     response: Response,
     session: SessionDep,
+    settings: SettingsDep,
     on_duplicate: Annotated[
         OnDuplicate, Query(description="When the url is known: error (409), skip or update")
     ] = OnDuplicate.error,
@@ -103,8 +104,10 @@ async def create_article(
         str | None, Query(max_length=200, description="For text/plain and HTML")
     ] = None,
 ) -> ArticleRead:
-    data = await _create_input(request, url, source)
-    outcome = service.create_article(session, data=data, on_duplicate=on_duplicate)
+    data = await create_input(request, url, source)
+    outcome = service.create_article(
+        session, data=data, on_duplicate=on_duplicate, budget_s=settings.extraction_budget_s
+    )
     response.headers["Location"] = f"/v1/articles/{outcome.article.id}"
     if outcome.status != "created":
         response.status_code = 200
@@ -145,7 +148,12 @@ async def bulk_create(
         try:
             data = ArticleCreate.model_validate(record.data)
             with session.begin_nested():
-                outcome = service.create_article(session, data=data, on_duplicate=on_duplicate)
+                outcome = service.create_article(
+                    session,
+                    data=data,
+                    on_duplicate=on_duplicate,
+                    budget_s=settings.extraction_budget_s,
+                )
         except ValidationError as error:
             problem = from_validation_error(error)
             result.errors = [{"field": e["field"], "message": e["message"]} for e in problem.errors]

@@ -1,0 +1,56 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from app.api.routes.articles import _CREATE_BODY, create_input
+from app.deps import SettingsDep
+from app.errors import ValidationFailed, problem_responses
+from app.extraction import extract
+from app.extraction.base import Document
+from app.ingest.reader import read_content
+from app.schemas.article import ExtractResult
+from app.services.extraction import extraction_json
+
+router = APIRouter(prefix="/v1", tags=["extraction"])
+
+
+@router.post(
+    "/extract",
+    response_model=ExtractResult,
+    summary="Dry run: the metadata, entities and events of a page, nothing stored",
+    openapi_extra=_CREATE_BODY,
+    responses=problem_responses(400, 413, 415, 422),
+)
+async def extract_page(
+    request: Request,
+    settings: SettingsDep,
+    url: Annotated[str | None, Query(max_length=2048)] = None,
+) -> ExtractResult:
+    data = await create_input(request, url, None)
+    page = read_content(text=data.text, body=data.body, html=data.html, url=data.url)
+    if not page.body.strip():
+        raise ValidationFailed(
+            "The page holds no article text once its boilerplate is removed.",
+            errors=[{"field": "text", "in": "body", "message": "no article text"}],
+        )
+    published = page.published
+    language = data.language or data.lang or page.language
+    document = Document(
+        text=page.body,
+        published=published.value if published and published.precision.value == "day" else None,
+        language=language,
+        title=data.title or page.title,
+    )
+    result = extract(document, budget_s=settings.extraction_budget_s)
+    return ExtractResult(
+        title=data.title or page.title,
+        title_is_derived=data.title is None and page.title_is_derived,
+        author=data.author or page.author,
+        published_at=data.published_at or (published.iso() if published else None),
+        source=data.source or page.source_name,
+        language=language,
+        body=page.body,
+        extractor_version=result.version,
+        skipped=result.skipped,
+        **extraction_json(result),
+    )

@@ -1,0 +1,178 @@
+"""Running the extractor on stored articles and keeping what it finds."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from app.extraction import PIPELINE_VERSION, extract
+from app.extraction.base import Document, Extraction, FoundEntity
+from app.ingest.text import sentence_index, sentence_spans
+from app.models import Article, Entity, Event, EventParticipant, Mention
+from app.services.entity import get_or_create_entity
+from app.taxonomy import DatePrecision, EntityKind, cameo_code
+
+CURATED = "curated"
+
+
+@dataclass(frozen=True)
+class ExtractionOutcome:
+    entities: int
+    events: int
+    skipped: str | None
+
+
+def document_of(article: Article) -> Document:
+    published = None
+    if article.published_at is not None and article.published_precision in ("day", "time"):
+        published = article.published_at.date()
+    return Document(
+        text=article.body, published=published, language=article.language, title=article.title
+    )
+
+
+def apply_extraction(
+    session: Session, *, article: Article, result: Extraction
+) -> ExtractionOutcome:
+    """Replace an article's mentions and events with what the extractor found."""
+    article.mentions.clear()
+    article.events.clear()
+    session.flush()
+    article.extraction_note = result.skipped
+    article.extractor_version = (
+        None if result.skipped and "budget" in result.skipped else result.version
+    )
+    spans = sentence_spans(article.body)
+    stored: dict[int, Entity] = {}
+    for found in result.entities:
+        entity = _entity(session, found)
+        stored[id(found)] = entity
+        for span in found.mentions:
+            article.mentions.append(
+                Mention(
+                    entity=entity,
+                    start=span.start,
+                    end=span.end,
+                    surface=span.text[:300],
+                    sentence_index=sentence_index(spans, span.start),
+                )
+            )
+    by_name = {(f.kind, f.name): stored[id(f)] for f in result.entities}
+    by_code = {f.code: stored[id(f)] for f in result.entities if f.code}
+    for found_event in result.events:
+        event = Event(
+            type=found_event.type,
+            cameo_code=cameo_code(found_event.type),
+            date_start=found_event.date.value if found_event.date else None,
+            date_end=found_event.date_end.value if found_event.date_end else None,
+            date_precision=found_event.date.precision.value if found_event.date else None,
+            date_text=(found_event.date_text or None) and found_event.date_text[:300],
+            evidence=found_event.evidence.text,
+            evidence_start=found_event.evidence.start,
+            evidence_end=found_event.evidence.end,
+            status=found_event.status,
+            name=found_event.name[:300] if found_event.name else None,
+            confidence=found_event.confidence,
+        )
+        if found_event.date and found_event.date.precision is not DatePrecision.day:
+            event.date_end = None
+        if found_event.location:
+            event.location = by_name.get(("location", found_event.location))
+        article.events.append(event)
+        for code in found_event.countries:
+            entity = by_code.get(code) or get_or_create_entity(
+                session, kind=EntityKind.country, name=code, code=code
+            )
+            role = found_event.roles.get(code, "participant")
+            event.participants.append(
+                EventParticipant(entity=entity, entity_id=entity.id, role=role)
+            )
+        for person in found_event.persons:
+            known = by_name.get(("person", person))
+            if known is not None and all(p.entity_id != known.id for p in event.participants):
+                event.participants.append(
+                    EventParticipant(entity=known, entity_id=known.id, role="participant")
+                )
+    session.flush()
+    return ExtractionOutcome(len(result.entities), len(result.events), result.skipped)
+
+
+def _entity(session: Session, found: FoundEntity) -> Entity:
+    return get_or_create_entity(
+        session,
+        kind=found.kind,
+        name=found.name,
+        code=found.code,
+        country_code=found.country,
+        title=found.title,
+        aliases=[a for a in found.aliases if a != found.name],
+    )
+
+
+def extract_article(
+    session: Session, *, article: Article, budget_s: float | None
+) -> ExtractionOutcome:
+    """Run the extractor on a stored article and keep its findings (curated data is left alone)."""
+    return apply_extraction(
+        session, article=article, result=extract(document_of(article), budget_s=budget_s)
+    )
+
+
+def articles_to_reextract(
+    session: Session,
+    *,
+    everything: bool = False,
+    stale: bool = False,
+    article_id: int | None = None,
+) -> list[int]:
+    """Ids of the articles a `reextract` run covers (hand-coded articles only when named)."""
+    stmt = select(Article.id).order_by(Article.id)
+    if article_id is not None:
+        return list(session.scalars(stmt.where(Article.id == article_id)))
+    stmt = stmt.where(
+        or_(Article.extractor_version.is_(None), Article.extractor_version != CURATED)
+    )
+    if stale and not everything:
+        stmt = stmt.where(
+            or_(Article.extractor_version.is_(None), Article.extractor_version != PIPELINE_VERSION)
+        )
+    return list(session.scalars(stmt))
+
+
+def extraction_json(result: Extraction) -> dict[str, list[dict[str, object]]]:
+    """Entities and events as the API's dry run shows them (offsets included)."""
+    return {
+        "entities": [
+            {
+                "kind": e.kind,
+                "name": e.name,
+                "code": e.code,
+                "country": e.country,
+                "title": e.title,
+                "aliases": e.aliases,
+                "mentions": [{"start": m.start, "end": m.end, "text": m.text} for m in e.mentions],
+            }
+            for e in result.entities
+        ],
+        "events": [
+            {
+                "type": ev.type,
+                "cameo_code": cameo_code(ev.type),
+                "date": ev.date.iso() if ev.date else None,
+                "date_end": ev.date_end.iso() if ev.date_end else None,
+                "date_text": ev.date_text,
+                "countries": ev.countries,
+                "persons": ev.persons,
+                "location": ev.location,
+                "status": ev.status,
+                "name": ev.name,
+                "confidence": ev.confidence,
+                "evidence": {
+                    "start": ev.evidence.start,
+                    "end": ev.evidence.end,
+                    "text": ev.evidence.text,
+                },
+            }
+            for ev in result.events
+        ],
+    }
