@@ -2,13 +2,10 @@
 
 import re
 from collections import Counter
-from dataclasses import dataclass
 from datetime import date
-from functools import cache
-from typing import Any
 
 from app.extraction.base import FoundEntity, FoundEvent, Span
-from app.extraction.lexicon import Lexicon
+from app.extraction.lexicon import EventPatterns, Lexicon
 from app.extraction.temporal import find_date
 from app.ingest.dates import PartialDate
 from app.ingest.text import fold
@@ -50,38 +47,6 @@ _YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _QUOTED_NAME = re.compile(r"['‘\"“]([A-Z][^'’\"”]{1,40}?)['’\"”]")
 
 
-@dataclass(frozen=True)
-class _Patterns:
-    triggers: dict[str, re.Pattern[str]]
-    requires: dict[str, re.Pattern[str] | None]
-    bilateral: re.Pattern[str]
-    planned: re.Pattern[str]
-    habitual: re.Pattern[str]
-
-
-def _any(patterns: list[str]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
-
-
-@cache
-def _compiled(events_id: int, data: Any) -> _Patterns:  # keyed by id: the lexicon is a singleton
-    types = data["types"]
-    return _Patterns(
-        triggers={t: _any(spec["triggers"]) for t, spec in types.items()},
-        requires={
-            t: _any(spec["requires"]) if spec.get("requires") else None for t, spec in types.items()
-        },
-        bilateral=_any(data["bilateral_refs"]),
-        planned=_any(data["planned"]),
-        habitual=_any(data["habitual"]),
-    )
-
-
-class _Hashable(dict[str, Any]):
-    def __hash__(self) -> int:  # type: ignore[override]
-        return id(self)
-
-
 def find_events(
     text: str,
     sentences: list[tuple[int, int]],
@@ -90,7 +55,7 @@ def find_events(
     published: date | None,
 ) -> list[FoundEvent]:
     """One event per happening per article, each backed by the sentence that reports it."""
-    patterns = _compiled(id(lex.events), _Hashable(lex.events))
+    patterns = lex.events
     in_sentence: dict[int, list[FoundEntity]] = {}
     for entity in entities:
         for mention in entity.mentions:
@@ -120,7 +85,7 @@ def find_events(
             if required is not None and not required.search(sentence):
                 continue
             event = _build(event_type, hit, sentence, index, Span(start, end, sentence), present, codes, main,
-                           patterns, published)  # fmt: skip
+                           patterns, published, lex.country_words)  # fmt: skip
             if event is not None:
                 events.append(event)
     return _inherit_dates(_merge(events), published)
@@ -182,8 +147,9 @@ def _build(
     present: list[FoundEntity],
     codes: list[str],
     main: list[str],
-    patterns: _Patterns,
+    patterns: EventPatterns,
     published: date | None,
+    lex_words: dict[str, str],
 ) -> FoundEvent | None:
     countries = list(codes)
     if len(countries) < 2:
@@ -217,11 +183,52 @@ def _build(
             if event_type == "agreement" and agreement
             else (named.group(1) if named else None)
         )
+    event.roles = _roles(event_type, sentence, countries, lex_words)
     if event.date is None and event_type == "exercise" and event.name:
         year = _YEAR_IN_NAME.search(event.name)
         if year:  # "EFES-2024", "Yudh Abhyas – 2016"
             event.date = PartialDate(date(int(year.group(1)), 1, 1), DatePrecision.year)
     return event
+
+
+_ROLE_PATTERNS: dict[str, tuple[re.Pattern[str], str, str]] = {
+    # event type: (pattern whose group names a state, that state's role, everyone else's role)
+    "visit": (
+        re.compile(
+            r"\b(?:visit(?:s|ed|ing)?|trip|arriv\w*|travel\w*|left|departs?|departed)\s+(?:to|in|for)\s+(?:the\s+)?([A-Z][\w’'-]+(?:\s[A-Z][\w-]+)?)"
+        ),
+        "host",
+        "visitor",
+    ),
+    "arms_transfer": (
+        re.compile(r"\bfrom\s+(?:the\s+)?([A-Z][\w’'-]+(?:\s[A-Z][\w-]+)?)"),
+        "supplier",
+        "recipient",
+    ),
+    "military_aid": (
+        re.compile(r"\b(?:to|for)\s+(?:the\s+)?([A-Z][\w’'-]+(?:\s[A-Z][\w-]+)?)"),
+        "recipient",
+        "donor",
+    ),
+}
+
+
+def _roles(
+    event_type: str, sentence: str, countries: list[str], words: dict[str, str]
+) -> dict[str, str]:
+    """Who hosts and who visits, who supplies and who receives, where the sentence says."""
+    if event_type == "agreement":
+        return {code: "signatory" for code in countries}
+    rule = _ROLE_PATTERNS.get(event_type)
+    if rule is None or len(countries) < 2:
+        return {}
+    pattern, role, others = rule
+    for match in pattern.finditer(sentence):
+        named = match.group(1)
+        code = words.get(named) or words.get(named.split()[0].rstrip("’'s"))
+        if code in countries:
+            return {c: (role if c == code else others) for c in countries}
+    return {}
 
 
 def _merge(events: list[FoundEvent]) -> list[FoundEvent]:
@@ -248,6 +255,7 @@ def _merge(events: list[FoundEvent]) -> list[FoundEvent]:
             if person not in twin.persons:
                 twin.persons.append(person)
         twin.location = twin.location or event.location
+        twin.roles = twin.roles or event.roles
         twin.name = twin.name or event.name
     return kept
 

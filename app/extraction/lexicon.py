@@ -1,6 +1,7 @@
 """The word lists and gazetteers extraction reads, loaded once from data files beside the code."""
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -17,6 +18,41 @@ def _data(name: str) -> dict[str, Any]:
     raw = resources.files("app.extraction").joinpath(f"data/{name}").read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(raw)
     return data
+
+
+@dataclass(frozen=True)
+class EventPatterns:
+    triggers: dict[str, re.Pattern[str]]
+    requires: dict[str, re.Pattern[str] | None]
+    bilateral: re.Pattern[str]
+    planned: re.Pattern[str]
+    habitual: re.Pattern[str]
+
+
+def _any(patterns: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+
+
+def _event_patterns(data: dict[str, Any]) -> EventPatterns:
+    types = data["types"]
+    return EventPatterns(
+        triggers={t: _any(spec["triggers"]) for t, spec in types.items()},
+        requires={
+            t: _any(spec["requires"]) if spec.get("requires") else None for t, spec in types.items()
+        },
+        bilateral=_any(data["bilateral_refs"]),
+        planned=_any(data["planned"]),
+        habitual=_any(data["habitual"]),
+    )
+
+
+def _first_words(table: dict[str, str]) -> dict[str, int]:
+    """First word of each entry -> the most tokens an entry starting with it can span."""
+    found: dict[str, int] = {}
+    for key, name in table.items():
+        first = key.split(" ", 1)[0]
+        found[first] = max(found.get(first, 0), len(name.split()) + name.count("-") + 1)
+    return found
 
 
 @dataclass(frozen=True)
@@ -40,7 +76,14 @@ class Lexicon:
     equipment_nouns: frozenset[str]
     makers: frozenset[str]
     ship_prefixes: frozenset[str]
-    events: dict[str, Any]
+    events: EventPatterns
+    first_words: dict[str, dict[str, int]]  # table name -> first word -> longest entry
+
+    def starts(self, table: dict[str, str]) -> dict[str, int]:
+        for name in ("org_names", "place_names", "equipment_names"):
+            if getattr(self, name) is table:
+                return self.first_words[name]
+        return _first_words(table)
 
 
 def _country_words() -> dict[str, str]:
@@ -83,6 +126,9 @@ def lexicon() -> Lexicon:
     places = _data("places.json")
     equipment = _data("equipment.json")
     not_places = frozenset(places["not_places"])
+    org_names = {fold(n): n for n in names["org_names"]}
+    place_names = {fold(n): n for n in places["names"]}
+    equipment_names = {fold(n): n for n in equipment["names"]}
     return Lexicon(
         country_words=_country_words(),
         title_tokens=frozenset(names["title_tokens"]),
@@ -93,15 +139,20 @@ def lexicon() -> Lexicon:
         particles=frozenset(names["name_particles"]),
         org_heads=frozenset(names["org_heads"]),
         org_leads=frozenset(names["org_leads"]),
-        org_names={fold(n): n for n in names["org_names"]},
+        org_names=org_names,
         not_names=frozenset(names["not_names"]),
-        place_names={fold(n): n for n in places["names"]},
+        place_names=place_names,
         place_heads=frozenset(places["heads"]),
         not_places=not_places,
         cities=_cities(not_places),
-        equipment_names={fold(n): n for n in equipment["names"]},
+        equipment_names=equipment_names,
         equipment_nouns=frozenset(equipment["nouns"]),
         makers=frozenset(equipment["makers"]),
         ship_prefixes=frozenset(equipment["ship_prefixes"]),
-        events=_data("events.json"),
+        events=_event_patterns(_data("events.json")),
+        first_words={
+            "org_names": _first_words(org_names),
+            "place_names": _first_words(place_names),
+            "equipment_names": _first_words(equipment_names),
+        },
     )

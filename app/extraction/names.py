@@ -242,12 +242,17 @@ class NameFinder:
     # --- organisations ----------------------------------------------------------------------
 
     def lexicon_matches(self, table: dict[str, str], kind: str, max_size: int = 6) -> None:
+        starts = self.lex.starts(table)
         i = 0
         while i < len(self.tokens):
             if not self.tokens[i].cap or i in self.found.used:
                 i += 1
                 continue
-            for size in range(max_size, 0, -1):
+            first = fold(self.tokens[i].text).split(" ", 1)[0]
+            if first not in starts:
+                i += 1
+                continue
+            for size in range(min(max_size, starts[first]), 0, -1):
                 j = i + size
                 if j > len(self.tokens) or not self.same_sentence(i, j - 1):
                     continue

@@ -3,6 +3,7 @@
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 _WS = re.compile(r"\s+")
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -16,6 +17,7 @@ _ABBREVIATIONS = re.compile(
 )
 
 
+@lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     """Case-fold and strip accents: the key under which names are compared."""
     decomposed = unicodedata.normalize("NFKD", text)
