@@ -30,6 +30,17 @@ _TITLE_COMPLEMENT = {
     "Security", "Policy", "Home", "Finance", "Trade", "External", "Justice", "Joint", "Chiefs",
     "Defense's", "Defence's", "Navy", "Operations", "Intelligence", "Logistics", "Planning",
 }  # fmt: skip
+_OFFICES = {
+    "Minister",
+    "Secretary",
+    "Chief",
+    "Commander",
+    "Chairman",
+    "Spokesman",
+    "Spokesperson",
+    "Director",
+    "Head",
+}
 _FORUM_HEADS = {"Committee", "Commission", "Council", "Conference", "Forum", "Group", "Board"}
 _GENERIC_ORG = {
     "Air", "Armed", "Naval", "National", "Defence", "Defense", "Ministry", "of", "the", "Joint",
@@ -265,7 +276,14 @@ class NameFinder:
                 ):
                     if kind == "organization" and self._in_dateline(i):
                         break
-                    self.found.add(kind, canonical, span, indices=range(i, j))
+                    start = i
+                    if kind == "equipment":
+                        canonical = span.text  # "MiG-29" as written, not "MiG 29"
+                        if self.word(i - 1) in self.lex.makers and (i - 1) not in self.found.used:
+                            start = i - 1  # "Mikoyan MiG-29"
+                            span = self.span(start, j)
+                            canonical = span.text
+                    self.found.add(kind, canonical, span, indices=range(start, j))
                     i = j - 1
                     break
             i += 1
@@ -293,6 +311,8 @@ class NameFinder:
                 prev = self.tokens[start - 1]
                 if prev.bare in self.lex.title_core and prev.bare not in self.lex.org_heads:
                     break
+                if start in self.country_at and start < h and prev.bare not in self.lex.org_leads:
+                    break  # an organisation's name starts at its state: "British Armed Forces"
                 if prev.text in {"and", "&"} and start - 2 >= i and self.is_cap(start - 2):
                     start -= 1
                     continue
@@ -331,6 +351,8 @@ class NameFinder:
             span = self.span(start, end)
             if all(w in _GENERIC_ORG for w in span.text.split()):
                 continue  # "the Air Force", "Armed Forces": no one in particular
+            if self.word(end) in _OFFICES and self.word(end + 1) != "of":
+                continue  # "Armed Forces Minister James Holloway": part of a title
             country = next(
                 (self.country_at[k] for k in range(start, end) if k in self.country_at), None
             )
@@ -511,6 +533,8 @@ class NameFinder:
         if core:
             k = core[-1]
             start = k + 1
+            if self.word(start) == ".":  # "Dr. Maria Lopez"
+                start += 1
             if self.word(start) in {"of", "for"}:  # "Minister of National Defense Li Shangfu"
                 start += 1
                 while start < j and (
@@ -716,21 +740,21 @@ class NameFinder:
 
     def run(self) -> list[FoundEntity]:
         self.countries()
+        chunks = self.chunks()
+        for chunk in chunks:  # first: "Caspian Declaration" is a document, not a sea
+            self.agreements(chunk)
         self.lexicon_matches(self.lex.place_names, "location", max_size=4)
         self.equipment()
         self.lexicon_matches(self.lex.org_names, "organization", max_size=5)
-        chunks = self.chunks()
-        for chunk in chunks:
-            self.agreements(chunk)
         for chunk in chunks:
             self.organisations(chunk)
         for chunk in chunks:
             self.defined_acronyms(chunk)
         for chunk in chunks:
             self.people(chunk)
+        self.short_forms()  # before places: "Kaya" after "Selim Kaya" is him, not the town
         for chunk in chunks:
             self.places(chunk)
-        self.short_forms()
         entities = _merge_prefixes(list(self.found.by_key.values()))
         for entity in entities:
             entity.mentions.sort(key=lambda s: s.start)

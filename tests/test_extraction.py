@@ -1,0 +1,176 @@
+"""The extractor on texts written for these tests (pure: no database)."""
+
+from datetime import date
+
+import pytest
+
+from app.extraction import PIPELINE_VERSION, extract
+from app.extraction.base import Document, Extraction
+from app.extraction.temporal import find_date
+
+
+def run(text: str, published: date | None = date(2024, 3, 12), language: str = "en") -> Extraction:
+    return extract(Document(text=text, published=published, language=language))
+
+
+def entities(result: Extraction, kind: str) -> dict[str, dict]:
+    return {
+        e.name: {
+            "code": e.code,
+            "country": e.country,
+            "title": e.title,
+            "mentions": len(e.mentions),
+        }
+        for e in result.entities
+        if e.kind == kind
+    }
+
+
+def test_countries_from_names_aliases_and_demonyms() -> None:
+    result = run(
+        "Türkiye and the UK held talks. The Azerbaijani delegation met Filipino and Emirati officials. "
+        "An Indo-US exercise began. US$5 million was spent."
+    )
+    codes = {e["code"] for e in entities(result, "country").values()}
+    assert codes == {"TUR", "GBR", "AZE", "PHL", "ARE", "IND", "USA"}
+
+
+def test_people_titles_countries_and_short_forms() -> None:
+    result = run(
+        "Azerbaijani Defence Minister Col-Gen Rauf Aliyarov met his Turkish counterpart Selim Kaya in "
+        "Ankara on Monday. Aliyarov said the talks were useful. Kaya thanked him. "
+        "The Director of the Office, Dr. Maria Lopez, was present."
+    )
+    people = entities(result, "person")
+    assert people["Rauf Aliyarov"]["country"] == "AZE"
+    assert people["Rauf Aliyarov"]["title"].startswith("Defence Minister")
+    assert people["Selim Kaya"]["country"] == "TUR"
+    assert people["Rauf Aliyarov"]["mentions"] == 2 and people["Selim Kaya"]["mentions"] == 2
+    assert "Maria Lopez" in people
+    assert "Aliyarov" not in people and "Kaya" not in people
+
+
+def test_two_people_joined_by_and() -> None:
+    result = run(
+        "Kenyan Defence Secretary Grace Wanjiru and British Armed Forces Minister James Holloway "
+        "signed the extension."
+    )
+    people = entities(result, "person")
+    assert people["Grace Wanjiru"]["country"] == "KEN"
+    assert people["James Holloway"]["country"] == "GBR"
+
+
+def test_organisations_places_equipment_and_agreements() -> None:
+    result = run(
+        "The Indian Navy and the Pakistan Army sent observers. The Inter-Services Public Relations (ISPR) "
+        "said the Joint Border Commission (JBC) would meet. Units deployed to the Black Sea and the Gurez "
+        "sector. Poland bought K9 howitzers and Mikoyan MiG-29 fighters; the frigate 'Kimon' and INS "
+        "Delhi sailed. The two states signed the Caspian Declaration on Maritime Security."
+    )
+    orgs = entities(result, "organization")
+    assert {
+        "Indian Navy",
+        "Pakistan Army",
+        "Inter-Services Public Relations",
+        "Joint Border Commission",
+    } <= set(orgs)
+    places = entities(result, "location")
+    assert {"Black Sea", "Gurez sector"} <= set(places)
+    equipment = entities(result, "equipment")
+    assert {"K9", "Mikoyan MiG-29", "Kimon", "INS Delhi"} <= set(equipment)
+    assert set(entities(result, "agreement")) == {"Caspian Declaration on Maritime Security"}
+
+
+def test_generic_documents_and_forces_are_not_entities() -> None:
+    result = run("The two sides signed a Memorandum of Understanding. The Air Force took part.")
+    assert entities(result, "agreement") == {} and entities(result, "organization") == {}
+
+
+def test_events_types_countries_dates_and_roles() -> None:
+    result = run(
+        "Azerbaijani Defence Minister Rauf Aliyarov arrived in Turkey on Monday for a working visit. "
+        "He held talks with Turkish Defence Minister Selim Kaya. "
+        "On June 15, the two countries signed a memorandum on military education. "
+        "Poland received 40 K2 tanks from South Korea on Friday."
+    )
+    events = {(e.type, tuple(sorted(e.countries))): e for e in result.events}
+    visit = events[("visit", ("AZE", "TUR"))]
+    assert visit.date is not None and visit.date.iso() == "2024-03-11"
+    assert visit.roles == {"AZE": "visitor", "TUR": "host"}
+    meeting = events[("meeting", ("AZE", "TUR"))]
+    assert meeting.date is not None and meeting.date.iso() == "2024-03-11"  # the visit's date
+    agreement = events[("agreement", ("AZE", "TUR"))]
+    assert agreement.date is not None and agreement.date.iso() == "2023-06-15"
+    transfer = events[("arms_transfer", ("KOR", "POL"))]
+    assert transfer.roles == {"KOR": "supplier", "POL": "recipient"}
+    assert transfer.date is not None and transfer.date.iso() == "2024-03-08"
+    assert all(
+        e.evidence.text in result_text
+        for e in result.events
+        for result_text in [visit.evidence.text]
+        if e is visit
+    )
+
+
+def test_repeated_reports_merge_and_habits_are_skipped() -> None:
+    result = run(
+        "Chile and Peru held talks in Lima on Monday. The talks covered naval training. "
+        "The two navies periodically hold joint drills."
+    )
+    assert [e.type for e in result.events] == ["meeting"]
+
+
+def test_planned_events_are_dated_ahead() -> None:
+    result = run("The Kenyan minister will pay an official visit to Britain on Friday.")
+    visit = next(e for e in result.events if e.type == "visit")
+    assert visit.status == "planned" and visit.date is not None and visit.date.iso() == "2024-03-15"
+
+
+def test_no_date_when_the_text_gives_none() -> None:
+    result = run("Chile and Peru signed a defence pact.", published=None)
+    assert [e.date for e in result.events] == [None]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "expected"),
+    [
+        (
+            "visit to Turkey on February 1, the ministry said",
+            date(2022, 2, 1),
+            ("2022-02-01", None),
+        ),
+        ("On June 15, the two signed", date(2022, 2, 1), ("2021-06-15", None)),
+        ("cooperation that began in 1992", date(2022, 2, 1), ("1992", None)),
+        ("from August 8-10 in Kuala Lumpur", date(2021, 9, 1), ("2021-08-08", "2021-08-10")),
+        ("from July 25 to August 2", date(2021, 9, 1), ("2021-07-25", "2021-08-02")),
+        ("concluded today", date(2017, 7, 18), ("2017-07-18", None)),
+        ("met yesterday", date(2017, 7, 18), ("2017-07-17", None)),
+        ("talks last month", date(2017, 7, 18), ("2017-06", None)),
+        ("signed in March 2021", None, ("2021-03", None)),
+        ("signed on October 24, 2012", None, ("2012-10-24", None)),
+        ("on Tuesday", None, None),
+    ],
+)
+def test_dates(sentence: str, published: date | None, expected: tuple | None) -> None:
+    found = find_date(sentence, published)
+    if expected is None:
+        assert found is None
+        return
+    assert found is not None
+    assert (found.start.iso(), found.end.iso() if found.end else None) == expected
+
+
+def test_non_english_and_empty_text_yield_nothing() -> None:
+    french = run(
+        "Le ministre turc de la Défense a rencontré son homologue azerbaïdjanais.", language="fr"
+    )
+    assert french.entities == [] and french.events == [] and "language fr" in (french.skipped or "")
+    assert run("   ").entities == []
+    garbage = run("\x01\x02 ÿþ 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ✈✈✈ 12345 ---- Ελληνικά 中文 العربية")
+    assert garbage.events == []
+
+
+def test_time_budget_and_version() -> None:
+    result = extract(Document(text="Chile and Peru signed a pact.", language="en"), budget_s=1e-9)
+    assert result.entities == [] and "time budget" in (result.skipped or "")
+    assert result.version == PIPELINE_VERSION and PIPELINE_VERSION.startswith("rules:")
