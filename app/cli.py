@@ -160,6 +160,7 @@ def ingest_paths(
                             data=data,
                             on_duplicate=on_duplicate,
                             budget_s=settings.extraction_budget_s,
+                            spacy_model=settings.spacy_model,
                         )
                         if outcome.article.extraction_note:
                             summary.problems.append(
@@ -269,7 +270,9 @@ def extract_command(
                 language=page.language,
                 title=page.title,
             )
-            result = extract(document, budget_s=settings.extraction_budget_s)
+            result = extract(
+                document, budget_s=settings.extraction_budget_s, spacy_model=settings.spacy_model
+            )
             record = {
                 "id": row.get("id", number),
                 "url": row.get("url"),
@@ -297,7 +300,7 @@ def reextract(
     article: Annotated[int | None, typer.Option("--article", help="One article, by id")] = None,
 ) -> None:
     """Run the extractor again on stored articles, after it has improved."""
-    from app.extraction import PIPELINE_VERSION
+    from app.extraction import pipeline_version
     from app.services.article import get_article
     from app.services.extraction import articles_to_reextract, extract_article
 
@@ -310,7 +313,11 @@ def reextract(
     try:
         with session_scope(factory) as session:
             ids = articles_to_reextract(
-                session, everything=all_articles, stale=stale, article_id=article
+                session,
+                everything=all_articles,
+                stale=stale,
+                article_id=article,
+                version=pipeline_version(spacy_model=settings.spacy_model),
             )
         if article is not None and not ids:
             console.print(f"no article with id {article}", markup=False)
@@ -327,7 +334,10 @@ def reextract(
                 with session_scope(factory) as session:
                     stored = get_article(session, article_id=article_id)
                     outcome = extract_article(
-                        session, article=stored, budget_s=settings.extraction_budget_s
+                        session,
+                        article=stored,
+                        budget_s=settings.extraction_budget_s,
+                        spacy_model=settings.spacy_model,
                     )
                     counts["articles"] += 1
                     counts["entities"] += outcome.entities
@@ -341,7 +351,8 @@ def reextract(
     finally:
         engine.dispose()
     parts = ", ".join(f"{k} {v}" for k, v in counts.items()) or "nothing to do"
-    console.print(f"summary: {parts} (extractor {PIPELINE_VERSION})", markup=False, soft_wrap=True)
+    version = pipeline_version(spacy_model=settings.spacy_model)
+    console.print(f"summary: {parts} (extractor {version})", markup=False, soft_wrap=True)
 
 
 def sample_path() -> Path:

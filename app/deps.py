@@ -36,7 +36,9 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the commit (or rollback) runs before the response is sent, so a client
+# never sees 201 for a write that then fails to commit, nor reads before the commit lands.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 MAX_ID = 2**63 - 1

@@ -11,6 +11,7 @@ from app.api.routes import articles, entities, events, extract, meta
 from app.config import Settings, get_settings
 from app.db import make_engine, make_session_factory
 from app.errors import install_error_handlers
+from app.extraction import statistical
 from app.middleware import BodyLimitMiddleware
 from app.schemas.common import Problem
 
@@ -27,6 +28,8 @@ Every list is cursor-paginated (`limit`, `cursor`, `next_cursor`); every error i
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     """Build the API. The lifespan owns the engine unless one is passed in (tests)."""
     settings = settings or get_settings()
+    if settings.spacy_model:  # fail at start-up, not on the first article
+        statistical.load_model(settings.spacy_model)
     owned = engine is None
     engine = engine or make_engine(
         settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms

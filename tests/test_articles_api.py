@@ -381,3 +381,27 @@ def test_delete_removes_mentions_and_events(client: TestClient) -> None:
     for entity in client.get("/v1/entities").json()["items"]:
         assert entity["mention_count"] == 0
     assert_problem(client.delete(f"/v1/articles/{created['id']}"), 404)
+
+
+def test_a_write_is_committed_before_its_response(app) -> None:
+    """The session's commit runs before the response is sent: a failing commit is a 5xx/4xx,
+    never a 201 for data that is not there."""
+    from sqlalchemy.orm import Session
+
+    original = Session.commit
+    calls = {"n": 0}
+
+    def failing_commit(self: Session) -> None:
+        calls["n"] += 1
+        raise RuntimeError("disk full at commit")
+
+    client = TestClient(app, raise_server_exceptions=False)
+    Session.commit = failing_commit  # type: ignore[method-assign]
+    try:
+        response = client.post("/v1/articles", json=article_payload())
+    finally:
+        Session.commit = original  # type: ignore[method-assign]
+    assert calls["n"] >= 1
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert client.get("/v1/articles").json()["items"] == []

@@ -174,3 +174,54 @@ def test_time_budget_and_version() -> None:
     result = extract(Document(text="Chile and Peru signed a pact.", language="en"), budget_s=1e-9)
     assert result.entities == [] and "time budget" in (result.skipped or "")
     assert result.version == PIPELINE_VERSION and PIPELINE_VERSION.startswith("rules:")
+
+
+class _Ent:
+    def __init__(self, text: str, label: str, start: int) -> None:
+        self.text, self.label_, self.start_char, self.end_char = (
+            text,
+            label,
+            start,
+            start + len(text),
+        )
+
+
+class _FakeModel:
+    """Stands in for an installed spaCy pipeline: labels fixed spans of the text."""
+
+    def __init__(self, labels: dict[str, str]) -> None:
+        self.labels = labels
+
+    def __call__(self, text: str) -> "_FakeDoc":
+        return _FakeDoc(
+            [_Ent(t, label, text.index(t)) for t, label in self.labels.items() if t in text]
+        )
+
+
+class _FakeDoc:
+    def __init__(self, ents: list[_Ent]) -> None:
+        self.ents = ents
+
+
+def test_optional_model_adds_names_the_rules_miss(monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.extraction import statistical
+
+    text = "Officials from Tessaly Dynamics met Aurel Vantis in Ostrava to discuss Chile."
+    model = _FakeModel(
+        {"Tessaly Dynamics": "ORG", "Aurel Vantis": "PERSON", "Chile": "GPE", "Ostrava": "GPE"}
+    )
+    monkeypatch.setattr(statistical, "load_model", lambda name: model)
+    without = extract(Document(text=text, language="en"))
+    with_model = extract(Document(text=text, language="en"), spacy_model="fake_model")
+    assert "Aurel Vantis" not in entities(without, "person")
+    assert "Aurel Vantis" in entities(with_model, "person")
+    assert "Tessaly Dynamics" in entities(with_model, "organization")
+    assert "Chile" not in entities(with_model, "location")  # countries stay with the gazetteer
+    assert "+spacy-1=fake_model+" in with_model.version and "spacy" not in without.version
+
+
+def test_a_configured_model_that_is_missing_is_a_clear_error() -> None:
+    from app.extraction.statistical import ModelUnavailable, load_model
+
+    with pytest.raises(ModelUnavailable):
+        load_model("no_such_pipeline_anywhere")

@@ -4,6 +4,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from app.extraction import statistical
 from app.extraction.base import Document, Extraction, FoundEntity, FoundEvent
 from app.extraction.events import find_events
 from app.extraction.lexicon import Lexicon, lexicon
@@ -21,6 +22,7 @@ class State:
     sentences: list[tuple[int, int]] = field(default_factory=list)
     entities: list[FoundEntity] = field(default_factory=list)
     events: list[FoundEvent] = field(default_factory=list)
+    spacy_model: str | None = None
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,14 @@ def _names(state: State) -> None:
     state.entities = find_names(state.document.text, state.tokens, state.lex)
 
 
+def _model_names(state: State) -> None:
+    if state.spacy_model:
+        nlp = statistical.load_model(state.spacy_model)
+        statistical.add_model_names(
+            state.document.text, state.entities, nlp, state.lex.country_words
+        )
+
+
 def _events(state: State) -> None:
     state.events = find_events(
         state.document.text, state.sentences, state.entities, state.lex, state.document.published
@@ -51,15 +61,21 @@ STAGES: dict[str, Stage] = {
     for stage in (
         Stage("tokens", 1, ("tokens", "sentences"), _tokens),
         Stage("names", 1, ("entities",), _names),
+        Stage("spacy", 1, ("entities",), _model_names),
         Stage("events", 1, ("events",), _events),
     )
 }
 DEFAULT_PIPELINE: tuple[str, ...] = ("tokens", "names", "events")
 
 
-def pipeline_version(names: tuple[str, ...] = DEFAULT_PIPELINE) -> str:
+def pipeline_version(
+    names: tuple[str, ...] = DEFAULT_PIPELINE, spacy_model: str | None = None
+) -> str:
     """'rules:tokens-1+names-1+events-1': stored with every article's extracted data."""
-    return "rules:" + "+".join(f"{n}-{STAGES[n].version}" for n in names)
+    stages = [f"{n}-{STAGES[n].version}" for n in names]
+    if spacy_model:
+        stages.insert(names.index("names") + 1 if "names" in names else 0, f"spacy-1={spacy_model}")
+    return ("rules:" + "+".join(stages))[:64]
 
 
 PIPELINE_VERSION = pipeline_version()
@@ -70,14 +86,21 @@ def extract(
     *,
     budget_s: float | None = None,
     stages: tuple[str, ...] = DEFAULT_PIPELINE,
+    spacy_model: str | None = None,
 ) -> Extraction:
-    """Run the stages over one document. Non-English text and overruns yield no data, with why."""
-    version = pipeline_version(stages)
+    """Run the stages over one document. Non-English text and overruns yield no data, with why.
+
+    With `spacy_model`, the named spaCy pipeline runs after the rules and adds what they missed.
+    """
+    version = pipeline_version(stages, spacy_model)
+    if spacy_model and "names" in stages and "spacy" not in stages:
+        at = stages.index("names") + 1
+        stages = (*stages[:at], "spacy", *stages[at:])
     if document.language and document.language != "en":
         return Extraction(version=version, skipped=f"language {document.language}: no rules for it")
     if not document.text.strip():
         return Extraction(version=version)
-    state = State(document=document, lex=lexicon())
+    state = State(document=document, lex=lexicon(), spacy_model=spacy_model)
     started = time.perf_counter()
     for name in stages:
         STAGES[name].run(state)

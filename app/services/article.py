@@ -137,7 +137,12 @@ def _store_events(session: Session, article: Article, events: list[CuratedEvent]
 
 
 def _apply_content(
-    session: Session, article: Article, data: ArticleCreate, page: Page, budget_s: float | None
+    session: Session,
+    article: Article,
+    data: ArticleCreate,
+    page: Page,
+    budget_s: float | None,
+    spacy_model: str | None,
 ) -> None:
     published, precision = _published(data.published_at)
     if published is None:
@@ -158,7 +163,7 @@ def _apply_content(
     )
     if data.entities is None and data.events is None:
         session.flush()
-        extract_article(session, article=article, budget_s=budget_s)
+        extract_article(session, article=article, budget_s=budget_s, spacy_model=spacy_model)
         return
     article.extractor_version = CURATED
     article.extraction_note = None
@@ -173,6 +178,7 @@ def create_article(
     data: ArticleCreate,
     on_duplicate: OnDuplicate = OnDuplicate.error,
     budget_s: float | None = None,
+    spacy_model: str | None = None,
 ) -> IngestOutcome:
     """Parse and store one article with its entities and events, whole or not at all."""
     page = read_content(text=data.text, body=data.body, html=data.html, url=data.url)
@@ -199,7 +205,7 @@ def create_article(
         existing.events.clear()
         session.flush()
         existing.raw = data.text or data.html or existing.raw
-        _apply_content(session, existing, data, page, budget_s)
+        _apply_content(session, existing, data, page, budget_s, spacy_model)
         session.flush()
         return IngestOutcome("updated", existing)
 
@@ -215,7 +221,7 @@ def create_article(
     try:
         with session.begin_nested():
             session.add(article)
-            _apply_content(session, article, data, page, budget_s)
+            _apply_content(session, article, data, page, budget_s, spacy_model)
             session.flush()
     except IntegrityError as error:
         raise Conflict("An article with this url was stored at the same moment.") from error

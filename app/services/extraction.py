@@ -110,12 +110,11 @@ def _entity(session: Session, found: FoundEntity) -> Entity:
 
 
 def extract_article(
-    session: Session, *, article: Article, budget_s: float | None
+    session: Session, *, article: Article, budget_s: float | None, spacy_model: str | None = None
 ) -> ExtractionOutcome:
-    """Run the extractor on a stored article and keep its findings (curated data is left alone)."""
-    return apply_extraction(
-        session, article=article, result=extract(document_of(article), budget_s=budget_s)
-    )
+    """Run the extractor on a stored article and keep its findings."""
+    result = extract(document_of(article), budget_s=budget_s, spacy_model=spacy_model)
+    return apply_extraction(session, article=article, result=result)
 
 
 def articles_to_reextract(
@@ -124,6 +123,7 @@ def articles_to_reextract(
     everything: bool = False,
     stale: bool = False,
     article_id: int | None = None,
+    version: str = PIPELINE_VERSION,
 ) -> list[int]:
     """Ids of the articles a `reextract` run covers (hand-coded articles only when named)."""
     stmt = select(Article.id).order_by(Article.id)
@@ -134,7 +134,7 @@ def articles_to_reextract(
     )
     if stale and not everything:
         stmt = stmt.where(
-            or_(Article.extractor_version.is_(None), Article.extractor_version != PIPELINE_VERSION)
+            or_(Article.extractor_version.is_(None), Article.extractor_version != version)
         )
     return list(session.scalars(stmt))
 

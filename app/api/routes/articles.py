@@ -106,7 +106,11 @@ async def create_article(
 ) -> ArticleRead:
     data = await create_input(request, url, source)
     outcome = service.create_article(
-        session, data=data, on_duplicate=on_duplicate, budget_s=settings.extraction_budget_s
+        session,
+        data=data,
+        on_duplicate=on_duplicate,
+        budget_s=settings.extraction_budget_s,
+        spacy_model=settings.spacy_model,
     )
     response.headers["Location"] = f"/v1/articles/{outcome.article.id}"
     if outcome.status != "created":
@@ -153,6 +157,7 @@ async def bulk_create(
                     data=data,
                     on_duplicate=on_duplicate,
                     budget_s=settings.extraction_budget_s,
+                    spacy_model=settings.spacy_model,
                 )
         except ValidationError as error:
             problem = from_validation_error(error)

@@ -41,7 +41,9 @@ async def extract_page(
         language=language,
         title=data.title or page.title,
     )
-    result = extract(document, budget_s=settings.extraction_budget_s)
+    result = extract(
+        document, budget_s=settings.extraction_budget_s, spacy_model=settings.spacy_model
+    )
     return ExtractResult(
         title=data.title or page.title,
         title_is_derived=data.title is None and page.title_is_derived,

@@ -1,0 +1,64 @@
+"""An optional statistical NER model (spaCy) that adds the names the rules miss.
+
+Off by default: nothing is downloaded. Install spaCy and a pipeline yourself, then name it in
+DEFCOOP_SPACY_MODEL (a package name such as "en_core_web_sm", or a path to a saved pipeline).
+"""
+
+from functools import cache
+from typing import Any
+
+from app.extraction.base import FoundEntity, Span
+from app.ingest.text import fold
+
+# spaCy labels -> our kinds. Countries come from the gazetteer, so GPE adds places only.
+_KINDS = {
+    "PERSON": "person",
+    "ORG": "organization",
+    "GPE": "location",
+    "LOC": "location",
+    "FAC": "location",
+}
+
+
+class ModelUnavailable(RuntimeError):
+    pass
+
+
+@cache
+def load_model(name: str) -> Any:
+    """The spaCy pipeline called `name`, loaded once per process."""
+    try:
+        import spacy  # type: ignore[import-not-found]
+    except ImportError as error:
+        raise ModelUnavailable(
+            f"DEFCOOP_SPACY_MODEL={name!r} is set but spaCy is not installed (pip install spacy)"
+        ) from error
+    try:
+        return spacy.load(name)
+    except OSError as error:
+        raise ModelUnavailable(f"spaCy pipeline {name!r} is not installed: {error}") from error
+
+
+def add_model_names(
+    text: str, entities: list[FoundEntity], nlp: Any, country_words: dict[str, str]
+) -> None:
+    """Add the model's names that overlap nothing the rules found (and are not countries)."""
+    taken = [(m.start, m.end) for e in entities for m in e.mentions]
+    known = {(e.kind, fold(e.name)): e for e in entities}
+    for ent in nlp(text).ents:
+        kind = _KINDS.get(ent.label_)
+        if kind is None or ent.text in country_words:
+            continue
+        start, end = ent.start_char, ent.end_char
+        if any(a < end and start < b for a, b in taken):
+            continue
+        if kind == "person" and len(ent.text.split()) < 2:
+            continue  # a lone surname: the rules link those to full names
+        span = Span(start, end, text[start:end])
+        entity = known.get((kind, fold(ent.text)))
+        if entity is None:
+            entity = FoundEntity(kind=kind, name=ent.text)
+            entities.append(entity)
+            known[(kind, fold(ent.text))] = entity
+        entity.mentions.append(span)
+        taken.append((start, end))
