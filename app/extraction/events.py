@@ -8,41 +8,9 @@ from app.extraction.base import FoundEntity, FoundEvent, Span
 from app.extraction.lexicon import EventPatterns, Lexicon
 from app.extraction.temporal import find_date
 from app.ingest.dates import PartialDate
-from app.ingest.text import fold
+from app.ingest.text import fold, sentence_index
 from app.taxonomy import DatePrecision
 
-_PAST = {
-    "met",
-    "held",
-    "paid",
-    "left",
-    "took",
-    "made",
-    "sold",
-    "bought",
-    "began",
-    "led",
-    "inked",
-    "signed",
-    "said",
-    "told",
-    "won",
-    "gave",
-    "sent",
-    "hosted",
-}
-# An undated report takes the date of the article's main happening, when that is recent.
-_INHERITS = {
-    "visit",
-    "meeting",
-    "statement",
-    "agreement",
-    "industry",
-    "training",
-    "military_aid",
-    "arms_transfer",
-}
-_MAIN_TYPES = ("visit", "meeting", "agreement", "arms_transfer", "exercise", "military_aid")
 _YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _QUOTED_NAME = re.compile(r"['‘\"“]([A-Z][^'’\"”]{1,40}?)['’\"”]")
 
@@ -59,7 +27,7 @@ def find_events(
     in_sentence: dict[int, list[FoundEntity]] = {}
     for entity in entities:
         for mention in entity.mentions:
-            index = _sentence_of(sentences, mention.start)
+            index = sentence_index(sentences, mention.start)
             if index is not None:
                 in_sentence.setdefault(index, []).append(entity)
     weight: Counter[str] = Counter()
@@ -88,15 +56,17 @@ def find_events(
                            patterns, published, lex.country_words)  # fmt: skip
             if event is not None:
                 events.append(event)
-    return _inherit_dates(_merge(events), published)
+    return _inherit_dates(_merge(events), published, patterns)
 
 
-def _inherit_dates(events: list[FoundEvent], published: date | None) -> list[FoundEvent]:
+def _inherit_dates(
+    events: list[FoundEvent], published: date | None, patterns: EventPatterns
+) -> list[FoundEvent]:
     """Reports of one visit (the talks, the statements, the signing) share its date."""
     main = None
     for event in sorted(events, key=lambda e: e.sentence):
         if (
-            event.type in _MAIN_TYPES
+            event.type in patterns.main_types
             and event.date is not None
             and event.date.precision is DatePrecision.day
         ):
@@ -109,18 +79,11 @@ def _inherit_dates(events: list[FoundEvent], published: date | None) -> list[Fou
     for event in events:
         if (
             event.date is None
-            and event.type in _INHERITS
+            and event.type in patterns.inherit_date
             and set(event.countries) & set(main.countries)
         ):
             event.date = main.date
     return events
-
-
-def _sentence_of(sentences: list[tuple[int, int]], offset: int) -> int | None:
-    for index, (start, end) in enumerate(sentences):
-        if start <= offset < end:
-            return index
-    return None
 
 
 def _codes(present: list[FoundEntity]) -> list[str]:
@@ -159,7 +122,7 @@ def _build(
     if not countries:
         return None
     trigger_word = hit.group().split()[-1].lower() if hit.group().split() else ""
-    past = trigger_word.endswith("ed") or trigger_word in _PAST
+    past = trigger_word.endswith("ed") or trigger_word in patterns.past_forms
     planned = bool(patterns.planned.search(sentence)) and not past
     found = find_date(sentence, published, future=planned, near=hit.start())
     event = FoundEvent(

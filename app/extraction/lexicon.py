@@ -22,6 +22,9 @@ def _data(name: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class EventPatterns:
+    past_forms: frozenset[str]
+    inherit_date: frozenset[str]
+    main_types: tuple[str, ...]
     triggers: dict[str, re.Pattern[str]]
     requires: dict[str, re.Pattern[str] | None]
     bilateral: re.Pattern[str]
@@ -36,6 +39,9 @@ def _any(patterns: list[str]) -> re.Pattern[str]:
 def _event_patterns(data: dict[str, Any]) -> EventPatterns:
     types = data["types"]
     return EventPatterns(
+        past_forms=frozenset(data["past_forms"]),
+        inherit_date=frozenset(data["inherit_date"]),
+        main_types=tuple(data["main_types"]),
         triggers={t: _any(spec["triggers"]) for t, spec in types.items()},
         requires={
             t: _any(spec["requires"]) if spec.get("requires") else None for t, spec in types.items()
@@ -77,6 +83,7 @@ class Lexicon:
     makers: frozenset[str]
     ship_prefixes: frozenset[str]
     events: EventPatterns
+    sets: dict[str, frozenset[str]]  # smaller named word lists (names.json "sets")
     first_words: dict[str, dict[str, int]]  # table name -> first word -> longest entry
 
     def starts(self, table: dict[str, str]) -> dict[str, int]:
@@ -150,6 +157,7 @@ def lexicon() -> Lexicon:
         makers=frozenset(equipment["makers"]),
         ship_prefixes=frozenset(equipment["ship_prefixes"]),
         events=_event_patterns(_data("events.json")),
+        sets={key: frozenset(words) for key, words in names["sets"].items()},
         first_words={
             "org_names": _first_words(org_names),
             "place_names": _first_words(place_names),

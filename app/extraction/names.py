@@ -15,57 +15,12 @@ from app.extraction.lexicon import Lexicon
 from app.extraction.tokens import Token
 from app.ingest.text import fold
 
-_AGREEMENT_HEADS = {
-    "Declaration", "Agreement", "Treaty", "Accord", "Pact", "Memorandum", "Protocol", "Framework",
-    "Convention", "Charter", "Contract", "Arrangement", "Communique", "Communiqué",
-}  # fmt: skip
-_GENERIC_AGREEMENT = {
-    "memorandum", "understanding", "agreement", "mou", "mous", "defence", "defense", "cooperation",
-    "co", "operation", "military", "the", "of", "on", "a", "joint", "contract", "framework", "new",
-    "bilateral", "protocol", "pact", "treaty", "declaration",
-}  # fmt: skip
-_TITLE_COMPLEMENT = {
-    "National", "Defense", "Defence", "State", "Foreign", "Affairs", "Army", "Staff", "Naval", "Air",
-    "Force", "Forces", "Armed", "Economy", "Commerce", "Interior", "Industry", "Military", "Production",
-    "Security", "Policy", "Home", "Finance", "Trade", "External", "Justice", "Joint", "Chiefs",
-    "Defense's", "Defence's", "Navy", "Operations", "Intelligence", "Logistics", "Planning",
-}  # fmt: skip
-_OFFICES = {
-    "Minister",
-    "Secretary",
-    "Chief",
-    "Commander",
-    "Chairman",
-    "Spokesman",
-    "Spokesperson",
-    "Director",
-    "Head",
-}
-_FORUM_HEADS = {"Committee", "Commission", "Council", "Conference", "Forum", "Group", "Board"}
-_GENERIC_ORG = {
-    "Air", "Armed", "Naval", "National", "Defence", "Defense", "Ministry", "of", "the", "Joint",
-    "Royal", "Special", "Land", "Ground", "Force", "Forces", "Army", "Navy", "Command", "Staff",
-    "Headquarters", "Academy", "Academies", "Office", "Department", "Services", "Service", "Military",
-}  # fmt: skip
 _MODEL = re.compile(
     r"^(?:[A-Z][A-Za-z]{0,6}-?\d{1,4}[A-Z]{0,4}(?:-\d{1,2}|-[A-Z]\d?)?|[A-Z][a-z]+-[A-Z]\d)s?$"
 )
 _INITIALS = re.compile(r"^(?:[A-Z]\.){1,4}$|^[A-Z]{1,2}$")
 _ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,7}$")
 _QUOTES = {"'", "‘", "’", '"', "“", "”"}
-_PLACE_PREPOSITIONS = {
-    "in",
-    "at",
-    "to",
-    "from",
-    "near",
-    "into",
-    "across",
-    "around",
-    "outside",
-    "via",
-}
-_MONTHS_INSIDE = {"May", "June", "July", "August", "March", "April"}
 
 
 @dataclass
@@ -147,7 +102,7 @@ class NameFinder:
             return True
         if not self.is_cap(i) or text in self.lex.not_names or text in self.lex.title_core:
             return False
-        if text in self.lex.org_heads or text in _AGREEMENT_HEADS:
+        if text in self.lex.org_heads or text in self.lex.sets["agreement_heads"]:
             return False
         if text.isupper() and len(text) > 2 and not _INITIALS.match(text):
             return False
@@ -322,7 +277,11 @@ class NameFinder:
             while self.word(start) in {"The", "the", "A", "An"} and start < h:
                 start += 1
             end = h + 1
-            joiners = {"of", "for", "on"} if self.tokens[h].bare in _FORUM_HEADS else {"of", "for"}
+            joiners = (
+                {"of", "for", "on"}
+                if self.tokens[h].bare in self.lex.sets["forum_heads"]
+                else {"of", "for"}
+            )
             while end < j and end not in self.found.used and self.word(end) in joiners:
                 nxt = end + 1
                 if self.word(nxt) == "the":
@@ -349,9 +308,9 @@ class NameFinder:
             if end - start < 2 and self.tokens[h].bare not in self.lex.org_names.values():
                 continue
             span = self.span(start, end)
-            if all(w in _GENERIC_ORG for w in span.text.split()):
+            if all(w in self.lex.sets["generic_org_words"] for w in span.text.split()):
                 continue  # "the Air Force", "Armed Forces": no one in particular
-            if self.word(end) in _OFFICES and self.word(end + 1) != "of":
+            if self.word(end) in self.lex.sets["offices"] and self.word(end + 1) != "of":
                 continue  # "Armed Forces Minister James Holloway": part of a title
             country = next(
                 (self.country_at[k] for k in range(start, end) if k in self.country_at), None
@@ -398,7 +357,7 @@ class NameFinder:
     def agreements(self, chunk: tuple[int, int]) -> None:
         i, j = chunk
         for h in range(i, j):
-            if self.tokens[h].bare not in _AGREEMENT_HEADS or h in self.found.used:
+            if self.tokens[h].bare not in self.lex.sets["agreement_heads"] or h in self.found.used:
                 continue
             start = h
             while start - 1 >= i and self.is_cap(start - 1) and (start - 1) not in self.found.used:
@@ -417,7 +376,7 @@ class NameFinder:
                 while end < j and (self.is_cap(end) or self.word(end) in {"and", "of", "the"}):
                     end += 1
             span = self.span(start, end)
-            if all(w in _GENERIC_AGREEMENT for w in fold(span.text).split()):
+            if all(w in self.lex.sets["generic_agreement_words"] for w in fold(span.text).split()):
                 continue
             if self.word(start - 1) == "(":
                 continue
@@ -436,16 +395,7 @@ class NameFinder:
             if word in self.lex.ship_prefixes and i + 1 < n and self.same_sentence(i, i + 1):
                 self._ship(i, i + 1, prefix=word)
                 continue
-            if word.lower() in {
-                "ship",
-                "ships",
-                "frigate",
-                "destroyer",
-                "carrier",
-                "vessel",
-                "submarine",
-                "corvette",
-            }:
+            if word.lower() in self.lex.sets["ship_words"]:
                 if self.word(i + 1) in _QUOTES:
                     self._ship(i + 1, i + 1, prefix=None)
                 continue
@@ -538,7 +488,7 @@ class NameFinder:
             if self.word(start) in {"of", "for"}:  # "Minister of National Defense Li Shangfu"
                 start += 1
                 while start < j and (
-                    self.tokens[start].bare in _TITLE_COMPLEMENT
+                    self.tokens[start].bare in self.lex.sets["title_complement"]
                     or self.word(start) in {"of", "the", "and", "for"}
                 ):
                     start += 1
@@ -610,7 +560,7 @@ class NameFinder:
         while end < j and (
             self.name_like(end)
             or (
-                self.word(end) in _MONTHS_INSIDE
+                self.word(end) in self.lex.sets["months_inside_names"]
                 and end > start
                 and end + 1 < j
                 and self.name_like(end + 1)
@@ -666,7 +616,7 @@ class NameFinder:
         if city is None:
             return None
         name, population = city
-        prep = self.word(i - 1).lower() in _PLACE_PREPOSITIONS
+        prep = self.word(i - 1).lower() in self.lex.sets["place_prepositions"]
         dateline = self.tokens[i].sentence == 0 and i < 3 and surface.isupper()
         if population >= 100_000 or prep or dateline:
             return name

@@ -18,7 +18,7 @@ from app.schemas.article import ArticleCreate, ArticleUpdate, CuratedEntity, Cur
 from app.services.entity import get_or_create_entity
 from app.services.event import set_event_date
 from app.services.extraction import CURATED, extract_article
-from app.services.pagination import Keyset, paginate
+from app.services.pagination import page_by
 from app.services.source import get_or_create_source
 from app.taxonomy import EntityKind, EventType, cameo_code
 
@@ -317,20 +317,15 @@ def list_articles(
     session: Session, *, filters: ArticleFilters, sort: str, limit: int, cursor: str | None
 ) -> tuple[list[Article], str | None]:
     """Articles matching every filter, by publication date, keyset-paginated."""
-    keyset = Keyset(
-        name=sort,
+    return page_by(
+        session,
+        _filtered(filters),
         column=Article.published_at,
         id_column=Article.id,
-        descending=sort.startswith("-"),
+        sort=sort,
         parse=datetime.fromisoformat,
-    )
-    return paginate(
-        _filtered(filters),
-        keyset=keyset,
         limit=limit,
         cursor=cursor,
-        run=lambda s: session.scalars(s).unique().all(),
-        key_of=lambda a: (a.published_at, a.id),
     )
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, aliased
 from app.errors import NotFound
 from app.ingest.dates import parse_partial_iso
 from app.models import Entity, Event, EventParticipant
-from app.services.pagination import Keyset, paginate
+from app.services.pagination import page_by
 from app.taxonomy import EventStatus, EventType
 
 
@@ -87,18 +87,13 @@ def list_events(
     session: Session, *, filters: EventFilters, sort: str, limit: int, cursor: str | None
 ) -> tuple[list[Event], str | None]:
     """Events matching the filters, ordered by their own date, keyset-paginated."""
-    keyset = Keyset(
-        name=sort,
+    return page_by(
+        session,
+        _filtered(filters),
         column=Event.date_start,
         id_column=Event.id,
-        descending=sort.startswith("-"),
+        sort=sort,
         parse=date.fromisoformat,
-    )
-    return paginate(
-        _filtered(filters),
-        keyset=keyset,
         limit=limit,
         cursor=cursor,
-        run=lambda s: session.scalars(s).unique().all(),
-        key_of=lambda e: (e.date_start, e.id),
     )

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, case, or_
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.errors import InvalidParameter
@@ -70,6 +70,31 @@ def decode_cursor(keyset: Keyset, cursor: str) -> tuple[bool, Any, int]:
         raise
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as error:
         raise InvalidParameter("cursor", "is not a cursor this API issued") from error
+
+
+def page_by(
+    session: Session,
+    stmt: Select[Any],
+    *,
+    column: InstrumentedAttribute[Any],
+    id_column: InstrumentedAttribute[int],
+    sort: str,
+    parse: Callable[[Any], Any],
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Any], str | None]:
+    """One page of ORM rows ordered by `column` (`-` in `sort` for descending), then id."""
+    keyset = Keyset(
+        name=sort, column=column, id_column=id_column, descending=sort.startswith("-"), parse=parse
+    )
+    return paginate(
+        stmt,
+        keyset=keyset,
+        limit=limit,
+        cursor=cursor,
+        run=lambda s: session.scalars(s).unique().all(),
+        key_of=lambda row: (getattr(row, column.key), getattr(row, id_column.key)),
+    )
 
 
 def paginate(

@@ -3,9 +3,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from app.api.body import media_type, read_text
 from app.api.paging import link_next
+from app.config import Settings
 from app.deps import MAX_ID, ArticleDep, PageDep, SessionDep, SettingsDep
 from app.errors import (
     AppError,
@@ -28,7 +30,7 @@ from app.schemas.common import Page
 from app.schemas.entity import MentionRead
 from app.schemas.event import event_read
 from app.services import article as service
-from app.services.article import ArticleFilters, OnDuplicate
+from app.services.article import ArticleFilters, IngestOutcome, OnDuplicate
 from app.services.filters import country_codes
 from app.taxonomy import EventType
 
@@ -62,6 +64,18 @@ def _read(session: SessionDep, article: Any, include: set[str]) -> ArticleRead:
             event_read(e) for e in service.article_events(session, article_id=article.id)
         ]
     return result
+
+
+def _store(
+    session: Session, settings: Settings, data: ArticleCreate, on_duplicate: OnDuplicate
+) -> IngestOutcome:
+    return service.create_article(
+        session,
+        data=data,
+        on_duplicate=on_duplicate,
+        budget_s=settings.extraction_budget_s,
+        spacy_model=settings.spacy_model,
+    )
 
 
 async def create_input(request: Request, url: str | None, source: str | None) -> ArticleCreate:
@@ -105,13 +119,7 @@ async def create_article(
     ] = None,
 ) -> ArticleRead:
     data = await create_input(request, url, source)
-    outcome = service.create_article(
-        session,
-        data=data,
-        on_duplicate=on_duplicate,
-        budget_s=settings.extraction_budget_s,
-        spacy_model=settings.spacy_model,
-    )
+    outcome = _store(session, settings, data, on_duplicate)
     response.headers["Location"] = f"/v1/articles/{outcome.article.id}"
     if outcome.status != "created":
         response.status_code = 200
@@ -152,13 +160,7 @@ async def bulk_create(
         try:
             data = ArticleCreate.model_validate(record.data)
             with session.begin_nested():
-                outcome = service.create_article(
-                    session,
-                    data=data,
-                    on_duplicate=on_duplicate,
-                    budget_s=settings.extraction_budget_s,
-                    spacy_model=settings.spacy_model,
-                )
+                outcome = _store(session, settings, data, on_duplicate)
         except ValidationError as error:
             problem = from_validation_error(error)
             result.errors = [{"field": e["field"], "message": e["message"]} for e in problem.errors]
