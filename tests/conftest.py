@@ -10,6 +10,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -133,3 +134,15 @@ def eval_articles() -> list[dict[str, str]]:
     return [
         json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
     ]
+
+
+@pytest.fixture
+def scorer(eval_articles: list[dict[str, str]]) -> Any:
+    """../shared/eval/score.py, imported as a module."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("score", EVAL / "score.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

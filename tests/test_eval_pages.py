@@ -1,6 +1,5 @@
 """Every real page of ../shared/eval ingests, and page metadata meets the issue's bars."""
 
-import importlib.util
 import json
 
 from app.ingest.page import parse_page
@@ -19,11 +18,8 @@ def test_every_eval_page_ingests(client, eval_articles) -> None:
         assert flagged, f"no page stored as {language}"
 
 
-def test_metadata_accuracy_on_gold(eval_articles) -> None:
-    spec = importlib.util.spec_from_file_location("score", EVAL / "score.py")
-    assert spec and spec.loader
-    score = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(score)
+def test_metadata_accuracy_on_gold(eval_articles, scorer) -> None:
+    score = scorer
     gold = score.read_jsonl(str(EVAL / "gold.jsonl"))
     by_id = {a["id"]: a for a in eval_articles}
     predictions = {}

@@ -222,18 +222,13 @@ def test_seed_article_alone_gives_its_dated_events(client: TestClient, eval_arti
     assert {("visit", "2022-02-01"), ("agreement", "2021-06-15"), ("agreement", "1992")} <= dated
 
 
-def test_extraction_quality_bars_on_gold(eval_articles) -> None:
-    import importlib.util
-
+def test_extraction_quality_bars_on_gold(eval_articles, scorer) -> None:
     from app.extraction import extract
     from app.extraction.base import Document
     from app.extraction.export import as_json
     from app.ingest.page import parse_page
 
-    spec = importlib.util.spec_from_file_location("score", EVAL / "score.py")
-    assert spec and spec.loader
-    score = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(score)
+    score = scorer
     gold = score.read_jsonl(str(EVAL / "gold.jsonl"))
     predictions = {}
     for article in eval_articles:
