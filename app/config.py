@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     spacy_model: str | None = Field(
         default=None, description="Optional installed spaCy pipeline that adds names the rules miss"
     )
+    search_total_cap: int = Field(
+        default=10_000, ge=1, description="Search counts matches exactly up to this many"
+    )
+    search_time_limit_s: float = Field(
+        default=5.0, gt=0, description="Longest a search may run before it is stopped (503)"
+    )
     log_level: str = Field(default="info", description="uvicorn log level")
 
 

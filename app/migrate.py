@@ -39,3 +39,11 @@ def head_revision(url: str) -> str | None:
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def is_search_object(name: str | None) -> bool:
+    """Names of the full-text objects that live outside the ORM models (see 0003_search_index)."""
+    return bool(name) and (
+        str(name).startswith("article_fts")
+        or str(name) in {"search_vector", "ix_article_search_vector"}
+    )

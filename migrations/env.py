@@ -1,6 +1,7 @@
 """Alembic environment: the URL comes from the caller's config or from DEFCOOP_DATABASE_URL."""
 
 from logging.config import fileConfig
+from typing import Any
 
 from alembic import context
 from sqlalchemy.engine import Connection
@@ -8,6 +9,7 @@ from sqlalchemy.engine import Connection
 import app.models  # noqa: F401  (registers the tables)
 from app.config import get_settings
 from app.db import Base, make_engine
+from app.migrate import is_search_object
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -20,12 +22,20 @@ def _url() -> str:
     return config.get_main_option("sqlalchemy.url") or get_settings().database_url
 
 
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Leave the search index to its own migration: FTS5 tables, the tsvector column and index."""
+    return not is_search_object(name)
+
+
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
 
 

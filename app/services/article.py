@@ -16,7 +16,7 @@ from app.ingest.text import content_hash, sentence_index, sentence_spans, word_c
 from app.models import Article, Entity, Event, EventParticipant, Mention, Source
 from app.schemas.article import ArticleCreate, ArticleUpdate, CuratedEntity, CuratedEvent
 from app.services.entity import get_or_create_entity
-from app.services.event import set_event_date
+from app.services.event import countries_filter, set_event_date
 from app.services.extraction import CURATED, extract_article
 from app.services.pagination import page_by
 from app.services.source import get_or_create_source
@@ -268,10 +268,15 @@ class ArticleFilters:
     countries: tuple[str, ...] = ()
     entity_id: int | None = None
     event_type: EventType | None = None
+    dyad: tuple[str, str] | None = None  # an event in which both states take part
 
 
 def _filtered(filters: ArticleFilters) -> Select[Any]:
-    stmt = select(Article).options(selectinload(Article.source))
+    return apply_filters(select(Article).options(selectinload(Article.source)), filters)
+
+
+def apply_filters(stmt: Select[Any], filters: ArticleFilters) -> Select[Any]:
+    """Restrict any statement over `article` to the articles matching every filter."""
     if filters.source:
         name = filters.source.lower()
         stmt = stmt.where(
@@ -310,6 +315,11 @@ def _filtered(filters: ArticleFilters) -> Select[Any]:
             .where(Event.article_id == Article.id, Event.type == filters.event_type)
             .exists()
         )
+    if filters.dyad:
+        both = countries_filter(
+            select(Event.id).where(Event.article_id == Article.id), list(filters.dyad)
+        )
+        stmt = stmt.where(both.exists())
     return stmt
 
 

@@ -1,0 +1,123 @@
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app.api.paging import link_next
+from app.deps import MAX_ID, PageDep, SessionDep, SettingsDep
+from app.errors import InvalidParameter, problem_responses
+from app.schemas.article import ArticleSummary
+from app.schemas.search import FacetCounts, Highlights, SearchHit, SearchPage
+from app.search.highlight import Marks
+from app.services.article import ArticleFilters
+from app.services.filters import country_codes, dyad_codes
+from app.services.search import QueryMode, SearchRequest, search, validate_facets
+from app.taxonomy import EventType
+
+router = APIRouter(prefix="/v1", tags=["search"])
+
+QUERY_HELP = (
+    'Words (all required), "exact phrases", OR, -excluded or NOT, prefix*, (grouping). '
+    "With mode=raw, the engine's own syntax (SQLite FTS5 or PostgreSQL tsquery), validated."
+)
+
+
+@router.get(
+    "/search",
+    response_model=SearchPage,
+    summary="Ranked full-text search with highlights, facets and every article filter",
+    responses=problem_responses(400, 422, 503),
+)
+def search_articles(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    page: PageDep,
+    q: Annotated[str, Query(min_length=1, max_length=500, description=QUERY_HELP)],
+    mode: Annotated[QueryMode, Query()] = QueryMode.simple,
+    expand: Annotated[
+        bool, Query(description="Also match other names of the states and entities named")
+    ] = True,
+    sort: Annotated[
+        str,
+        Query(
+            pattern=r"^(relevance|-?published_at)$",
+            description="relevance, published_at, -published_at",
+        ),
+    ] = "relevance",
+    facets: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Comma-separated: country,source,event_type,entity_kind,person,year,month",
+        ),
+    ] = None,
+    facet_size: Annotated[int, Query(ge=1, le=100, description="Values per facet")] = 10,
+    highlight_pre: Annotated[str, Query(max_length=40)] = "<mark>",
+    highlight_post: Annotated[str, Query(max_length=40)] = "</mark>",
+    source: Annotated[str | None, Query(max_length=200)] = None,
+    author: Annotated[str | None, Query(max_length=300)] = None,
+    lang: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$")] = None,
+    published_from: Annotated[date | None, Query()] = None,
+    published_to: Annotated[date | None, Query()] = None,
+    country: Annotated[list[str] | None, Query(max_length=10)] = None,
+    entity: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    event_type: Annotated[EventType | None, Query()] = None,
+    dyad: Annotated[
+        str | None, Query(max_length=100, description="AZE-TUR: an event in which both take part")
+    ] = None,
+) -> SearchPage:
+    if published_from and published_to and published_from > published_to:
+        raise InvalidParameter("published_from", "is after published_to")
+    filters = ArticleFilters(
+        source=source,
+        author=author,
+        lang=lang,
+        published_from=published_from,
+        published_to=published_to,
+        countries=country_codes(country),
+        entity_id=entity,
+        event_type=event_type,
+        dyad=dyad_codes(dyad),
+    )
+    result = search(
+        session,
+        SearchRequest(
+            q=q,
+            mode=mode,
+            expand=expand,
+            sort=sort,
+            filters=filters,
+            facets=validate_facets(facets),
+            facet_size=facet_size,
+            marks=Marks(highlight_pre, highlight_post),
+            limit=page.limit,
+            cursor=page.cursor,
+            total_cap=settings.search_total_cap,
+            time_limit_s=settings.search_time_limit_s,
+        ),
+    )
+    link_next(request, response, result.next_cursor)
+    items = [
+        SearchHit(
+            **ArticleSummary.model_validate(hit.article).model_dump(),
+            score=round(hit.score, 6),
+            highlights=Highlights(title=hit.title, snippets=hit.snippets),
+        )
+        for hit in result.hits
+    ]
+    return SearchPage(
+        items=items,
+        limit=page.limit,
+        next_cursor=result.next_cursor,
+        total=result.total,
+        total_is_exact=result.total_is_exact,
+        facets={name: FacetCounts.model_validate(counts) for name, counts in result.facets.items()},
+        query={
+            "engine": result.engine,
+            "compiled": result.compiled,
+            "mode": mode.value,
+            "expand": expand,
+        },
+    )

@@ -1,0 +1,78 @@
+"""Entity-aware expansion: a search for a state or a known entity also finds its other names.
+
+`Turkey` also finds "Türkiye", "Turkish", "Turkiye"; a person's or organisation's stored aliases
+("ISPR" for Inter-Services Public Relations) likewise. Off with `expand=false`.
+"""
+
+from functools import cache
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.extraction.lexicon import lexicon
+from app.ingest.text import fold
+from app.models import Entity, EntityAlias
+from app.search.query import And, Node, Not, Or, Phrase, Term
+
+MAX_ALTERNATIVES = 12
+
+
+@cache
+def _country_spellings() -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """folded spelling -> alpha-3, and alpha-3 -> every spelling (names, aliases, demonyms)."""
+    by_key: dict[str, str] = {}
+    by_code: dict[str, list[str]] = {}
+    for spelling, code in lexicon().country_words.items():
+        key = fold(spelling)
+        if not key or len(key) < 2:
+            continue
+        by_key.setdefault(key, code)
+        by_code.setdefault(code, []).append(spelling)
+    return by_key, {code: tuple(dict.fromkeys(names)) for code, names in by_code.items()}
+
+
+def _as_node(text: str) -> Term | Phrase | None:
+    words = fold(text).split()
+    if not words:
+        return None
+    return Term(words[0]) if len(words) == 1 else Phrase(tuple(words))
+
+
+def _alternatives(session: Session, node: Term | Phrase) -> list[str]:
+    text = node.text if isinstance(node, Term) else " ".join(node.words)
+    key = fold(text)
+    by_key, by_code = _country_spellings()
+    code = by_key.get(key)
+    if code is not None:
+        return list(by_code[code])
+    entity = session.scalars(
+        select(Entity)
+        .outerjoin(EntityAlias)
+        .where(Entity.kind != "country", or_(Entity.key == key, EntityAlias.key == key))
+        .options(selectinload(Entity.aliases))
+        .limit(1)
+    ).first()
+    if entity is None:
+        return []
+    return [entity.name, *(a.alias for a in entity.aliases)]
+
+
+def expand(session: Session, node: Node) -> Node:
+    """The tree with each word that names a known thing replaced by (word OR its other names)."""
+    if (isinstance(node, Term) and not node.prefix) or isinstance(node, Phrase):
+        options: list[Term | Phrase] = [node]
+        seen = {fold(node.text) if isinstance(node, Term) else " ".join(node.words)}
+        for spelling in _alternatives(session, node):
+            other = _as_node(spelling)
+            key = fold(spelling)
+            if other is not None and key not in seen and len(options) < MAX_ALTERNATIVES:
+                seen.add(key)
+                options.append(other)
+        return node if len(options) == 1 else Or(tuple(options))
+    if isinstance(node, Not):
+        return Not(expand(session, node.child))
+    if isinstance(node, And):
+        return And(tuple(expand(session, c) for c in node.children))
+    if isinstance(node, Or):
+        return Or(tuple(expand(session, c) for c in node.children))
+    return node
