@@ -355,6 +355,32 @@ def reextract(
     console.print(f"summary: {parts} (extractor {version})", markup=False, soft_wrap=True)
 
 
+@cli.command()
+def reindex() -> None:
+    """Rebuild the full-text index from the article table and check that they agree."""
+    from sqlalchemy import func, select
+
+    from app.models import Article
+    from app.search.engines import engine_for
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            search_engine = engine_for(session)
+            search_engine.rebuild(session)
+            search_engine.check(session)
+            indexed = search_engine.indexed_count(session)
+            articles = session.scalar(select(func.count()).select_from(Article)) or 0
+    finally:
+        engine.dispose()
+    console.print(
+        f"summary: {indexed} of {articles} articles indexed ({search_engine.name})", markup=False
+    )
+    if indexed != articles:
+        raise typer.Exit(1)
+
+
 def sample_path() -> Path:
     return Path(str(resources.files("app").joinpath("data/samples/articles.jsonl")))
 

@@ -6,6 +6,10 @@ from app.schemas.article import ArticleSummary
 from app.schemas.common import Schema
 
 
+class SimilarArticle(ArticleSummary):
+    score: float = Field(description="Likeness, higher is more alike")
+
+
 class Highlights(Schema):
     title: str | None = Field(description="The title with matches marked, HTML-escaped")
     snippets: list[str] = Field(description="Up to three body passages with matches marked")

@@ -8,7 +8,18 @@ Both compile the same query tree; neither ever sees the user's text. SQLite uses
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Select, bindparam, column, func, literal_column, table, text
+from sqlalchemy import (
+    ColumnElement,
+    Double,
+    Select,
+    bindparam,
+    cast,
+    column,
+    func,
+    literal_column,
+    table,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from app.models import Article
@@ -116,7 +127,10 @@ class PostgresEngine:
         vector: ColumnElement[Any] = literal_column("article.search_vector")
         query = func.to_tsquery(literal_column(f"'{self.config}'::regconfig"), compiled)
         # weights for D, C, B, A: the title (A) counts 2.5 times the body (B)
-        score = func.ts_rank(literal_column("'{0.05, 0.1, 0.4, 1.0}'::float4[]"), vector, query)
+        # ts_rank is a real; as double precision the cursor's value compares equal to the row's
+        score = cast(
+            func.ts_rank(literal_column("'{0.05, 0.1, 0.4, 1.0}'::float4[]"), vector, query), Double
+        )
         return stmt.where(vector.op("@@")(query)), score
 
     def rebuild(self, session: Session) -> None:

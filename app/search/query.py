@@ -2,7 +2,7 @@
 
     words          all required:                 navy drill
     "a phrase"     words in this order:          "joint exercise"
-    OR             either side:                  drill OR exercise
+    OR             either side (binds tighter):  navy drill OR exercise = navy AND (drill OR exercise)
     -word, NOT     excluded:                     navy -russia
     prefix*        words starting so:            cooperat*
     ( )            grouping:                     (navy OR army) drill
@@ -117,7 +117,7 @@ class _Parser:
         return self.tokens[self.at] if self.at < len(self.tokens) else None
 
     def parse(self) -> "Node":
-        node = self.or_expr()
+        node = self.and_expr()
         token = self.peek()
         if token is not None:
             raise QuerySyntaxError(
@@ -128,36 +128,40 @@ class _Parser:
             raise QuerySyntaxError("the query has no words to search for", 0)
         return node
 
-    def or_expr(self) -> "Node | None":
-        parts = [self.and_expr()]
-        while (token := self.peek()) is not None and token.kind == "or":
-            self.at += 1
-            if self.peek() is None or self.peek().kind in {"or", "rp"}:  # type: ignore[union-attr]
-                raise QuerySyntaxError("OR needs words on both sides", token.position)
-            parts.append(self.and_expr())
-        kept = [p for p in parts if p is not None]
-        if len(parts) > 1 and len(kept) < len(parts):
-            raise QuerySyntaxError("OR needs words on both sides", 0)
-        if len(kept) == 1:
-            return kept[0]
-        return Or(tuple(kept)) if kept else None
-
     def and_expr(self) -> "Node | None":
+        """Words side by side are all required; OR binds tighter: a b OR c = a AND (b OR c)."""
         parts: list[Node] = []
-        while (token := self.peek()) is not None and token.kind not in {"or", "rp"}:
+        while (token := self.peek()) is not None and token.kind != "rp":
             if token.kind == "and":
                 self.at += 1
                 if self.peek() is None or not parts:
                     raise QuerySyntaxError("AND needs words on both sides", token.position)
                 continue
-            node = self.unary()
+            if token.kind == "or":
+                raise QuerySyntaxError("OR needs words on both sides", token.position)
+            node = self.or_expr()
             if node is not None:
                 parts.append(node)
         if not parts:
             return None
-        if len(parts) == 1:
-            return parts[0]
-        return And(tuple(parts))
+        return parts[0] if len(parts) == 1 else And(tuple(parts))
+
+    def or_expr(self) -> "Node | None":
+        first = self.unary()
+        options = [first]
+        while (token := self.peek()) is not None and token.kind == "or":
+            self.at += 1
+            nxt = self.peek()
+            if first is None or nxt is None or nxt.kind in {"or", "rp", "and"}:
+                raise QuerySyntaxError("OR needs words on both sides", token.position)
+            option = self.unary()
+            if option is None:
+                raise QuerySyntaxError("OR needs words on both sides", token.position)
+            options.append(option)
+        kept = [o for o in options if o is not None]
+        if not kept:
+            return None
+        return kept[0] if len(kept) == 1 else Or(tuple(kept))
 
     def unary(self) -> "Node | None":
         token = self.peek()
@@ -176,7 +180,7 @@ class _Parser:
             return None
         self.at += 1
         if token.kind == "lp":
-            inner = self.or_expr()
+            inner = self.and_expr()
             closing = self.peek()
             if closing is None or closing.kind != "rp":
                 raise QuerySyntaxError("unclosed parenthesis", token.position)

@@ -1,23 +1,27 @@
 """Search: parse, expand, match through the engine, rank, page, count, facet and highlight."""
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import cache
+from importlib import resources
 from typing import Any
 
-from sqlalchemy import Select, distinct, func, literal_column, select, text
+from sqlalchemy import Select, distinct, func, literal_column, or_, select, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, selectinload
 
 from app import countries
 from app.errors import AppError, InvalidParameter, ServiceUnavailable
+from app.ingest.text import fold
 from app.models import Article, Entity, Event, Mention, Source
 from app.search.engines import SearchEngine, engine_for
 from app.search.expansion import expand
 from app.search.highlight import Marks, highlight_title, snippets
 from app.search.limits import time_limit
-from app.search.query import Node, QuerySyntaxError, Term, parse, words
+from app.search.query import Node, Or, Phrase, QuerySyntaxError, Term, parse, words
 from app.services.article import ArticleFilters, apply_filters
 from app.services.pagination import Keyset, paginate
 
@@ -269,3 +273,65 @@ def validate_facets(raw: str | None) -> tuple[Facet, ...]:
             "facets", f"unknown facet(s) {', '.join(unknown)}; use {', '.join(Facet)}"
         )
     return tuple(dict.fromkeys(Facet(n) for n in names))
+
+
+@cache
+def _stopwords() -> frozenset[str]:
+    raw = resources.files("app.search").joinpath("data/stopwords.txt").read_text(encoding="utf-8")
+    return frozenset(w for w in raw.split() if not w.startswith("#"))
+
+
+def _describing_words(article: Article, count: int = 10) -> list[str]:
+    """The article's most frequent content words: what it is about."""
+    counts = Counter(
+        w
+        for w in (fold(t) for t in re.findall(r"[^\W_]+", f"{article.title or ''} {article.body}"))
+        if len(w) > 2 and not w.isdigit() and w not in _stopwords()
+    )
+    return [w for w, _ in counts.most_common(count)]
+
+
+def similar(session: Session, *, article: Article, limit: int) -> list[Hit]:
+    """Articles most like this one: its frequent words and its named people and organisations."""
+    engine = engine_for(session)
+    names = session.scalars(
+        select(Entity.name)
+        .join(Mention, Mention.entity_id == Entity.id)
+        .where(
+            Mention.article_id == article.id,
+            Entity.kind.in_(("person", "organization", "agreement", "equipment")),
+        )
+        .distinct()
+        .limit(5)
+    ).all()
+    options: list[Term | Phrase] = [Term(w) for w in _describing_words(article)]
+    for name in names:
+        parts = tuple(fold(name).split())
+        if parts:
+            options.append(Phrase(parts) if len(parts) > 1 else Term(parts[0]))
+    if not options:
+        return []
+    node = options[0] if len(options) == 1 else Or(tuple(options))
+    twins = {article.id, article.duplicate_of_id} - {None}
+    matched, score = engine.restrict(
+        select(Article.id).where(
+            Article.id.not_in(twins),
+            or_(Article.duplicate_of_id.is_(None), Article.duplicate_of_id.not_in(twins)),
+        ),
+        engine.compile(node),
+    )
+    with time_limit(session, 5.0):
+        rows = session.execute(
+            matched.add_columns(score.label("score"))
+            .order_by(score.desc(), Article.id)
+            .limit(limit)
+        ).all()
+    loaded = {
+        a.id: a
+        for a in session.scalars(
+            select(Article)
+            .where(Article.id.in_([r[0] for r in rows]))
+            .options(selectinload(Article.source))
+        )
+    }
+    return [Hit(loaded[i], float(s), loaded[i].title, []) for i, s in rows if i in loaded]

@@ -29,9 +29,11 @@ from app.schemas.article import (
 from app.schemas.common import Page
 from app.schemas.entity import MentionRead
 from app.schemas.event import event_read
+from app.schemas.search import SimilarArticle
 from app.services import article as service
+from app.services import search as search_service
 from app.services.article import ArticleFilters, IngestOutcome, OnDuplicate
-from app.services.filters import country_codes
+from app.services.filters import country_codes, dyad_codes
 from app.taxonomy import EventType
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"])
@@ -215,6 +217,9 @@ def list_articles(
     event_type: Annotated[
         EventType | None, Query(description="Reports an event of this type")
     ] = None,
+    dyad: Annotated[
+        str | None, Query(max_length=100, description="AZE-TUR: an event in which both take part")
+    ] = None,
     sort: Annotated[
         str, Query(pattern=r"^-?published_at$", description="published_at or -published_at")
     ] = "-published_at",
@@ -230,6 +235,7 @@ def list_articles(
         countries=country_codes(country),
         entity_id=entity,
         event_type=event_type,
+        dyad=dyad_codes(dyad),
     )
     items, next_cursor = service.list_articles(
         session, filters=filters, sort=sort, limit=page.limit, cursor=page.cursor
@@ -261,6 +267,26 @@ def get_article(
     if unknown:
         raise InvalidParameter("include", f"unknown value(s) {', '.join(sorted(unknown))}")
     return _read(session, article, wanted)
+
+
+@router.get(
+    "/{article_id}/similar",
+    response_model=list[SimilarArticle],
+    summary="The articles most like this one (shared words and named people and organisations)",
+    responses=problem_responses(404, 422),
+)
+def similar_articles(
+    session: SessionDep,
+    article: ArticleDep,
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> list[SimilarArticle]:
+    hits = search_service.similar(session, article=article, limit=limit)
+    return [
+        SimilarArticle(
+            **ArticleSummary.model_validate(h.article).model_dump(), score=round(h.score, 6)
+        )
+        for h in hits
+    ]
 
 
 @router.patch(

@@ -17,7 +17,8 @@ from app.taxonomy import EventType
 router = APIRouter(prefix="/v1", tags=["search"])
 
 QUERY_HELP = (
-    'Words (all required), "exact phrases", OR, -excluded or NOT, prefix*, (grouping). '
+    'Words (all required), "exact phrases", OR (binds tighter than the implicit AND), '
+    "-excluded or NOT, prefix*, (grouping). "
     "With mode=raw, the engine's own syntax (SQLite FTS5 or PostgreSQL tsquery), validated."
 )
 
