@@ -1,8 +1,9 @@
 """The `defcoop` command line."""
 
+import itertools
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -12,12 +13,13 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from app import migrate
 from app.config import Settings, get_settings
 from app.db import make_engine, make_session_factory, session_scope
 from app.errors import AppError, from_validation_error
-from app.ingest.formats import Format, Record, records
+from app.ingest.formats import Format, Record, iter_jsonl, records, sniff
 from app.schemas.article import ArticleCreate
 from app.services.article import OnDuplicate, create_article
 
@@ -122,6 +124,39 @@ def _to_input(record: Record, source: str | None) -> ArticleCreate:
     return ArticleCreate(text=record.content, source=source)
 
 
+def _planned(paths: list[Path], fmt: Format, summary: Summary) -> Iterator[tuple[Path, Record]]:
+    """Records of every file, streamed: JSON Lines files are read a line at a time."""
+    for path in _files(paths):
+        try:
+            kind = fmt
+            if kind is Format.auto:
+                with path.open(encoding="utf-8", errors="replace") as handle:
+                    kind = sniff(handle.read(4096), suffix=path.suffix)
+            if kind is Format.jsonl:
+                with path.open(encoding="utf-8") as handle:
+                    for number, line in enumerate(handle, 1):
+                        for record in iter_jsonl(line):
+                            yield path, replace(record, line=number)
+                continue
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            summary.counts["rejected"] += 1
+            summary.problems.append(f"{path}: cannot read: {error}")
+            continue
+        yield from ((path, record) for record in records(text, kind, suffix=path.suffix))
+
+
+def _count_records(paths: list[Path]) -> int:
+    total = 0
+    for path in _files(paths):
+        if path.suffix.lower() in {".jsonl", ".ndjson"}:
+            with path.open("rb") as handle:
+                total += sum(1 for line in handle if line.strip())
+        else:
+            total += 1
+    return total
+
+
 def ingest_paths(
     settings: Settings,
     paths: list[Path],
@@ -130,64 +165,76 @@ def ingest_paths(
     source: str | None = None,
     on_duplicate: OnDuplicate = OnDuplicate.skip,
     show_progress: bool = True,
+    batch: int = 200,
 ) -> Summary:
-    """Store every article in these files, each in its own transaction."""
+    """Store every article in these files. Each article is whole or absent (a savepoint each);
+    a transaction commits every `batch` articles, so an interrupted run resumes where it stopped
+    (known urls are skipped)."""
     engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     factory = make_session_factory(engine)
     summary = Summary()
-    planned: list[tuple[Path, Record]] = []
-    for path in _files(paths):
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            summary.counts["rejected"] += 1
-            summary.problems.append(f"{path}: cannot read: {error}")
-            continue
-        planned.extend((path, record) for record in records(text, fmt, suffix=path.suffix))
     columns = (TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
         with Progress(*columns, console=console, disable=not show_progress) as progress:
-            task = progress.add_task("ingest", total=len(planned))
-            for path, record in planned:
-                where = f"{path}:{record.line}"
-                try:
-                    if record.error:
-                        raise ValueError(record.error)
-                    data = _to_input(record, source)
-                    with session_scope(factory) as session:
-                        outcome = create_article(
+            task = progress.add_task("ingest", total=_count_records(paths))
+            stream = _planned(paths, fmt, summary)
+            while chunk := list(itertools.islice(stream, batch)):
+                with session_scope(factory) as session:
+                    for path, record in chunk:
+                        _ingest_one(
                             session,
-                            data=data,
-                            on_duplicate=on_duplicate,
-                            budget_s=settings.extraction_budget_s,
-                            spacy_model=settings.spacy_model,
+                            settings,
+                            f"{path}:{record.line}",
+                            record,
+                            source,
+                            on_duplicate,
+                            summary,
                         )
-                        if outcome.article.extraction_note:
-                            summary.problems.append(
-                                f"{where}: no extraction: {outcome.article.extraction_note}"
-                            )
-                        status = outcome.status
-                        if status == "created" and outcome.article.duplicate_of_id:
-                            summary.problems.append(
-                                f"{where}: same text as article {outcome.article.duplicate_of_id}"
-                                f" (stored as article {outcome.article.id}, marked duplicate)"
-                            )
-                            summary.counts["duplicates"] += 1
-                    summary.counts[
-                        "skipped (url already stored)" if status == "skipped" else status
-                    ] += 1
-                except ValidationError as error:
-                    summary.counts["rejected"] += 1
-                    summary.problems.append(
-                        f"{where}: rejected: {from_validation_error(error).detail}"
-                    )
-                except (AppError, ValueError) as error:
-                    summary.counts["rejected"] += 1
-                    summary.problems.append(f"{where}: rejected: {getattr(error, 'detail', error)}")
-                progress.advance(task)
+                        progress.advance(task)
     finally:
         engine.dispose()
     return summary
+
+
+def _ingest_one(
+    session: Session,
+    settings: Settings,
+    where: str,
+    record: Record,
+    source: str | None,
+    on_duplicate: OnDuplicate,
+    summary: Summary,
+) -> None:
+    try:
+        if record.error:
+            raise ValueError(record.error)
+        data = _to_input(record, source)
+        with session.begin_nested():
+            outcome = create_article(
+                session,
+                data=data,
+                on_duplicate=on_duplicate,
+                budget_s=settings.extraction_budget_s,
+                spacy_model=settings.spacy_model,
+            )
+    except ValidationError as error:
+        summary.counts["rejected"] += 1
+        summary.problems.append(f"{where}: rejected: {from_validation_error(error).detail}")
+        return
+    except (AppError, ValueError) as error:
+        summary.counts["rejected"] += 1
+        summary.problems.append(f"{where}: rejected: {getattr(error, 'detail', error)}")
+        return
+    if outcome.article.extraction_note:
+        summary.problems.append(f"{where}: no extraction: {outcome.article.extraction_note}")
+    status = outcome.status
+    if status == "created" and outcome.article.duplicate_of_id:
+        summary.problems.append(
+            f"{where}: same text as article {outcome.article.duplicate_of_id}"
+            f" (stored as article {outcome.article.id}, marked duplicate)"
+        )
+        summary.counts["duplicates"] += 1
+    summary.counts["skipped (url already stored)" if status == "skipped" else status] += 1
 
 
 def _print_summary(summary: Summary) -> None:

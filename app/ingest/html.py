@@ -11,7 +11,7 @@ from app.ingest.source import source_from_url
 from app.ingest.text import fold, normalize_body
 
 
-def parse_html(html: str, *, url: str | None = None) -> Page:
+def parse_html(html: str, *, url: str | None = None, language: str | None = None) -> Page:
     """Main text and metadata of an HTML page; falls back to the page rules for what it lacks."""
     doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, favor_recall=True)
     text = normalize_body(getattr(doc, "text", None) or "") if doc is not None else ""
@@ -33,6 +33,6 @@ def parse_html(html: str, *, url: str | None = None) -> Page:
         published=published or fallback.published,
         source_name=name or getattr(doc, "sitename", None),
         source_domain=domain,
-        language=detect_language(((title or "") + "\n" + body).strip()),
+        language=language or detect_language(((title or "") + "\n" + body).strip()),
         body=body,
     )

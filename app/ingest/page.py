@@ -216,7 +216,7 @@ def _derive_title(body: str) -> str | None:
     return " ".join(words[:14]) + ("…" if len(words) > 14 else "")
 
 
-def parse_page(text: str, *, url: str | None = None) -> Page:
+def parse_page(text: str, *, url: str | None = None, language: str | None = None) -> Page:
     """Read one raw page into its metadata and clean body."""
     lines = normalize_body(text).split("\n")
     published: PartialDate | None = None
@@ -315,6 +315,6 @@ def parse_page(text: str, *, url: str | None = None) -> Page:
         published=published,
         source_name=source_name,
         source_domain=source_domain,
-        language=detect_language(((title or "") + "\n" + body).strip()),
+        language=language or detect_language(((title or "") + "\n" + body).strip()),
         body=body,
     )

@@ -15,12 +15,13 @@ def read_content(
     body: str | None = None,
     html: str | None = None,
     url: str | None = None,
+    language: str | None = None,
 ) -> Page:
-    """Parse whichever content was given into a Page."""
+    """Parse whichever content was given into a Page (a given language is not detected again)."""
     if html is not None:
-        return parse_html(html, url=url)
+        return parse_html(html, url=url, language=language)
     if text is not None:
-        return parse_page(text, url=url)
+        return parse_page(text, url=url, language=language)
     clean = normalize_body(body or "")
     name, domain = source_from_url(url)
     first = re.split(r"(?<=[.!?])\s", clean, maxsplit=1)[0].split()
@@ -31,6 +32,6 @@ def read_content(
         published=None,
         source_name=name,
         source_domain=domain,
-        language=detect_language(clean),
+        language=language or detect_language(clean),
         body=clean,
     )

@@ -143,6 +143,7 @@ def _apply_content(
     page: Page,
     budget_s: float | None,
     spacy_model: str | None,
+    digest: str,
 ) -> None:
     published, precision = _published(data.published_at)
     if published is None:
@@ -153,7 +154,7 @@ def _apply_content(
     article.published_at, article.published_precision = published, precision
     article.language = data.language or data.lang or page.language
     article.body = page.body
-    article.content_hash = content_hash(page.body)
+    article.content_hash = digest
     article.word_count = word_count(page.body)
     source_name = data.source or page.source_name
     article.source = (
@@ -181,12 +182,19 @@ def create_article(
     spacy_model: str | None = None,
 ) -> IngestOutcome:
     """Parse and store one article with its entities and events, whole or not at all."""
-    page = read_content(text=data.text, body=data.body, html=data.html, url=data.url)
+    page = read_content(
+        text=data.text,
+        body=data.body,
+        html=data.html,
+        url=data.url,
+        language=data.language or data.lang,
+    )
     if not page.body.strip():
         raise ValidationFailed(
             "The page holds no article text once its boilerplate is removed.",
             errors=[{"field": "text", "in": "body", "message": "no article text"}],
         )
+    digest = content_hash(page.body)
     existing = (
         session.scalars(select(Article).where(Article.url == data.url)).first()
         if data.url
@@ -205,23 +213,20 @@ def create_article(
         existing.events.clear()
         session.flush()
         existing.raw = data.text or data.html or existing.raw
-        _apply_content(session, existing, data, page, budget_s, spacy_model)
+        _apply_content(session, existing, data, page, budget_s, spacy_model, digest)
         session.flush()
         return IngestOutcome("updated", existing)
 
-    article = Article(url=data.url, raw=data.text or data.html)
+    article = Article(url=data.url, raw=data.text or data.html, content_hash=digest)
     twin = session.scalars(
-        select(Article)
-        .where(Article.content_hash == content_hash(page.body))
-        .order_by(Article.id)
-        .limit(1)
+        select(Article).where(Article.content_hash == digest).order_by(Article.id).limit(1)
     ).first()
     if twin is not None:
         article.duplicate_of_id = twin.duplicate_of_id or twin.id
     try:
         with session.begin_nested():
             session.add(article)
-            _apply_content(session, article, data, page, budget_s, spacy_model)
+            _apply_content(session, article, data, page, budget_s, spacy_model, digest)
             session.flush()
     except IntegrityError as error:
         raise Conflict("An article with this url was stored at the same moment.") from error

@@ -27,7 +27,13 @@ async def extract_page(
     url: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> ExtractResult:
     data = await create_input(request, url, None)
-    page = read_content(text=data.text, body=data.body, html=data.html, url=data.url)
+    page = read_content(
+        text=data.text,
+        body=data.body,
+        html=data.html,
+        url=data.url,
+        language=data.language or data.lang,
+    )
     if not page.body.strip():
         raise ValidationFailed(
             "The page holds no article text once its boilerplate is removed.",
