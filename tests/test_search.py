@@ -338,3 +338,18 @@ def test_reindex_command(scratch_url: str, monkeypatch: pytest.MonkeyPatch, tmp_
         assert "2 of 2 articles indexed" in result.output
     finally:
         get_settings.cache_clear()
+
+
+def test_a_search_past_its_time_limit_is_a_503(
+    app, client: TestClient, corpus: list[dict], session
+) -> None:
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("a 1 ms statement_timeout is not reliably reached on a tiny PostgreSQL table")
+    app.state.settings.search_time_limit_s = 1e-9
+    response = client.get(
+        "/v1/search", params={"q": "navy OR drones OR exercise OR course", "facets": "country,year"}
+    )
+    assert_problem(response, 503)
+    assert response.headers["retry-after"] == "1"
+    app.state.settings.search_time_limit_s = 5.0
+    assert client.get("/v1/search", params={"q": "navy"}).status_code == 200

@@ -18,6 +18,7 @@ from app.ingest.text import fold
 _MODEL = re.compile(
     r"^(?:[A-Z][A-Za-z]{0,6}-?\d{1,4}[A-Z]{0,4}(?:-\d{1,2}|-[A-Z]\d?)?|[A-Z][a-z]+-[A-Z]\d)s?$"
 )
+_YEARLIKE = re.compile(r"^(?:19|20)\d\d$")
 _INITIALS = re.compile(r"^(?:[A-Z]\.){1,4}$|^[A-Z]{1,2}$")
 _ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,7}$")
 _QUOTES = {"'", "‘", "’", '"', "“", "”"}
@@ -399,39 +400,28 @@ class NameFinder:
                 if self.word(i + 1) in _QUOTES:
                     self._ship(i + 1, i + 1, prefix=None)
                 continue
-            if _MODEL.match(word) and not re.match(
-                r"^(?:19|20)\d\d$", re.sub(r"\D", "", word) or "0"
-            ):
-                if (
-                    word.startswith(("COVID", "Covid", "G", "P5"))
-                    and len(word) <= 4
-                    and word[:1] == "G"
-                ):
-                    continue
-                nouns = {t.text.lower() for t in self.tokens[i + 1 : i + 5]}
-                maker = self.word(i - 1) in self.lex.makers
-                if (
-                    nouns & self.lex.equipment_nouns
-                    or maker
-                    or (word.endswith("s") and word[:-1] in self.lex.equipment_names.values())
-                ):
-                    start = i - 1 if maker else i
-                    name = (
-                        word[:-1]
-                        if word.endswith("s")
-                        and not word[:-1].endswith("-")
-                        and _MODEL.match(word[:-1])
-                        and word not in self.lex.equipment_names.values()
-                        and word[-2].isdigit()
-                        else word
-                    )
-                    span = self.span(start, i + 1)
-                    self.found.add(
-                        "equipment",
-                        (self.word(start) + " " + name) if maker else name,
-                        span,
-                        indices=range(start, i + 1),
-                    )
+            if self._model_number(word):
+                self._model(i, word)
+
+    def _model_number(self, word: str) -> bool:
+        """'K2', 'T-72', 'MiG-29K', 'Su-30MKI', 'Buk-M1' (not a year such as 'EFES-2024', not 'G20')."""
+        if not _MODEL.match(word) or _YEARLIKE.match(re.sub(r"\D", "", word) or "0"):
+            return False
+        return not (word[:1] == "G" and len(word) <= 4)  # G7, G20: groups of states
+
+    def _model(self, i: int, word: str) -> None:
+        """A model number is equipment next to a weapon noun ('K9 howitzers'), after a maker
+        ('Mikoyan MiG-29') or as the plural of a known system ('K2s')."""
+        plural_of_known = word.endswith("s") and word[:-1] in self.lex.equipment_names.values()
+        nouns = {t.text.lower() for t in self.tokens[i + 1 : i + 5]}
+        maker = self.word(i - 1) in self.lex.makers
+        if not (nouns & self.lex.equipment_nouns or maker or plural_of_known):
+            return
+        singular = word[:-1] if word.endswith("s") and word[-2:-1].isdigit() else word
+        name = singular if _MODEL.match(singular) else word
+        start = i - 1 if maker else i
+        label = f"{self.word(start)} {name}" if maker else name
+        self.found.add("equipment", label, self.span(start, i + 1), indices=range(start, i + 1))
 
     def _ship(self, i: int, j: int, *, prefix: str | None) -> None:
         k = j

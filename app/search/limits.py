@@ -13,7 +13,7 @@ def time_limit(session: Session, seconds: float) -> Iterator[None]:
     """Statements run inside are interrupted (OperationalError) once `seconds` have passed."""
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        connection.execute(text(f"SET LOCAL statement_timeout = {int(seconds * 1000)}"))
+        connection.execute(text(f"SET LOCAL statement_timeout = {max(1, int(seconds * 1000))}"))
         try:
             yield
         finally:
@@ -25,7 +25,7 @@ def time_limit(session: Session, seconds: float) -> Iterator[None]:
     def handler() -> int:
         return 1 if time.monotonic() > deadline else 0
 
-    raw.set_progress_handler(handler, 10_000)  # type: ignore[union-attr]
+    raw.set_progress_handler(handler, 1_000)  # type: ignore[union-attr]
     try:
         yield
     finally:

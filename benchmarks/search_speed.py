@@ -1,0 +1,179 @@
+"""Search speed over HTTP next to the raw-SQL floor, on a synthetic corpus.
+
+    python benchmarks/search_speed.py --articles 100000            # generate, load, measure
+    python benchmarks/search_speed.py --db .bench/search-100k.db   # measure an existing file
+
+Loads the synthetic corpus (benchmarks/corpus.py) through `defcoop ingest` (the project's own
+bulk path) into a SQLite file, starts `defcoop serve` (uvicorn, one worker) on it, and prints
+for a fixed set of queries the p50 and p95 latency over HTTP beside the same FTS5 query run as
+raw SQL through sqlite3 (BM25 order, 20 hits with snippets, plus the count: the floor), the
+requests per second at concurrency 8 for a two-term query with facets, the server's peak
+memory, the load time and the database size.
+"""
+
+import argparse
+import os
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+RARE = "sutoxelo"  # rank ~30,000 of the corpus's Zipf vocabulary (benchmarks/corpus.py, seed 2026)
+QUERIES: list[tuple[str, dict[str, str]]] = [
+    ("rare term", {"q": RARE}),
+    ("common term", {"q": "defence"}),
+    ("two terms", {"q": "frigate cooperation"}),
+    ("phrase", {"q": '"military cooperation"'}),
+    ("prefix", {"q": "submar*"}),
+    ("OR", {"q": "frigate OR corvette"}),
+    (
+        "date filter",
+        {"q": "frigate cooperation", "published_from": "2015-01-01", "published_to": "2016-12-31"},
+    ),
+    ("facets", {"q": "frigate cooperation", "facets": "country,event_type,year"}),
+]
+FLOOR_SQL = {
+    "rank": (
+        "SELECT a.id, bm25(article_fts, 10.0, 1.0) AS s, snippet(article_fts, 1, '<mark>', '</mark>', '…', 12) "
+        "FROM article_fts JOIN article a ON a.id = article_fts.rowid WHERE article_fts MATCH ? ORDER BY s LIMIT 20"
+    ),
+    "count": "SELECT count(*) FROM article_fts WHERE article_fts MATCH ?",
+}
+FLOOR_MATCH = {
+    "rare term": f'"{RARE}"',
+    "common term": '"defence"',
+    "two terms": '"frigate" AND "cooperation"',
+    "phrase": '"military cooperation"',
+    "prefix": '"submar"*',
+    "OR": '"frigate" OR "corvette"',
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered), p95
+
+
+def _defcoop() -> str:
+    return str(Path(sys.executable).parent / "defcoop")
+
+
+def load(articles: int, db: Path) -> float:
+    corpus = ROOT / ".bench" / f"corpus-{articles}.jsonl"
+    if not corpus.exists():
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "benchmarks" / "corpus.py"),
+                "--articles",
+                str(articles),
+                "--out",
+                str(corpus),
+            ],
+            check=True,
+        )
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    env = {**os.environ, "DEFCOOP_DATABASE_URL": f"sqlite:///{db}"}
+    subprocess.run([_defcoop(), "db", "upgrade"], check=True, env=env, capture_output=True)
+    started = time.perf_counter()
+    subprocess.run([_defcoop(), "ingest", str(corpus)], check=True, env=env, capture_output=True)
+    return time.perf_counter() - started
+
+
+def measure(db: Path, runs: int, seconds: float) -> None:
+    port = _free_port()
+    env = {**os.environ, "DEFCOOP_DATABASE_URL": f"sqlite:///{db}", "DEFCOOP_LOG_LEVEL": "warning"}
+    server = subprocess.Popen([_defcoop(), "serve", "--port", str(port)], env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        floor = sqlite3.connect(str(db))
+        total = floor.execute("SELECT count(*) FROM article").fetchone()[0]
+        print(f"{total:,} articles; database {Path(db).stat().st_size / 1e6:,.0f} MB")
+        print(
+            f"{'query':<14}{'hits':>9}{'HTTP p50':>11}{'p95':>9}{'floor p50':>11}{'p95':>9}   (ms)"
+        )
+        with httpx.Client(base_url=base, timeout=60) as http:
+            for name, params in QUERIES:
+                http.get("/v1/search", params=params)  # warm
+                samples, hits = [], 0
+                for _ in range(runs):
+                    started = time.perf_counter()
+                    response = http.get("/v1/search", params=params)
+                    samples.append((time.perf_counter() - started) * 1000)
+                    hits = response.json().get("total", 0)
+                p50, p95 = _percentiles(samples)
+                floor_text = ""
+                if name in FLOOR_MATCH:
+                    fl = []
+                    for _ in range(runs):
+                        started = time.perf_counter()
+                        floor.execute(FLOOR_SQL["rank"], (FLOOR_MATCH[name],)).fetchall()
+                        floor.execute(FLOOR_SQL["count"], (FLOOR_MATCH[name],)).fetchone()
+                        fl.append((time.perf_counter() - started) * 1000)
+                    f50, f95 = _percentiles(fl)
+                    floor_text = f"{f50:>11.1f}{f95:>9.1f}"
+                print(f"{name:<14}{hits:>9,}{p50:>11.1f}{p95:>9.1f}{floor_text}")
+        done = [0]
+        stop = time.perf_counter() + seconds
+
+        def worker() -> None:
+            with httpx.Client(base_url=base, timeout=60) as http:
+                while time.perf_counter() < stop:
+                    http.get("/v1/search", params=QUERIES[-1][1])
+                    done[0] += 1
+
+        threads = [threading.Thread(target=worker) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        print(
+            f"throughput, two terms with facets, concurrency 8: {done[0] / seconds:.1f} requests/s"
+        )
+        status = Path(f"/proc/{server.pid}/status").read_text()
+        peak = next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM"))
+        print(f"server peak memory (VmHWM): {int(peak) / 1024:.0f} MB")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--articles", type=int, help="generate and load this many articles first")
+    parser.add_argument("--db", type=Path, default=ROOT / ".bench" / "search.db")
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    args = parser.parse_args()
+    if args.articles:
+        elapsed = load(args.articles, args.db)
+        print(
+            f"loaded {args.articles:,} articles through `defcoop ingest` in {elapsed:,.0f} s ({args.articles / elapsed:,.0f} articles/s)"
+        )
+    measure(args.db, args.runs, args.seconds)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
