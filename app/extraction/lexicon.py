@@ -164,3 +164,12 @@ def lexicon() -> Lexicon:
             "equipment_names": _first_words(equipment_names),
         },
     )
+
+
+@cache
+def country_spellings() -> dict[str, tuple[str, ...]]:
+    """alpha-3 -> every way the lexicon writes the state (names, aliases, demonyms)."""
+    found: dict[str, list[str]] = {}
+    for spelling, code in lexicon().country_words.items():
+        found.setdefault(code, []).append(spelling)
+    return {code: tuple(dict.fromkeys(names)) for code, names in found.items()}

@@ -9,7 +9,7 @@ from functools import cache
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.extraction.lexicon import lexicon
+from app.extraction.lexicon import country_spellings
 from app.ingest.text import fold
 from app.models import Entity, EntityAlias
 from app.search.query import And, Node, Not, Or, Phrase, Term
@@ -18,17 +18,15 @@ MAX_ALTERNATIVES = 12
 
 
 @cache
-def _country_spellings() -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
-    """folded spelling -> alpha-3, and alpha-3 -> every spelling (names, aliases, demonyms)."""
-    by_key: dict[str, str] = {}
-    by_code: dict[str, list[str]] = {}
-    for spelling, code in lexicon().country_words.items():
-        key = fold(spelling)
-        if not key or len(key) < 2:
-            continue
-        by_key.setdefault(key, code)
-        by_code.setdefault(code, []).append(spelling)
-    return by_key, {code: tuple(dict.fromkeys(names)) for code, names in by_code.items()}
+def _country_keys() -> dict[str, str]:
+    """folded spelling -> alpha-3."""
+    found: dict[str, str] = {}
+    for code, spellings in country_spellings().items():
+        for spelling in spellings:
+            key = fold(spelling)
+            if len(key) >= 2:
+                found.setdefault(key, code)
+    return found
 
 
 def _as_node(text: str) -> Term | Phrase | None:
@@ -41,10 +39,9 @@ def _as_node(text: str) -> Term | Phrase | None:
 def _alternatives(session: Session, node: Term | Phrase) -> list[str]:
     text = node.text if isinstance(node, Term) else " ".join(node.words)
     key = fold(text)
-    by_key, by_code = _country_spellings()
-    code = by_key.get(key)
+    code = _country_keys().get(key)
     if code is not None:
-        return list(by_code[code])
+        return list(country_spellings()[code])
     entity = session.scalars(
         select(Entity)
         .outerjoin(EntityAlias)

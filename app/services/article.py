@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from app.errors import Conflict, NotFound, ValidationFailed
+from app.extraction.lexicon import country_spellings
 from app.ingest.dates import PartialDate, parse_partial_iso
 from app.ingest.page import Page
 from app.ingest.reader import read_content
@@ -62,7 +63,9 @@ def _from_partial(partial: PartialDate | None) -> tuple[datetime | None, str | N
 def _find_spans(body: str, names: list[str]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for name in sorted({n for n in names if n and n.strip()}, key=len, reverse=True):
-        pattern = re.compile(r"(?<!\w)" + re.escape(name.strip()) + r"(?!\w)", re.I)
+        # "US", "UK": acronyms match as written, or "us" in "told us" would be the United States
+        flags = 0 if name.isupper() and len(name) <= 4 else re.I
+        pattern = re.compile(r"(?<!\w)" + re.escape(name.strip()) + r"(?!\w)", flags)
         for match in pattern.finditer(body):
             if not any(s < match.end() and match.start() < e for s, e in spans):
                 spans.append((match.start(), match.end()))
@@ -93,7 +96,10 @@ def _store_entities(
             title=item.title,
             aliases=item.aliases,
         )
-        found = _find_spans(article.body, [name, *item.aliases])
+        names = [name, *item.aliases]
+        if item.kind is EntityKind.country and item.code:
+            names += country_spellings().get(item.code, ())  # "Azerbaijani" mentions Azerbaijan
+        found = _find_spans(article.body, names)
         if not found:
             article.mentions.append(Mention(entity=entity, surface=name[:300]))
         for start, end in found:
