@@ -56,7 +56,8 @@ class EventFilters:
     article_id: int | None = None
 
 
-def _filtered(filters: EventFilters) -> Select[Any]:
+def filtered_events(filters: EventFilters) -> Select[Any]:
+    """Events matching every filter."""
     stmt = select(Event)
     if filters.type:
         stmt = stmt.where(Event.type == filters.type)
@@ -89,7 +90,7 @@ def list_events(
     """Events matching the filters, ordered by their own date, keyset-paginated."""
     return page_by(
         session,
-        _filtered(filters),
+        filtered_events(filters),
         column=Event.date_start,
         id_column=Event.id,
         sort=sort,

@@ -123,6 +123,14 @@ def _validate_raw(session: Session, raw: str) -> None:
         ) from error
 
 
+def matching_ids(session: Session, request: SearchRequest) -> Select[Any]:
+    """The ids of every article the query and filters match (for timelines and exports)."""
+    engine = engine_for(session)
+    compiled, _ = _compile(session, request, engine)
+    matched, _score = engine.restrict(apply_filters(select(Article.id), request.filters), compiled)
+    return matched
+
+
 def search(session: Session, request: SearchRequest) -> SearchResult:
     """Ranked, filtered, paginated hits with their total, facets and highlights."""
     engine = engine_for(session)

@@ -1,0 +1,187 @@
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Path, Query
+
+from app.deps import SessionDep
+from app.errors import InvalidParameter, problem_responses
+from app.schemas.analytics import (
+    ArticleList,
+    CountryProfile,
+    DyadCounts,
+    DyadProfile,
+    EventList,
+    Partner,
+    PartnerList,
+    PersonCount,
+    country_ref,
+)
+from app.schemas.article import ArticleSummary
+from app.schemas.entity import EntityRead, entity_fields
+from app.schemas.event import event_read
+from app.services import dyads as service
+from app.services.article import ArticleFilters, list_articles
+from app.services.dyads import EventScope
+from app.services.event import EventFilters, list_events
+from app.services.filters import country_codes, dyad_codes
+from app.taxonomy import EventType
+
+router = APIRouter(prefix="/v1", tags=["relations"])
+
+ListLimit = Annotated[int, Query(ge=1, le=100, description="Items in each list")]
+
+
+def _scope(type: EventType | None, date_from: date | None, date_to: date | None) -> EventScope:
+    if date_from and date_to and date_from > date_to:
+        raise InvalidParameter("date_from", "is after date_to")
+    return EventScope(type=type, date_from=date_from, date_to=date_to)
+
+
+def _next(path: str, params: dict[str, object], cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    query = [(k, v) for k, v in params.items() if v is not None and not isinstance(v, list)]
+    query += [(k, item) for k, v in params.items() if isinstance(v, list) for item in v]
+    return f"{path}?{urlencode([*query, ('cursor', cursor)])}"
+
+
+def _events(session: SessionDep, filters: EventFilters, limit: int) -> EventList:
+    items, cursor = list_events(session, filters=filters, sort="-date", limit=limit, cursor=None)
+    params: dict[str, object] = {
+        "type": filters.type,
+        "country": list(filters.countries),
+        "date_from": filters.date_from,
+        "date_to": filters.date_to,
+        "limit": limit,
+    }
+    return EventList(items=[event_read(e) for e in items], next=_next("/v1/events", params, cursor))
+
+
+@router.get(
+    "/dyads/{pair}",
+    response_model=DyadProfile,
+    summary="What has happened between two states",
+    responses=problem_responses(400, 422),
+)
+def dyad_profile(
+    session: SessionDep,
+    pair: Annotated[str, Path(max_length=100, description="AZE-TUR, or names: Azerbaijan-Turkey")],
+    directed: Annotated[
+        bool, Query(description="A acts on B (visitor/supplier/donor -> host/recipient)")
+    ] = False,
+    type: Annotated[EventType | None, Query()] = None,
+    date_from: Annotated[date | None, Query()] = None,
+    date_to: Annotated[date | None, Query()] = None,
+    limit: ListLimit = 10,
+) -> DyadProfile:
+    codes = dyad_codes(pair, field="pair")
+    assert codes is not None
+    a, b = codes
+    scope = _scope(type, date_from, date_to)
+    events = service.dyad_events(a, b, directed=directed, scope=scope)
+    by_type = service.counts_by_type(session, events)
+    first, last = service.first_and_last(session, events)
+    filters = EventFilters(type=type, countries=(a, b), date_from=date_from, date_to=date_to)
+    agreements = EventFilters(
+        type=EventType.agreement, countries=(a, b), date_from=date_from, date_to=date_to
+    )
+    article_items, article_cursor = list_articles(
+        session, filters=ArticleFilters(dyad=(a, b)), sort="-published_at", limit=limit, cursor=None
+    )
+    return DyadProfile(
+        a=country_ref(a),
+        b=country_ref(b),
+        directed=directed,
+        counts=DyadCounts(
+            total=service.count_events(session, events),
+            by_type=by_type,
+            by_year=service.counts_by_year(session, events),
+        ),
+        first_event=event_read(first) if first else None,
+        last_event=event_read(last) if last else None,
+        agreements=_events(session, agreements, limit),
+        recent_events=_events(session, filters, limit),
+        people={
+            code: [
+                PersonCount(person=EntityRead(**entity_fields(p)), count=n)
+                for p, n in service.people_by_side(session, events, code, limit)
+            ]
+            for code in (a, b)
+        },
+        articles=ArticleList(
+            items=[ArticleSummary.model_validate(x) for x in article_items],
+            next=_next("/v1/articles", {"dyad": f"{a}-{b}", "limit": limit}, article_cursor),
+        ),
+    )
+
+
+@router.get(
+    "/dyads",
+    response_model=PartnerList,
+    summary="A state's partners ranked by shared events; without `country`, the busiest pairs",
+    responses=problem_responses(400, 422),
+)
+def list_dyads(
+    session: SessionDep,
+    country: Annotated[str | None, Query(max_length=60)] = None,
+    type: Annotated[EventType | None, Query()] = None,
+    date_from: Annotated[date | None, Query()] = None,
+    date_to: Annotated[date | None, Query()] = None,
+    limit: ListLimit = 20,
+) -> PartnerList:
+    code = country_codes([country])[0] if country else None
+    ranked = service.partners(
+        session, code=code, scope=_scope(type, date_from, date_to), limit=limit
+    )
+    return PartnerList(items=[_partner(p) for p in ranked], limit=limit)
+
+
+def _partner(entry: dict[str, Any]) -> Partner:
+    return Partner(
+        a=country_ref(str(entry["a"])),
+        b=country_ref(str(entry["b"])),
+        events=entry["events"],
+        by_type=entry["by_type"],
+    )
+
+
+@router.get(
+    "/countries/{code}",
+    response_model=CountryProfile,
+    summary="A state's profile: partners, events over time, people, agreements",
+    responses=problem_responses(400, 422),
+)
+def country_profile(
+    session: SessionDep,
+    code: Annotated[str, Path(max_length=60, description="Alpha-3, alpha-2 or a name")],
+    type: Annotated[EventType | None, Query()] = None,
+    date_from: Annotated[date | None, Query()] = None,
+    date_to: Annotated[date | None, Query()] = None,
+    limit: ListLimit = 10,
+) -> CountryProfile:
+    alpha3 = country_codes([code], field="code")[0]
+    scope = _scope(type, date_from, date_to)
+    events = service.country_events(alpha3, scope)
+    return CountryProfile(
+        country=country_ref(alpha3),
+        counts=DyadCounts(
+            total=service.count_events(session, events),
+            by_type=service.counts_by_type(session, events),
+            by_year=service.counts_by_year(session, events),
+        ),
+        partners=[
+            _partner(p) for p in service.partners(session, code=alpha3, scope=scope, limit=limit)
+        ],
+        people=[
+            PersonCount(person=EntityRead(**entity_fields(p)), count=n)
+            for p, n in service.country_people(session, alpha3, limit)
+        ],
+        agreements=_events(
+            session,
+            EventFilters(
+                type=EventType.agreement, countries=(alpha3,), date_from=date_from, date_to=date_to
+            ),
+            limit,
+        ),
+    )

@@ -1,0 +1,193 @@
+"""Pairs of states: what has happened between A and B, and who A's partners are."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+
+from sqlalchemy import Integer, Select, and_, cast, distinct, func, select
+from sqlalchemy.orm import Session, aliased
+
+from app.models import Entity, Event, EventParticipant, Mention
+from app.services.event import countries_filter
+from app.taxonomy import EventType
+
+# Who acts on whom, where the extractor or a curator knows: visitor -> host, and so on.
+SOURCE_ROLES = ("visitor", "supplier", "donor")
+TARGET_ROLES = ("host", "recipient")
+
+
+@dataclass(frozen=True)
+class EventScope:
+    """Which events count: their type and their own date range."""
+
+    type: EventType | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+_S = TypeVar("_S", bound="Select[*tuple[Any, ...]]")
+
+
+def _scoped(stmt: _S, scope: EventScope) -> _S:
+    if scope.type:
+        stmt = stmt.where(Event.type == scope.type)
+    if scope.date_from:
+        stmt = stmt.where(Event.date_start >= scope.date_from)
+    if scope.date_to:
+        stmt = stmt.where(Event.date_start <= scope.date_to)
+    return stmt
+
+
+def _with_role(stmt: Select[Any], code: str, roles: tuple[str, ...]) -> Select[Any]:
+    participant = aliased(EventParticipant)
+    country = aliased(Entity)
+    return stmt.where(
+        select(participant.id)
+        .join(country, country.id == participant.entity_id)
+        .where(
+            participant.event_id == Event.id,
+            country.kind == "country",
+            country.code == code,
+            participant.role.in_(roles),
+        )
+        .exists()
+    )
+
+
+def dyad_events(a: str, b: str, *, directed: bool, scope: EventScope) -> Select[Any]:
+    """Events in which both states take part (with directed: A as visitor/supplier/donor, B as
+    host/recipient)."""
+    stmt = _scoped(countries_filter(select(Event), [a, b]), scope)
+    if directed:
+        stmt = _with_role(_with_role(stmt, a, SOURCE_ROLES), b, TARGET_ROLES)
+    return stmt
+
+
+def count_events(session: Session, events: Select[Any]) -> int:
+    ids = events.with_only_columns(Event.id).subquery()
+    return int(session.execute(select(func.count()).select_from(ids)).scalar_one())
+
+
+def counts_by_type(session: Session, events: Select[Any]) -> dict[str, int]:
+    ids = events.with_only_columns(Event.id).subquery()
+    rows = session.execute(
+        select(Event.type, func.count()).where(Event.id.in_(select(ids.c.id))).group_by(Event.type)
+    ).all()
+    return {t: int(n) for t, n in sorted(rows, key=lambda r: (-r[1], r[0]))}
+
+
+def counts_by_year(session: Session, events: Select[Any]) -> list[dict[str, Any]]:
+    ids = events.with_only_columns(Event.id).subquery()
+    year = _year(session)
+    rows = session.execute(
+        select(year, Event.type, func.count())
+        .where(Event.id.in_(select(ids.c.id)), Event.date_start.is_not(None))
+        .group_by(year, Event.type)
+        .order_by(year)
+    ).all()
+    years: dict[int, dict[str, Any]] = {}
+    for y, event_type, n in rows:
+        bucket = years.setdefault(int(y), {"year": int(y), "count": 0, "by_type": {}})
+        bucket["count"] += int(n)
+        bucket["by_type"][event_type] = int(n)
+    return list(years.values())
+
+
+def _year(session: Session) -> Any:
+    if session.get_bind().dialect.name == "sqlite":
+        return cast(func.strftime("%Y", Event.date_start), Integer)
+    return func.extract("year", Event.date_start)
+
+
+def first_and_last(session: Session, events: Select[Any]) -> tuple[Event | None, Event | None]:
+    dated = events.where(Event.date_start.is_not(None))
+    first = session.scalars(dated.order_by(Event.date_start, Event.id).limit(1)).first()
+    last = session.scalars(
+        dated.order_by(Event.date_start.desc(), Event.id.desc()).limit(1)
+    ).first()
+    return first, last
+
+
+def people_by_side(
+    session: Session, events: Select[Any], code: str, limit: int
+) -> list[tuple[Entity, int]]:
+    """The people of one state most often taking part in these events."""
+    ids = events.with_only_columns(Event.id).subquery()
+    count = func.count(distinct(EventParticipant.event_id))
+    rows = session.execute(
+        select(Entity, count)
+        .join(EventParticipant, EventParticipant.entity_id == Entity.id)
+        .where(
+            EventParticipant.event_id.in_(select(ids.c.id)),
+            Entity.kind == "person",
+            Entity.country_code == code,
+        )
+        .group_by(Entity.id)
+        .order_by(count.desc(), Entity.id)
+        .limit(limit)
+    ).all()
+    return [(entity, int(n)) for entity, n in rows]
+
+
+def partners(
+    session: Session, *, code: str | None, scope: EventScope, limit: int
+) -> list[dict[str, Any]]:
+    """With `code`: that state's partners ranked by shared events; without: the busiest pairs."""
+    first, second = aliased(EventParticipant), aliased(EventParticipant)
+    c1, c2 = aliased(Entity), aliased(Entity)
+    stmt = (
+        select(c1.code, c2.code, Event.type, func.count(distinct(Event.id)))
+        .select_from(Event)
+        .join(first, first.event_id == Event.id)
+        .join(c1, and_(c1.id == first.entity_id, c1.kind == "country"))
+        .join(second, second.event_id == Event.id)
+        .join(c2, and_(c2.id == second.entity_id, c2.kind == "country"))
+    )
+    stmt = stmt.where(c1.code == code, c2.code != code) if code else stmt.where(c1.code < c2.code)
+    rows = session.execute(_scoped(stmt, scope).group_by(c1.code, c2.code, Event.type)).all()
+    pairs: dict[tuple[str, str], dict[str, Any]] = {}
+    for a, b, event_type, n in rows:
+        entry = pairs.setdefault((str(a), str(b)), {"a": a, "b": b, "events": 0, "by_type": {}})
+        entry["by_type"][event_type] = int(n)
+    totals = _pair_totals(session, code, scope)
+    for key, entry in pairs.items():
+        entry["events"] = totals.get(key, sum(entry["by_type"].values()))
+    ranked = sorted(pairs.values(), key=lambda e: (-e["events"], e["a"], e["b"]))
+    return ranked[:limit]
+
+
+def _pair_totals(
+    session: Session, code: str | None, scope: EventScope
+) -> dict[tuple[str, str], int]:
+    """Distinct events per pair (an event of two types would count twice in the breakdown sum)."""
+    first, second = aliased(EventParticipant), aliased(EventParticipant)
+    c1, c2 = aliased(Entity), aliased(Entity)
+    stmt = (
+        select(c1.code, c2.code, func.count(distinct(Event.id)))
+        .select_from(Event)
+        .join(first, first.event_id == Event.id)
+        .join(c1, and_(c1.id == first.entity_id, c1.kind == "country"))
+        .join(second, second.event_id == Event.id)
+        .join(c2, and_(c2.id == second.entity_id, c2.kind == "country"))
+    )
+    stmt = stmt.where(c1.code == code, c2.code != code) if code else stmt.where(c1.code < c2.code)
+    rows = session.execute(_scoped(stmt, scope).group_by(c1.code, c2.code)).all()
+    return {(str(a), str(b)): int(n) for a, b, n in rows}
+
+
+def country_people(session: Session, code: str, limit: int) -> list[tuple[Entity, int]]:
+    """A state's people, by how many articles name them."""
+    count = func.count(distinct(Mention.article_id))
+    rows = session.execute(
+        select(Entity, count)
+        .join(Mention, Mention.entity_id == Entity.id)
+        .where(Entity.kind == "person", Entity.country_code == code)
+        .group_by(Entity.id)
+        .order_by(count.desc(), Entity.id)
+        .limit(limit)
+    ).all()
+    return [(entity, int(n)) for entity, n in rows]
+
+
+def country_events(code: str, scope: EventScope) -> Select[Any]:
+    return _scoped(countries_filter(select(Event), [code]), scope)

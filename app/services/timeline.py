@@ -1,0 +1,101 @@
+"""Counts over time: articles or events per day, week, month or year, zero-filled."""
+
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from app.errors import InvalidParameter
+from app.models import Article, Event
+
+MAX_BUCKETS = 10_000
+
+
+class Interval(StrEnum):
+    day = "day"
+    week = "week"
+    month = "month"
+    year = "year"
+
+
+def _bucket(session: Session, column: Any, interval: Interval) -> Any:
+    """The first day of the column's bucket, as an ISO date string, in the database."""
+    if session.get_bind().dialect.name == "sqlite":
+        if interval is Interval.day:
+            return func.date(column)
+        if interval is Interval.week:  # the Monday on or before
+            return func.date(column, "-6 days", "weekday 1")
+        return func.strftime("%Y-%m-01" if interval is Interval.month else "%Y-01-01", column)
+    if column is Article.published_at:
+        column = func.timezone("UTC", column)
+    return func.to_char(func.date_trunc(interval.value, column), "YYYY-MM-DD")
+
+
+def _start_of(day: date, interval: Interval) -> date:
+    if interval is Interval.day:
+        return day
+    if interval is Interval.week:
+        return day - timedelta(days=day.weekday())
+    if interval is Interval.month:
+        return day.replace(day=1)
+    return day.replace(month=1, day=1)
+
+
+def _step(interval: Interval) -> relativedelta:
+    return {
+        Interval.day: relativedelta(days=1),
+        Interval.week: relativedelta(weeks=1),
+        Interval.month: relativedelta(months=1),
+        Interval.year: relativedelta(years=1),
+    }[interval]
+
+
+def timeline(
+    session: Session,
+    *,
+    of: str,
+    ids: Select[Any],
+    interval: Interval,
+    group_by_type: bool,
+    start: date | None,
+    end: date | None,
+) -> list[dict[str, Any]]:
+    """Buckets from the first to the last (or the range asked for), with zeros in between."""
+    column: Any = Event.date_start if of == "events" else Article.published_at
+    table: Any = Event if of == "events" else Article
+    bucket = _bucket(session, column, interval).label("bucket")
+    columns = [bucket, Event.type] if group_by_type and of == "events" else [bucket]
+    stmt = (
+        select(*columns, func.count())
+        .where(table.id.in_(ids), column.is_not(None))
+        .group_by(*columns)
+    )
+    rows = session.execute(stmt).all()
+    counts: dict[str, dict[str, int]] = {}
+    for row in rows:
+        key = str(row[0])[:10]
+        entry = counts.setdefault(key, {})
+        kind = str(row[1]) if len(row) == 3 else "_all"
+        entry[kind] = entry.get(kind, 0) + int(row[-1])
+    if not counts and not (start and end):
+        return []
+    first = _start_of(start, interval) if start else min(date.fromisoformat(k) for k in counts)
+    last = _start_of(end, interval) if end else max(date.fromisoformat(k) for k in counts)
+    buckets: list[dict[str, Any]] = []
+    current = first
+    while current <= last:
+        if len(buckets) >= MAX_BUCKETS:
+            raise InvalidParameter(
+                "interval",
+                f"more than {MAX_BUCKETS} buckets: use a longer interval or a shorter range",
+            )
+        entry = counts.get(current.isoformat(), {})
+        bucket_row: dict[str, Any] = {"start": current.isoformat(), "count": sum(entry.values())}
+        if group_by_type and of == "events":
+            bucket_row["by_type"] = {k: v for k, v in sorted(entry.items())}
+        buckets.append(bucket_row)
+        current = current + _step(interval)
+    return buckets

@@ -1,0 +1,207 @@
+"""Pairs of states, country profiles, timelines and graphs, counted exactly on a known fixture."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.factories import create
+from tests.test_articles_api import assert_problem
+
+EVENTS = [
+    # article 1
+    [
+        {
+            "type": "visit",
+            "date": "2024-03-11",
+            "countries": ["AZE", "TUR"],
+            "persons": ["Rauf Aliyarov"],
+        },
+        {"type": "agreement", "date": "2024-03-11", "countries": ["AZE", "TUR"]},
+        {"type": "agreement", "date": "1992", "countries": ["AZE", "TUR"]},
+    ],
+    # article 2
+    [
+        {"type": "exercise", "date": "2023-06-01", "countries": ["AZE", "TUR", "GEO"]},
+        {"type": "meeting", "date": "2023-06-20", "countries": ["AZE", "GEO"]},
+    ],
+    # article 3
+    [{"type": "arms_transfer", "date": "2024-01-05", "countries": ["KOR", "POL"]}],
+]
+
+
+@pytest.fixture
+def fixture(client: TestClient) -> list[dict]:
+    return [create(client, n, events=events) for n, events in enumerate(EVENTS, 1)]
+
+
+def test_dyad_profile_counts_exactly(client: TestClient, fixture: list[dict]) -> None:
+    body = client.get("/v1/dyads/TUR-AZE").json()
+    assert body["a"] == {"code": "TUR", "name": "Turkey"} and body["b"]["code"] == "AZE"
+    assert body["counts"]["total"] == 4
+    assert body["counts"]["by_type"] == {"agreement": 2, "exercise": 1, "visit": 1}
+    assert body["counts"]["by_year"] == [
+        {"year": 1992, "count": 1, "by_type": {"agreement": 1}},
+        {"year": 2023, "count": 1, "by_type": {"exercise": 1}},
+        {"year": 2024, "count": 2, "by_type": {"agreement": 1, "visit": 1}},
+    ]
+    assert body["first_event"]["date"] == "1992" and body["last_event"]["date"] == "2024-03-11"
+    assert [e["date"] for e in body["agreements"]["items"]] == ["2024-03-11", "1992"]
+    assert [p["person"]["name"] for p in body["people"]["AZE"]] == ["Rauf Aliyarov"]
+    assert body["people"]["TUR"] == []
+    assert {a["id"] for a in body["articles"]["items"]} == {fixture[0]["id"], fixture[1]["id"]}
+    assert client.get("/v1/dyads/Azerbaijan-Turkey").json()["counts"]["total"] == 4
+
+
+def test_dyad_lists_are_paginated(client: TestClient, fixture: list[dict]) -> None:
+    body = client.get("/v1/dyads/AZE-TUR", params={"limit": 1}).json()
+    assert len(body["recent_events"]["items"]) == 1
+    follow = client.get(body["recent_events"]["next"]).json()
+    assert (
+        len(follow["items"]) == 1
+        and follow["items"][0]["id"] != body["recent_events"]["items"][0]["id"]
+    )
+    assert body["articles"]["next"] is not None
+    assert client.get(body["articles"]["next"]).json()["items"]
+
+
+def test_dyad_filters_and_direction(client: TestClient, fixture: list[dict]) -> None:
+    assert (
+        client.get("/v1/dyads/AZE-TUR", params={"type": "agreement"}).json()["counts"]["total"] == 2
+    )
+    ranged = client.get(
+        "/v1/dyads/AZE-TUR", params={"date_from": "2023-01-01", "date_to": "2023-12-31"}
+    ).json()
+    assert ranged["counts"]["by_type"] == {"exercise": 1}
+    assert (
+        client.get("/v1/dyads/AZE-TUR", params={"directed": "true"}).json()["counts"]["total"] == 0
+    )
+
+
+def test_partners_and_busiest_pairs(client: TestClient, fixture: list[dict]) -> None:
+    partners = client.get("/v1/dyads", params={"country": "AZE"}).json()["items"]
+    assert [(p["b"]["code"], p["events"]) for p in partners] == [("TUR", 4), ("GEO", 2)]
+    assert partners[1]["by_type"] == {"exercise": 1, "meeting": 1}
+    pairs = client.get("/v1/dyads").json()["items"]
+    assert [(p["a"]["code"], p["b"]["code"], p["events"]) for p in pairs] == [
+        ("AZE", "TUR", 4),
+        ("AZE", "GEO", 2),
+        ("GEO", "TUR", 1),
+        ("KOR", "POL", 1),
+    ]
+    assert (
+        client.get("/v1/dyads", params={"country": "AZE", "type": "meeting"}).json()["items"][0][
+            "b"
+        ]["code"]
+        == "GEO"
+    )
+
+
+def test_country_profile(client: TestClient, fixture: list[dict]) -> None:
+    body = client.get("/v1/countries/AZE").json()
+    assert body["country"] == {"code": "AZE", "name": "Azerbaijan"}
+    assert body["counts"]["total"] == 5
+    assert [p["b"]["code"] for p in body["partners"]] == ["TUR", "GEO"]
+    assert [p["person"]["name"] for p in body["people"]] == ["Rauf Aliyarov"]
+    assert len(body["agreements"]["items"]) == 2
+
+
+def test_timeline_zero_filled_and_grouped(client: TestClient, fixture: list[dict]) -> None:
+    body = client.get(
+        "/v1/timeline",
+        params={"of": "events", "interval": "year", "group_by": "type", "date_from": "2022-01-01"},
+    ).json()
+    assert [(b["start"], b["count"]) for b in body["buckets"]] == [
+        ("2022-01-01", 0),
+        ("2023-01-01", 2),
+        ("2024-01-01", 3),
+    ]
+    assert body["buckets"][2]["by_type"] == {"agreement": 1, "arms_transfer": 1, "visit": 1}
+    months = client.get(
+        "/v1/timeline",
+        params={
+            "interval": "month",
+            "country": "AZE",
+            "date_from": "2023-06-01",
+            "date_to": "2023-08-31",
+        },
+    ).json()
+    assert [(b["start"], b["count"]) for b in months["buckets"]] == [
+        ("2023-06-01", 2),
+        ("2023-07-01", 0),
+        ("2023-08-01", 0),
+    ]
+    weeks = client.get(
+        "/v1/timeline",
+        params={"interval": "week", "date_from": "2024-03-06", "date_to": "2024-03-13"},
+    ).json()
+    assert [(b["start"], b["count"]) for b in weeks["buckets"]] == [
+        ("2024-03-04", 0),
+        ("2024-03-11", 2),
+    ]
+    articles = client.get("/v1/timeline", params={"of": "articles", "interval": "day"}).json()
+    assert [(b["start"], b["count"]) for b in articles["buckets"]] == [
+        ("2024-03-01", 1),
+        ("2024-03-02", 1),
+        ("2024-03-03", 1),
+    ]
+    searched = client.get(
+        "/v1/timeline",
+        params={"of": "articles", "interval": "day", "q": "story", "dyad": "AZE-GEO"},
+    ).json()
+    assert [(b["start"], b["count"]) for b in searched["buckets"]] == [("2024-03-02", 1)]
+
+
+def test_graph_nodes_and_weighted_edges(client: TestClient, fixture: list[dict]) -> None:
+    body = client.get("/v1/graph", params={"kinds": "country"}).json()
+    edges = {(e["source"], e["target"]): e["weight"] for e in body["edges"]}
+    codes = {n["id"]: n["code"] for n in body["nodes"]}
+    named = {tuple(sorted((codes[a], codes[b]))): w for (a, b), w in edges.items()}
+    assert named == {("AZE", "TUR"): 4, ("AZE", "GEO"): 2, ("GEO", "TUR"): 1, ("KOR", "POL"): 1}
+    heavy = client.get("/v1/graph", params={"kinds": "country", "min_weight": 2}).json()
+    assert len(heavy["edges"]) == 2
+    people = client.get("/v1/graph", params={"kinds": "country,person"}).json()
+    assert any(n["kind"] == "person" for n in people["nodes"])
+    by_article = client.get(
+        "/v1/graph", params={"of": "articles", "kinds": "country", "type": "arms_transfer"}
+    ).json()
+    # article 3 (the only one with an arms transfer) mentions AZE and TUR: one shared article
+    assert [e["weight"] for e in by_article["edges"]] == [1]
+    assert {n["code"] for n in by_article["nodes"]} == {"AZE", "TUR"}
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "status"),
+    [
+        ("/v1/dyads/AZE-AZE", {}, 400),
+        ("/v1/dyads/AZE-ATL", {}, 400),
+        ("/v1/dyads/AZE", {}, 400),
+        ("/v1/dyads/AZE-TUR", {"date_from": "2024-02-01", "date_to": "2024-01-01"}, 400),
+        ("/v1/dyads/AZE-TUR", {"type": "party"}, 422),
+        ("/v1/dyads", {"country": "Atlantis"}, 400),
+        ("/v1/countries/XXX", {}, 400),
+        ("/v1/timeline", {"interval": "fortnight"}, 422),
+        ("/v1/timeline", {"of": "people"}, 422),
+        ("/v1/timeline", {"date_from": "2024-02-01", "date_to": "2024-01-01"}, 400),
+        (
+            "/v1/timeline",
+            {"interval": "day", "date_from": "1900-01-01", "date_to": "2024-01-01"},
+            400,
+        ),
+        ("/v1/graph", {"kinds": "planet"}, 400),
+        ("/v1/graph", {"limit": 0}, 422),
+    ],
+)
+def test_bad_requests(client: TestClient, path: str, params: dict, status: int) -> None:
+    assert_problem(client.get(path, params=params), status)
+
+
+def test_seed_article_dyad(client: TestClient, eval_articles) -> None:
+    seed = next(a for a in eval_articles if a["id"] == "seed")
+    client.post(
+        "/v1/articles", content=seed["text"].encode(), headers={"content-type": "text/plain"}
+    )
+    body = client.get("/v1/dyads/AZE-TUR", params={"limit": 50}).json()
+    dated = {(e["type"], e["date"]) for e in body["recent_events"]["items"]}
+    assert {("visit", "2022-02-01"), ("agreement", "2021-06-15"), ("agreement", "1992")} <= dated
+    assert {("agreement", "2021-06-15"), ("agreement", "1992")} <= {
+        (e["type"], e["date"]) for e in body["agreements"]["items"]
+    }
