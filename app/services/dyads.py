@@ -130,7 +130,7 @@ def people_by_side(
 
 
 def partners(
-    session: Session, *, code: str | None, scope: EventScope, limit: int
+    session: Session, *, code: str | None, scope: EventScope, limit: int | None
 ) -> list[dict[str, Any]]:
     """With `code`: that state's partners ranked by shared events; without: the busiest pairs."""
     first, second = aliased(EventParticipant), aliased(EventParticipant)

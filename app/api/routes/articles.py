@@ -2,10 +2,12 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from app.api.body import media_type, read_text
+from app.api.export import EXPORT_RESPONSES, FORMAT_HELP, ExportFormat, export, wanted_format
 from app.api.paging import link_next
 from app.config import Settings
 from app.deps import MAX_ID, ArticleDep, PageDep, SessionDep, SettingsDep
@@ -192,8 +194,8 @@ async def bulk_create(
 @router.get(
     "",
     response_model=Page[ArticleSummary],
-    summary="List articles, filtered, newest first",
-    responses=problem_responses(400, 422),
+    summary="List articles, filtered, newest first (or every one, as CSV or NDJSON)",
+    responses={**EXPORT_RESPONSES, **problem_responses(400, 422)},
 )
 def list_articles(
     response: Response,
@@ -223,7 +225,8 @@ def list_articles(
     sort: Annotated[
         str, Query(pattern=r"^-?published_at$", description="published_at or -published_at")
     ] = "-published_at",
-) -> Page[ArticleSummary]:
+    format: Annotated[ExportFormat | None, Query(description=FORMAT_HELP)] = None,
+) -> Page[ArticleSummary] | StreamingResponse:
     if published_from and published_to and published_from > published_to:
         raise InvalidParameter("published_from", "is after published_to")
     filters = ArticleFilters(
@@ -237,6 +240,17 @@ def list_articles(
         event_type=event_type,
         dyad=dyad_codes(dyad),
     )
+    fmt = wanted_format(request, format)
+    if fmt is not ExportFormat.json:
+        return export(
+            request,
+            fmt,
+            name="articles",
+            pager=lambda s, c, n: service.list_articles(
+                s, filters=filters, sort=sort, limit=n, cursor=c
+            ),
+            serialize=lambda a: ArticleSummary.model_validate(a).model_dump(mode="json"),
+        )
     items, next_cursor = service.list_articles(
         session, filters=filters, sort=sort, limit=page.limit, cursor=page.cursor
     )

@@ -2,8 +2,10 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import StreamingResponse
 
+from app.api.export import EXPORT_RESPONSES, FORMAT_HELP, ExportFormat, export, wanted_format
 from app.deps import SessionDep
 from app.errors import InvalidParameter, problem_responses
 from app.schemas.analytics import (
@@ -120,20 +122,33 @@ def dyad_profile(
     "/dyads",
     response_model=PartnerList,
     summary="A state's partners ranked by shared events; without `country`, the busiest pairs",
-    responses=problem_responses(400, 422),
+    responses={**EXPORT_RESPONSES, **problem_responses(400, 422)},
 )
 def list_dyads(
+    request: Request,
     session: SessionDep,
     country: Annotated[str | None, Query(max_length=60)] = None,
     type: Annotated[EventType | None, Query()] = None,
     date_from: Annotated[date | None, Query()] = None,
     date_to: Annotated[date | None, Query()] = None,
     limit: ListLimit = 20,
-) -> PartnerList:
+    format: Annotated[ExportFormat | None, Query(description=FORMAT_HELP)] = None,
+) -> PartnerList | StreamingResponse:
     code = country_codes([country])[0] if country else None
-    ranked = service.partners(
-        session, code=code, scope=_scope(type, date_from, date_to), limit=limit
-    )
+    scope = _scope(type, date_from, date_to)
+    fmt = wanted_format(request, format)
+    if fmt is not ExportFormat.json:  # every pair, however many
+        return export(
+            request,
+            fmt,
+            name="dyads",
+            pager=lambda s, _cursor, _n: (
+                service.partners(s, code=code, scope=scope, limit=None),
+                None,
+            ),
+            serialize=lambda p: _partner(p).model_dump(mode="json"),
+        )
+    ranked = service.partners(session, code=code, scope=scope, limit=limit)
     return PartnerList(items=[_partner(p) for p in ranked], limit=limit)
 
 

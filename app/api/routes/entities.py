@@ -1,7 +1,9 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
+from app.api.export import EXPORT_RESPONSES, FORMAT_HELP, ExportFormat, export, wanted_format
 from app.api.paging import link_next
 from app.deps import EntityDep, PageDep, SessionDep
 from app.errors import problem_responses
@@ -24,8 +26,8 @@ router = APIRouter(prefix="/v1/entities", tags=["entities"])
 @router.get(
     "",
     response_model=Page[EntityListItem],
-    summary="List entities; `q` is a name prefix, for autocomplete",
-    responses=problem_responses(400, 422),
+    summary="List entities; `q` is a name prefix, for autocomplete (or all, as CSV or NDJSON)",
+    responses={**EXPORT_RESPONSES, **problem_responses(400, 422)},
 )
 def list_entities(
     request: Request,
@@ -43,9 +45,23 @@ def list_entities(
             pattern=r"^-?(mentions|name)$", description="-mentions (default), mentions, name, -name"
         ),
     ] = "-mentions",
-) -> Page[EntityListItem]:
+    format: Annotated[ExportFormat | None, Query(description=FORMAT_HELP)] = None,
+) -> Page[EntityListItem] | StreamingResponse:
     codes = country_codes([country] if country else None)
     filters = EntityFilters(kind=kind, country=codes[0] if codes else None, q=q)
+    fmt = wanted_format(request, format)
+    if fmt is not ExportFormat.json:
+        return export(
+            request,
+            fmt,
+            name="entities",
+            pager=lambda s, c, n: service.list_entities(
+                s, filters=filters, sort=sort, limit=n, cursor=c
+            ),
+            serialize=lambda row: EntityListItem(
+                **entity_fields(row[0]), mention_count=row[1], article_count=row[2]
+            ).model_dump(mode="json"),
+        )
     rows, next_cursor = service.list_entities(
         session, filters=filters, sort=sort, limit=page.limit, cursor=page.cursor
     )

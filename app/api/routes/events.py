@@ -2,7 +2,9 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
+from app.api.export import EXPORT_RESPONSES, FORMAT_HELP, ExportFormat, export, wanted_format
 from app.api.paging import link_next
 from app.deps import MAX_ID, EventDep, PageDep, SessionDep
 from app.errors import InvalidParameter, problem_responses
@@ -19,8 +21,8 @@ router = APIRouter(prefix="/v1/events", tags=["events"])
 @router.get(
     "",
     response_model=Page[EventRead],
-    summary="List events by their own date, latest first",
-    responses=problem_responses(400, 422),
+    summary="List events by their own date, latest first (or every one, as CSV or NDJSON)",
+    responses={**EXPORT_RESPONSES, **problem_responses(400, 422)},
 )
 def list_events(
     request: Request,
@@ -40,7 +42,8 @@ def list_events(
     status: Annotated[EventStatus | None, Query()] = None,
     article: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Article id")] = None,
     sort: Annotated[str, Query(pattern=r"^-?date$", description="date or -date")] = "-date",
-) -> Page[EventRead]:
+    format: Annotated[ExportFormat | None, Query(description=FORMAT_HELP)] = None,
+) -> Page[EventRead] | StreamingResponse:
     if date_from and date_to and date_from > date_to:
         raise InvalidParameter("date_from", "is after date_to")
     filters = EventFilters(
@@ -52,6 +55,17 @@ def list_events(
         status=status,
         article_id=article,
     )
+    fmt = wanted_format(request, format)
+    if fmt is not ExportFormat.json:
+        return export(
+            request,
+            fmt,
+            name="events",
+            pager=lambda s, c, n: service.list_events(
+                s, filters=filters, sort=sort, limit=n, cursor=c
+            ),
+            serialize=lambda e: event_read(e).model_dump(mode="json"),
+        )
     items, next_cursor = service.list_events(
         session, filters=filters, sort=sort, limit=page.limit, cursor=page.cursor
     )

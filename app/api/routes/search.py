@@ -1,8 +1,12 @@
+from dataclasses import replace
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session
 
+from app.api.export import EXPORT_RESPONSES, FORMAT_HELP, ExportFormat, export, wanted_format
 from app.api.paging import link_next
 from app.deps import MAX_ID, PageDep, SessionDep, SettingsDep
 from app.errors import InvalidParameter, problem_responses
@@ -11,7 +15,7 @@ from app.schemas.search import FacetCounts, Highlights, SearchHit, SearchPage
 from app.search.highlight import Marks
 from app.services.article import ArticleFilters
 from app.services.filters import country_codes, dyad_codes
-from app.services.search import QueryMode, SearchRequest, search, validate_facets
+from app.services.search import Hit, QueryMode, SearchRequest, search, validate_facets
 from app.taxonomy import EventType
 
 router = APIRouter(prefix="/v1", tags=["search"])
@@ -27,7 +31,7 @@ QUERY_HELP = (
     "/search",
     response_model=SearchPage,
     summary="Ranked full-text search with highlights, facets and every article filter",
-    responses=problem_responses(400, 422, 503),
+    responses={**EXPORT_RESPONSES, **problem_responses(400, 422, 503)},
 )
 def search_articles(
     request: Request,
@@ -68,7 +72,8 @@ def search_articles(
     dyad: Annotated[
         str | None, Query(max_length=100, description="AZE-TUR: an event in which both take part")
     ] = None,
-) -> SearchPage:
+    format: Annotated[ExportFormat | None, Query(description=FORMAT_HELP)] = None,
+) -> SearchPage | StreamingResponse:
     if published_from and published_to and published_from > published_to:
         raise InvalidParameter("published_from", "is after published_to")
     filters = ArticleFilters(
@@ -82,23 +87,35 @@ def search_articles(
         event_type=event_type,
         dyad=dyad_codes(dyad),
     )
-    result = search(
-        session,
-        SearchRequest(
-            q=q,
-            mode=mode,
-            expand=expand,
-            sort=sort,
-            filters=filters,
-            facets=validate_facets(facets),
-            facet_size=facet_size,
-            marks=Marks(highlight_pre, highlight_post),
-            limit=page.limit,
-            cursor=page.cursor,
-            total_cap=settings.search_total_cap,
-            time_limit_s=settings.search_time_limit_s,
-        ),
+    search_request = SearchRequest(
+        q=q,
+        mode=mode,
+        expand=expand,
+        sort=sort,
+        filters=filters,
+        facets=validate_facets(facets),
+        facet_size=facet_size,
+        marks=Marks(highlight_pre, highlight_post),
+        limit=page.limit,
+        cursor=page.cursor,
+        total_cap=settings.search_total_cap,
+        time_limit_s=settings.search_time_limit_s,
     )
+    fmt = wanted_format(request, format)
+    if fmt is not ExportFormat.json:
+        return export(
+            request,
+            fmt,
+            name="search",
+            pager=lambda s, c, n: _hits_page(
+                s, replace(search_request, limit=n, cursor=c, facets=())
+            ),
+            serialize=lambda hit: {
+                **ArticleSummary.model_validate(hit.article).model_dump(mode="json"),
+                "score": round(hit.score, 6),
+            },
+        )
+    result = search(session, search_request)
     link_next(request, response, result.next_cursor)
     items = [
         SearchHit(
@@ -122,3 +139,8 @@ def search_articles(
             "expand": expand,
         },
     )
+
+
+def _hits_page(session: Session, request: SearchRequest) -> tuple[list[Hit], str | None]:
+    result = search(session, request)
+    return result.hits, result.next_cursor
