@@ -75,7 +75,10 @@ def make_engine(url: str, *, busy_timeout_ms: int = 5000, **kwargs: Any) -> Engi
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+    """Sessions that record every change they flush in the change feed."""
+    from app.services.changes import track_changes  # the feed lives with the services
+
+    return track_changes(sessionmaker(bind=engine, expire_on_commit=False, autoflush=False))
 
 
 @contextmanager

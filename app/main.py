@@ -7,7 +7,17 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
 from app import __version__
-from app.api.routes import articles, dyads, entities, events, extract, meta, search, timeline
+from app.api.routes import (
+    articles,
+    changes,
+    dyads,
+    entities,
+    events,
+    extract,
+    meta,
+    search,
+    timeline,
+)
 from app.config import Settings, get_settings
 from app.db import make_engine, make_session_factory
 from app.errors import install_error_handlers
@@ -52,7 +62,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.session_factory = make_session_factory(engine)
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    for module in (articles, entities, events, extract, search, dyads, timeline, meta):
+    for module in (articles, entities, events, extract, search, dyads, timeline, changes, meta):
         app.include_router(module.router)
 
     original_openapi = app.openapi

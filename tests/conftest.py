@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import migrate
 from app.config import Settings
-from app.db import make_engine
+from app.db import make_engine, make_session_factory
 from app.main import create_app
+from app.services.changes import track_changes
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 EVAL = SHARED / "eval"
@@ -65,11 +66,13 @@ def db(
         engine: Engine = request.getfixturevalue("postgres_engine")
         connection = engine.connect()
         outer = connection.begin()
-        factory = sessionmaker(
-            bind=connection,
-            join_transaction_mode="create_savepoint",
-            expire_on_commit=False,
-            autoflush=False,
+        factory = track_changes(
+            sessionmaker(
+                bind=connection,
+                join_transaction_mode="create_savepoint",
+                expire_on_commit=False,
+                autoflush=False,
+            )
         )
         yield Settings(database_url=TEST_URL), engine, factory
         outer.rollback()
@@ -80,11 +83,7 @@ def db(
     shutil.copy(template, path)
     url = f"sqlite:///{path}"
     engine = make_engine(url)
-    yield (
-        Settings(database_url=url),
-        engine,
-        sessionmaker(bind=engine, expire_on_commit=False, autoflush=False),
-    )
+    yield Settings(database_url=url), engine, make_session_factory(engine)
     engine.dispose()
 
 

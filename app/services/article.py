@@ -216,6 +216,8 @@ def create_article(
                 extra={"existing_id": existing.id},
             )
         existing.mentions.clear()
+        for old in existing.events:  # deleted by name, so the change feed sees tombstones
+            session.delete(old)
         existing.events.clear()
         session.flush()
         existing.raw = data.text or data.html or existing.raw
@@ -264,7 +266,9 @@ def update_article(session: Session, *, article: Article, data: ArticleUpdate) -
 
 
 def delete_article(session: Session, *, article: Article) -> None:
-    """Delete an article; its mentions and events go with it."""
+    """Delete an article; its mentions and events go with it (loaded, so the feed shows them)."""
+    for event in article.events:
+        session.delete(event)
     session.delete(article)
     session.flush()
 

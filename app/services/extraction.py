@@ -36,6 +36,8 @@ def apply_extraction(
 ) -> ExtractionOutcome:
     """Replace an article's mentions and events with what the extractor found."""
     article.mentions.clear()
+    for old in article.events:  # deleted by name, so the change feed sees tombstones
+        session.delete(old)
     article.events.clear()
     session.flush()
     article.extraction_note = result.skipped

@@ -1,0 +1,89 @@
+"""The change feed: every flush records what it created, updated and deleted, in its transaction."""
+
+from typing import Any
+
+from sqlalchemy import event, insert, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.db import utcnow
+from app.models import Article, Change, Entity, EntityAlias, Event, EventParticipant, Mention
+from app.services.pagination import Keyset, encode_cursor, paginate
+
+_KINDS: dict[type[Any], str] = {Article: "article", Entity: "entity", Event: "event"}
+
+
+def _owner(obj: Any) -> tuple[str, int | None] | None:
+    """Changes to a part count as an update of the whole: a mention updates its article."""
+    if isinstance(obj, Mention):
+        return "article", obj.article_id
+    if isinstance(obj, EntityAlias):
+        return "entity", obj.entity_id
+    if isinstance(obj, EventParticipant):
+        return "event", obj.event_id
+    return None
+
+
+_PRECEDENCE = {"updated": 0, "created": 1, "deleted": 2}
+
+
+def _record(session: Session, _context: Any) -> None:
+    rows: dict[tuple[str, int], str] = {}
+
+    def note(kind: str, object_id: int | None, action: str) -> None:
+        if object_id is None:
+            return
+        known = rows.get((kind, object_id))
+        if known is None or _PRECEDENCE[action] > _PRECEDENCE[known]:
+            rows[(kind, object_id)] = action
+
+    for action, objects in (
+        ("created", session.new),
+        ("updated", session.dirty),
+        ("deleted", session.deleted),
+    ):
+        for obj in objects:
+            kind = _KINDS.get(type(obj))
+            if kind is None:
+                owner = _owner(obj)
+                if owner is not None:
+                    note(owner[0], owner[1], "updated")
+            elif action != "updated" or session.is_modified(obj, include_collections=False):
+                note(kind, obj.id, action)
+    if rows:
+        now = utcnow()
+        session.connection().execute(
+            insert(Change),
+            [
+                {"at": now, "kind": k, "object_id": i, "action": a}
+                for (k, i), a in sorted(rows.items())
+            ],
+        )
+
+
+def track_changes(factory: sessionmaker[Session]) -> sessionmaker[Session]:
+    """Make every session of `factory` write the change feed."""
+    if not event.contains(factory, "after_flush", _record):
+        event.listen(factory, "after_flush", _record)
+    return factory
+
+
+CHANGES_KEYSET = Keyset(
+    name="changes", column=Change.id, id_column=Change.id, descending=False, parse=int
+)
+
+
+def list_changes(
+    session: Session, *, limit: int, since: str | None
+) -> tuple[list[Change], str | None, bool]:
+    """Changes in the order they were made after `since`; the cursor to resume from (after the
+    last one returned, or `since` again when nothing is new) and whether more are waiting."""
+    items, more = paginate(
+        select(Change),
+        keyset=CHANGES_KEYSET,
+        limit=limit,
+        cursor=since,
+        run=lambda s: session.scalars(s).all(),
+        key_of=lambda c: (c.id, c.id),
+    )
+    resume = encode_cursor(CHANGES_KEYSET, items[-1].id, items[-1].id) if items else since
+    return items, resume, more is not None
