@@ -40,6 +40,17 @@ class Settings(BaseSettings):
     search_time_limit_s: float = Field(
         default=5.0, gt=0, description="Longest a search may run before it is stopped (503)"
     )
+    cache_control: str = Field(
+        default="public, max-age=0, must-revalidate",
+        description="Cache-Control on JSON GET responses (each also has an ETag)",
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description='Origins allowed to call from browsers, e.g. ["https://app.example"]',
+    )
+    gzip_min_bytes: int = Field(
+        default=1000, ge=0, description="Gzip responses at least this large"
+    )
     log_level: str = Field(default="info", description="uvicorn log level")
 
 

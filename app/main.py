@@ -4,7 +4,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.engine import Engine
+from starlette.middleware.gzip import GZipMiddleware
 
 from app import __version__
 from app.api.routes import (
@@ -18,11 +20,13 @@ from app.api.routes import (
     search,
     timeline,
 )
+from app.caching import ETagMiddleware
 from app.config import Settings, get_settings
 from app.db import make_engine, make_session_factory
 from app.errors import install_error_handlers
 from app.extraction import statistical
 from app.middleware import BodyLimitMiddleware
+from app.observability import RequestContextMiddleware, configure_logging, make_metrics
 from app.schemas.common import Problem
 
 DESCRIPTION = """
@@ -61,7 +65,29 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     install_error_handlers(app)
+    metrics = make_metrics()
+    app.state.metrics = metrics
+    configure_logging(settings.log_level)
+    # Added innermost first: request ids and logs see everything, CORS answers preflights,
+    # gzip compresses what the ETag layer has tagged, and the body cap guards the routes.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(ETagMiddleware, cache_control=settings.cache_control)
+    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=[
+                "Authorization",
+                "X-API-Key",
+                "Content-Type",
+                "If-None-Match",
+                "X-Request-ID",
+            ],
+            expose_headers=["ETag", "Link", "Location", "X-Request-ID", "Retry-After"],
+        )
+    app.add_middleware(RequestContextMiddleware, metrics=metrics)
     for module in (articles, entities, events, extract, search, dyads, timeline, changes, meta):
         app.include_router(module.router)
 

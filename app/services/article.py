@@ -34,6 +34,7 @@ class OnDuplicate(StrEnum):
 class IngestOutcome:
     status: str  # created | updated | skipped
     article: Article
+    extraction_s: float | None = None  # when the extractor ran
 
 
 def get_article(session: Session, *, article_id: int) -> Article:
@@ -150,7 +151,7 @@ def _apply_content(
     budget_s: float | None,
     spacy_model: str | None,
     digest: str,
-) -> None:
+) -> float | None:
     published, precision = _published(data.published_at)
     if published is None:
         published, precision = _from_partial(page.published)
@@ -170,13 +171,14 @@ def _apply_content(
     )
     if data.entities is None and data.events is None:
         session.flush()
-        extract_article(session, article=article, budget_s=budget_s, spacy_model=spacy_model)
-        return
+        ran = extract_article(session, article=article, budget_s=budget_s, spacy_model=spacy_model)
+        return ran.seconds
     article.extractor_version = CURATED
     article.extraction_note = None
     spans = sentence_spans(page.body)
     _store_entities(session, article, data.entities or [], spans)
     _store_events(session, article, data.events or [])
+    return None
 
 
 def create_article(
@@ -221,9 +223,9 @@ def create_article(
         existing.events.clear()
         session.flush()
         existing.raw = data.text or data.html or existing.raw
-        _apply_content(session, existing, data, page, budget_s, spacy_model, digest)
+        seconds = _apply_content(session, existing, data, page, budget_s, spacy_model, digest)
         session.flush()
-        return IngestOutcome("updated", existing)
+        return IngestOutcome("updated", existing, seconds)
 
     article = Article(url=data.url, raw=data.text or data.html, content_hash=digest)
     twin = session.scalars(
@@ -234,11 +236,11 @@ def create_article(
     try:
         with session.begin_nested():
             session.add(article)
-            _apply_content(session, article, data, page, budget_s, spacy_model, digest)
+            seconds = _apply_content(session, article, data, page, budget_s, spacy_model, digest)
             session.flush()
     except IntegrityError as error:
         raise Conflict("An article with this url was stored at the same moment.") from error
-    return IngestOutcome("created", article)
+    return IngestOutcome("created", article, seconds)
 
 
 def update_article(session: Session, *, article: Article, data: ArticleUpdate) -> Article:

@@ -1,6 +1,7 @@
 """Running the extractor on stored articles and keeping what it finds."""
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ class ExtractionOutcome:
     entities: int
     events: int
     skipped: str | None
+    seconds: float = 0.0
 
 
 def document_of(article: Article) -> Document:
@@ -115,8 +117,10 @@ def extract_article(
     session: Session, *, article: Article, budget_s: float | None, spacy_model: str | None = None
 ) -> ExtractionOutcome:
     """Run the extractor on a stored article and keep its findings."""
+    started = time.perf_counter()
     result = extract(document_of(article), budget_s=budget_s, spacy_model=spacy_model)
-    return apply_extraction(session, article=article, result=result)
+    elapsed = time.perf_counter() - started
+    return replace(apply_extraction(session, article=article, result=result), seconds=elapsed)
 
 
 def articles_to_reextract(

@@ -71,15 +71,24 @@ def _read(session: SessionDep, article: Any, include: set[str]) -> ArticleRead:
 
 
 def _store(
-    session: Session, settings: Settings, data: ArticleCreate, on_duplicate: OnDuplicate
+    request: Request,
+    session: Session,
+    settings: Settings,
+    data: ArticleCreate,
+    on_duplicate: OnDuplicate,
 ) -> IngestOutcome:
-    return service.create_article(
+    outcome = service.create_article(
         session,
         data=data,
         on_duplicate=on_duplicate,
         budget_s=settings.extraction_budget_s,
         spacy_model=settings.spacy_model,
     )
+    metrics = request.app.state.metrics
+    metrics.articles_ingested.labels(outcome.status).inc()
+    if outcome.extraction_s is not None:
+        metrics.extraction_seconds.observe(outcome.extraction_s)
+    return outcome
 
 
 async def create_input(request: Request, url: str | None, source: str | None) -> ArticleCreate:
@@ -123,7 +132,7 @@ async def create_article(
     ] = None,
 ) -> ArticleRead:
     data = await create_input(request, url, source)
-    outcome = _store(session, settings, data, on_duplicate)
+    outcome = _store(request, session, settings, data, on_duplicate)
     response.headers["Location"] = f"/v1/articles/{outcome.article.id}"
     if outcome.status != "created":
         response.status_code = 200
@@ -164,7 +173,7 @@ async def bulk_create(
         try:
             data = ArticleCreate.model_validate(record.data)
             with session.begin_nested():
-                outcome = _store(session, settings, data, on_duplicate)
+                outcome = _store(request, session, settings, data, on_duplicate)
         except ValidationError as error:
             problem = from_validation_error(error)
             result.errors = [{"field": e["field"], "message": e["message"]} for e in problem.errors]

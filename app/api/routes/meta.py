@@ -1,4 +1,6 @@
 from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from app import migrate
@@ -32,6 +34,16 @@ def taxonomy() -> TaxonomyRead:
         date_precisions=[p.value for p in DatePrecision],
         event_statuses=[s.value for s in EventStatus],
     )
+
+
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics: requests and latency by route and status, ingest, extraction",
+    response_class=PlainTextResponse,
+)
+def metrics(request: Request) -> PlainTextResponse:
+    registry = request.app.state.metrics.registry
+    return PlainTextResponse(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get("/healthz", summary="The process is alive")

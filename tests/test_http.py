@@ -1,0 +1,95 @@
+"""HTTP done right: request ids, access logs, metrics, ETags, gzip and CORS."""
+
+import json
+import logging
+
+from fastapi.testclient import TestClient
+
+from app.config import Settings
+from app.main import create_app
+from app.observability import ACCESS_LOG
+from tests.factories import create
+
+
+def test_request_ids_are_echoed_or_made(client: TestClient) -> None:
+    mine = client.get("/healthz", headers={"X-Request-ID": "abc-123"})
+    assert mine.headers["x-request-id"] == "abc-123"
+    made = client.get("/healthz")
+    assert len(made.headers["x-request-id"]) == 32
+    hostile = client.get("/healthz", headers={"X-Request-ID": "bad id <script>"})
+    assert hostile.headers["x-request-id"] != "bad id <script>"
+    error = client.get("/v1/articles/999", headers={"X-Request-ID": "err-1"})
+    assert error.status_code == 404 and error.headers["x-request-id"] == "err-1"
+
+
+def test_one_json_log_line_per_request(client: TestClient) -> None:
+    lines: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = lines.append  # type: ignore[method-assign]
+    logger = logging.getLogger(ACCESS_LOG)
+    logger.addHandler(handler)
+    try:
+        client.get(
+            "/v1/articles/77", headers={"X-Request-ID": "log-1", "Authorization": "Bearer secret"}
+        )
+    finally:
+        logger.removeHandler(handler)
+    record = lines[-1]
+    assert record.request_id == "log-1" and record.status == 404  # type: ignore[attr-defined]
+    assert record.route == "/v1/articles/{article_id}" and record.method == "GET"  # type: ignore[attr-defined]
+    assert "secret" not in json.dumps(record.__dict__, default=str)
+
+
+def test_metrics(client: TestClient) -> None:
+    create(client, 1)
+    client.get("/v1/articles")
+    text = client.get("/metrics").text
+    assert 'defcoop_requests_total{method="GET",route="/v1/articles",status="200"}' in text
+    assert 'defcoop_articles_ingested_total{status="created"} 1.0' in text
+    assert "defcoop_request_seconds_bucket" in text
+
+
+def test_etag_and_not_modified(client: TestClient) -> None:
+    create(client, 1)
+    first = client.get("/v1/articles")
+    tag = first.headers["etag"]
+    assert tag.startswith('W/"') and first.headers["cache-control"]
+    again = client.get("/v1/articles", headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b""
+    search = client.get("/v1/search", params={"q": "story"})
+    assert (
+        client.get(
+            "/v1/search", params={"q": "story"}, headers={"If-None-Match": search.headers["etag"]}
+        ).status_code
+        == 304
+    )
+    create(client, 2)
+    changed = client.get("/v1/articles", headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["etag"] != tag
+    assert "etag" not in client.get("/v1/articles/999").headers
+    assert "etag" not in client.get("/v1/articles", params={"format": "csv"}).headers
+
+
+def test_gzip_for_large_answers(client: TestClient) -> None:
+    for n in range(1, 6):
+        create(client, n)
+    response = client.get("/v1/articles", headers={"Accept-Encoding": "gzip"})
+    assert response.headers.get("content-encoding") == "gzip"
+    assert response.json()["items"]
+
+
+def test_cors_when_configured(db) -> None:
+    settings, engine, factory = db
+    app = create_app(
+        Settings(database_url=settings.database_url, cors_origins=["https://app.example"]),
+        engine=engine,
+    )
+    app.state.session_factory = factory
+    with TestClient(app) as client:
+        preflight = client.options(
+            "/v1/articles",
+            headers={"Origin": "https://app.example", "Access-Control-Request-Method": "POST"},
+        )
+        assert preflight.headers["access-control-allow-origin"] == "https://app.example"
+        plain = client.get("/healthz", headers={"Origin": "https://elsewhere.example"})
+        assert "access-control-allow-origin" not in plain.headers
