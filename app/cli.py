@@ -2,11 +2,11 @@
 
 import itertools
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -22,12 +22,17 @@ from app.errors import AppError, from_validation_error
 from app.ingest.formats import Format, Record, iter_jsonl, records, sniff
 from app.schemas.article import ArticleCreate
 from app.services.article import OnDuplicate, create_article
+from app.services.keys import Scope, create_key, list_keys, revoke_key
+
+T = TypeVar("T")
 
 cli = typer.Typer(
     help="defcoop: news about defence cooperation, as a REST API.", no_args_is_help=True
 )
 db_cli = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
+keys_cli = typer.Typer(help="API keys: every write needs one.", no_args_is_help=True)
+cli.add_typer(keys_cli, name="keys")
 console = Console(stderr=True)
 
 
@@ -426,6 +431,57 @@ def reindex() -> None:
     )
     if indexed != articles:
         raise typer.Exit(1)
+
+
+def _with_session(work: Callable[[Session], T]) -> T:
+    settings = get_settings()
+    engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            return work(session)
+    finally:
+        engine.dispose()
+
+
+@keys_cli.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option(help="Who or what the key is for")],
+    scope: Annotated[
+        Scope, typer.Option(help="read, or write (which can also read)")
+    ] = Scope.write,
+) -> None:
+    """Create a key and print it. It is shown this once: only its hash is kept."""
+    made = _with_session(lambda s: create_key(s, name=name, scope=scope))
+    console.print(f"created key {made.key.id} ({made.key.scope}) for {made.key.name}", markup=False)
+    typer.echo(made.secret)
+
+
+@keys_cli.command("list")
+def keys_list() -> None:
+    """List keys (never their secrets)."""
+
+    def rows(session: Session) -> list[str]:
+        return [
+            f"{k.id}\t{k.name}\t{k.scope}\t{k.prefix}…\t{k.created_at:%Y-%m-%d}\t"
+            + ("revoked " + f"{k.revoked_at:%Y-%m-%d}" if k.revoked_at else "active")
+            for k in list_keys(session)
+        ]
+
+    for line in _with_session(rows):
+        typer.echo(line)
+
+
+@keys_cli.command("revoke")
+def keys_revoke(
+    key_id: Annotated[int, typer.Argument(help="The key's id (see keys list)")],
+) -> None:
+    """Revoke a key: requests with it get 401 from now on."""
+    try:
+        key = _with_session(lambda s: revoke_key(s, key_id=key_id))
+    except AppError as error:
+        console.print(error.detail, markup=False)
+        raise typer.Exit(1) from error
+    typer.echo(f"revoked key {key.id} ({key.name})")
 
 
 def sample_path() -> Path:

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     search_time_limit_s: float = Field(
         default=5.0, gt=0, description="Longest a search may run before it is stopped (503)"
     )
+    require_read_key: bool = Field(
+        default=False, description="Reads need an API key too (writes always do)"
+    )
     cache_control: str = Field(
         default="public, max-age=0, must-revalidate",
         description="Cache-Control on JSON GET responses (each also has an ETag)",

@@ -1,6 +1,6 @@
 """Request dependencies: the unit of work, paging, and load-or-404 lookups."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -8,10 +8,12 @@ from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
-from app.models import Article, Entity, Event
+from app.errors import Forbidden, Unauthorized
+from app.models import ApiKey, Article, Entity, Event
 from app.services.article import get_article
 from app.services.entity import get_entity
 from app.services.event import get_event
+from app.services.keys import Scope, allows, find_key
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -87,3 +89,35 @@ def load_event(session: SessionDep, event_id: EventId) -> Event:
 ArticleDep = Annotated[Article, Depends(load_article)]
 EntityDep = Annotated[Entity, Depends(load_entity)]
 EventDep = Annotated[Event, Depends(load_event)]
+
+
+def _presented_key(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip() or None
+    return request.headers.get("x-api-key") or None
+
+
+def _require(needed: Scope) -> Callable[[Request, SessionDep, SettingsDep], ApiKey | None]:
+    def check(request: Request, session: SessionDep, settings: SettingsDep) -> ApiKey | None:
+        if needed is Scope.read and not settings.require_read_key:
+            return None
+        secret = _presented_key(request)
+        challenge = {"WWW-Authenticate": 'Bearer realm="defcoop"'}
+        if secret is None:
+            raise Unauthorized(
+                "An API key is required: send `Authorization: Bearer <key>` or `X-API-Key`.",
+                headers=challenge,
+            )
+        key = find_key(session, secret=secret)
+        if key is None:
+            raise Unauthorized("The API key is not valid (unknown or revoked).", headers=challenge)
+        if not allows(key, needed):
+            raise Forbidden(f"This key has the {key.scope} scope; this needs {needed.value}.")
+        return key
+
+    return check
+
+
+WriteKey = Depends(_require(Scope.write))
+ReadKey = Depends(_require(Scope.read))

@@ -50,6 +50,14 @@ class InvalidParameter(AppError):
         )
 
 
+class Unauthorized(AppError):
+    status, title = 401, "Unauthorized"
+
+
+class Forbidden(AppError):
+    status, title = 403, "Forbidden"
+
+
 class NotFound(AppError):
     status, title = 404, "Not found"
 

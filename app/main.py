@@ -23,6 +23,7 @@ from app.api.routes import (
 from app.caching import ETagMiddleware
 from app.config import Settings, get_settings
 from app.db import make_engine, make_session_factory
+from app.deps import ReadKey
 from app.errors import install_error_handlers
 from app.extraction import statistical
 from app.middleware import BodyLimitMiddleware
@@ -88,8 +89,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             expose_headers=["ETag", "Link", "Location", "X-Request-ID", "Retry-After"],
         )
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
-    for module in (articles, entities, events, extract, search, dyads, timeline, changes, meta):
-        app.include_router(module.router)
+    for module in (articles, entities, events, extract, search, dyads, timeline, changes):
+        app.include_router(module.router, dependencies=[ReadKey])  # open unless configured
+    app.include_router(meta.router)
 
     original_openapi = app.openapi
 

@@ -24,6 +24,7 @@ from app.config import Settings
 from app.db import make_engine, make_session_factory
 from app.main import create_app
 from app.services.changes import track_changes
+from app.services.keys import Scope, create_key
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 EVAL = SHARED / "eval"
@@ -96,8 +97,18 @@ def app(db: tuple[Settings, Engine, sessionmaker[Session]]) -> FastAPI:
 
 
 @pytest.fixture
-def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app) as test_client:
+def write_key(db: tuple[Settings, Engine, sessionmaker[Session]]) -> str:
+    """A write-scoped API key in the test database."""
+    with db[2]() as session:
+        secret = create_key(session, name="tests", scope=Scope.write).secret
+        session.commit()
+    return secret
+
+
+@pytest.fixture
+def client(app: FastAPI, write_key: str) -> Iterator[TestClient]:
+    """A client that sends a write key (tests of access control use their own clients)."""
+    with TestClient(app, headers={"Authorization": f"Bearer {write_key}"}) as test_client:
         yield test_client
 
 

@@ -383,7 +383,7 @@ def test_delete_removes_mentions_and_events(client: TestClient) -> None:
     assert_problem(client.delete(f"/v1/articles/{created['id']}"), 404)
 
 
-def test_a_write_is_committed_before_its_response(app) -> None:
+def test_a_write_is_committed_before_its_response(app, write_key: str) -> None:
     """The session's commit runs before the response is sent: a failing commit is a 5xx/4xx,
     never a 201 for data that is not there."""
     from sqlalchemy.orm import Session
@@ -395,7 +395,9 @@ def test_a_write_is_committed_before_its_response(app) -> None:
         calls["n"] += 1
         raise RuntimeError("disk full at commit")
 
-    client = TestClient(app, raise_server_exceptions=False)
+    client = TestClient(
+        app, raise_server_exceptions=False, headers={"Authorization": f"Bearer {write_key}"}
+    )
     Session.commit = failing_commit  # type: ignore[method-assign]
     try:
         response = client.post("/v1/articles", json=article_payload())

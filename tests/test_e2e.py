@@ -12,6 +12,8 @@ import httpx
 import pytest
 
 from app import migrate
+from app.db import make_engine, make_session_factory, session_scope
+from app.services.keys import Scope, create_key
 from app.cli import sample_path
 from tests.conftest import EVAL
 from tests.factories import PAGE
@@ -24,8 +26,12 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def server(scratch_url: str, tmp_path: Path) -> Iterator[str]:
+def server(scratch_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
     migrate.upgrade(scratch_url)
+    engine = make_engine(scratch_url)
+    with session_scope(make_session_factory(engine)) as session:
+        key = create_key(session, name="e2e", scope=Scope.write).secret
+    engine.dispose()
     port = _free_port()
     executable = Path(sys.executable).parent / "defcoop"
     env = {**os.environ, "DEFCOOP_DATABASE_URL": scratch_url, "DEFCOOP_LOG_LEVEL": "warning"}
@@ -48,21 +54,24 @@ def server(scratch_url: str, tmp_path: Path) -> Iterator[str]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError((tmp_path / "server.log").read_text())
             time.sleep(0.2)
-        yield base
+        yield base, key
     finally:
         process.terminate()
         process.wait(timeout=10)
         log.close()
 
 
-def test_serve_ingest_list_filter_fetch_delete(server: str) -> None:
+def test_serve_ingest_list_filter_fetch_delete(server: tuple[str, str]) -> None:
+    base, key = server
     seed_path = EVAL / "articles.jsonl"
     seed = PAGE
     if seed_path.exists():
         import json
 
         seed = json.loads(seed_path.read_text(encoding="utf-8").splitlines()[0])["text"]
-    with httpx.Client(base_url=server, timeout=30) as http:
+    with httpx.Client(
+        base_url=base, timeout=30, headers={"Authorization": f"Bearer {key}"}
+    ) as http:
         created = http.post(
             "/v1/articles", content=seed.encode(), headers={"content-type": "text/plain"}
         )

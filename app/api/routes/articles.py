@@ -10,7 +10,7 @@ from app.api.body import media_type, read_text
 from app.api.export import EXPORT_RESPONSES, FORMAT_HELP, ExportFormat, export, wanted_format
 from app.api.paging import link_next
 from app.config import Settings
-from app.deps import MAX_ID, ArticleDep, PageDep, SessionDep, SettingsDep
+from app.deps import MAX_ID, ArticleDep, PageDep, SessionDep, SettingsDep, WriteKey
 from app.errors import (
     AppError,
     InvalidParameter,
@@ -110,11 +110,12 @@ async def create_input(request: Request, url: str | None, source: str | None) ->
 
 @router.post(
     "",
+    dependencies=[WriteKey],
     status_code=201,
     response_model=ArticleRead,
     summary="Store one article (JSON, a raw page or HTML)",
     openapi_extra=_CREATE_BODY,
-    responses=problem_responses(400, 409, 413, 415, 422),
+    responses=problem_responses(400, 401, 403, 409, 413, 415, 422),
 )
 async def create_article(
     request: Request,
@@ -141,6 +142,7 @@ async def create_article(
 
 @router.post(
     "/bulk",
+    dependencies=[WriteKey],
     response_model=BulkResult,
     summary="Store many articles from JSON Lines; a result per line",
     openapi_extra={
@@ -149,7 +151,7 @@ async def create_article(
             "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
         }
     },
-    responses=problem_responses(400, 413, 415),
+    responses=problem_responses(400, 401, 403, 413, 415),
 )
 async def bulk_create(
     request: Request,
@@ -314,9 +316,10 @@ def similar_articles(
 
 @router.patch(
     "/{article_id}",
+    dependencies=[WriteKey],
     response_model=ArticleRead,
     summary="Correct an article's metadata",
-    responses=problem_responses(400, 404, 409, 422),
+    responses=problem_responses(400, 401, 403, 404, 409, 422),
 )
 def update_article(session: SessionDep, article: ArticleDep, data: ArticleUpdate) -> ArticleRead:
     return _read(session, service.update_article(session, article=article, data=data), set())
@@ -324,9 +327,10 @@ def update_article(session: SessionDep, article: ArticleDep, data: ArticleUpdate
 
 @router.delete(
     "/{article_id}",
+    dependencies=[WriteKey],
     status_code=204,
     summary="Delete an article with its mentions and events",
-    responses=problem_responses(404, 422),
+    responses=problem_responses(401, 403, 404, 422),
 )
 def delete_article(session: SessionDep, article: ArticleDep) -> Response:
     service.delete_article(session, article=article)
