@@ -509,7 +509,8 @@ def demo(
         f"  docs:     {base}/docs\n"
         f"  try:      curl '{base}/v1/articles?country=AZE&country=TUR'\n"
         f"            curl '{base}/v1/events?type=agreement'\n"
-        f"            curl '{base}/v1/entities?kind=person&q=ha'\n",
+        f"            curl '{base}/v1/entities?kind=person&q=ha'\n"
+        f"  writes:   need a key: defcoop keys create --name me\n",
         markup=False,
     )
     if serve_api:

@@ -2,11 +2,21 @@
 
 from functools import lru_cache
 
-from pydantic import Field
+from limits import parse
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
+    @field_validator("rate_limit_reads", "rate_limit_writes")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        try:
+            parse(value)
+        except ValueError as error:
+            raise ValueError("must read like 100/minute or 10/second") from error
+        return value
+
     model_config = SettingsConfigDict(env_prefix="DEFCOOP_", env_file=".env", extra="ignore")
 
     database_url: str = Field(
@@ -43,6 +53,11 @@ class Settings(BaseSettings):
     require_read_key: bool = Field(
         default=False, description="Reads need an API key too (writes always do)"
     )
+    rate_limit_reads: str = Field(
+        default="600/minute",
+        description="Reads allowed per key (or client address), e.g. 100/second",
+    )
+    rate_limit_writes: str = Field(default="120/minute", description="Writes allowed per key")
     cache_control: str = Field(
         default="public, max-age=0, must-revalidate",
         description="Cache-Control on JSON GET responses (each also has an ETag)",

@@ -28,6 +28,7 @@ from app.errors import install_error_handlers
 from app.extraction import statistical
 from app.middleware import BodyLimitMiddleware
 from app.observability import RequestContextMiddleware, configure_logging, make_metrics
+from app.ratelimit import RateLimitMiddleware
 from app.schemas.common import Problem
 
 DESCRIPTION = """
@@ -73,6 +74,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # gzip compresses what the ETag layer has tagged, and the body cap guards the routes.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(ETagMiddleware, cache_control=settings.cache_control)
+    app.add_middleware(
+        RateLimitMiddleware, reads=settings.rate_limit_reads, writes=settings.rate_limit_writes
+    )
     app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes)
     if settings.cors_origins:
         app.add_middleware(
@@ -86,7 +90,16 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                 "If-None-Match",
                 "X-Request-ID",
             ],
-            expose_headers=["ETag", "Link", "Location", "X-Request-ID", "Retry-After"],
+            expose_headers=[
+                "ETag",
+                "Link",
+                "Location",
+                "X-Request-ID",
+                "Retry-After",
+                "RateLimit-Limit",
+                "RateLimit-Remaining",
+                "RateLimit-Reset",
+            ],
         )
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     for module in (articles, entities, events, extract, search, dyads, timeline, changes):

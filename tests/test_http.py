@@ -93,3 +93,48 @@ def test_cors_when_configured(db) -> None:
         assert preflight.headers["access-control-allow-origin"] == "https://app.example"
         plain = client.get("/healthz", headers={"Origin": "https://elsewhere.example"})
         assert "access-control-allow-origin" not in plain.headers
+
+
+def test_rate_limits_per_key_with_headers(db, write_key: str) -> None:
+    settings, engine, factory = db
+    app = create_app(
+        Settings(
+            database_url=settings.database_url,
+            rate_limit_reads="3/minute",
+            rate_limit_writes="1/minute",
+        ),
+        engine=engine,
+    )
+    app.state.session_factory = factory
+    with TestClient(app) as client:
+        answers = [client.get("/v1/articles") for _ in range(3)]
+        assert [a.headers["ratelimit-remaining"] for a in answers] == ["2", "1", "0"]
+        assert answers[0].headers["ratelimit-limit"] == "3"
+        limited = client.get("/v1/articles")
+        assert limited.status_code == 429
+        assert limited.headers["content-type"].startswith("application/problem+json")
+        assert int(limited.headers["retry-after"]) >= 1
+        assert client.get("/healthz").status_code == 200  # health checks are not counted
+        keyed = client.get("/v1/articles", headers={"Authorization": f"Bearer {write_key}"})
+        assert keyed.status_code == 200  # another identity, another budget
+        headers = {"Authorization": f"Bearer {write_key}"}
+        assert (
+            client.post(
+                "/v1/articles", json={"body": "Chile and Peru met."}, headers=headers
+            ).status_code
+            == 201
+        )
+        assert (
+            client.post(
+                "/v1/articles", json={"body": "Peru and Chile met."}, headers=headers
+            ).status_code
+            == 429
+        )
+
+
+def test_bad_rate_limit_setting_is_refused() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        Settings(rate_limit_reads="lots")

@@ -1,0 +1,71 @@
+"""Rate limits per API key (or per client address without one), with the standard headers.
+
+Every answer carries RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset (seconds); past
+the limit the answer is 429 problem+json with Retry-After. Counting uses the `limits` library's
+moving window, in memory: each worker process counts for itself.
+"""
+
+import hashlib
+import math
+import time
+
+from limits import RateLimitItem, parse, storage, strategies
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.errors import problem_response
+
+EXEMPT = ("/healthz", "/readyz", "/metrics")
+
+
+class RateLimitMiddleware:
+    def __init__(self, app: ASGIApp, *, reads: str, writes: str) -> None:
+        self.app = app
+        self.limiter = strategies.MovingWindowRateLimiter(storage.MemoryStorage())
+        self.reads: RateLimitItem = parse(reads)
+        self.writes: RateLimitItem = parse(writes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("path", "").startswith(EXEMPT):
+            await self.app(scope, receive, send)
+            return
+        item = self.reads if scope.get("method") in ("GET", "HEAD", "OPTIONS") else self.writes
+        who = _identity(scope)
+        allowed = self.limiter.hit(item, item.namespace, who)
+        stats = self.limiter.get_window_stats(item, item.namespace, who)
+        reset = max(0, math.ceil(stats.reset_time - time.time()))
+        headers = [
+            (b"ratelimit-limit", str(item.amount).encode()),
+            (b"ratelimit-remaining", str(max(0, stats.remaining)).encode()),
+            (b"ratelimit-reset", str(reset).encode()),
+        ]
+        if not allowed:
+            response = problem_response(
+                429,
+                "Too many requests",
+                f"More than {item.amount} requests per {item.get_expiry()} s; try again in {reset} s.",
+                headers={
+                    "Retry-After": str(max(1, reset)),
+                    **{k.decode(): v.decode() for k, v in headers},
+                },
+                instance=str(scope.get("path", "")),
+            )
+            await response(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *headers]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def _identity(scope: Scope) -> str:
+    """The presented key (hashed: keys never sit in memory as text longer than needed), else the
+    client address."""
+    headers = dict(scope.get("headers") or [])
+    presented = headers.get(b"authorization", b"") or headers.get(b"x-api-key", b"")
+    if presented:
+        return "key:" + hashlib.sha256(presented).hexdigest()[:32]
+    client = scope.get("client") or ("unknown", 0)
+    return f"ip:{client[0]}"
