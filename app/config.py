@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     require_read_key: bool = Field(
         default=False, description="Reads need an API key too (writes always do)"
     )
+    db_time_limit_s: float = Field(
+        default=20.0, gt=0, description="Longest a request's database work may take (then 503)"
+    )
     rate_limit_reads: str = Field(
         default="600/minute",
         description="Reads allowed per key (or client address), e.g. 100/second",

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.config import Settings
 from app.errors import Forbidden, Unauthorized
 from app.models import ApiKey, Article, Entity, Event
+from app.search.limits import time_limit
 from app.services.article import get_article
 from app.services.entity import get_entity
 from app.services.event import get_event
@@ -25,11 +26,14 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """The one transaction boundary of a request: commit on success, roll back on error."""
+    """The one transaction boundary of a request: commit on success, roll back on error; the
+    request's database work is stopped past DEFCOOP_DB_TIME_LIMIT_S (a 503, never a hung worker)."""
     factory: sessionmaker[Session] = request.app.state.session_factory
+    settings: Settings = request.app.state.settings
     session = factory()
     try:
-        yield session
+        with time_limit(session, settings.db_time_limit_s):
+            yield session
         session.commit()
     except BaseException:
         session.rollback()

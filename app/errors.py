@@ -180,10 +180,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(OperationalError)
     async def _busy(request: Request, exc: OperationalError) -> JSONResponse:
+        message = str(exc.orig).lower() if exc.orig else ""
+        stopped = "interrupt" in message or "statement timeout" in message or "canceling" in message
         return problem_response(
             503,
             "Service unavailable",
-            "The database is busy or unreachable; try again shortly.",
+            "The request took longer than its time limit; narrow it and try again."
+            if stopped
+            else "The database is busy or unreachable; try again shortly.",
             headers={"Retry-After": "2"},
             instance=request.url.path,
         )

@@ -138,3 +138,23 @@ def test_bad_rate_limit_setting_is_refused() -> None:
 
     with pytest.raises(ValidationError):
         Settings(rate_limit_reads="lots")
+
+
+def test_request_database_time_limit(app, client: TestClient, session) -> None:
+    if session.get_bind().dialect.name != "sqlite":
+        import pytest
+
+        pytest.skip("a sub-millisecond statement_timeout is not reliably reached on PostgreSQL")
+    for n in range(1, 4):
+        create(client, n)
+    app.state.settings.db_time_limit_s = 1e-9
+    # the request's limit (not the search's own 5 s) stops this one
+    slow = client.get("/v1/search", params={"q": "story OR talks", "facets": "country,year,person"})
+    assert slow.status_code == 503 and slow.headers["content-type"].startswith(
+        "application/problem+json"
+    )
+    app.state.settings.db_time_limit_s = 20.0
+    assert (
+        client.get("/v1/entities").status_code == 200
+    )  # the pooled connection is not left limited
+    assert client.get("/v1/articles").status_code == 200

@@ -1,32 +1,45 @@
-"""A time limit on one search: SQLite's progress handler, PostgreSQL's statement_timeout."""
+"""Time limits on database work: SQLite's progress handler, PostgreSQL's statement_timeout.
+
+Limits nest: a search's own limit inside a request's limit. The tightest deadline wins, and
+leaving a limit restores the one around it.
+"""
 
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+_DEADLINES = "defcoop_deadlines"
 
 
 @contextmanager
 def time_limit(session: Session, seconds: float) -> Iterator[None]:
     """Statements run inside are interrupted (OperationalError) once `seconds` have passed."""
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(text(f"SET LOCAL statement_timeout = {max(1, int(seconds * 1000))}"))
-        try:
-            yield
-        finally:
-            connection.execute(text("SET LOCAL statement_timeout = 0"))
-        return
-    raw = connection.connection.dbapi_connection
-    deadline = time.monotonic() + seconds
-
-    def handler() -> int:
-        return 1 if time.monotonic() > deadline else 0
-
-    raw.set_progress_handler(handler, 1_000)  # type: ignore[union-attr]
+    deadlines: list[float] = connection.info.setdefault(_DEADLINES, [])
+    deadlines.append(time.monotonic() + seconds)
     try:
+        _apply(connection, deadlines)
         yield
     finally:
-        raw.set_progress_handler(None, 0)  # type: ignore[union-attr]
+        deadlines.pop()
+        if not connection.closed and not connection.invalidated:
+            _apply(connection, deadlines)
+
+
+def _apply(connection: Any, deadlines: list[float]) -> None:
+    if connection.dialect.name == "postgresql":
+        if connection.in_transaction():
+            left = (min(deadlines) - time.monotonic()) if deadlines else 0
+            milliseconds = max(1, int(left * 1000)) if deadlines else 0
+            connection.execute(text(f"SET LOCAL statement_timeout = {milliseconds}"))
+        return
+    raw = connection.connection.dbapi_connection
+    if not deadlines:
+        raw.set_progress_handler(None, 0)
+        return
+    deadline = min(deadlines)
+    raw.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 1_000)
