@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,6 +26,10 @@ from app.db import make_engine, make_session_factory
 from app.main import create_app
 from app.services.changes import track_changes
 from app.services.keys import Scope, create_key
+
+settings.register_profile("ci", max_examples=150)
+settings.register_profile("thorough", max_examples=3000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 EVAL = SHARED / "eval"

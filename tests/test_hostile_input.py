@@ -83,3 +83,19 @@ def test_huge_and_odd_numbers(client: TestClient) -> None:
         assert_problem(client.get("/v1/articles", params=params), 422)
     assert_problem(client.get(f"/v1/articles/{2**64}"), 422)
     assert_problem(client.get("/v1/events/-5"), 422)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://[", "http://[::1", "https://]", "http://%zz", "http://x.example/../../etc/passwd"],
+)
+def test_broken_urls_are_stored_or_refused_never_a_crash(client: TestClient, url: str) -> None:
+    response = client.post("/v1/articles", json={"url": url, "body": "Chile and Peru held talks."})
+    assert response.status_code in (201, 422), response.text
+    page = client.post(
+        "/v1/articles",
+        params={"url": url},
+        content=b"<p>Chile and Peru met.</p>",
+        headers={"content-type": "text/html"},
+    )
+    assert page.status_code in (201, 409, 422), page.text

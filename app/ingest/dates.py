@@ -77,7 +77,10 @@ def date_from_url(url: str | None) -> PartialDate | None:
     """A date written in a url's path or query (…/2012/10/29/…, …?yyyy=2019&mm=02&dd=26)."""
     if not url:
         return None
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
     query = parse_qs(parts.query)
     if query.get("yyyy") and query.get("mm") and query.get("dd"):
         try:

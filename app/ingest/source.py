@@ -18,7 +18,10 @@ def source_from_url(url: str | None) -> tuple[str | None, str | None]:
     """(name, domain) of a url's site: both the registered domain, e.g. 'trend.az'."""
     if not url:
         return None, None
-    host = urlsplit(url if "//" in url else "//" + url).hostname
+    try:
+        host = urlsplit(url if "//" in url else "//" + url).hostname
+    except ValueError:  # "http://[" and other urls no parser accepts
+        return None, None
     if not host:
         return None, None
     parts = _extractor()(host)
