@@ -15,8 +15,16 @@ from app.search.highlight import Marks, highlight_title, snippets
 from app.search.query import Node, QuerySyntaxError, parse, words
 
 QUERY_ALPHABET = st.sampled_from(
-    list("abc xyz \"()-*:^~{}[]\\'+!?.,;ÄéüßΩЖ中😀\t\n\x00\x07")
-    + ["OR", "AND", "NOT", "NEAR", " OR ", " AND ", " NOT "]
+    [
+        *list("abc xyz \"()-*:^~{}[]\\'+!?.,;ÄéüßΩЖ中😀\t\n\x00\x07"),
+        "OR",
+        "AND",
+        "NOT",
+        "NEAR",
+        " OR ",
+        " AND ",
+        " NOT ",
+    ]
 )
 queries = st.lists(QUERY_ALPHABET, max_size=40).map("".join) | st.text(max_size=600)
 
