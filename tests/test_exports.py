@@ -64,3 +64,9 @@ def test_export_keeps_filters_and_rejects_unknown_formats(
         client.get("/v1/articles", params={"format": "csv", "country": "Atlantis"}), 400, "country"
     )
     assert client.get("/v1/articles", params={"format": "csv", "author": "nobody"}).text == ""
+
+
+def test_a_bad_query_is_a_problem_before_the_stream_starts(client: TestClient) -> None:
+    create(client, 1)
+    assert_problem(client.get("/v1/search", params={"q": ":", "format": "csv"}), 400, "q")
+    assert_problem(client.get("/v1/search", params={"q": '"open', "format": "ndjson"}), 400, "q")

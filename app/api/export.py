@@ -54,14 +54,22 @@ def _flat(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 def _rows(
     factory: sessionmaker[Session], pager: Pager, serialize: Callable[[Any], dict[str, Any]]
 ) -> Iterator[dict[str, Any]]:
-    cursor: str | None = None
-    while True:
-        with factory() as session:
-            items, cursor = pager(session, cursor, PAGE_ROWS)
-            rows = [serialize(item) for item in items]
-        yield from rows
-        if not cursor:
-            return
+    """Every row. The first page is read before the response starts, so a bad query or filter
+    is still a problem+json answer rather than a stream cut short."""
+    with factory() as session:
+        items, cursor = pager(session, None, PAGE_ROWS)
+        first = [serialize(item) for item in items]
+
+    def rest() -> Iterator[dict[str, Any]]:
+        yield from first
+        next_cursor = cursor
+        while next_cursor:
+            with factory() as session:
+                page, next_cursor = pager(session, next_cursor, PAGE_ROWS)
+                rows = [serialize(item) for item in page]
+            yield from rows
+
+    return rest()
 
 
 def _ndjson(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
