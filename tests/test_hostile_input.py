@@ -82,6 +82,8 @@ def test_huge_and_odd_numbers(client: TestClient) -> None:
     for params in ({"limit": "1e3"}, {"limit": "NaN"}, {"entity": "-1"}, {"entity": str(2**64)}):
         assert_problem(client.get("/v1/articles", params=params), 422)
     assert_problem(client.get(f"/v1/articles/{2**64}"), 422)
+    assert_problem(client.get(f"/v1/articles/{2**31}"), 422)  # past the INTEGER id column
+    assert_problem(client.get("/v1/articles", params={"entity": 2**31}), 422)
     assert_problem(client.get("/v1/events/-5"), 422)
 
 

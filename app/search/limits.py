@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 _DEADLINES = "defcoop_deadlines"
@@ -27,7 +28,10 @@ def time_limit(session: Session, seconds: float) -> Iterator[None]:
     finally:
         deadlines.pop()
         if not connection.closed and not connection.invalidated:
-            _apply(connection, deadlines)
+            try:
+                _apply(connection, deadlines)
+            except DBAPIError:
+                pass  # the transaction failed and will be rolled back, and its limit with it
 
 
 def _apply(connection: Any, deadlines: list[float]) -> None:
