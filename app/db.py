@@ -43,6 +43,14 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+WRITE_OPTION = "defcoop_writes"  # execution option: this transaction will write
+
+
+def begin_write(session: Session) -> None:
+    """Start the session's transaction as a writing one (SQLite: BEGIN IMMEDIATE)."""
+    session.connection(execution_options={WRITE_OPTION: True})
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -69,7 +77,10 @@ def make_engine(url: str, *, busy_timeout_ms: int = 5000, **kwargs: Any) -> Engi
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A transaction that will write takes the write lock up front (BEGIN IMMEDIATE): a
+        # deferred one that read first cannot wait for the lock later and fails as "locked".
+        immediate = connection.get_execution_options().get(WRITE_OPTION)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
@@ -82,10 +93,12 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+def session_scope(factory: sessionmaker[Session], *, write: bool = True) -> Iterator[Session]:
     """The CLI's unit of work: commit on success, roll back on any error."""
     session = factory()
     try:
+        if write:
+            begin_write(session)
         yield session
         session.commit()
     except BaseException:

@@ -8,6 +8,7 @@ from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
+from app.db import begin_write
 from app.errors import Forbidden, Unauthorized
 from app.models import ApiKey, Article, Entity, Event
 from app.search.limits import time_limit
@@ -32,6 +33,8 @@ def get_session(request: Request) -> Iterator[Session]:
     settings: Settings = request.app.state.settings
     session = factory()
     try:
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            begin_write(session)
         with time_limit(session, settings.db_time_limit_s):
             yield session
         session.commit()

@@ -34,7 +34,13 @@ def server(scratch_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
     engine.dispose()
     port = _free_port()
     executable = Path(sys.executable).parent / "defcoop"
-    env = {**os.environ, "DEFCOOP_DATABASE_URL": scratch_url, "DEFCOOP_LOG_LEVEL": "warning"}
+    env = {
+        **os.environ,
+        "DEFCOOP_DATABASE_URL": scratch_url,
+        "DEFCOOP_LOG_LEVEL": "warning",
+        "DEFCOOP_RATE_LIMIT_READS": "1000000/minute",
+        "DEFCOOP_RATE_LIMIT_WRITES": "1000000/minute",
+    }
     log = (tmp_path / "server.log").open("w")
     process = subprocess.Popen(
         [str(executable), "serve", "--host", "127.0.0.1", "--port", str(port)],
