@@ -353,3 +353,19 @@ def test_a_search_past_its_time_limit_is_a_503(
     assert response.headers["retry-after"] == "1"
     app.state.settings.search_time_limit_s = 5.0
     assert client.get("/v1/search", params={"q": "navy"}).status_code == 200
+
+
+def test_highlighting_is_safe_across_threads() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from app.search.highlight import _stemmer
+
+    words = ["cooperation", "exercises", "submarines", "ministries", "generalization"] * 400
+
+    def stem_all(chunk: list[str]) -> list[str]:
+        return [str(_stemmer().stemWord(w)) for w in chunk]
+
+    expected = stem_all(words)
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(stem_all, [words] * 8))
+    assert all(r == expected for r in results)

@@ -6,6 +6,7 @@ marked is what matched. Everything that is not a marker is HTML-escaped.
 
 import html
 import re
+import threading
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -18,9 +19,16 @@ from app.search.query import Phrase, Term
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
-@cache
+_LOCAL = threading.local()
+
+
 def _stemmer() -> Any:
-    return snowballstemmer.stemmer("english")
+    """One stemmer per thread: a snowball stemmer keeps state while it works, so threads that
+    share one corrupt each other's words (seen under load as IndexError)."""
+    stemmer = getattr(_LOCAL, "stemmer", None)
+    if stemmer is None:
+        stemmer = _LOCAL.stemmer = snowballstemmer.stemmer("english")
+    return stemmer
 
 
 @cache

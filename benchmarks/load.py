@@ -1,0 +1,117 @@
+"""Sustained load against a real server, with wrk: requests/s and p99 latency for a read mix
+(list, one article, search, dyad profile) and a write mix (new articles).
+
+    apt-get install wrk
+    python benchmarks/load.py --db .bench/search-100k.db [--seconds 30] [--connections 16]
+
+Runs `defcoop serve` (uvicorn, one worker) on a copy of the database so the writes do not
+change the original, with rate limits lifted for the measurement.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wrk(script: str, base: str, seconds: int, connections: int, env: dict[str, str]) -> str:
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "-s",
+        str(HERE / "wrk" / script),
+        base,
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
+    if done.stderr.strip():
+        print(done.stderr.strip()[:2000], file=sys.stderr)
+    return done.stdout
+
+
+def _summary(output: str) -> str:
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    p50 = re.search(r"50%\s+([\d.]+\w+)", output)
+    p99 = re.search(r"99%\s+([\d.]+\w+)", output)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return (
+        f"{float(rps.group(1)) if rps else 0:.1f} requests/s, p50 {p50.group(1) if p50 else '?'}, "
+        f"p99 {p99.group(1) if p99 else '?'}, non-2xx {errors.group(1) if errors else 0}"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed (apt-get install wrk)")
+    defcoop = str(Path(sys.executable).parent / "defcoop")
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "load.db"
+        shutil.copy(args.db, db)
+        env = {
+            **os.environ,
+            "DEFCOOP_DATABASE_URL": f"sqlite:///{db}",
+            "DEFCOOP_LOG_LEVEL": "warning",
+            "DEFCOOP_RATE_LIMIT_READS": "100000000/minute",
+            "DEFCOOP_RATE_LIMIT_WRITES": "100000000/minute",
+        }
+        subprocess.run([defcoop, "db", "upgrade"], env=env, check=True, capture_output=True)
+        made = subprocess.run(
+            [defcoop, "keys", "create", "--name", "load"],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        env["DEFCOOP_KEY"] = made.stdout.strip().splitlines()[-1]
+        port = _free_port()
+        server = subprocess.Popen([defcoop, "serve", "--port", str(port)], env=env)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(100):
+                try:
+                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.2)
+            print(
+                f"server: uvicorn, one worker; {args.connections} connections, {args.seconds} s each"
+            )
+            print(
+                "read mix  (list, get, search, dyad):",
+                _summary(_wrk("reads.lua", base, args.seconds, args.connections, env)),
+            )
+            print(
+                "write mix (new JSON articles):      ",
+                _summary(_wrk("writes.lua", base, args.seconds, args.connections, env)),
+            )
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
