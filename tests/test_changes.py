@@ -43,7 +43,8 @@ def test_changes_follow_every_write(client: TestClient) -> None:
 def test_deleting_an_article_tombstones_its_events(client: TestClient) -> None:
     article = create(client, 1)
     _, cursor = _read(client)
-    client.delete(f"/v1/articles/{article['id']}")
+    deleted = client.delete(f"/v1/articles/{article['id']}")
+    assert deleted.status_code == 204, deleted.text
     seen, _ = _read(client, cursor)
     assert sorted(seen) == [("article", "deleted"), ("event", "deleted"), ("event", "deleted")]
 

@@ -62,8 +62,11 @@ def _record(session: Session, _context: Any) -> None:
 
 def track_changes(factory: sessionmaker[Session]) -> sessionmaker[Session]:
     """Make every session of `factory` write the change feed."""
-    if not event.contains(factory, "after_flush", _record):
+    # A flag on the factory itself, not event.contains(): SQLAlchemy's registry can still hold
+    # an entry for a collected factory whose id a new one reuses, and then nothing would listen.
+    if not getattr(factory, "_defcoop_tracks_changes", False):
         event.listen(factory, "after_flush", _record)
+        factory._defcoop_tracks_changes = True  # type: ignore[attr-defined]
     return factory
 
 
