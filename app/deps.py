@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
@@ -9,13 +10,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
 from app.db import begin_write
-from app.errors import Forbidden, Unauthorized
+from app.errors import Forbidden, InvalidParameter, Unauthorized
 from app.models import ApiKey, Article, Entity, Event
 from app.search.limits import time_limit
-from app.services.article import get_article
+from app.services.article import ArticleFilters, get_article
 from app.services.entity import get_entity
 from app.services.event import get_event
+from app.services.filters import country_codes, dyad_codes
 from app.services.keys import Scope, allows, find_key
+from app.taxonomy import EventType
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -128,3 +131,44 @@ def _require(needed: Scope) -> Callable[[Request, SessionDep, SettingsDep], ApiK
 
 WriteKey = Depends(_require(Scope.write))
 ReadKey = Depends(_require(Scope.read))
+
+
+def get_article_filters(
+    source: Annotated[
+        str | None, Query(max_length=200, description="Source name or domain")
+    ] = None,
+    author: Annotated[str | None, Query(max_length=300)] = None,
+    lang: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$", description="ISO 639-1")] = None,
+    published_from: Annotated[date | None, Query(description="On or after (YYYY-MM-DD)")] = None,
+    published_to: Annotated[date | None, Query(description="On or before (YYYY-MM-DD)")] = None,
+    country: Annotated[
+        list[str] | None,
+        Query(max_length=10, description="Repeatable: articles that mention all of them"),
+    ] = None,
+    entity: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Mentions this entity")
+    ] = None,
+    event_type: Annotated[
+        EventType | None, Query(description="Reports an event of this type")
+    ] = None,
+    dyad: Annotated[
+        str | None, Query(max_length=100, description="AZE-TUR: an event in which both take part")
+    ] = None,
+) -> ArticleFilters:
+    """The article filters every article list and search shares, checked."""
+    if published_from and published_to and published_from > published_to:
+        raise InvalidParameter("published_from", "is after published_to")
+    return ArticleFilters(
+        source=source,
+        author=author,
+        lang=lang,
+        published_from=published_from,
+        published_to=published_to,
+        countries=country_codes(country),
+        entity_id=entity,
+        event_type=event_type,
+        dyad=dyad_codes(dyad),
+    )
+
+
+ArticleFiltersDep = Annotated[ArticleFilters, Depends(get_article_filters)]

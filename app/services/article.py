@@ -181,15 +181,8 @@ def _apply_content(
     return None
 
 
-def create_article(
-    session: Session,
-    *,
-    data: ArticleCreate,
-    on_duplicate: OnDuplicate = OnDuplicate.error,
-    budget_s: float | None = None,
-    spacy_model: str | None = None,
-) -> IngestOutcome:
-    """Parse and store one article with its entities and events, whole or not at all."""
+def read_article(data: ArticleCreate) -> Page:
+    """The page behind an article's input, or ValidationFailed when no article text is left."""
     page = read_content(
         text=data.text,
         body=data.body,
@@ -202,6 +195,19 @@ def create_article(
             "The page holds no article text once its boilerplate is removed.",
             errors=[{"field": "text", "in": "body", "message": "no article text"}],
         )
+    return page
+
+
+def create_article(
+    session: Session,
+    *,
+    data: ArticleCreate,
+    on_duplicate: OnDuplicate = OnDuplicate.error,
+    budget_s: float | None = None,
+    spacy_model: str | None = None,
+) -> IngestOutcome:
+    """Parse and store one article with its entities and events, whole or not at all."""
+    page = read_article(data)
     digest = content_hash(page.body)
     existing = (
         session.scalars(select(Article).where(Article.url == data.url)).first()

@@ -1,4 +1,3 @@
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -10,7 +9,7 @@ from app.api.body import media_type, read_text
 from app.api.export import EXPORT_RESPONSES, FORMAT_HELP, ExportFormat, export, wanted_format
 from app.api.paging import link_next
 from app.config import Settings
-from app.deps import MAX_ID, ArticleDep, PageDep, SessionDep, SettingsDep, WriteKey
+from app.deps import ArticleDep, ArticleFiltersDep, PageDep, SessionDep, SettingsDep, WriteKey
 from app.errors import (
     AppError,
     InvalidParameter,
@@ -34,9 +33,7 @@ from app.schemas.event import event_read
 from app.schemas.search import SimilarArticle
 from app.services import article as service
 from app.services import search as search_service
-from app.services.article import ArticleFilters, IngestOutcome, OnDuplicate
-from app.services.filters import country_codes, dyad_codes
-from app.taxonomy import EventType
+from app.services.article import IngestOutcome, OnDuplicate
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"])
 
@@ -213,44 +210,12 @@ def list_articles(
     request: Request,
     session: SessionDep,
     page: PageDep,
-    source: Annotated[
-        str | None, Query(max_length=200, description="Source name or domain")
-    ] = None,
-    author: Annotated[str | None, Query(max_length=300)] = None,
-    lang: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$", description="ISO 639-1")] = None,
-    published_from: Annotated[date | None, Query(description="On or after (YYYY-MM-DD)")] = None,
-    published_to: Annotated[date | None, Query(description="On or before (YYYY-MM-DD)")] = None,
-    country: Annotated[
-        list[str] | None,
-        Query(max_length=10, description="Repeatable: articles that mention all of them"),
-    ] = None,
-    entity: Annotated[
-        int | None, Query(ge=1, le=MAX_ID, description="Mentions this entity")
-    ] = None,
-    event_type: Annotated[
-        EventType | None, Query(description="Reports an event of this type")
-    ] = None,
-    dyad: Annotated[
-        str | None, Query(max_length=100, description="AZE-TUR: an event in which both take part")
-    ] = None,
+    filters: ArticleFiltersDep,
     sort: Annotated[
         str, Query(pattern=r"^-?published_at$", description="published_at or -published_at")
     ] = "-published_at",
     format: Annotated[ExportFormat | None, Query(description=FORMAT_HELP)] = None,
 ) -> Page[ArticleSummary] | StreamingResponse:
-    if published_from and published_to and published_from > published_to:
-        raise InvalidParameter("published_from", "is after published_to")
-    filters = ArticleFilters(
-        source=source,
-        author=author,
-        lang=lang,
-        published_from=published_from,
-        published_to=published_to,
-        countries=country_codes(country),
-        entity_id=entity,
-        event_type=event_type,
-        dyad=dyad_codes(dyad),
-    )
     fmt = wanted_format(request, format)
     if fmt is not ExportFormat.json:
         return export(

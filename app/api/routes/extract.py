@@ -4,11 +4,11 @@ from fastapi import APIRouter, Query, Request
 
 from app.api.routes.articles import _CREATE_BODY, create_input
 from app.deps import SettingsDep
-from app.errors import ValidationFailed, problem_responses
+from app.errors import problem_responses
 from app.extraction import extract
 from app.extraction.base import Document
-from app.ingest.reader import read_content
 from app.schemas.article import ExtractResult
+from app.services.article import read_article
 from app.services.extraction import extraction_json
 
 router = APIRouter(prefix="/v1", tags=["extraction"])
@@ -27,18 +27,7 @@ async def extract_page(
     url: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> ExtractResult:
     data = await create_input(request, url, None)
-    page = read_content(
-        text=data.text,
-        body=data.body,
-        html=data.html,
-        url=data.url,
-        language=data.language or data.lang,
-    )
-    if not page.body.strip():
-        raise ValidationFailed(
-            "The page holds no article text once its boilerplate is removed.",
-            errors=[{"field": "text", "in": "body", "message": "no article text"}],
-        )
+    page = read_article(data)
     published = page.published
     language = data.language or data.lang or page.language
     document = Document(

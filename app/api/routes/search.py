@@ -1,5 +1,4 @@
 from dataclasses import replace
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -8,15 +7,12 @@ from sqlalchemy.orm import Session
 
 from app.api.export import EXPORT_RESPONSES, FORMAT_HELP, ExportFormat, export, wanted_format
 from app.api.paging import link_next
-from app.deps import MAX_ID, PageDep, SessionDep, SettingsDep
-from app.errors import InvalidParameter, problem_responses
+from app.deps import ArticleFiltersDep, PageDep, SessionDep, SettingsDep
+from app.errors import problem_responses
 from app.schemas.article import ArticleSummary
 from app.schemas.search import FacetCounts, Highlights, SearchHit, SearchPage
 from app.search.highlight import Marks
-from app.services.article import ArticleFilters
-from app.services.filters import country_codes, dyad_codes
 from app.services.search import Hit, QueryMode, SearchRequest, search, validate_facets
-from app.taxonomy import EventType
 
 router = APIRouter(prefix="/v1", tags=["search"])
 
@@ -39,6 +35,7 @@ def search_articles(
     session: SessionDep,
     settings: SettingsDep,
     page: PageDep,
+    filters: ArticleFiltersDep,
     q: Annotated[str, Query(min_length=1, max_length=500, description=QUERY_HELP)],
     mode: Annotated[QueryMode, Query()] = QueryMode.simple,
     expand: Annotated[
@@ -61,32 +58,8 @@ def search_articles(
     facet_size: Annotated[int, Query(ge=1, le=100, description="Values per facet")] = 10,
     highlight_pre: Annotated[str, Query(max_length=40)] = "<mark>",
     highlight_post: Annotated[str, Query(max_length=40)] = "</mark>",
-    source: Annotated[str | None, Query(max_length=200)] = None,
-    author: Annotated[str | None, Query(max_length=300)] = None,
-    lang: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$")] = None,
-    published_from: Annotated[date | None, Query()] = None,
-    published_to: Annotated[date | None, Query()] = None,
-    country: Annotated[list[str] | None, Query(max_length=10)] = None,
-    entity: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    event_type: Annotated[EventType | None, Query()] = None,
-    dyad: Annotated[
-        str | None, Query(max_length=100, description="AZE-TUR: an event in which both take part")
-    ] = None,
     format: Annotated[ExportFormat | None, Query(description=FORMAT_HELP)] = None,
 ) -> SearchPage | StreamingResponse:
-    if published_from and published_to and published_from > published_to:
-        raise InvalidParameter("published_from", "is after published_to")
-    filters = ArticleFilters(
-        source=source,
-        author=author,
-        lang=lang,
-        published_from=published_from,
-        published_to=published_to,
-        countries=country_codes(country),
-        entity_id=entity,
-        event_type=event_type,
-        dyad=dyad_codes(dyad),
-    )
     search_request = SearchRequest(
         q=q,
         mode=mode,
