@@ -12,22 +12,14 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import httpx
+from serving import defcoop, serving
 
 HERE = Path(__file__).resolve().parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wrk(script: str, base: str, seconds: int, connections: int, env: dict[str, str]) -> str:
@@ -66,7 +58,7 @@ def main() -> int:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install wrk)")
-    defcoop = str(Path(sys.executable).parent / "defcoop")
+    command = defcoop()
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "load.db"
         shutil.copy(args.db, db)
@@ -77,25 +69,16 @@ def main() -> int:
             "DEFCOOP_RATE_LIMIT_READS": "100000000/minute",
             "DEFCOOP_RATE_LIMIT_WRITES": "100000000/minute",
         }
-        subprocess.run([defcoop, "db", "upgrade"], env=env, check=True, capture_output=True)
+        subprocess.run([command, "db", "upgrade"], env=env, check=True, capture_output=True)
         made = subprocess.run(
-            [defcoop, "keys", "create", "--name", "load"],
+            [command, "keys", "create", "--name", "load"],
             env=env,
             check=True,
             capture_output=True,
             text=True,
         )
         env["DEFCOOP_KEY"] = made.stdout.strip().splitlines()[-1]
-        port = _free_port()
-        server = subprocess.Popen([defcoop, "serve", "--port", str(port)], env=env)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(100):
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.2)
+        with serving(env) as (base, _pid):
             print(
                 f"server: uvicorn, one worker; {args.connections} connections, {args.seconds} s each"
             )
@@ -107,9 +90,6 @@ def main() -> int:
                 "write mix (new JSON articles):      ",
                 _summary(_wrk("writes.lua", base, args.seconds, args.connections, env)),
             )
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
     return 0
 
 

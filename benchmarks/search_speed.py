@@ -13,7 +13,6 @@ memory, the load time and the database size.
 
 import argparse
 import os
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -23,6 +22,7 @@ import time
 from pathlib import Path
 
 import httpx
+from serving import defcoop, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 RARE = "sutoxelo"  # rank ~30,000 of the corpus's Zipf vocabulary (benchmarks/corpus.py, seed 2026)
@@ -56,20 +56,10 @@ FLOOR_MATCH = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _percentiles(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return statistics.median(ordered), p95
-
-
-def _defcoop() -> str:
-    return str(Path(sys.executable).parent / "defcoop")
 
 
 def load(articles: int, db: Path) -> float:
@@ -89,24 +79,16 @@ def load(articles: int, db: Path) -> float:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     env = {**os.environ, "DEFCOOP_DATABASE_URL": f"sqlite:///{db}"}
-    subprocess.run([_defcoop(), "db", "upgrade"], check=True, env=env, capture_output=True)
+    subprocess.run([defcoop(), "db", "upgrade"], check=True, env=env, capture_output=True)
     started = time.perf_counter()
-    subprocess.run([_defcoop(), "ingest", str(corpus)], check=True, env=env, capture_output=True)
+    subprocess.run([defcoop(), "ingest", str(corpus)], check=True, env=env, capture_output=True)
     return time.perf_counter() - started
 
 
 def measure(db: Path, runs: int, seconds: float) -> None:
-    port = _free_port()
     env = {**os.environ, "DEFCOOP_DATABASE_URL": f"sqlite:///{db}", "DEFCOOP_LOG_LEVEL": "warning"}
-    server = subprocess.Popen([_defcoop(), "serve", "--port", str(port)], env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+    env |= {"DEFCOOP_RATE_LIMIT_READS": "100000000/minute"}
+    with serving(env) as (base, pid):
         floor = sqlite3.connect(str(db))
         total = floor.execute("SELECT count(*) FROM article").fetchone()[0]
         print(f"{total:,} articles; database {Path(db).stat().st_size / 1e6:,.0f} MB")
@@ -151,12 +133,9 @@ def measure(db: Path, runs: int, seconds: float) -> None:
         print(
             f"throughput, two terms with facets, concurrency 8: {done[0] / seconds:.1f} requests/s"
         )
-        status = Path(f"/proc/{server.pid}/status").read_text()
+        status = Path(f"/proc/{pid}/status").read_text()
         peak = next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM"))
         print(f"server peak memory (VmHWM): {int(peak) / 1024:.0f} MB")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def main() -> int:

@@ -146,33 +146,12 @@ def partners(
     stmt = stmt.where(c1.code == code, c2.code != code) if code else stmt.where(c1.code < c2.code)
     rows = session.execute(_scoped(stmt, scope).group_by(c1.code, c2.code, Event.type)).all()
     pairs: dict[tuple[str, str], dict[str, Any]] = {}
-    for a, b, event_type, n in rows:
+    for a, b, event_type, n in rows:  # an event has one type: the counts add up per pair
         entry = pairs.setdefault((str(a), str(b)), {"a": a, "b": b, "events": 0, "by_type": {}})
         entry["by_type"][event_type] = int(n)
-    totals = _pair_totals(session, code, scope)
-    for key, entry in pairs.items():
-        entry["events"] = totals.get(key, sum(entry["by_type"].values()))
+        entry["events"] += int(n)
     ranked = sorted(pairs.values(), key=lambda e: (-e["events"], e["a"], e["b"]))
     return ranked[:limit]
-
-
-def _pair_totals(
-    session: Session, code: str | None, scope: EventScope
-) -> dict[tuple[str, str], int]:
-    """Distinct events per pair (an event of two types would count twice in the breakdown sum)."""
-    first, second = aliased(EventParticipant), aliased(EventParticipant)
-    c1, c2 = aliased(Entity), aliased(Entity)
-    stmt = (
-        select(c1.code, c2.code, func.count(distinct(Event.id)))
-        .select_from(Event)
-        .join(first, first.event_id == Event.id)
-        .join(c1, and_(c1.id == first.entity_id, c1.kind == "country"))
-        .join(second, second.event_id == Event.id)
-        .join(c2, and_(c2.id == second.entity_id, c2.kind == "country"))
-    )
-    stmt = stmt.where(c1.code == code, c2.code != code) if code else stmt.where(c1.code < c2.code)
-    rows = session.execute(_scoped(stmt, scope).group_by(c1.code, c2.code)).all()
-    return {(str(a), str(b)): int(n) for a, b, n in rows}
 
 
 def country_people(session: Session, code: str, limit: int) -> list[tuple[Entity, int]]:
