@@ -12,16 +12,18 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from app import migrate
 from app.config import Settings, get_settings
 from app.db import make_engine, make_session_factory, session_scope
 from app.errors import AppError, from_validation_error
 from app.ingest.formats import Format, Record, iter_jsonl, records, sniff
+from app.models import Article
 from app.schemas.article import ArticleCreate
-from app.services.article import OnDuplicate, create_article
+from app.services.article import OnDuplicate, Prepared, create_article, prepare_article
 from app.services.keys import Scope, create_key, list_keys, revoke_key
 
 T = TypeVar("T")
@@ -184,48 +186,77 @@ def ingest_paths(
             task = progress.add_task("ingest", total=_count_records(paths))
             stream = _planned(paths, fmt, summary)
             while chunk := list(itertools.islice(stream, batch)):
+                # Reading and extraction happen before the write transaction opens, so the
+                # database lock is held only for the inserts.
+                ready = _prepare_chunk(factory, settings, chunk, source, on_duplicate)
                 with session_scope(factory) as session:
-                    for path, record in chunk:
-                        _ingest_one(
-                            session,
-                            settings,
-                            f"{path}:{record.line}",
-                            record,
-                            source,
-                            on_duplicate,
-                            summary,
-                        )
+                    for item in ready:
+                        _ingest_one(session, item, on_duplicate, summary)
                         progress.advance(task)
     finally:
         engine.dispose()
     return summary
 
 
-def _ingest_one(
-    session: Session,
+@dataclass
+class _Ready:
+    """One record read and extracted, waiting for its transaction (or the reason it was not)."""
+
+    where: str
+    data: ArticleCreate | None = None
+    prepared: Prepared | None = None
+    problem: str | None = None
+
+
+def _prepare_chunk(
+    factory: sessionmaker[Session],
     settings: Settings,
-    where: str,
-    record: Record,
+    chunk: list[tuple[Path, Record]],
     source: str | None,
     on_duplicate: OnDuplicate,
-    summary: Summary,
-) -> None:
+) -> list[_Ready]:
+    ready = [_read_one(f"{path}:{record.line}", record, source) for path, record in chunk]
+    urls = [item.data.url for item in ready if item.data is not None and item.data.url]
+    known: set[str] = set()
+    if urls and on_duplicate is not OnDuplicate.update:
+        with factory() as session:
+            known = set(session.scalars(select(Article.url).where(Article.url.in_(urls))))
+    for item in ready:
+        if item.data is None or (item.data.url and item.data.url in known):
+            continue  # rejected already, or to be skipped/refused without extraction
+        try:
+            item.prepared = prepare_article(
+                item.data, budget_s=settings.extraction_budget_s, spacy_model=settings.spacy_model
+            )
+        except (AppError, ValueError) as error:
+            item.problem = f"rejected: {getattr(error, 'detail', error)}"
+    return ready
+
+
+def _read_one(where: str, record: Record, source: str | None) -> _Ready:
     try:
         if record.error:
             raise ValueError(record.error)
-        data = _to_input(record, source)
+        return _Ready(where, data=_to_input(record, source))
+    except ValidationError as error:
+        return _Ready(where, problem=f"rejected: {from_validation_error(error).detail}")
+    except ValueError as error:
+        return _Ready(where, problem=f"rejected: {error}")
+
+
+def _ingest_one(
+    session: Session, item: _Ready, on_duplicate: OnDuplicate, summary: Summary
+) -> None:
+    where = item.where
+    if item.data is None or item.problem:
+        summary.counts["rejected"] += 1
+        summary.problems.append(f"{where}: {item.problem}")
+        return
+    try:
         with session.begin_nested():
             outcome = create_article(
-                session,
-                data=data,
-                on_duplicate=on_duplicate,
-                budget_s=settings.extraction_budget_s,
-                spacy_model=settings.spacy_model,
+                session, data=item.data, on_duplicate=on_duplicate, prepared=item.prepared
             )
-    except ValidationError as error:
-        summary.counts["rejected"] += 1
-        summary.problems.append(f"{where}: rejected: {from_validation_error(error).detail}")
-        return
     except (AppError, ValueError) as error:
         summary.counts["rejected"] += 1
         summary.problems.append(f"{where}: rejected: {getattr(error, 'detail', error)}")

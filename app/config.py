@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     page_size_default: int = Field(default=20, ge=1, le=100, description="Default `limit`")
     page_size_max: int = Field(default=100, ge=1, le=1000, description="Largest `limit`")
     sqlite_busy_timeout_ms: int = Field(
-        default=5000, ge=0, description="How long SQLite waits on a locked database"
+        default=30_000, ge=0, description="How long SQLite waits on a locked database"
     )
     extraction_budget_s: float = Field(
         default=10.0,

@@ -93,3 +93,48 @@ def test_demo_without_serving_loads_samples_idempotently(cli_db: str) -> None:
 def test_ingest_missing_path_is_an_error(cli_db: str) -> None:
     result = runner.invoke(cli, ["ingest", "/nonexistent/file.jsonl"])
     assert result.exit_code != 0
+
+
+def test_ingest_extracts_outside_the_write_and_not_for_known_urls(
+    cli_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import app.cli as cli_module
+
+    calls: list[str | None] = []
+    real = cli_module.prepare_article
+
+    def counting(data, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(data.url)
+        return real(data, **kwargs)
+
+    monkeypatch.setattr(cli_module, "prepare_article", counting)
+    assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
+    feed = tmp_path / "feed.jsonl"
+    first = {"url": "https://b.example/1", "body": "Chile and Peru held naval talks on Monday."}
+    feed.write_text(json.dumps(first) + "\n", encoding="utf-8")
+    assert "created 1" in runner.invoke(cli, ["ingest", str(feed)]).output
+    assert calls == ["https://b.example/1"]
+
+    result = runner.invoke(cli, ["ingest", str(feed)])
+    assert "skipped (url already stored) 1" in result.output
+    assert len(calls) == 1  # a known url is skipped without running the extractor
+
+    changed = {**first, "body": "Chile and Brazil signed a defence agreement on Monday."}
+    feed.write_text(json.dumps(changed) + "\n", encoding="utf-8")
+    result = runner.invoke(cli, ["ingest", str(feed), "--on-duplicate", "update"])
+    assert result.exit_code == 0 and "updated 1" in result.output, result.output
+    assert len(calls) == 2
+    engine = make_engine(cli_db)
+    try:
+        from fastapi.testclient import TestClient
+
+        with TestClient(create_app(Settings(database_url=cli_db), engine=engine)) as client:
+            items = client.get("/v1/articles", params={"q": "Brazil"}).json()["items"]
+            assert [item["url"] for item in items] == ["https://b.example/1"]
+            article = client.get(
+                f"/v1/articles/{items[0]['id']}", params={"include": "mentions"}
+            ).json()
+            names = {m["entity"]["name"] for m in article["mentions"]}
+            assert "Brazil" in names and "Peru" not in names, names
+    finally:
+        engine.dispose()

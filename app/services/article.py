@@ -1,4 +1,5 @@
 import re
+import time as time_module
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -9,6 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from app.errors import Conflict, NotFound, ValidationFailed
+from app.extraction import extract
+from app.extraction.base import Document, Extraction
 from app.extraction.lexicon import country_spellings
 from app.ingest.dates import PartialDate, parse_partial_iso
 from app.ingest.page import Page
@@ -18,7 +21,7 @@ from app.models import Article, Entity, Event, EventParticipant, Mention, Source
 from app.schemas.article import ArticleCreate, ArticleUpdate, CuratedEntity, CuratedEvent
 from app.services.entity import get_or_create_entity
 from app.services.event import countries_filter, set_event_date
-from app.services.extraction import CURATED, extract_article
+from app.services.extraction import CURATED, apply_extraction
 from app.services.pagination import page_by
 from app.services.source import get_or_create_source
 from app.taxonomy import EntityKind, EventType, cameo_code
@@ -28,6 +31,19 @@ class OnDuplicate(StrEnum):
     error = "error"
     skip = "skip"
     update = "update"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An article read and extracted, before any database work (no lock is held meanwhile)."""
+
+    page: Page
+    digest: str
+    published: datetime | None
+    precision: str | None
+    language: str | None
+    extraction: Extraction | None  # None for hand-coded data
+    extraction_s: float | None
 
 
 @dataclass(frozen=True)
@@ -143,25 +159,44 @@ def _store_events(session: Session, article: Article, events: list[CuratedEvent]
             _participant(session, event, get_or_create_entity(session, kind="person", name=person))
 
 
-def _apply_content(
-    session: Session,
-    article: Article,
-    data: ArticleCreate,
-    page: Page,
-    budget_s: float | None,
-    spacy_model: str | None,
-    digest: str,
-) -> float | None:
+def prepare_article(
+    data: ArticleCreate, *, budget_s: float | None = None, spacy_model: str | None = None
+) -> Prepared:
+    """Read the page and run the extractor: the pure, CPU-bound half of storing an article."""
+    page = read_article(data)
     published, precision = _published(data.published_at)
     if published is None:
         published, precision = _from_partial(page.published)
+    language = data.language or data.lang or page.language
+    extraction, seconds = None, None
+    if data.entities is None and data.events is None:
+        day = published.date() if published is not None and precision in ("day", "time") else None
+        started = time_module.perf_counter()
+        extraction = extract(
+            Document(
+                text=page.body, published=day, language=language, title=data.title or page.title
+            ),
+            budget_s=budget_s,
+            spacy_model=spacy_model,
+        )
+        seconds = time_module.perf_counter() - started
+    return Prepared(
+        page, content_hash(page.body), published, precision, language, extraction, seconds
+    )
+
+
+def _apply_content(
+    session: Session, article: Article, data: ArticleCreate, prepared: Prepared
+) -> None:
+    page = prepared.page
+    published, precision = prepared.published, prepared.precision
     article.title = data.title or page.title
     article.title_is_derived = data.title is None and page.title_is_derived
     article.author = data.author or page.author
     article.published_at, article.published_precision = published, precision
-    article.language = data.language or data.lang or page.language
+    article.language = prepared.language
     article.body = page.body
-    article.content_hash = digest
+    article.content_hash = prepared.digest
     article.word_count = word_count(page.body)
     source_name = data.source or page.source_name
     article.source = (
@@ -169,16 +204,15 @@ def _apply_content(
         if source_name
         else None
     )
-    if data.entities is None and data.events is None:
+    if prepared.extraction is not None:
         session.flush()
-        ran = extract_article(session, article=article, budget_s=budget_s, spacy_model=spacy_model)
-        return ran.seconds
+        apply_extraction(session, article=article, result=prepared.extraction)
+        return
     article.extractor_version = CURATED
     article.extraction_note = None
     spans = sentence_spans(page.body)
     _store_entities(session, article, data.entities or [], spans)
     _store_events(session, article, data.events or [])
-    return None
 
 
 def read_article(data: ArticleCreate) -> Page:
@@ -205,10 +239,10 @@ def create_article(
     on_duplicate: OnDuplicate = OnDuplicate.error,
     budget_s: float | None = None,
     spacy_model: str | None = None,
+    prepared: Prepared | None = None,
 ) -> IngestOutcome:
-    """Parse and store one article with its entities and events, whole or not at all."""
-    page = read_article(data)
-    digest = content_hash(page.body)
+    """Parse and store one article with its entities and events, whole or not at all. Pass
+    `prepared` (prepare_article) to do the reading and extraction before the transaction."""
     existing = (
         session.scalars(select(Article).where(Article.url == data.url)).first()
         if data.url
@@ -223,16 +257,19 @@ def create_article(
                 headers={"Location": f"/v1/articles/{existing.id}"},
                 extra={"existing_id": existing.id},
             )
+        prepared = prepared or prepare_article(data, budget_s=budget_s, spacy_model=spacy_model)
         existing.mentions.clear()
         for old in existing.events:  # deleted by name, so the change feed sees tombstones
             session.delete(old)
         existing.events.clear()
         session.flush()
         existing.raw = data.text or data.html or existing.raw
-        seconds = _apply_content(session, existing, data, page, budget_s, spacy_model, digest)
+        _apply_content(session, existing, data, prepared)
         session.flush()
-        return IngestOutcome("updated", existing, seconds)
+        return IngestOutcome("updated", existing, prepared.extraction_s)
 
+    prepared = prepared or prepare_article(data, budget_s=budget_s, spacy_model=spacy_model)
+    digest = prepared.digest
     article = Article(url=data.url, raw=data.text or data.html, content_hash=digest)
     twin = session.scalars(
         select(Article).where(Article.content_hash == digest).order_by(Article.id).limit(1)
@@ -242,11 +279,11 @@ def create_article(
     try:
         with session.begin_nested():
             session.add(article)
-            seconds = _apply_content(session, article, data, page, budget_s, spacy_model, digest)
+            _apply_content(session, article, data, prepared)
             session.flush()
     except IntegrityError as error:
         raise Conflict("An article with this url was stored at the same moment.") from error
-    return IngestOutcome("created", article, seconds)
+    return IngestOutcome("created", article, prepared.extraction_s)
 
 
 def update_article(session: Session, *, article: Article, data: ArticleUpdate) -> Article:
