@@ -162,3 +162,20 @@ def test_request_database_time_limit(app, client: TestClient, session) -> None:
         client.get("/v1/entities").status_code == 200
     )  # the pooled connection is not left limited
     assert client.get("/v1/articles").status_code == 200
+
+
+def test_a_client_that_leaves_mid_body_is_a_clean_400() -> None:
+    import asyncio
+
+    import pytest
+    from starlette.requests import Request
+
+    from app.api.body import read_text
+    from app.errors import BadRequest
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.disconnect"}
+
+    scope = {"type": "http", "method": "POST", "headers": [], "path": "/v1/articles"}
+    with pytest.raises(BadRequest, match="closed the connection"):
+        asyncio.run(read_text(Request(scope, receive)))

@@ -1,6 +1,7 @@
 """Reading request bodies we parse ourselves (several media types on one route)."""
 
 from fastapi import Request
+from starlette.requests import ClientDisconnect
 
 from app.errors import BadRequest, UnsupportedMediaType
 
@@ -19,7 +20,10 @@ def media_type(request: Request) -> tuple[str, str | None]:
 
 async def read_text(request: Request) -> str:
     """The body decoded by its declared charset (UTF-8 by default), strictly."""
-    raw = await request.body()
+    try:
+        raw = await request.body()
+    except ClientDisconnect as error:  # nobody is left to read the answer; roll back quietly
+        raise BadRequest("The client closed the connection before the body arrived.") from error
     _, charset = media_type(request)
     try:
         return raw.decode(charset or "utf-8")
