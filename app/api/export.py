@@ -72,9 +72,20 @@ def _rows(
     return rest()
 
 
+CHUNK_BYTES = 64_000  # the stream is sent in chunks: each one is a hop to a worker thread
+
+
 def _ndjson(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
+    lines: list[str] = []
+    size = 0
     for row in rows:
-        yield (json.dumps(row, ensure_ascii=False, default=str) + "\n").encode()
+        line = json.dumps(row, ensure_ascii=False, default=str) + "\n"
+        lines.append(line)
+        size += len(line)
+        if size > CHUNK_BYTES:
+            yield "".join(lines).encode()
+            lines, size = [], 0
+    yield "".join(lines).encode()
 
 
 def _csv(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
@@ -86,7 +97,7 @@ def _csv(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
             writer = csv.DictWriter(buffer, fieldnames=list(flat), extrasaction="ignore")
             writer.writeheader()
         writer.writerow(flat)
-        if buffer.tell() > 64_000:
+        if buffer.tell() > CHUNK_BYTES:
             yield buffer.getvalue().encode()
             buffer.seek(0)
             buffer.truncate()

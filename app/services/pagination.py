@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, case, or_
+from sqlalchemy import Select, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -34,10 +34,11 @@ class Keyset:
     parse: Callable[[Any], Any] = lambda v: v
 
     def order_by(self) -> list[ColumnElement[Any]]:
-        nulls_last = case((self.column.is_(None), 1), else_=0)
+        # NULLS LAST rather than a CASE: SQLite then walks the column's index for the common
+        # newest-first order instead of sorting every row for each page.
         if self.descending:
-            return [nulls_last.asc(), self.column.desc(), self.id_column.desc()]
-        return [nulls_last.asc(), self.column.asc(), self.id_column.asc()]
+            return [self.column.desc().nulls_last(), self.id_column.desc()]
+        return [self.column.asc().nulls_last(), self.id_column.asc()]
 
     def after(self, is_null: bool, value: Any, last_id: int) -> ColumnElement[bool]:
         ahead = self.id_column < last_id if self.descending else self.id_column > last_id
