@@ -133,6 +133,12 @@ WriteKey = Depends(_require(Scope.write))
 ReadKey = Depends(_require(Scope.read))
 
 
+def check_range(start: date | None, end: date | None, names: tuple[str, str]) -> None:
+    """A from/to pair of query parameters whose end comes before its start is a 400."""
+    if start and end and start > end:
+        raise InvalidParameter(names[0], f"is after {names[1]}")
+
+
 def get_article_filters(
     source: Annotated[
         str | None, Query(max_length=200, description="Source name or domain")
@@ -156,8 +162,7 @@ def get_article_filters(
     ] = None,
 ) -> ArticleFilters:
     """The article filters every article list and search shares, checked."""
-    if published_from and published_to and published_from > published_to:
-        raise InvalidParameter("published_from", "is after published_to")
+    check_range(published_from, published_to, ("published_from", "published_to"))
     return ArticleFilters(
         source=source,
         author=author,

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
 from app.api.export import EXPORT_RESPONSES, FORMAT_HELP, ExportFormat, export, wanted_format
-from app.deps import SessionDep
-from app.errors import InvalidParameter, problem_responses
+from app.deps import SessionDep, check_range
+from app.errors import problem_responses
 from app.schemas.analytics import (
     ArticleList,
     CountryProfile,
@@ -35,8 +35,7 @@ ListLimit = Annotated[int, Query(ge=1, le=100, description="Items in each list")
 
 
 def _scope(type: EventType | None, date_from: date | None, date_to: date | None) -> EventScope:
-    if date_from and date_to and date_from > date_to:
-        raise InvalidParameter("date_from", "is after date_to")
+    check_range(date_from, date_to, ("date_from", "date_to"))
     return EventScope(type=type, date_from=date_from, date_to=date_to)
 
 

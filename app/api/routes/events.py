@@ -6,8 +6,8 @@ from fastapi.responses import StreamingResponse
 
 from app.api.export import EXPORT_RESPONSES, FORMAT_HELP, ExportFormat, export, wanted_format
 from app.api.paging import link_next
-from app.deps import MAX_ID, EventDep, PageDep, SessionDep
-from app.errors import InvalidParameter, problem_responses
+from app.deps import MAX_ID, EventDep, PageDep, SessionDep, check_range
+from app.errors import problem_responses
 from app.schemas.common import Page
 from app.schemas.event import EventRead, event_read
 from app.services import event as service
@@ -44,8 +44,7 @@ def list_events(
     sort: Annotated[str, Query(pattern=r"^-?date$", description="date or -date")] = "-date",
     format: Annotated[ExportFormat | None, Query(description=FORMAT_HELP)] = None,
 ) -> Page[EventRead] | StreamingResponse:
-    if date_from and date_to and date_from > date_to:
-        raise InvalidParameter("date_from", "is after date_to")
+    check_range(date_from, date_to, ("date_from", "date_to"))
     filters = EventFilters(
         type=type,
         countries=country_codes(country),

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Query
 from pydantic import Field
 from sqlalchemy import Select, select
 
-from app.deps import MAX_ID, SessionDep
+from app.deps import MAX_ID, SessionDep, check_range
 from app.errors import InvalidParameter, problem_responses
 from app.models import Article, Event
 from app.schemas.common import Schema
@@ -54,11 +54,6 @@ class Graph(Schema):
     edges: list[GraphEdge]
 
 
-def _range(start: date | None, end: date | None, field: str) -> None:
-    if start and end and start > end:
-        raise InvalidParameter(field, "the range ends before it starts")
-
-
 def _event_ids(
     type: EventType | None, country: list[str] | None, entity: int | None,
     date_from: date | None, date_to: date | None, status: EventStatus | None,
@@ -102,13 +97,13 @@ def get_timeline(
     dyad: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Timeline:
     if of == "events":
-        _range(date_from, date_to, "date_from")
+        check_range(date_from, date_to, ("date_from", "date_to"))
         ids = _event_ids(type, country, entity, date_from, date_to, status)
         start, end = date_from, date_to
     else:
         if group_by:
             raise InvalidParameter("group_by", "type applies to of=events")
-        _range(published_from, published_to, "published_from")
+        check_range(published_from, published_to, ("published_from", "published_to"))
         filters = ArticleFilters(
             source=source, lang=lang, published_from=published_from, published_to=published_to,
             countries=country_codes(country), entity_id=entity, event_type=event_type, dyad=dyad_codes(dyad),
@@ -158,7 +153,7 @@ def get_graph(
     unknown = [k for k in wanted if k not in EntityKind.__members__]
     if unknown or not wanted:
         raise InvalidParameter("kinds", f"use some of {', '.join(EntityKind)}")
-    _range(date_from, date_to, "date_from")
+    check_range(date_from, date_to, ("date_from", "date_to"))
     event_ids = _event_ids(type, country, None, date_from, date_to, None)
     if of == "events":
         scope = event_ids
