@@ -1,5 +1,4 @@
 import re
-import time as time_module
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -10,8 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from app.errors import Conflict, NotFound, ValidationFailed
-from app.extraction import extract
-from app.extraction.base import Document, Extraction
+from app.extraction.base import Extraction
 from app.extraction.lexicon import country_spellings
 from app.ingest.dates import PartialDate, parse_partial_iso
 from app.ingest.page import Page
@@ -21,7 +19,7 @@ from app.models import Article, Entity, Event, EventParticipant, Mention, Source
 from app.schemas.article import ArticleCreate, ArticleUpdate, CuratedEntity, CuratedEvent
 from app.services.entity import get_or_create_entity
 from app.services.event import countries_filter, set_event_date
-from app.services.extraction import CURATED, apply_extraction
+from app.services.extraction import CURATED, apply_extraction, make_document, timed_extract
 from app.services.pagination import page_by
 from app.services.source import get_or_create_source
 from app.taxonomy import EntityKind, EventType, cameo_code
@@ -170,16 +168,14 @@ def prepare_article(
     language = data.language or data.lang or page.language
     extraction, seconds = None, None
     if data.entities is None and data.events is None:
-        day = published.date() if published is not None and precision in ("day", "time") else None
-        started = time_module.perf_counter()
-        extraction = extract(
-            Document(
-                text=page.body, published=day, language=language, title=data.title or page.title
-            ),
-            budget_s=budget_s,
-            spacy_model=spacy_model,
+        document = make_document(
+            body=page.body,
+            published_at=published,
+            precision=precision,
+            language=language,
+            title=data.title or page.title,
         )
-        seconds = time_module.perf_counter() - started
+        extraction, seconds = timed_extract(document, budget_s=budget_s, spacy_model=spacy_model)
     return Prepared(
         page, content_hash(page.body), published, precision, language, extraction, seconds
     )

@@ -2,6 +2,7 @@
 
 import time
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -24,13 +25,36 @@ class ExtractionOutcome:
     seconds: float = 0.0
 
 
+def make_document(
+    *,
+    body: str,
+    published_at: datetime | None,
+    precision: str | None,
+    language: str | None,
+    title: str | None,
+) -> Document:
+    """What the extractor reads: the publication day anchors relative dates, when it is known."""
+    day = published_at.date() if published_at is not None and precision in ("day", "time") else None
+    return Document(text=body, published=day, language=language, title=title)
+
+
 def document_of(article: Article) -> Document:
-    published = None
-    if article.published_at is not None and article.published_precision in ("day", "time"):
-        published = article.published_at.date()
-    return Document(
-        text=article.body, published=published, language=article.language, title=article.title
+    return make_document(
+        body=article.body,
+        published_at=article.published_at,
+        precision=article.published_precision,
+        language=article.language,
+        title=article.title,
     )
+
+
+def timed_extract(
+    document: Document, *, budget_s: float | None, spacy_model: str | None = None
+) -> tuple[Extraction, float]:
+    """The extractor's findings and the seconds they took."""
+    started = time.perf_counter()
+    result = extract(document, budget_s=budget_s, spacy_model=spacy_model)
+    return result, time.perf_counter() - started
 
 
 def apply_extraction(
@@ -117,9 +141,9 @@ def extract_article(
     session: Session, *, article: Article, budget_s: float | None, spacy_model: str | None = None
 ) -> ExtractionOutcome:
     """Run the extractor on a stored article and keep its findings."""
-    started = time.perf_counter()
-    result = extract(document_of(article), budget_s=budget_s, spacy_model=spacy_model)
-    elapsed = time.perf_counter() - started
+    result, elapsed = timed_extract(
+        document_of(article), budget_s=budget_s, spacy_model=spacy_model
+    )
     return replace(apply_extraction(session, article=article, result=result), seconds=elapsed)
 
 

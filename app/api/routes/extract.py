@@ -5,10 +5,8 @@ from fastapi import APIRouter, Query, Request
 from app.api.routes.articles import _CREATE_BODY, create_input
 from app.deps import SettingsDep
 from app.errors import problem_responses
-from app.extraction import extract
-from app.extraction.base import Document
 from app.schemas.article import ExtractResult
-from app.services.article import read_article
+from app.services.article import prepare_article
 from app.services.extraction import extraction_json
 
 router = APIRouter(prefix="/v1", tags=["extraction"])
@@ -26,19 +24,17 @@ async def extract_page(
     settings: SettingsDep,
     url: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> ExtractResult:
-    data = await create_input(request, url, None)
-    page = read_article(data)
+    # Hand-coded entities or events are set aside: a dry run always shows the extractor's work.
+    data = (await create_input(request, url, None)).model_copy(
+        update={"entities": None, "events": None}
+    )
+    # The very steps storing runs, so the dry run shows what POST /v1/articles would keep.
+    prepared = prepare_article(
+        data, budget_s=settings.extraction_budget_s, spacy_model=settings.spacy_model
+    )
+    page, result, language = prepared.page, prepared.extraction, prepared.language
+    assert result is not None  # no hand-coded data, so the extractor ran
     published = page.published
-    language = data.language or data.lang or page.language
-    document = Document(
-        text=page.body,
-        published=published.value if published and published.precision.value == "day" else None,
-        language=language,
-        title=data.title or page.title,
-    )
-    result = extract(
-        document, budget_s=settings.extraction_budget_s, spacy_model=settings.spacy_model
-    )
     return ExtractResult(
         title=data.title or page.title,
         title_is_derived=data.title is None and page.title_is_derived,
