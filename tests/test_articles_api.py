@@ -1,3 +1,7 @@
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests.factories import PAGE, article_payload, create
@@ -407,3 +411,45 @@ def test_a_write_is_committed_before_its_response(app, write_key: str) -> None:
     assert response.status_code == 500
     assert response.headers["content-type"].startswith("application/problem+json")
     assert client.get("/v1/articles").json()["items"] == []
+
+
+def test_extraction_runs_off_the_event_loop(
+    app: FastAPI, write_key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While one article is being extracted, the server still answers other requests."""
+    import asyncio
+    import threading
+
+    import httpx
+
+    from app.services import article as article_service
+
+    release = threading.Event()
+    real_extract = article_service.timed_extract
+
+    def slow_extract(*args: Any, **kwargs: Any) -> Any:
+        release.wait(timeout=10)
+        return real_extract(*args, **kwargs)
+
+    monkeypatch.setattr(article_service, "timed_extract", slow_extract)
+
+    async def scenario() -> tuple[bool, int]:
+        transport = httpx.ASGITransport(app=app)
+        headers = {"Authorization": f"Bearer {write_key}"}
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            post = asyncio.create_task(
+                http.post(
+                    "/v1/articles?url=https://example.org/slow",
+                    content="Baku, 1 March 2024. Azerbaijan and Turkey held talks on defence.",
+                    headers={**headers, "Content-Type": "text/plain"},
+                )
+            )
+            await asyncio.sleep(0.2)
+            health = await asyncio.wait_for(http.get("/healthz"), timeout=5)
+            post_was_waiting = not post.done()
+            release.set()
+            return post_was_waiting and health.status_code == 200, (await post).status_code
+
+    answered_meanwhile, status = asyncio.run(scenario())
+    assert answered_meanwhile
+    assert status == 201

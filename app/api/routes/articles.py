@@ -1,6 +1,7 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -18,7 +19,7 @@ from app.errors import (
     from_validation_error,
     problem_responses,
 )
-from app.ingest.formats import iter_jsonl
+from app.ingest.formats import Record, iter_jsonl
 from app.schemas.article import (
     ArticleCreate,
     ArticleRead,
@@ -130,11 +131,17 @@ async def create_article(
     ] = None,
 ) -> ArticleRead:
     data = await create_input(request, url, source)
-    outcome = _store(request, session, settings, data, on_duplicate)
-    response.headers["Location"] = f"/v1/articles/{outcome.article.id}"
-    if outcome.status != "created":
-        response.status_code = 200
-    return _read(session, outcome.article, {"events", "mentions"})
+
+    def store() -> ArticleRead:
+        outcome = _store(request, session, settings, data, on_duplicate)
+        response.headers["Location"] = f"/v1/articles/{outcome.article.id}"
+        if outcome.status != "created":
+            response.status_code = 200
+        return _read(session, outcome.article, {"events", "mentions"})
+
+    # Extraction and the database are blocking work: off the event loop, so that other
+    # requests are served meanwhile (only the body is read here, asynchronously).
+    return await run_in_threadpool(store)
 
 
 @router.post(
@@ -160,6 +167,16 @@ async def bulk_create(
     lines = list(iter_jsonl(text))
     if len(lines) > settings.max_bulk_lines:
         raise PayloadTooLarge(f"At most {settings.max_bulk_lines} lines per request.")
+    return await run_in_threadpool(_store_lines, request, session, settings, lines, on_duplicate)
+
+
+def _store_lines(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    lines: list[Record],
+    on_duplicate: OnDuplicate,
+) -> BulkResult:
     results: list[BulkLineResult] = []
     for record in lines:
         result = BulkLineResult(line=record.line, status="rejected")

@@ -1,6 +1,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 
 from app.api.routes.articles import _CREATE_BODY, create_input
 from app.deps import SettingsDep
@@ -29,8 +30,11 @@ async def extract_page(
         update={"entities": None, "events": None}
     )
     # The very steps storing runs, so the dry run shows what POST /v1/articles would keep.
-    prepared = prepare_article(
-        data, budget_s=settings.extraction_budget_s, spacy_model=settings.spacy_model
+    prepared = await run_in_threadpool(
+        prepare_article,
+        data,
+        budget_s=settings.extraction_budget_s,
+        spacy_model=settings.spacy_model,
     )
     page, result, language = prepared.page, prepared.extraction, prepared.language
     assert result is not None  # no hand-coded data, so the extractor ran
