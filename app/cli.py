@@ -440,11 +440,12 @@ def reextract(
 
 @cli.command()
 def reindex() -> None:
-    """Rebuild the full-text index from the article table and check that they agree."""
+    """Rebuild the full-text index and the summary counts from the rows, and check them."""
     from sqlalchemy import func, select
 
     from app.models import Article
     from app.search.engines import engine_for
+    from app.services import summary
 
     settings = get_settings()
     engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
@@ -455,10 +456,13 @@ def reindex() -> None:
             search_engine.check(session)
             indexed = search_engine.indexed_count(session)
             articles = session.scalar(select(func.count()).select_from(Article)) or 0
+            summary.rebuild(session)
     finally:
         engine.dispose()
     console.print(
-        f"summary: {indexed} of {articles} articles indexed ({search_engine.name})", markup=False
+        f"summary: {indexed} of {articles} articles indexed ({search_engine.name}); "
+        "summary counts recounted",
+        markup=False,
     )
     if indexed != articles:
         raise typer.Exit(1)

@@ -5,15 +5,19 @@ from app.models.article import Article, Source
 from app.models.change import Change
 from app.models.entity import Entity, EntityAlias, Mention
 from app.models.event import Event, EventParticipant
+from app.models.summary import ArticleDayCount, EventDayCount, PairYearCount
 
 __all__ = [
     "ApiKey",
     "Article",
+    "ArticleDayCount",
     "Change",
     "Entity",
     "EntityAlias",
     "Event",
+    "EventDayCount",
     "EventParticipant",
     "Mention",
+    "PairYearCount",
     "Source",
 ]

@@ -8,6 +8,8 @@ from sqlalchemy import Integer, Select, and_, cast, distinct, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.models import Entity, Event, EventParticipant, Mention
+from app.models.summary import UNDATED_YEAR
+from app.services import summary
 from app.services.event import countries_filter
 from app.taxonomy import EventType
 
@@ -68,6 +70,35 @@ def count_events(session: Session, events: Select[Any]) -> int:
     return int(session.execute(select(func.count()).select_from(ids)).scalar_one())
 
 
+@dataclass(frozen=True)
+class Counts:
+    total: int
+    by_type: dict[str, int]
+    by_year: list[dict[str, Any]]
+
+
+def dyad_counts(session: Session, a: str, b: str, *, directed: bool, scope: EventScope) -> Counts:
+    """How many events two states share, by type and by year."""
+    years = None if directed else summary.whole_years(scope.date_from, scope.date_to)
+    if years is None:  # roles or a part of a year: count the events themselves
+        events = dyad_events(a, b, directed=directed, scope=scope)
+        return Counts(
+            count_events(session, events),
+            counts_by_type(session, events),
+            counts_by_year(session, events),
+        )
+    rows = summary.pair_counts(session, a, b, type=scope.type, years=years)
+    by_type: dict[str, int] = {}
+    for event_type, _year, n in rows:
+        by_type[event_type] = by_type.get(event_type, 0) + n
+    dated = [(year, event_type, n) for event_type, year, n in rows if year != UNDATED_YEAR]
+    return Counts(
+        sum(by_type.values()),
+        dict(sorted(by_type.items(), key=lambda item: (-item[1], item[0]))),
+        _by_year(sorted(dated)),
+    )
+
+
 def counts_by_type(session: Session, events: Select[Any]) -> dict[str, int]:
     ids = events.with_only_columns(Event.id).subquery()
     rows = session.execute(
@@ -85,11 +116,16 @@ def counts_by_year(session: Session, events: Select[Any]) -> list[dict[str, Any]
         .group_by(year, Event.type)
         .order_by(year)
     ).all()
+    return _by_year([(int(y), str(event_type), int(n)) for y, event_type, n in rows])
+
+
+def _by_year(rows: list[tuple[int, str, int]]) -> list[dict[str, Any]]:
+    """(year, type, events) rows, in year order, as one entry per year."""
     years: dict[int, dict[str, Any]] = {}
     for y, event_type, n in rows:
-        bucket = years.setdefault(int(y), {"year": int(y), "count": 0, "by_type": {}})
-        bucket["count"] += int(n)
-        bucket["by_type"][event_type] = int(n)
+        bucket = years.setdefault(y, {"year": y, "count": 0, "by_type": {}})
+        bucket["count"] += n
+        bucket["by_type"][event_type] = n
     return list(years.values())
 
 
@@ -133,6 +169,10 @@ def partners(
     session: Session, *, code: str | None, scope: EventScope, limit: int | None
 ) -> list[dict[str, Any]]:
     """With `code`: that state's partners ranked by shared events; without: the busiest pairs."""
+    years = summary.whole_years(scope.date_from, scope.date_to)
+    if years is not None:
+        found = summary.pair_partners(session, code=code, type=scope.type, years=years)
+        return _ranked(found, limit)
     first, second = aliased(EventParticipant), aliased(EventParticipant)
     c1, c2 = aliased(Entity), aliased(Entity)
     stmt = (
@@ -145,11 +185,17 @@ def partners(
     )
     stmt = stmt.where(c1.code == code, c2.code != code) if code else stmt.where(c1.code < c2.code)
     rows = session.execute(_scoped(stmt, scope).group_by(c1.code, c2.code, Event.type)).all()
+    return _ranked([(str(a), str(b), str(t), int(n)) for a, b, t, n in rows], limit)
+
+
+def _ranked(rows: list[tuple[str, str, str, int]], limit: int | None) -> list[dict[str, Any]]:
     pairs: dict[tuple[str, str], dict[str, Any]] = {}
     for a, b, event_type, n in rows:  # an event has one type: the counts add up per pair
-        entry = pairs.setdefault((str(a), str(b)), {"a": a, "b": b, "events": 0, "by_type": {}})
-        entry["by_type"][event_type] = int(n)
-        entry["events"] += int(n)
+        entry = pairs.setdefault((a, b), {"a": a, "b": b, "events": 0, "by_type": {}})
+        entry["by_type"][event_type] = entry["by_type"].get(event_type, 0) + n
+        entry["events"] += n
+    for entry in pairs.values():
+        entry["by_type"] = dict(sorted(entry["by_type"].items(), key=lambda i: (-i[1], i[0])))
     ranked = sorted(pairs.values(), key=lambda e: (-e["events"], e["a"], e["b"]))
     return ranked[:limit]
 

@@ -7,6 +7,7 @@ from sqlalchemy import Select, and_, distinct, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.models import Entity, EventParticipant, Mention
+from app.services.summary import Years, pair_edges
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,27 @@ def graph(
     session: Session, *, request: GraphRequest, scope_ids: Select[Any]
 ) -> dict[str, list[dict[str, Any]]]:
     """The heaviest edges (at most `limit`, each of at least `min_weight`) and their nodes."""
+    return _shape(session, _edges(session, request, scope_ids))
+
+
+def graph_of_all_events(
+    session: Session, *, request: GraphRequest, type: str | None, years: Years
+) -> dict[str, list[dict[str, Any]]]:
+    """The same network over every event (of `type`, in whole `years`), from the pair counts."""
+    edges = pair_edges(
+        session,
+        kinds=request.kinds,
+        type=type,
+        years=years,
+        min_weight=request.min_weight,
+        limit=request.limit,
+    )
+    return _shape(session, edges)
+
+
+def _edges(
+    session: Session, request: GraphRequest, scope_ids: Select[Any]
+) -> list[tuple[int, int, int]]:
     if request.of == "events":
         links = select(
             EventParticipant.event_id.label("unit"), EventParticipant.entity_id.label("entity")
@@ -43,11 +65,15 @@ def graph(
         .order_by(weight.desc(), left.c.entity, right.c.entity)
         .limit(request.limit)
     ).all()
-    ids = {int(a) for a, _, _ in rows} | {int(b) for _, b, _ in rows}
+    return [(int(a), int(b), int(w)) for a, b, w in rows]
+
+
+def _shape(session: Session, rows: list[tuple[int, int, int]]) -> dict[str, list[dict[str, Any]]]:
+    ids = {a for a, _, _ in rows} | {b for _, b, _ in rows}
     degree: dict[int, int] = {}
     for a, b, w in rows:
-        degree[int(a)] = degree.get(int(a), 0) + int(w)
-        degree[int(b)] = degree.get(int(b), 0) + int(w)
+        degree[a] = degree.get(a, 0) + w
+        degree[b] = degree.get(b, 0) + w
     entities = {e.id: e for e in session.scalars(select(Entity).where(Entity.id.in_(ids)))}
     nodes = [
         {
@@ -62,7 +88,6 @@ def graph(
         for e in sorted(entities.values(), key=lambda e: (-degree[e.id], e.id))
     ]
     edges = [
-        {"id": f"e{a}-e{b}", "source": f"e{a}", "target": f"e{b}", "weight": int(w)}
-        for a, b, w in rows
+        {"id": f"e{a}-e{b}", "source": f"e{a}", "target": f"e{b}", "weight": w} for a, b, w in rows
     ]
     return {"nodes": nodes, "edges": edges}

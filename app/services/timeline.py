@@ -1,5 +1,6 @@
 """Counts over time: articles or events per day, week, month or year, zero-filled."""
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import InvalidParameter
 from app.models import Article, Event
+from app.services import summary
 
 MAX_BUCKETS = 10_000
 
@@ -57,23 +59,32 @@ def timeline(
     session: Session,
     *,
     of: str,
-    ids: Select[Any],
+    ids: Select[Any] | None,
     interval: Interval,
     group_by_type: bool,
     start: date | None,
     end: date | None,
+    type: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Buckets from the first to the last (or the range asked for), with zeros in between."""
-    column: Any = Event.date_start if of == "events" else Article.published_at
-    table: Any = Event if of == "events" else Article
-    bucket = _bucket(session, column, interval).label("bucket")
-    columns = [bucket, Event.type] if group_by_type and of == "events" else [bucket]
-    stmt = (
-        select(*columns, func.count())
-        .where(table.id.in_(ids), column.is_not(None))
-        .group_by(*columns)
-    )
-    rows = session.execute(stmt).all()
+    """Buckets from the first to the last (or the range asked for), with zeros in between.
+    `ids` picks the articles or events to count; None counts every one (of `type`, between
+    `start` and `end`) from the day counts, without reading the rows."""
+    if ids is None:
+        bucket = _bucket(session, summary.day_column(of), interval).label("bucket")
+        rows: Sequence[Any] = summary.day_counts(
+            session, of=of, bucket=bucket, by_type=group_by_type, type=type, start=start, end=end
+        )
+    else:
+        column: Any = Event.date_start if of == "events" else Article.published_at
+        table: Any = Event if of == "events" else Article
+        bucket = _bucket(session, column, interval).label("bucket")
+        columns = [bucket, Event.type] if group_by_type and of == "events" else [bucket]
+        stmt = (
+            select(*columns, func.count())
+            .where(table.id.in_(ids), column.is_not(None))
+            .group_by(*columns)
+        )
+        rows = session.execute(stmt).all()
     counts: dict[str, dict[str, int]] = {}
     for row in rows:
         key = str(row[0])[:10]

@@ -81,7 +81,7 @@ def dyad_profile(
     a, b = codes
     scope = _scope(type, date_from, date_to)
     events = service.dyad_events(a, b, directed=directed, scope=scope)
-    by_type = service.counts_by_type(session, events)
+    counts = service.dyad_counts(session, a, b, directed=directed, scope=scope)
     first, last = service.first_and_last(session, events)
     filters = EventFilters(type=type, countries=(a, b), date_from=date_from, date_to=date_to)
     agreements = EventFilters(
@@ -94,11 +94,7 @@ def dyad_profile(
         a=country_ref(a),
         b=country_ref(b),
         directed=directed,
-        counts=DyadCounts(
-            total=service.count_events(session, events),
-            by_type=by_type,
-            by_year=service.counts_by_year(session, events),
-        ),
+        counts=DyadCounts(total=counts.total, by_type=counts.by_type, by_year=counts.by_year),
         first_event=event_read(first) if first else None,
         last_event=event_read(last) if last else None,
         agreements=_events(session, agreements, limit),

@@ -12,8 +12,9 @@ from app.schemas.common import Schema
 from app.services.article import ArticleFilters, apply_filters
 from app.services.event import EventFilters, filtered_events
 from app.services.filters import country_codes, dyad_codes
-from app.services.graph import GraphRequest, graph
+from app.services.graph import GraphRequest, graph, graph_of_all_events
 from app.services.search import QueryMode, SearchRequest, matching_ids
+from app.services.summary import whole_years
 from app.services.timeline import Interval, timeline
 from app.taxonomy import EntityKind, EventStatus, EventType
 
@@ -96,9 +97,11 @@ def get_timeline(
     ] = None,
     dyad: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Timeline:
+    ids: Select[Any] | None
     if of == "events":
         check_range(date_from, date_to, ("date_from", "date_to"))
-        ids = _event_ids(type, country, entity, date_from, date_to, status)
+        narrowed = bool(country or entity or status)
+        ids = _event_ids(type, country, entity, date_from, date_to, status) if narrowed else None
         start, end = date_from, date_to
     else:
         if group_by:
@@ -113,6 +116,8 @@ def get_timeline(
             if q
             else apply_filters(select(Article.id), filters)
         )
+        if not (q or source or lang or country or entity or event_type or dyad):
+            ids = None  # every article in the range: the day counts answer
         start, end = published_from, published_to
     buckets = timeline(
         session,
@@ -122,6 +127,7 @@ def get_timeline(
         group_by_type=group_by == "type",
         start=start,
         end=end,
+        type=type if of == "events" else None,
     )
     return Timeline(of=of, interval=interval, buckets=[Bucket(**b) for b in buckets])
 
@@ -154,16 +160,17 @@ def get_graph(
     if unknown or not wanted:
         raise InvalidParameter("kinds", f"use some of {', '.join(EntityKind)}")
     check_range(date_from, date_to, ("date_from", "date_to"))
-    event_ids = _event_ids(type, country, None, date_from, date_to, None)
-    if of == "events":
-        scope = event_ids
+    request = GraphRequest(of=of, kinds=wanted, min_weight=min_weight, limit=limit)
+    years = whole_years(date_from, date_to)
+    if of == "events" and not country and years is not None:
+        found = graph_of_all_events(session, request=request, type=type, years=years)
     else:
-        scope = select(Event.article_id).where(Event.id.in_(event_ids)).distinct()
-    found = graph(
-        session,
-        request=GraphRequest(of=of, kinds=wanted, min_weight=min_weight, limit=limit),
-        scope_ids=scope,
-    )
+        event_ids = _event_ids(type, country, None, date_from, date_to, None)
+        if of == "events":
+            scope = event_ids
+        else:
+            scope = select(Event.article_id).where(Event.id.in_(event_ids)).distinct()
+        found = graph(session, request=request, scope_ids=scope)
     return Graph(
         nodes=[GraphNode(**n) for n in found["nodes"]],
         edges=[GraphEdge(**e) for e in found["edges"]],

@@ -1,0 +1,48 @@
+"""Counts kept up to date by the database itself, for answers over everything at any size.
+
+Triggers (migration 0006) add and subtract as articles, events and participants are written,
+in the writing transaction, so the counts can never be out of step with the rows they count.
+`app.services.summary.recount` computes the same numbers from scratch; the tests compare them.
+"""
+
+from datetime import date
+
+from sqlalchemy import Date, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base
+
+UNDATED_YEAR = 0  # pair_year_count.year of events without a date
+
+
+class ArticleDayCount(Base):
+    """Articles per publication day (UTC)."""
+
+    __tablename__ = "article_day_count"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class EventDayCount(Base):
+    """Dated events per day and type."""
+
+    __tablename__ = "event_day_count"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    type: Mapped[str] = mapped_column(String(16), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class PairYearCount(Base):
+    """Events in which two entities both take part, per type and year (entity_a < entity_b).
+    Rows whose count went back to zero stay; readers skip them."""
+
+    __tablename__ = "pair_year_count"
+    __table_args__ = (Index("ix_pair_year_count_entity_b", "entity_b"),)
+
+    entity_a: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entity_b: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type: Mapped[str] = mapped_column(String(16), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)

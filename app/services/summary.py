@@ -1,0 +1,254 @@
+"""Reading the trigger-kept counts (app.models.summary), and recounting them from the rows.
+
+Answers come from the counts only when the question fits them exactly: events by type and day;
+articles by day; pairs by type and whole years (a date range that starts on 1 January and ends
+on 31 December, or open). Anything narrower is counted from the rows by the callers.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Integer, and_, case, cast, delete, distinct, func, insert, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from app.models import (
+    Article,
+    ArticleDayCount,
+    Entity,
+    Event,
+    EventDayCount,
+    EventParticipant,
+    PairYearCount,
+)
+from app.models.summary import UNDATED_YEAR
+
+
+@dataclass(frozen=True)
+class Years:
+    """Whole calendar years, either end open; `None` from `whole_years` when a range is not."""
+
+    first: int | None = None
+    last: int | None = None
+
+
+def whole_years(date_from: date | None, date_to: date | None) -> Years | None:
+    if date_from and (date_from.month, date_from.day) != (1, 1):
+        return None
+    if date_to and (date_to.month, date_to.day) != (12, 31):
+        return None
+    return Years(date_from.year if date_from else None, date_to.year if date_to else None)
+
+
+def _in_years(years: Years) -> list[Any]:
+    conditions: list[Any] = [PairYearCount.n > 0]
+    if years.first is not None:
+        conditions.append(PairYearCount.year >= years.first)
+    if years.last is not None:
+        conditions.append(PairYearCount.year.between(1, years.last))
+    return conditions
+
+
+def pair_counts(
+    session: Session, a: str, b: str, *, type: str | None, years: Years
+) -> list[tuple[str, int, int]]:
+    """(type, year, events) for the events two states share; year 0 means undated."""
+    ca, cb = aliased(Entity), aliased(Entity)
+    stmt = (
+        select(PairYearCount.type, PairYearCount.year, func.sum(PairYearCount.n))
+        .join(ca, ca.id == PairYearCount.entity_a)
+        .join(cb, cb.id == PairYearCount.entity_b)
+        .where(
+            ca.kind == "country",
+            cb.kind == "country",
+            or_(and_(ca.code == a, cb.code == b), and_(ca.code == b, cb.code == a)),
+            *_in_years(years),
+        )
+        .group_by(PairYearCount.type, PairYearCount.year)
+    )
+    if type:
+        stmt = stmt.where(PairYearCount.type == type)
+    return [(str(t), int(y), int(n)) for t, y, n in session.execute(stmt).all()]
+
+
+def pair_partners(
+    session: Session, *, code: str | None, type: str | None, years: Years
+) -> list[tuple[str, str, str, int]]:
+    """(a, b, type, events) for every pair of states, or for `code` and each partner."""
+    ca, cb = aliased(Entity), aliased(Entity)
+    first = case((ca.code < cb.code, ca.code), else_=cb.code)
+    second = case((ca.code < cb.code, cb.code), else_=ca.code)
+    if code:
+        first = case((ca.code == code, ca.code), else_=cb.code)
+        second = case((ca.code == code, cb.code), else_=ca.code)
+    stmt = (
+        select(first, second, PairYearCount.type, func.sum(PairYearCount.n))
+        .join(ca, ca.id == PairYearCount.entity_a)
+        .join(cb, cb.id == PairYearCount.entity_b)
+        .where(ca.kind == "country", cb.kind == "country", ca.code != cb.code, *_in_years(years))
+        .group_by(first, second, PairYearCount.type)
+    )
+    if code:
+        ids = select(Entity.id).where(Entity.kind == "country", Entity.code == code)
+        stmt = stmt.where(or_(PairYearCount.entity_a.in_(ids), PairYearCount.entity_b.in_(ids)))
+    if type:
+        stmt = stmt.where(PairYearCount.type == type)
+    return [(str(a), str(b), str(t), int(n)) for a, b, t, n in session.execute(stmt).all()]
+
+
+def pair_edges(
+    session: Session,
+    *,
+    kinds: Iterable[str],
+    type: str | None,
+    years: Years,
+    min_weight: int,
+    limit: int,
+) -> list[tuple[int, int, int]]:
+    """The heaviest (entity, entity, events) edges between entities of these kinds."""
+    ea, eb = aliased(Entity), aliased(Entity)
+    weight = func.sum(PairYearCount.n)
+    stmt = (
+        select(PairYearCount.entity_a, PairYearCount.entity_b, weight)
+        .join(ea, ea.id == PairYearCount.entity_a)
+        .join(eb, eb.id == PairYearCount.entity_b)
+        .where(ea.kind.in_(list(kinds)), eb.kind.in_(list(kinds)), *_in_years(years))
+        .group_by(PairYearCount.entity_a, PairYearCount.entity_b)
+        .having(weight >= min_weight)
+        .order_by(weight.desc(), PairYearCount.entity_a, PairYearCount.entity_b)
+        .limit(limit)
+    )
+    if type:
+        stmt = stmt.where(PairYearCount.type == type)
+    return [(int(a), int(b), int(w)) for a, b, w in session.execute(stmt).all()]
+
+
+def day_counts(
+    session: Session,
+    *,
+    of: str,
+    bucket: Any,
+    by_type: bool,
+    type: str | None,
+    start: date | None,
+    end: date | None,
+) -> list[tuple[Any, ...]]:
+    """(bucket, [type,] count) over every article or event, from the day counts; `bucket` is
+    built by the caller from the `day` column of the table this picks (`day_column`)."""
+    table: Any = EventDayCount if of == "events" else ArticleDayCount
+    columns = [bucket, EventDayCount.type] if by_type and of == "events" else [bucket]
+    stmt = select(*columns, func.sum(table.n)).where(table.n > 0).group_by(*columns)
+    if type and of == "events":
+        stmt = stmt.where(EventDayCount.type == type)
+    if start:
+        stmt = stmt.where(table.day >= start)
+    if end:
+        stmt = stmt.where(table.day <= end)
+    return [tuple(row) for row in session.execute(stmt).all()]
+
+
+def day_column(of: str) -> Any:
+    return EventDayCount.day if of == "events" else ArticleDayCount.day
+
+
+# Recounting from the rows: the reference the triggers must agree with (tests, `reindex`).
+
+
+def _year(session: Session, column: Any) -> Any:
+    if session.get_bind().dialect.name == "sqlite":
+        return func.coalesce(cast(func.strftime("%Y", column), Integer), UNDATED_YEAR)
+    return func.coalesce(cast(func.extract("year", column), Integer), UNDATED_YEAR)
+
+
+def _article_day(session: Session) -> Any:
+    if session.get_bind().dialect.name == "sqlite":
+        return func.date(Article.published_at)
+    return cast(func.timezone("UTC", Article.published_at), type_=ArticleDayCount.day.type)
+
+
+def recount_statements(session: Session) -> dict[str, Any]:
+    """For each summary table, a SELECT of its rows computed from the articles and events."""
+    day = _article_day(session)
+    articles = select(day, func.count()).where(Article.published_at.is_not(None)).group_by(day)
+    events = (
+        select(Event.date_start, Event.type, func.count())
+        .where(Event.date_start.is_not(None))
+        .group_by(Event.date_start, Event.type)
+    )
+    p, q = aliased(EventParticipant), aliased(EventParticipant)
+    pairs = (
+        select(p.event_id, p.entity_id.label("a"), q.entity_id.label("b"))
+        .join(q, and_(q.event_id == p.event_id, q.entity_id > p.entity_id))
+        .distinct()
+        .subquery()
+    )
+    year = _year(session, Event.date_start)
+    pair_rows = (
+        select(pairs.c.a, pairs.c.b, Event.type, year, func.count(distinct(Event.id)))
+        .join(Event, Event.id == pairs.c.event_id)
+        .group_by(pairs.c.a, pairs.c.b, Event.type, year)
+    )
+    return {"article_day_count": articles, "event_day_count": events, "pair_year_count": pair_rows}
+
+
+def stored(session: Session) -> dict[str, set[tuple[Any, ...]]]:
+    """The summary tables' rows with a count, as sets of tuples (dates as ISO strings)."""
+    return {
+        "article_day_count": _rows(
+            session, select(ArticleDayCount.day, ArticleDayCount.n).where(ArticleDayCount.n > 0)
+        ),
+        "event_day_count": _rows(
+            session,
+            select(EventDayCount.day, EventDayCount.type, EventDayCount.n).where(
+                EventDayCount.n > 0
+            ),
+        ),
+        "pair_year_count": _rows(
+            session,
+            select(
+                PairYearCount.entity_a,
+                PairYearCount.entity_b,
+                PairYearCount.type,
+                PairYearCount.year,
+                PairYearCount.n,
+            ).where(PairYearCount.n > 0),
+        ),
+    }
+
+
+def recount(session: Session) -> dict[str, set[tuple[Any, ...]]]:
+    """What `stored` should return, counted from scratch."""
+    return {name: _rows(session, stmt) for name, stmt in recount_statements(session).items()}
+
+
+def _rows(session: Session, stmt: Any) -> set[tuple[Any, ...]]:
+    return {
+        tuple(v.isoformat()[:10] if isinstance(v, date) else v for v in row)
+        for row in session.execute(stmt).all()
+    }
+
+
+def rebuild(session: Session) -> None:
+    """Replace every summary count with a fresh recount (after a bulk load or a repair)."""
+    targets: dict[str, tuple[Any, list[Any]]] = {
+        "article_day_count": (ArticleDayCount, [ArticleDayCount.day, ArticleDayCount.n]),
+        "event_day_count": (
+            EventDayCount,
+            [EventDayCount.day, EventDayCount.type, EventDayCount.n],
+        ),
+        "pair_year_count": (
+            PairYearCount,
+            [
+                PairYearCount.entity_a,
+                PairYearCount.entity_b,
+                PairYearCount.type,
+                PairYearCount.year,
+                PairYearCount.n,
+            ],
+        ),
+    }
+    for name, stmt in recount_statements(session).items():
+        model, columns = targets[name]
+        session.execute(delete(model))
+        session.execute(insert(model).from_select([c.key for c in columns], stmt))
