@@ -193,9 +193,22 @@ def ingest_paths(
                     for item in ready:
                         _ingest_one(session, item, on_duplicate, summary)
                         progress.advance(task)
+        _update_search_index(settings, factory)
     finally:
         engine.dispose()
     return summary
+
+
+def _update_search_index(settings: Settings, factory: sessionmaker[Session]) -> None:
+    """Bring the top-k index up to date (or build it), so searches need not catch up."""
+    from app.search.topk import open_index
+    from app.services.search_index import catch_up
+
+    directory = settings.topk_directory()
+    if directory is None:
+        return
+    with console.status("updating the search index"), session_scope(factory) as session:
+        catch_up(session, open_index(directory))
 
 
 @dataclass
@@ -445,9 +458,11 @@ def reindex() -> None:
 
     from app.models import Article
     from app.search.engines import engine_for
-    from app.services import summary
+    from app.search.topk import open_index
+    from app.services import search_index, summary
 
     settings = get_settings()
+    directory, topk_count = settings.topk_directory(), 0
     engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     try:
         with session_scope(make_session_factory(engine)) as session:
@@ -457,14 +472,18 @@ def reindex() -> None:
             indexed = search_engine.indexed_count(session)
             articles = session.scalar(select(func.count()).select_from(Article)) or 0
             summary.rebuild(session)
+            if directory is not None:
+                with console.status("building the top-k search index"):
+                    topk_count = search_index.rebuild(session, open_index(directory))
     finally:
         engine.dispose()
     console.print(
         f"summary: {indexed} of {articles} articles indexed ({search_engine.name}); "
-        "summary counts recounted",
+        + (f"{topk_count} in the top-k index; " if directory is not None else "")
+        + "summary counts recounted",
         markup=False,
     )
-    if indexed != articles:
+    if indexed != articles or (directory is not None and topk_count != articles):
         raise typer.Exit(1)
 
 

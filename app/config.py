@@ -1,6 +1,8 @@
 """Settings, read from DEFCOOP_* environment variables and an optional .env file."""
 
 from functools import lru_cache
+from pathlib import Path
+from typing import Literal
 
 from limits import parse
 from pydantic import Field, field_validator
@@ -50,6 +52,13 @@ class Settings(BaseSettings):
     search_time_limit_s: float = Field(
         default=5.0, gt=0, description="Longest a search may run before it is stopped (503)"
     )
+    search_index: Literal["auto", "off"] = Field(
+        default="auto",
+        description="auto: on SQLite, rank with the top-k index beside the file; off: FTS5 only",
+    )
+    search_index_dir: str | None = Field(
+        default=None, description="Where the top-k index lives (default: <database file>.search)"
+    )
     require_read_key: bool = Field(
         default=False, description="Reads need an API key too (writes always do)"
     )
@@ -73,6 +82,14 @@ class Settings(BaseSettings):
         default=1000, ge=0, description="Gzip responses at least this large"
     )
     log_level: str = Field(default="info", description="uvicorn log level")
+
+    def topk_directory(self) -> Path | None:
+        """The top-k search index's directory, or None where it is not used."""
+        from app.search.topk import index_directory
+
+        if self.search_index == "off":
+            return None
+        return index_directory(self.database_url, self.search_index_dir)
 
 
 @lru_cache

@@ -336,6 +336,8 @@ def test_reindex_command(scratch_url: str, monkeypatch: pytest.MonkeyPatch, tmp_
         result = runner.invoke(cli, ["reindex"])
         assert result.exit_code == 0, result.output
         assert "2 of 2 articles indexed" in result.output
+        if scratch_url.startswith("sqlite"):
+            assert "2 in the top-k index" in result.output
     finally:
         get_settings.cache_clear()
 

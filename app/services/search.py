@@ -2,11 +2,15 @@
 
 import re
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from functools import cache
 from importlib import resources
+from pathlib import Path
+from time import monotonic
 from typing import Any
 
 from sqlalchemy import Select, distinct, func, literal_column, or_, select, text
@@ -17,13 +21,18 @@ from app import countries
 from app.errors import AppError, InvalidParameter, ServiceUnavailable
 from app.ingest.text import fold
 from app.models import Article, Entity, Event, Mention, Source
-from app.search.engines import SearchEngine, engine_for
+from app.search import topk
+from app.search.engines import Fts5Engine, SearchEngine, engine_for
 from app.search.expansion import expand
 from app.search.highlight import Marks, highlight_title, snippets
 from app.search.limits import time_limit
 from app.search.query import Node, Or, Phrase, QuerySyntaxError, Term, parse, words
+from app.search.topk import TopKIndex, open_index
 from app.services.article import ArticleFilters, apply_filters
-from app.services.pagination import Keyset, paginate
+from app.services.pagination import Keyset, decode_cursor, encode_cursor, paginate
+from app.services.search_index import CATCH_UP_IN_REQUEST, catch_up
+
+TOPK_ENGINE = "tantivy"
 
 
 class QueryMode(StrEnum):
@@ -59,6 +68,7 @@ class SearchRequest:
     cursor: str | None = None
     total_cap: int = 10_000
     time_limit_s: float = 5.0
+    index_dir: Path | None = None  # the top-k index, where there is one (SQLite)
 
 
 @dataclass
@@ -80,6 +90,18 @@ class SearchResult:
     compiled: str
 
 
+def _parse(session: Session, request: SearchRequest) -> Node:
+    try:
+        node: Node = parse(request.q)
+    except QuerySyntaxError as error:
+        raise InvalidQuery(
+            f"q: {error}",
+            errors=[{"field": "q", "in": "query", "message": str(error)}],
+            extra={"position": error.position + 1},
+        ) from error
+    return expand(session, node) if request.expand else node
+
+
 def _compile(
     session: Session, request: SearchRequest, engine: SearchEngine
 ) -> tuple[str, list[Any]]:
@@ -91,16 +113,7 @@ def _compile(
             if w not in {"AND", "OR", "NOT", "NEAR"}
         ]
         return request.q, list(raw_words)
-    try:
-        node: Node = parse(request.q)
-    except QuerySyntaxError as error:
-        raise InvalidQuery(
-            f"q: {error}",
-            errors=[{"field": "q", "in": "query", "message": str(error)}],
-            extra={"position": error.position + 1},
-        ) from error
-    if request.expand:
-        node = expand(session, node)
+    node = _parse(session, request)
     return engine.compile(node), list(words(node))
 
 
@@ -133,45 +146,180 @@ def matching_ids(session: Session, request: SearchRequest) -> Select[Any]:
 
 def search(session: Session, request: SearchRequest) -> SearchResult:
     """Ranked, filtered, paginated hits with their total, facets and highlights."""
-    engine = engine_for(session)
-    compiled, wanted = _compile(session, request, engine)
-    matched, score = engine.restrict(apply_filters(select(Article.id), request.filters), compiled)
+    with _limited(session, request.time_limit_s) as deadline:
+        index = _topk_index(session, request)
+        if index is not None:
+            return _search_topk(session, request, index, deadline)
+        engine = engine_for(session)
+        compiled, wanted = _compile(session, request, engine)
+        matched, score = engine.restrict(
+            apply_filters(select(Article.id), request.filters), compiled
+        )
+        rows, next_cursor = _page(session, matched, score, request)
+        total, exact = _total(session, matched, request.total_cap)
+        facets = {f.value: _facet(session, matched, f, request.facet_size) for f in request.facets}
+    hits = _hits(session, [(row[0], float(row[1])) for row in rows], wanted, request.marks)
+    return SearchResult(hits, next_cursor, total, exact, facets, engine.name, compiled)
+
+
+class _TooLong(Exception):
+    pass
+
+
+@contextmanager
+def _limited(session: Session, seconds: float) -> Iterator[Callable[[], None]]:
+    """Database work inside is stopped past `seconds`; the search engine's own work is checked
+    between steps through the callable. Either way the client gets a 503 that says why."""
+    deadline = monotonic() + seconds
+
+    def check() -> None:
+        if monotonic() > deadline:
+            raise _TooLong
+
     try:
-        with time_limit(session, request.time_limit_s):
-            rows, next_cursor = _page(session, matched, score, request)
-            total, exact = _total(session, matched, request.total_cap)
-            facets = {
-                f.value: _facet(session, matched, f, request.facet_size) for f in request.facets
-            }
-    except OperationalError as error:
-        if (
-            "interrupt" in str(error).lower()
-            or "timeout" in str(error).lower()
-            or "cancel" in str(error).lower()
+        with time_limit(session, seconds):
+            yield check
+    except (OperationalError, _TooLong) as error:
+        reason = str(error).lower()
+        if isinstance(error, _TooLong) or any(
+            word in reason for word in ("interrupt", "timeout", "cancel")
         ):
             raise ServiceUnavailable(
-                f"The search took longer than {request.time_limit_s:g} s; narrow it with words or filters.",
+                f"The search took longer than {seconds:g} s; narrow it with words or filters.",
                 headers={"Retry-After": "1"},
             ) from error
         raise
-    ids = [row[0] for row in rows]
+
+
+def _hits(
+    session: Session, ranked: list[tuple[int, float]], wanted: list[Any], marks: Marks
+) -> list[Hit]:
+    """The articles of ranked ids, highlighted; ids the database no longer has are dropped."""
     loaded = {
         a.id: a
         for a in session.scalars(
-            select(Article).where(Article.id.in_(ids)).options(selectinload(Article.source))
+            select(Article)
+            .where(Article.id.in_([i for i, _ in ranked]))
+            .options(selectinload(Article.source))
         )
     }
-    hits = [
+    return [
         Hit(
             article=loaded[article_id],
-            score=float(row_score),
-            title=highlight_title(loaded[article_id].title, wanted, request.marks),
-            snippets=snippets(loaded[article_id].body, wanted, request.marks),
+            score=score,
+            title=highlight_title(loaded[article_id].title, wanted, marks),
+            snippets=snippets(loaded[article_id].body, wanted, marks),
         )
-        for article_id, row_score, *_ in rows
+        for article_id, score in ranked
         if article_id in loaded
     ]
-    return SearchResult(hits, next_cursor, total, exact, facets, engine.name, compiled)
+
+
+def _topk_index(session: Session, request: SearchRequest) -> TopKIndex | None:
+    """The top-k index, caught up with this transaction's view, when it can answer."""
+    if request.index_dir is None or request.mode is QueryMode.raw:
+        return None
+    if session.get_bind().dialect.name != "sqlite":
+        return None
+    index = open_index(request.index_dir)
+    return index if catch_up(session, index, limit=CATCH_UP_IN_REQUEST) else None
+
+
+def _topk_filters(session: Session, filters: ArticleFilters) -> topk.Filters:
+    source_ids = None
+    if filters.source:
+        name = filters.source.lower()
+        source_ids = tuple(
+            session.scalars(
+                select(Source.id).where(
+                    or_(func.lower(Source.name) == name, func.lower(Source.domain) == name)
+                )
+            )
+        )
+    start = (
+        datetime.combine(filters.published_from, time(), tzinfo=UTC)
+        if filters.published_from
+        else None
+    )
+    end = (
+        datetime.combine(filters.published_to + timedelta(days=1), time(), tzinfo=UTC)
+        if filters.published_to
+        else None
+    )
+    return topk.Filters(
+        published_from=int(start.timestamp()) if start else None,
+        published_before=int(end.timestamp()) if end else None,
+        source_ids=source_ids,
+        author=filters.author,
+        lang=filters.lang,
+        countries=filters.countries,
+        entity_id=filters.entity_id,
+        event_type=filters.event_type.value if filters.event_type else None,
+        dyad="-".join(sorted(filters.dyad)) if filters.dyad else None,
+    )
+
+
+_TOPK_FIELDS = {
+    Facet.country: "country",
+    Facet.source: "source",
+    Facet.event_type: "event_type",
+    Facet.entity_kind: "entity_kind",
+    Facet.person: "person",
+    Facet.year: "year",
+    Facet.month: "month",
+}
+_TOPK_FACET_VALUES = 1_000  # asked of the index per facet, then ordered as the database does
+
+
+def _search_topk(
+    session: Session, request: SearchRequest, index: TopKIndex, deadline: Callable[[], None]
+) -> SearchResult:
+    node = _parse(session, request)
+    wanted: list[Any] = list(words(node))
+    query = index.restrict(index.compile(node), _topk_filters(session, request.filters))
+    keyset = Keyset(
+        name=f"topk:{request.sort}", column=Article.id, id_column=Article.id, descending=True
+    )
+    offset, after = 0, None
+    if request.cursor:
+        _null, offset, after = decode_cursor(keyset, request.cursor)
+        if not isinstance(offset, int) or offset < 0:
+            raise InvalidParameter("cursor", "is not a cursor this API issued")
+    # Read a little before the page too: if articles were added or removed since the last page,
+    # the page starts right after the last hit it showed rather than at a shifted position.
+    start = max(0, offset - request.limit) if after is not None else 0
+    found = index.search(
+        query, limit=offset - start + 2 * request.limit + 1, offset=start, sort=request.sort
+    )
+    deadline()
+    begin = offset - start
+    if after is not None and after in found.ids:
+        begin = found.ids.index(after) + 1
+    ranked = list(zip(found.ids, found.scores, strict=True))[begin : begin + request.limit]
+    more = found.total > start + begin + len(ranked)
+    next_cursor = (
+        encode_cursor(keyset, start + begin + len(ranked), ranked[-1][0])
+        if more and ranked
+        else None
+    )
+    facets = {f.value: _topk_facet(index, query, f, request.facet_size) for f in request.facets}
+    deadline()
+    return SearchResult(
+        hits=_hits(session, ranked, wanted, request.marks),
+        next_cursor=next_cursor,
+        total=min(found.total, request.total_cap),
+        total_is_exact=found.total <= request.total_cap,
+        facets=facets,
+        engine=TOPK_ENGINE,
+        compiled=Fts5Engine().compile(node),
+    )
+
+
+def _topk_facet(index: TopKIndex, query: Any, facet: Facet, size: int) -> dict[str, Any]:
+    counted = index.facet(query, _TOPK_FIELDS[facet], _TOPK_FACET_VALUES)
+    ordered = sorted(counted, key=lambda vc: (-vc[1], vc[0]))
+    values = [{"value": v, "count": c, **_label(facet, v)} for v, c in ordered[:size]]
+    return {"values": values, "truncated": len(ordered) > size}
 
 
 def _page(

@@ -73,6 +73,7 @@ def search_articles(
         cursor=page.cursor,
         total_cap=settings.search_total_cap,
         time_limit_s=settings.search_time_limit_s,
+        index_dir=settings.topk_directory(),
     )
     fmt = wanted_format(request, format)
     if fmt is not ExportFormat.json:
