@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import migrate
@@ -23,7 +24,15 @@ from app.errors import AppError, from_validation_error
 from app.ingest.formats import Format, Record, iter_jsonl, records, sniff
 from app.models import Article
 from app.schemas.article import ArticleCreate
-from app.services.article import OnDuplicate, Prepared, create_article, prepare_article
+from app.services.article import (
+    IngestOutcome,
+    OnDuplicate,
+    Prepared,
+    create_article,
+    discard_deferred,
+    flush_deferred,
+    prepare_article,
+)
 from app.services.keys import Scope, create_key, list_keys, revoke_key
 
 T = TypeVar("T")
@@ -190,8 +199,8 @@ def ingest_paths(
                 # database lock is held only for the inserts.
                 ready = _prepare_chunk(factory, settings, chunk, source, on_duplicate)
                 with session_scope(factory) as session:
-                    for item in ready:
-                        _ingest_one(session, item, on_duplicate, summary)
+                    for item, result in _store_chunk(session, ready, on_duplicate):
+                        _tally(summary, item.where, result)
                         progress.advance(task)
         _update_search_index(settings, factory)
     finally:
@@ -257,23 +266,53 @@ def _read_one(where: str, record: Record, source: str | None) -> _Ready:
         return _Ready(where, problem=f"rejected: {error}")
 
 
-def _ingest_one(
-    session: Session, item: _Ready, on_duplicate: OnDuplicate, summary: Summary
-) -> None:
-    where = item.where
-    if item.data is None or item.problem:
-        summary.counts["rejected"] += 1
-        summary.problems.append(f"{where}: {item.problem}")
-        return
+def _store_chunk(
+    session: Session, ready: list[_Ready], on_duplicate: OnDuplicate
+) -> list[tuple[_Ready, IngestOutcome | str]]:
+    """Store a chunk with one flush (the fast way); should anything in it fail, store it again
+    one article at a time, each whole or absent, so that one bad article costs only itself."""
     try:
         with session.begin_nested():
-            outcome = create_article(
+            results: list[tuple[_Ready, IngestOutcome | str]] = [
+                (item, item.problem or "no data")
+                if item.data is None or item.problem
+                else (
+                    item,
+                    create_article(
+                        session,
+                        data=item.data,
+                        on_duplicate=on_duplicate,
+                        prepared=item.prepared,
+                        defer_flush=True,
+                    ),
+                )
+                for item in ready
+            ]
+            flush_deferred(session)
+        return results
+    except (AppError, ValueError, SQLAlchemyError):
+        discard_deferred(session)
+        return [(item, _store_one(session, item, on_duplicate)) for item in ready]
+
+
+def _store_one(session: Session, item: _Ready, on_duplicate: OnDuplicate) -> IngestOutcome | str:
+    if item.data is None or item.problem:
+        return item.problem or "no data"
+    try:
+        with session.begin_nested():
+            return create_article(
                 session, data=item.data, on_duplicate=on_duplicate, prepared=item.prepared
             )
     except (AppError, ValueError) as error:
+        return f"rejected: {getattr(error, 'detail', error)}"
+
+
+def _tally(summary: Summary, where: str, result: IngestOutcome | str) -> None:
+    if isinstance(result, str):
         summary.counts["rejected"] += 1
-        summary.problems.append(f"{where}: rejected: {getattr(error, 'detail', error)}")
+        summary.problems.append(f"{where}: {result}")
         return
+    outcome = result
     if outcome.article.extraction_note:
         summary.problems.append(f"{where}: no extraction: {outcome.article.extraction_note}")
     status = outcome.status

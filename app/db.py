@@ -51,6 +51,21 @@ def begin_write(session: Session) -> None:
     session.connection(execution_options={WRITE_OPTION: True})
 
 
+_CACHES = "defcoop_caches"
+
+
+def session_cache(session: Session, name: str) -> dict[Any, Any]:
+    """A lookup table that lives as long as the session's work: any rollback (a savepoint's
+    too) empties it, since the objects in it may then be gone."""
+    caches: dict[str, dict[Any, Any]] = session.info.setdefault(_CACHES, {})
+    return caches.setdefault(name, {})
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_caches(session: Session, _previous: Any) -> None:
+    session.info.pop(_CACHES, None)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -20,8 +20,11 @@ _ABBREVIATIONS = re.compile(
 @lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     """Case-fold and strip accents: the key under which names are compared."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if text.isascii():  # nothing to decompose (the common case, and a hot path of ingest)
+        stripped = text
+    else:
+        decomposed = unicodedata.normalize("NFKD", text)
+        stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _WS.sub(" ", re.sub(r"[^\w]+", " ", stripped.casefold())).strip()
 
 

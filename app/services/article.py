@@ -4,10 +4,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from app.db import session_cache
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extraction.base import Extraction
 from app.extraction.lexicon import country_spellings
@@ -97,9 +98,18 @@ def _find_evidence(body: str, evidence: str) -> tuple[int | None, int | None]:
     return None, None
 
 
+_PENDING_MENTIONS = "defcoop_pending_mentions"
+
+
 def _store_entities(
-    session: Session, article: Article, entities: list[CuratedEntity], spans: list[tuple[int, int]]
+    session: Session,
+    article: Article,
+    entities: list[CuratedEntity],
+    spans: list[tuple[int, int]],
+    deferred: list[dict[str, Any]] | None = None,
 ) -> None:
+    """The article's mentions of each entity, found in its body. With `deferred`, as rows for
+    one insert after the batch's flush (a mapped object each costs more than the row)."""
     for item in entities:
         name = item.name or item.code or ""
         entity = get_or_create_entity(
@@ -115,22 +125,48 @@ def _store_entities(
         if item.kind is EntityKind.country and item.code:
             names += country_spellings().get(item.code, ())  # "Azerbaijani" mentions Azerbaijan
         found = _find_spans(article.body, names)
-        if not found:
-            article.mentions.append(Mention(entity=entity, surface=name[:300]))
-        for start, end in found:
-            article.mentions.append(
-                Mention(
-                    entity=entity,
-                    start=start,
-                    end=end,
-                    surface=article.body[start:end][:300],
-                    sentence_index=sentence_index(spans, start),
-                )
-            )
+        rows: list[dict[str, Any]] = [
+            {
+                "start": start,
+                "end": end,
+                "surface": article.body[start:end][:300],
+                "sentence_index": sentence_index(spans, start),
+            }
+            for start, end in found
+        ] or [{"start": None, "end": None, "surface": name[:300], "sentence_index": None}]
+        for row in rows:
+            if deferred is None:
+                article.mentions.append(Mention(entity=entity, **row))
+            else:
+                deferred.append({"article": article, "entity": entity, **row})
+
+
+def flush_deferred(session: Session) -> None:
+    """Flush the session, then insert the mentions `create_article(defer_flush=True)` kept."""
+    session.flush()
+    rows = session.info.pop(_PENDING_MENTIONS, [])
+    if rows:
+        session.execute(
+            insert(Mention),
+            [
+                {
+                    "article_id": r.pop("article").id,
+                    "entity_id": r.pop("entity").id,
+                    **r,
+                }
+                for r in rows
+            ],
+        )
+
+
+def discard_deferred(session: Session) -> None:
+    """Forget the kept mentions (their articles were rolled back)."""
+    session.info.pop(_PENDING_MENTIONS, None)
 
 
 def _participant(session: Session, event: Event, entity: Entity, role: str = "participant") -> None:
-    if not any(p.entity_id == entity.id and p.role == role for p in event.participants):
+    # by identity: an entity created in this batch has no id until the flush
+    if not any(p.entity is entity and p.role == role for p in event.participants):
         event.participants.append(EventParticipant(entity=entity, entity_id=entity.id, role=role))
 
 
@@ -182,7 +218,11 @@ def prepare_article(
 
 
 def _apply_content(
-    session: Session, article: Article, data: ArticleCreate, prepared: Prepared
+    session: Session,
+    article: Article,
+    data: ArticleCreate,
+    prepared: Prepared,
+    deferred: list[dict[str, Any]] | None = None,
 ) -> None:
     page = prepared.page
     published, precision = prepared.published, prepared.precision
@@ -207,7 +247,7 @@ def _apply_content(
     article.extractor_version = CURATED
     article.extraction_note = None
     spans = sentence_spans(page.body)
-    _store_entities(session, article, data.entities or [], spans)
+    _store_entities(session, article, data.entities or [], spans, deferred)
     _store_events(session, article, data.events or [])
 
 
@@ -236,9 +276,16 @@ def create_article(
     budget_s: float | None = None,
     spacy_model: str | None = None,
     prepared: Prepared | None = None,
+    defer_flush: bool = False,
 ) -> IngestOutcome:
     """Parse and store one article with its entities and events, whole or not at all. Pass
-    `prepared` (prepare_article) to do the reading and extraction before the transaction."""
+    `prepared` (prepare_article) to do the reading and extraction before the transaction.
+
+    With `defer_flush`, a new article is only added to the session: a bulk load flushes many
+    at once (far less work per article), and stores them one by one if that flush fails."""
+    pending_urls = session_cache(session, "pending_urls")
+    if defer_flush and data.url in pending_urls:
+        session.flush()  # the same url twice in one batch: let the check below see the first
     existing = (
         session.scalars(select(Article).where(Article.url == data.url)).first()
         if data.url
@@ -267,11 +314,23 @@ def create_article(
     prepared = prepared or prepare_article(data, budget_s=budget_s, spacy_model=spacy_model)
     digest = prepared.digest
     article = Article(url=data.url, raw=data.text or data.html, content_hash=digest)
+    pending_texts = session_cache(session, "pending_texts")
+    if defer_flush and digest in pending_texts:
+        session.flush()
     twin = session.scalars(
         select(Article).where(Article.content_hash == digest).order_by(Article.id).limit(1)
     ).first()
     if twin is not None:
         article.duplicate_of_id = twin.duplicate_of_id or twin.id
+    if defer_flush:
+        session.add(article)
+        _apply_content(
+            session, article, data, prepared, session.info.setdefault(_PENDING_MENTIONS, [])
+        )
+        pending_texts[digest] = True
+        if data.url:
+            pending_urls[data.url] = True
+        return IngestOutcome("created", article, prepared.extraction_s)
     try:
         with session.begin_nested():
             session.add(article)

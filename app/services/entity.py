@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from app import countries
+from app.db import session_cache
 from app.errors import NotFound
 from app.ingest.text import fold
 from app.models import Entity, EntityAlias, EventParticipant, Mention
@@ -57,7 +58,12 @@ def get_or_create_entity(
             aliases.append(name)  # "Türkiye" stays findable under Turkey
             name = country.name
     key = entity_key(kind, name, code)
-    entity = session.scalars(select(Entity).where(Entity.kind == kind, Entity.key == key)).first()
+    known = session_cache(session, "entities")  # a bulk load names the same few again and again
+    entity = known.get((kind, key))
+    if entity is None:
+        entity = session.scalars(
+            select(Entity).where(Entity.kind == kind, Entity.key == key)
+        ).first()
     if entity is None and kind != EntityKind.country:
         entity = session.scalars(
             select(Entity)
@@ -76,6 +82,7 @@ def get_or_create_entity(
             ).one()
     else:
         add_alias(session, entity=entity, alias=name)
+    known[(kind, key)] = entity
     if country_code and not entity.country_code:
         entity.country_code = country_code
     if title and not entity.title:
