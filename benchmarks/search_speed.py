@@ -4,7 +4,8 @@
     python benchmarks/search_speed.py --db .bench/search-100k.db   # measure an existing file
 
 Loads the synthetic corpus (benchmarks/corpus.py) through `defcoop ingest` (the project's own
-bulk path) into a SQLite file, starts `defcoop serve` (uvicorn, one worker) on it, and prints
+bulk path) into a SQLite file, starts `defcoop serve` (uvicorn, one worker) on it, once with
+the top-k index (tantivy) and once with FTS5 alone, and prints
 for a fixed set of queries the p50 and p95 latency over HTTP beside the same FTS5 query run as
 raw SQL through sqlite3 (BM25 order, 20 hits with snippets, plus the count: the floor), the
 requests per second at concurrency 8 for a two-term query with facets, the server's peak
@@ -81,23 +82,31 @@ def load(articles: int, db: Path) -> float:
     env = {**os.environ, "DEFCOOP_DATABASE_URL": f"sqlite:///{db}"}
     subprocess.run([defcoop(), "db", "upgrade"], check=True, env=env, capture_output=True)
     started = time.perf_counter()
+    # ingest ends by building the top-k index (DEFCOOP_SEARCH_INDEX=auto): timed with the load
     subprocess.run([defcoop(), "ingest", str(corpus)], check=True, env=env, capture_output=True)
     return time.perf_counter() - started
 
 
-def measure(db: Path, runs: int, seconds: float) -> None:
+def measure(db: Path, runs: int, seconds: float, engine: str) -> None:
     env = {**os.environ, "DEFCOOP_DATABASE_URL": f"sqlite:///{db}", "DEFCOOP_LOG_LEVEL": "warning"}
-    env |= {"DEFCOOP_RATE_LIMIT_READS": "100000000/minute"}
+    env |= {"DEFCOOP_RATE_LIMIT_READS": "100000000/minute", "DEFCOOP_DB_TIME_LIMIT_S": "120"}
+    env |= {"DEFCOOP_SEARCH_TIME_LIMIT_S": "120"}
+    env["DEFCOOP_SEARCH_INDEX"] = "auto" if engine == "tantivy" else "off"
     with serving(env) as (base, pid):
         floor = sqlite3.connect(str(db))
         total = floor.execute("SELECT count(*) FROM article").fetchone()[0]
         print(f"{total:,} articles; database {Path(db).stat().st_size / 1e6:,.0f} MB")
+        index = Path(f"{db}.search")
+        if engine == "tantivy" and index.exists():
+            size = sum(f.stat().st_size for f in index.iterdir()) / 1e6
+            print(f"top-k index {size:,.0f} MB")
         print(
             f"{'query':<14}{'hits':>9}{'HTTP p50':>11}{'p95':>9}{'floor p50':>11}{'p95':>9}   (ms)"
         )
         with httpx.Client(base_url=base, timeout=60) as http:
             for name, params in QUERIES:
-                http.get("/v1/search", params=params)  # warm
+                warm = http.get("/v1/search", params=params).json()
+                assert warm["query"]["engine"].startswith(engine[:6]), warm["query"]
                 samples, hits = [], 0
                 for _ in range(runs):
                     started = time.perf_counter()
@@ -144,13 +153,21 @@ def main() -> int:
     parser.add_argument("--db", type=Path, default=ROOT / ".bench" / "search.db")
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--engine",
+        action="append",
+        choices=["tantivy", "sqlite-fts5"],
+        help="which to measure (repeat for both; default both)",
+    )
     args = parser.parse_args()
     if args.articles:
         elapsed = load(args.articles, args.db)
         print(
             f"loaded {args.articles:,} articles through `defcoop ingest` in {elapsed:,.0f} s ({args.articles / elapsed:,.0f} articles/s)"
         )
-    measure(args.db, args.runs, args.seconds)
+    for engine in args.engine or ["tantivy", "sqlite-fts5"]:
+        print(f"\n== {engine}")
+        measure(args.db, args.runs, args.seconds, engine)
     return 0
 
 

@@ -42,26 +42,34 @@ class Marks:
     post: str = "</mark>"
 
 
+@cache
+def _folded(word: str) -> str:
+    return fold(word)
+
+
 def _matches(text: str, wanted: list[Term | Phrase]) -> list[tuple[int, int]]:
-    tokens = [(m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text)]
-    stems = [stem(t[2]) for t in tokens]
+    # what each wanted item matches, worked out once (not once per word of the text)
+    keys = [
+        ("prefix", (_folded(item.text),))
+        if isinstance(item, Term) and item.prefix
+        else (
+            "words",
+            (stem(item.text),) if isinstance(item, Term) else tuple(map(stem, item.words)),
+        )
+        for item in wanted
+    ]
+    tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+    stems = [stem(word) for _s, _e, word in tokens]
     spans: list[tuple[int, int]] = []
-    for index, (start, end, folded) in enumerate(tokens):
-        for item in wanted:
-            if isinstance(item, Term):
-                key = fold(item.text)
-                if (item.prefix and folded.startswith(key)) or (
-                    not item.prefix and stems[index] == stem(key)
-                ):
+    for index, (start, end, word) in enumerate(tokens):
+        for kind, key in keys:
+            if kind == "prefix":
+                if _folded(word).startswith(key[0]):
                     spans.append((start, end))
                     break
-            else:
-                size = len(item.words)
-                if index + size <= len(tokens) and all(
-                    stems[index + k] == stem(w) for k, w in enumerate(item.words)
-                ):
-                    spans.append((start, tokens[index + size - 1][1]))
-                    break
+            elif stems[index] == key[0] and tuple(stems[index : index + len(key)]) == key:
+                spans.append((start, tokens[index + len(key) - 1][1]))
+                break
     return spans
 
 
