@@ -31,6 +31,7 @@ from app.services.article import (
     create_article,
     discard_deferred,
     flush_deferred,
+    look_up_batch,
     prepare_article,
 )
 from app.services.keys import Scope, create_key, list_keys, revoke_key
@@ -271,6 +272,11 @@ def _store_chunk(
 ) -> list[tuple[_Ready, IngestOutcome | str]]:
     """Store a chunk with one flush (the fast way); should anything in it fail, store it again
     one article at a time, each whole or absent, so that one bad article costs only itself."""
+    look_up_batch(
+        session,
+        [item.data.url for item in ready if item.data and item.data.url],
+        [item.prepared.digest for item in ready if item.prepared],
+    )
     try:
         with session.begin_nested():
             results: list[tuple[_Ready, IngestOutcome | str]] = [

@@ -2,6 +2,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Select, func, insert, or_, select
@@ -18,8 +19,9 @@ from app.ingest.reader import read_content
 from app.ingest.text import content_hash, sentence_index, sentence_spans, word_count
 from app.models import Article, Entity, Event, EventParticipant, Mention, Source
 from app.schemas.article import ArticleCreate, ArticleUpdate, CuratedEntity, CuratedEvent
+from app.services.changes import record_created
 from app.services.entity import get_or_create_entity
-from app.services.event import countries_filter, set_event_date
+from app.services.event import countries_filter, event_dates
 from app.services.extraction import CURATED, apply_extraction, make_document, timed_extract
 from app.services.pagination import page_by
 from app.services.source import get_or_create_source
@@ -76,13 +78,17 @@ def _from_partial(partial: PartialDate | None) -> tuple[datetime | None, str | N
     return datetime.combine(partial.value, time(), tzinfo=UTC), partial.precision.value
 
 
+@lru_cache(maxsize=20_000)
+def _name_pattern(name: str) -> re.Pattern[str]:
+    # "US", "UK": acronyms match as written, or "us" in "told us" would be the United States
+    flags = 0 if name.isupper() and len(name) <= 4 else re.I
+    return re.compile(r"(?<!\w)" + re.escape(name.strip()) + r"(?!\w)", flags)
+
+
 def _find_spans(body: str, names: list[str]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for name in sorted({n for n in names if n and n.strip()}, key=len, reverse=True):
-        # "US", "UK": acronyms match as written, or "us" in "told us" would be the United States
-        flags = 0 if name.isupper() and len(name) <= 4 else re.I
-        pattern = re.compile(r"(?<!\w)" + re.escape(name.strip()) + r"(?!\w)", flags)
-        for match in pattern.finditer(body):
+        for match in _name_pattern(name).finditer(body):
             if not any(s < match.end() and match.start() < e for s, e in spans):
                 spans.append((match.start(), match.end()))
     return sorted(spans)
@@ -99,6 +105,7 @@ def _find_evidence(body: str, evidence: str) -> tuple[int | None, int | None]:
 
 
 _PENDING_MENTIONS = "defcoop_pending_mentions"
+_PENDING_EVENTS = "defcoop_pending_events"
 
 
 def _store_entities(
@@ -141,9 +148,43 @@ def _store_entities(
                 deferred.append({"article": article, "entity": entity, **row})
 
 
+def look_up_batch(session: Session, urls: list[str], digests: list[str]) -> None:
+    """Look up a batch's urls and texts at once, so `create_article` need not, one by one,
+    for those the database does not have (until the session's next rollback)."""
+    absent = session_cache(session, "absent")
+    known_urls = set(session.scalars(select(Article.url).where(Article.url.in_(urls))))
+    known_texts = set(
+        session.scalars(select(Article.content_hash).where(Article.content_hash.in_(digests)))
+    )
+    absent.update({("url", u): True for u in urls if u not in known_urls})
+    absent.update({("text", d): True for d in digests if d not in known_texts})
+
+
 def flush_deferred(session: Session) -> None:
-    """Flush the session, then insert the mentions `create_article(defer_flush=True)` kept."""
+    """Flush the session, then insert the mentions and events that
+    `create_article(defer_flush=True)` kept as rows (and their entries in the change feed)."""
     session.flush()
+    events = session.info.pop(_PENDING_EVENTS, [])
+    if events:
+        ids = session.scalars(
+            insert(Event).returning(Event.id, sort_by_parameter_order=True),
+            [
+                {
+                    **e["row"],
+                    "article_id": e["article"].id,
+                    "location_id": e["location"].id if e["location"] else None,
+                }
+                for e in events
+            ],
+        ).all()
+        participants = [
+            {"event_id": event_id, "entity_id": entity.id, "role": "participant"}
+            for event_id, e in zip(ids, events, strict=True)
+            for entity in e["with"]
+        ]
+        if participants:
+            session.execute(insert(EventParticipant), participants)
+        record_created(session, "event", list(ids))
     rows = session.info.pop(_PENDING_MENTIONS, [])
     if rows:
         session.execute(
@@ -160,37 +201,57 @@ def flush_deferred(session: Session) -> None:
 
 
 def discard_deferred(session: Session) -> None:
-    """Forget the kept mentions (their articles were rolled back)."""
+    """Forget the kept rows (their articles were rolled back)."""
     session.info.pop(_PENDING_MENTIONS, None)
+    session.info.pop(_PENDING_EVENTS, None)
 
 
-def _participant(session: Session, event: Event, entity: Entity, role: str = "participant") -> None:
-    # by identity: an entity created in this batch has no id until the flush
-    if not any(p.entity is entity and p.role == role for p in event.participants):
-        event.participants.append(EventParticipant(entity=entity, entity_id=entity.id, role=role))
-
-
-def _store_events(session: Session, article: Article, events: list[CuratedEvent]) -> None:
+def _store_events(
+    session: Session,
+    article: Article,
+    events: list[CuratedEvent],
+    deferred: list[dict[str, Any]] | None = None,
+) -> None:
+    """The article's hand-coded events with the entities taking part. With `deferred`, as rows
+    for the batch's inserts after its flush."""
     for item in events:
-        event = Event(
-            type=item.type.value,
-            cameo_code=cameo_code(item.type.value),
-            status=item.status.value,
-            name=item.name,
-            confidence=item.confidence,
-        )
-        set_event_date(event, item.date, item.date_end)
+        row: dict[str, Any] = {
+            "type": item.type.value,
+            "cameo_code": cameo_code(item.type.value),
+            "status": item.status.value,
+            "name": item.name,
+            "confidence": item.confidence,
+            "evidence": item.evidence or None,
+            "evidence_start": None,
+            "evidence_end": None,
+            **event_dates(item.date, item.date_end),
+        }
         if item.evidence:
-            event.evidence = item.evidence
-            event.evidence_start, event.evidence_end = _find_evidence(article.body, item.evidence)
-        if item.location:
-            event.location = get_or_create_entity(session, kind="location", name=item.location)
+            row["evidence_start"], row["evidence_end"] = _find_evidence(article.body, item.evidence)
+        location = (
+            get_or_create_entity(session, kind="location", name=item.location)
+            if item.location
+            else None
+        )
+        taking_part: list[Entity] = []
+        for entity in [
+            *(
+                get_or_create_entity(session, kind="country", name=c, code=c)
+                for c in item.countries
+            ),
+            *(get_or_create_entity(session, kind="person", name=p) for p in item.persons),
+        ]:
+            if not any(e is entity for e in taking_part):  # by identity: new ones have no id yet
+                taking_part.append(entity)
+        if deferred is not None:
+            deferred.append(
+                {"article": article, "row": row, "location": location, "with": taking_part}
+            )
+            continue
+        event = Event(**row, location=location)
         article.events.append(event)
-        for code in item.countries:
-            country = get_or_create_entity(session, kind="country", name=code, code=code)
-            _participant(session, event, country)
-        for person in item.persons:
-            _participant(session, event, get_or_create_entity(session, kind="person", name=person))
+        for entity in taking_part:
+            event.participants.append(EventParticipant(entity=entity, role="participant"))
 
 
 def prepare_article(
@@ -248,7 +309,12 @@ def _apply_content(
     article.extraction_note = None
     spans = sentence_spans(page.body)
     _store_entities(session, article, data.entities or [], spans, deferred)
-    _store_events(session, article, data.events or [])
+    _store_events(
+        session,
+        article,
+        data.events or [],
+        None if deferred is None else session.info.setdefault(_PENDING_EVENTS, []),
+    )
 
 
 def read_article(data: ArticleCreate) -> Page:
@@ -284,11 +350,13 @@ def create_article(
     With `defer_flush`, a new article is only added to the session: a bulk load flushes many
     at once (far less work per article), and stores them one by one if that flush fails."""
     pending_urls = session_cache(session, "pending_urls")
+    absent = session_cache(session, "absent")  # what look_up_batch found unknown
     if defer_flush and data.url in pending_urls:
         session.flush()  # the same url twice in one batch: let the check below see the first
+        absent.pop(("url", data.url), None)
     existing = (
         session.scalars(select(Article).where(Article.url == data.url)).first()
-        if data.url
+        if data.url and ("url", data.url) not in absent
         else None
     )
     if existing is not None:
@@ -317,9 +385,13 @@ def create_article(
     pending_texts = session_cache(session, "pending_texts")
     if defer_flush and digest in pending_texts:
         session.flush()
-    twin = session.scalars(
-        select(Article).where(Article.content_hash == digest).order_by(Article.id).limit(1)
-    ).first()
+    twin = (
+        session.scalars(
+            select(Article).where(Article.content_hash == digest).order_by(Article.id).limit(1)
+        ).first()
+        if ("text", digest) not in absent or digest in pending_texts
+        else None
+    )
     if twin is not None:
         article.duplicate_of_id = twin.duplicate_of_id or twin.id
     if defer_flush:

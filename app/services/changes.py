@@ -60,6 +60,16 @@ def _record(session: Session, _context: Any) -> None:
         )
 
 
+def record_created(session: Session, kind: str, ids: list[int]) -> None:
+    """Feed entries for rows inserted without the unit of work (bulk inserts)."""
+    if ids:
+        now = utcnow()
+        session.execute(
+            insert(Change),
+            [{"at": now, "kind": kind, "object_id": i, "action": "created"} for i in ids],
+        )
+
+
 def track_changes(factory: sessionmaker[Session]) -> sessionmaker[Session]:
     """Make every session of `factory` write the change feed."""
     # A flag on the factory itself, not event.contains(): SQLAlchemy's registry can still hold

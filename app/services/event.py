@@ -20,13 +20,15 @@ def get_event(session: Session, *, event_id: int) -> Event:
     return event
 
 
-def set_event_date(event: Event, start: str | None, end: str | None = None) -> None:
-    """Store partial ISO dates ('2021', '2021-06', '2021-06-15') with their precision."""
+def event_dates(start: str | None, end: str | None = None) -> dict[str, Any]:
+    """The date columns of partial ISO dates ('2021', '2021-06', '2021-06-15')."""
     begun = parse_partial_iso(start) if start else None
-    event.date_start = begun.value if begun else None
-    event.date_precision = begun.precision.value if begun else None
     finished = parse_partial_iso(end) if end else None
-    event.date_end = finished.value if finished else None
+    return {
+        "date_start": begun.value if begun else None,
+        "date_precision": begun.precision.value if begun else None,
+        "date_end": finished.value if finished else None,
+    }
 
 
 def countries_filter(stmt: Select[Any], codes: list[str]) -> Select[Any]:
