@@ -185,6 +185,18 @@ def test_ingest_stores_a_chunk_at_once_and_one_by_one_when_it_fails(
 
             stored = client.get("/v1/articles", params={"limit": 10}).json()["items"]
             assert len(stored) == 5
+            from sqlalchemy import func, select
+
+            from app.models import Change, Event
+            from app.services import summary
+
+            with app.state.session_factory() as session:  # rows inserted in bulk are counted
+                assert summary.stored(session) == summary.recount(session)
+                events = session.scalar(select(func.count()).select_from(Event))
+                fed = session.scalar(
+                    select(func.count()).where(Change.kind == "event", Change.action == "created")
+                )
+                assert events == fed == 2 * 5  # five articles of two events each
             for item in stored:  # bulk-stored (both ways) and API-stored look the same
                 if item["id"] != posted["id"]:
                     assert mentions(item["id"]) == mentions(posted["id"])
