@@ -4,6 +4,7 @@ import itertools
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -496,39 +497,56 @@ def reextract(
     console.print(f"summary: {parts} (extractor {version})", markup=False, soft_wrap=True)
 
 
+class Part(StrEnum):
+    fts = "fts"
+    topk = "topk"
+    counts = "counts"
+
+
 @cli.command()
-def reindex() -> None:
-    """Rebuild the full-text index and the summary counts from the rows, and check them."""
+def reindex(
+    only: Annotated[
+        list[Part] | None,
+        typer.Option("--only", help="Rebuild just this part (repeatable); default: all"),
+    ] = None,
+) -> None:
+    """Rebuild the search indexes and the summary counts from the rows, and check them."""
     from sqlalchemy import func, select
 
-    from app.models import Article
     from app.search.engines import engine_for
     from app.search.topk import open_index
     from app.services import search_index, summary
 
+    parts = set(only or Part)
     settings = get_settings()
-    directory, topk_count = settings.topk_directory(), 0
+    directory = settings.topk_directory() if Part.topk in parts else None
     engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    said: list[str] = []
+    complete = True
     try:
         with session_scope(make_session_factory(engine)) as session:
-            search_engine = engine_for(session)
-            search_engine.rebuild(session)
-            search_engine.check(session)
-            indexed = search_engine.indexed_count(session)
             articles = session.scalar(select(func.count()).select_from(Article)) or 0
-            summary.rebuild(session)
+            if Part.fts in parts:
+                search_engine = engine_for(session)
+                with console.status("rebuilding the full-text index"):
+                    search_engine.rebuild(session)
+                    search_engine.check(session)
+                indexed = search_engine.indexed_count(session)
+                said.append(f"{indexed} of {articles} articles indexed ({search_engine.name})")
+                complete &= indexed == articles
             if directory is not None:
                 with console.status("building the top-k search index"):
-                    topk_count = search_index.rebuild(session, open_index(directory))
+                    count = search_index.rebuild(session, open_index(directory))
+                said.append(f"{count} in the top-k index")
+                complete &= count == articles
+            if Part.counts in parts:
+                with console.status("recounting the summary counts"):
+                    summary.rebuild(session)
+                said.append("summary counts recounted")
     finally:
         engine.dispose()
-    console.print(
-        f"summary: {indexed} of {articles} articles indexed ({search_engine.name}); "
-        + (f"{topk_count} in the top-k index; " if directory is not None else "")
-        + "summary counts recounted",
-        markup=False,
-    )
-    if indexed != articles or (directory is not None and topk_count != articles):
+    console.print("summary: " + "; ".join(said), markup=False)
+    if not complete:
         raise typer.Exit(1)
 
 

@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 from serving import defcoop, serving
@@ -57,6 +58,51 @@ FLOOR_MATCH = {
 }
 
 
+PG_FLOOR_SQL = {
+    "rank": (
+        "SELECT a.id, ts_rank('{0.05, 0.1, 0.4, 1.0}'::float4[], a.search_vector, q) AS s, "
+        "ts_headline('defcoop_english', a.body, q) FROM article a, "
+        "to_tsquery('defcoop_english', %s) q WHERE a.search_vector @@ q ORDER BY s DESC LIMIT 20"
+    ),
+    "count": "SELECT count(*) FROM article WHERE search_vector @@ to_tsquery('defcoop_english', %s)",
+}
+PG_FLOOR_MATCH = {
+    "rare term": RARE,
+    "common term": "defence",
+    "two terms": "frigate & cooperation",
+    "phrase": "military <-> cooperation",
+    "prefix": "submar:*",
+    "OR": "frigate | corvette",
+}
+
+
+class Floor:
+    """The same query as raw SQL on the same database, without the service around it."""
+
+    def __init__(self, url: str) -> None:
+        self.postgres = url.startswith("postgresql")
+        if self.postgres:
+            import psycopg
+
+            self.connection: Any = psycopg.connect(url.replace("postgresql+psycopg", "postgresql"))
+            self.sql, self.match = PG_FLOOR_SQL, PG_FLOOR_MATCH
+        else:
+            self.connection = sqlite3.connect(url.removeprefix("sqlite:///"))
+            self.sql, self.match = FLOOR_SQL, FLOOR_MATCH
+
+    def run(self, name: str) -> None:
+        cursor = self.connection.cursor()
+        cursor.execute(self.sql["rank"], (self.match[name],))
+        cursor.fetchall()
+        cursor.execute(self.sql["count"], (self.match[name],))
+        cursor.fetchone()
+
+    def count(self, table: str) -> int:
+        cursor = self.connection.cursor()
+        cursor.execute(f"SELECT count(*) FROM {table}")
+        return int(cursor.fetchone()[0])
+
+
 def _percentiles(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -87,15 +133,19 @@ def load(articles: int, db: Path) -> float:
     return time.perf_counter() - started
 
 
-def measure(db: Path, runs: int, seconds: float, engine: str) -> None:
-    env = {**os.environ, "DEFCOOP_DATABASE_URL": f"sqlite:///{db}", "DEFCOOP_LOG_LEVEL": "warning"}
+def measure(url: str, runs: int, seconds: float, engine: str) -> None:
+    env = {**os.environ, "DEFCOOP_DATABASE_URL": url, "DEFCOOP_LOG_LEVEL": "warning"}
     env |= {"DEFCOOP_RATE_LIMIT_READS": "100000000/minute", "DEFCOOP_DB_TIME_LIMIT_S": "120"}
     env |= {"DEFCOOP_SEARCH_TIME_LIMIT_S": "120"}
     env["DEFCOOP_SEARCH_INDEX"] = "auto" if engine == "tantivy" else "off"
     with serving(env) as (base, pid):
-        floor = sqlite3.connect(str(db))
-        total = floor.execute("SELECT count(*) FROM article").fetchone()[0]
-        print(f"{total:,} articles; database {Path(db).stat().st_size / 1e6:,.0f} MB")
+        floor = Floor(url)
+        total = floor.count("article")
+        db = Path(url.removeprefix("sqlite:///"))
+        if not floor.postgres:
+            print(f"{total:,} articles; database {db.stat().st_size / 1e6:,.0f} MB")
+        else:
+            print(f"{total:,} articles on PostgreSQL")
         index = Path(f"{db}.search")
         if engine == "tantivy" and index.exists():
             size = sum(f.stat().st_size for f in index.iterdir()) / 1e6
@@ -115,12 +165,11 @@ def measure(db: Path, runs: int, seconds: float, engine: str) -> None:
                     hits = response.json().get("total", 0)
                 p50, p95 = _percentiles(samples)
                 floor_text = ""
-                if name in FLOOR_MATCH:
+                if name in floor.match:
                     fl = []
                     for _ in range(runs):
                         started = time.perf_counter()
-                        floor.execute(FLOOR_SQL["rank"], (FLOOR_MATCH[name],)).fetchall()
-                        floor.execute(FLOOR_SQL["count"], (FLOOR_MATCH[name],)).fetchone()
+                        floor.run(name)
                         fl.append((time.perf_counter() - started) * 1000)
                     f50, f95 = _percentiles(fl)
                     floor_text = f"{f50:>11.1f}{f95:>9.1f}"
@@ -151,12 +200,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--articles", type=int, help="generate and load this many articles first")
     parser.add_argument("--db", type=Path, default=ROOT / ".bench" / "search.db")
+    parser.add_argument(
+        "--database-url", help="measure this database instead (e.g. PostgreSQL, loaded already)"
+    )
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument(
         "--engine",
         action="append",
-        choices=["tantivy", "sqlite-fts5"],
+        choices=["tantivy", "sqlite-fts5", "postgresql-tsvector"],
         help="which to measure (repeat for both; default both)",
     )
     args = parser.parse_args()
@@ -165,9 +217,13 @@ def main() -> int:
         print(
             f"loaded {args.articles:,} articles through `defcoop ingest` in {elapsed:,.0f} s ({args.articles / elapsed:,.0f} articles/s)"
         )
-    for engine in args.engine or ["tantivy", "sqlite-fts5"]:
+    url = args.database_url or f"sqlite:///{args.db}"
+    engines = (
+        ["postgresql-tsvector"] if url.startswith("postgresql") else ["tantivy", "sqlite-fts5"]
+    )
+    for engine in args.engine or engines:
         print(f"\n== {engine}")
-        measure(args.db, args.runs, args.seconds, engine)
+        measure(url, args.runs, args.seconds, engine)
     return 0
 
 
