@@ -156,3 +156,28 @@ def test_a_cursor_from_the_other_engine_is_a_clear_400(app: FastAPI, client: Tes
     app.state.settings.search_index = "auto"
     response = client.get("/v1/search", params={"q": "frigate", "limit": 1, "cursor": cursor})
     assert response.status_code == 400 and "cursor" in response.text
+
+
+def test_two_processes_share_the_index(client: TestClient, db: Any, tmp_path: Path) -> None:
+    """Another worker's handle reads what this one committed; while one writes, the other
+    answers from FTS5 instead of waiting (catch_up says it cannot)."""
+    from app.search.query import parse
+    from app.search.topk import TopKIndex
+    from app.services.search_index import catch_up
+
+    directory = tmp_path / "shared.search"
+    first, second = TopKIndex(directory), TopKIndex(directory)
+    create(client, 1, title="Frigate order")
+    with db[2]() as session:
+        assert catch_up(session, first)
+        assert catch_up(session, second)  # nothing left to do: only reads the new state
+    found = second.search(second.compile(parse("frigate")), limit=5, offset=0, sort="relevance")
+    assert found.total == 1
+    create(client, 2, title="Second frigate order")
+    with db[2]() as session:
+        first.upsert([])  # holds the writer, as a worker in the middle of catching up would
+        assert not catch_up(session, second)
+        assert catch_up(session, first)
+        assert catch_up(session, second)
+    found = second.search(second.compile(parse("frigate")), limit=5, offset=0, sort="relevance")
+    assert found.total == 2

@@ -125,6 +125,7 @@ class TopKIndex:
         self.schema = self.index.schema
         self.lock = threading.RLock()
         self._writer: Any = None
+        self._loaded: int | None = None  # the cursor this process's reader has seen
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -157,6 +158,13 @@ class TopKIndex:
             json.dumps({"cursor": cursor, "schema": SCHEMA_VERSION})
         )
         self.index.reload()
+        self._loaded = cursor
+
+    def see(self, cursor: int) -> None:
+        """Read what another process committed, if this process has not yet."""
+        if self._loaded != cursor:
+            self.index.reload()
+            self._loaded = cursor
 
     def cursor(self) -> int | None:
         """The last change applied, or None when the index was never built (or is outdated)."""

@@ -135,6 +135,7 @@ def catch_up(session: Session, index: TopKIndex, *, limit: int | None = None) ->
                     return False
                 rebuild(session, index)
                 return True
+            index.see(cursor)
             last = _last_change(session)
             if last <= cursor:
                 return True
