@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
@@ -15,12 +15,14 @@ class Event(Base):
     """A happening an article reports, dated, with the sentence that says so."""
 
     __tablename__ = "event"
+    # one type's events newest first (a pair's agreements) walk this index and stop early
+    __table_args__ = (Index("ix_event_type_date_start", "type", "date_start"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(
         ForeignKey("article.id", ondelete="CASCADE"), index=True
     )
-    type: Mapped[str] = mapped_column(String(16), index=True)
+    type: Mapped[str] = mapped_column(String(16))  # indexed with the date (see below)
     cameo_code: Mapped[str | None] = mapped_column(String(4))
     date_start: Mapped[date | None] = mapped_column(Date, index=True)
     date_end: Mapped[date | None] = mapped_column(Date)

@@ -148,13 +148,15 @@ def people_by_side(
     session: Session, events: Select[Any], code: str, limit: int
 ) -> list[tuple[Entity, int]]:
     """The people of one state most often taking part in these events."""
-    ids = events.with_only_columns(Event.id).subquery()
+    # Correlated, from the people's own events: a list of every event of the pair would be
+    # built first otherwise, by reading every event there is.
+    of_pair = events.with_only_columns(Event.id).where(Event.id == EventParticipant.event_id)
     count = func.count(distinct(EventParticipant.event_id))
     rows = session.execute(
         select(Entity, count)
         .join(EventParticipant, EventParticipant.entity_id == Entity.id)
         .where(
-            EventParticipant.event_id.in_(select(ids.c.id)),
+            of_pair.exists(),
             Entity.kind == "person",
             Entity.country_code == code,
         )
