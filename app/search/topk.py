@@ -129,15 +129,21 @@ class TopKIndex:
 
     # -- writing -------------------------------------------------------------------------------
 
-    def _writer_or_open(self) -> Any:
+    def _writer_or_open(self, *, bulk: bool = False) -> Any:
         if self._writer is None:
-            self._writer = self.index.writer(heap_size=64_000_000, num_threads=1)
+            # a request's catch-up is small: a small writer keeps the server's memory low;
+            # a rebuild (command line) gets more memory and threads
+            self._writer = self.index.writer(
+                heap_size=400_000_000 if bulk else 50_000_000, num_threads=2 if bulk else 1
+            )
         return self._writer
 
-    def upsert(self, documents: Iterable[Document]) -> None:
+    def upsert(self, documents: Iterable[Document], *, fresh: bool = False) -> None:
+        """Add (or replace) these documents; `fresh`: none of them is in the index yet."""
         writer = self._writer_or_open()
         for doc in documents:
-            writer.delete_documents_by_term("id", doc.id)
+            if not fresh:
+                writer.delete_documents_by_term("id", doc.id)
             writer.add_document(self._tantivy_document(doc))
 
     def delete(self, ids: Iterable[int]) -> None:
@@ -146,7 +152,8 @@ class TopKIndex:
             writer.delete_documents_by_term("id", article_id)
 
     def clear(self) -> None:
-        self._writer_or_open().delete_all_documents()
+        """Start over (a rebuild): everything goes, in a writer sized for loading in bulk."""
+        self._writer_or_open(bulk=True).delete_all_documents()
 
     def commit(self, cursor: int) -> None:
         """Make the changes searchable and remember the change-feed position they reach."""

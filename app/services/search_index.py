@@ -116,7 +116,7 @@ def rebuild(session: Session, index: TopKIndex) -> int:
                 select(Article.id).where(Article.id > last).order_by(Article.id).limit(BATCH)
             )
         ):
-            index.upsert(documents(session, batch))
+            index.upsert(documents(session, batch), fresh=True)
             done, last = done + len(batch), batch[-1]
         index.commit(cursor)
         return done
