@@ -8,7 +8,9 @@ Pairs count each event once per pair of distinct entities taking part, whatever 
 a participant row counts only if it is the entity's first in the event (on insert: no earlier
 row of the same entity), against the other entities' earlier rows. That order rule gives the
 same counts whether a database fires row triggers at once (SQLite) or at the end of the
-statement (PostgreSQL's AFTER triggers). Deleting an event first deletes its participants, while
+statement (PostgreSQL's AFTER triggers). (`+o.id` keeps SQLite on the (event, entity) index:
+with an id range it would read every row of the entity instead, a cost that grows with the
+table.) Deleting an event first deletes its participants, while
 the event (its type and year) can still be read.
 
 Revision ID: 0006_summary_counts
@@ -81,7 +83,7 @@ SQLITE_UP = [
     END""",
     f"""CREATE TRIGGER pair_year_count_insert AFTER INSERT ON event_participant
     WHEN NOT EXISTS (SELECT 1 FROM event_participant o WHERE o.event_id = NEW.event_id
-                     AND o.entity_id = NEW.entity_id AND o.id < NEW.id) BEGIN
+                     AND o.entity_id = NEW.entity_id AND +o.id < NEW.id) BEGIN
         INSERT INTO pair_year_count(entity_a, entity_b, type, year, n)
         SELECT DISTINCT min(q.entity_id, NEW.entity_id), max(q.entity_id, NEW.entity_id),
                e.type, {SQLITE_YEAR.format("e.date_start")}, 1
@@ -91,7 +93,7 @@ SQLITE_UP = [
     END""",
     f"""CREATE TRIGGER pair_year_count_delete BEFORE DELETE ON event_participant
     WHEN NOT EXISTS (SELECT 1 FROM event_participant o WHERE o.event_id = OLD.event_id
-                     AND o.entity_id = OLD.entity_id AND o.id != OLD.id) BEGIN
+                     AND o.entity_id = OLD.entity_id AND +o.id != OLD.id) BEGIN
         UPDATE pair_year_count SET n = n - 1
         WHERE (entity_a, entity_b, type, year) IN (
             SELECT DISTINCT min(q.entity_id, OLD.entity_id), max(q.entity_id, OLD.entity_id),
