@@ -38,6 +38,7 @@ class Document:
     published: int | None  # seconds since the epoch, UTC
     source_id: int | None
     source: str | None
+    duplicate_of: int | None
     author: str | None
     lang: str | None
     countries: list[str] = field(default_factory=list)
@@ -71,6 +72,7 @@ def _schema() -> Any:
     builder.add_integer_field("newest", fast=True)  # sort keys: undated last, ties by id
     builder.add_integer_field("oldest", fast=True)
     builder.add_integer_field("source_id", indexed=True)
+    builder.add_integer_field("duplicate_of", indexed=True)
     builder.add_integer_field("entity", indexed=True)
     builder.add_integer_field("event", indexed=True)
     for name in ("author", "lang", "dyad"):
@@ -103,7 +105,7 @@ class Filters:
     entity_id: int | None = None
     event_type: str | None = None
     dyad: str | None = None
-    exclude_ids: tuple[int, ...] = ()
+    exclude_ids: tuple[int, ...] = ()  # these articles, and those marked duplicates of them
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,7 @@ class TopKIndex:
         optional = {
             "published": doc.published,
             "source_id": doc.source_id,
+            "duplicate_of": doc.duplicate_of,
             "source": doc.source,
             "author": doc.author.lower() if doc.author else None,
             "lang": doc.lang,
@@ -317,13 +320,9 @@ class TopKIndex:
                 must(tantivy.Query.term_query(self.schema, name, value))
         for code in filters.countries:
             must(tantivy.Query.term_query(self.schema, "country", code))
-        if filters.exclude_ids:
-            clauses.append(
-                (
-                    tantivy.Occur.MustNot,
-                    tantivy.Query.term_set_query(self.schema, "id", list(filters.exclude_ids)),
-                )
-            )
+        for name in ("id", "duplicate_of") if filters.exclude_ids else ():
+            excluded = tantivy.Query.term_set_query(self.schema, name, list(filters.exclude_ids))
+            clauses.append((tantivy.Occur.MustNot, excluded))
         return clauses[0][1] if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
 
     def search(

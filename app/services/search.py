@@ -2,7 +2,7 @@
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
@@ -217,11 +217,15 @@ def _hits(
 
 def _topk_index(session: Session, request: SearchRequest) -> TopKIndex | None:
     """The top-k index, caught up with this transaction's view, when it can answer."""
-    if request.index_dir is None or request.mode is QueryMode.raw:
+    if request.mode is QueryMode.raw:
         return None
-    if session.get_bind().dialect.name != "sqlite":
+    return _caught_up(session, request.index_dir)
+
+
+def _caught_up(session: Session, directory: Path | None) -> TopKIndex | None:
+    if directory is None or session.get_bind().dialect.name != "sqlite":
         return None
-    index = open_index(request.index_dir)
+    index = open_index(directory)
     return index if catch_up(session, index, limit=CATCH_UP_IN_REQUEST) else None
 
 
@@ -447,7 +451,9 @@ def _describing_words(article: Article, count: int = 10) -> list[str]:
     return [w for w, _ in counts.most_common(count)]
 
 
-def similar(session: Session, *, article: Article, limit: int) -> list[Hit]:
+def similar(
+    session: Session, *, article: Article, limit: int, index_dir: Path | None = None
+) -> list[Hit]:
     """Articles most like this one: its frequent words and its named people and organisations."""
     engine = engine_for(session)
     names = session.scalars(
@@ -469,19 +475,19 @@ def similar(session: Session, *, article: Article, limit: int) -> list[Hit]:
         return []
     node = options[0] if len(options) == 1 else Or(tuple(options))
     twins = {article.id, article.duplicate_of_id} - {None}
-    matched, score = engine.restrict(
-        select(Article.id).where(
-            Article.id.not_in(twins),
-            or_(Article.duplicate_of_id.is_(None), Article.duplicate_of_id.not_in(twins)),
-        ),
-        engine.compile(node),
-    )
-    with time_limit(session, 5.0):
-        rows = session.execute(
-            matched.add_columns(score.label("score"))
-            .order_by(score.desc(), Article.id)
-            .limit(limit)
-        ).all()
+    index = _caught_up(session, index_dir)
+    if index is not None:  # no need to score every article that shares a word
+        excluded = topk.Filters(exclude_ids=tuple(t for t in twins if t is not None))
+        found = index.search(
+            index.restrict(index.compile(node), excluded),
+            limit=limit,
+            offset=0,
+            sort="relevance",
+            count=False,
+        )
+        rows: Sequence[Any] = list(zip(found.ids, found.scores, strict=True))
+    else:
+        rows = _similar_rows(session, engine, node, twins, limit)
     loaded = {
         a.id: a
         for a in session.scalars(
@@ -491,3 +497,21 @@ def similar(session: Session, *, article: Article, limit: int) -> list[Hit]:
         )
     }
     return [Hit(loaded[i], float(s), loaded[i].title, []) for i, s in rows if i in loaded]
+
+
+def _similar_rows(
+    session: Session, engine: SearchEngine, node: Node, twins: set[Any], limit: int
+) -> Sequence[Any]:
+    matched, score = engine.restrict(
+        select(Article.id).where(
+            Article.id.not_in(twins),
+            or_(Article.duplicate_of_id.is_(None), Article.duplicate_of_id.not_in(twins)),
+        ),
+        engine.compile(node),
+    )
+    with time_limit(session, 5.0):
+        return session.execute(
+            matched.add_columns(score.label("score"))
+            .order_by(score.desc(), Article.id)
+            .limit(limit)
+        ).all()

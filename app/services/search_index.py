@@ -43,11 +43,12 @@ def documents(session: Session, ids: list[int]) -> list[Document]:
             Source.name,
             Article.author,
             Article.language,
+            Article.duplicate_of_id,
         )
         .outerjoin(Source, Source.id == Article.source_id)
         .where(Article.id.in_(ids))
     ).all()
-    for article_id, title, body, published, source_id, source, author, lang in rows:
+    for article_id, title, body, published, source_id, source, author, lang, twin in rows:
         moment = published.astimezone(UTC) if published else None
         docs[article_id] = Document(
             id=article_id,
@@ -56,6 +57,7 @@ def documents(session: Session, ids: list[int]) -> list[Document]:
             published=int(moment.timestamp()) if moment else None,
             source_id=source_id,
             source=source,
+            duplicate_of=twin,
             author=author,
             lang=lang,
             year=moment.strftime("%Y") if moment else None,

@@ -284,10 +284,13 @@ def get_article(
 )
 def similar_articles(
     session: SessionDep,
+    settings: SettingsDep,
     article: ArticleDep,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> list[SimilarArticle]:
-    hits = search_service.similar(session, article=article, limit=limit)
+    hits = search_service.similar(
+        session, article=article, limit=limit, index_dir=settings.topk_directory()
+    )
     return [
         SimilarArticle(
             **ArticleSummary.model_validate(h.article).model_dump(), score=round(h.score, 6)
