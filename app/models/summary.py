@@ -19,6 +19,7 @@ class ArticleDayCount(Base):
     """Articles per publication day (UTC)."""
 
     __tablename__ = "article_day_count"
+    __table_args__ = ({"sqlite_with_rowid": False},)  # rows in key order (migration 0008)
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
@@ -28,6 +29,7 @@ class EventDayCount(Base):
     """Dated events per day and type."""
 
     __tablename__ = "event_day_count"
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     type: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -39,7 +41,10 @@ class PairYearCount(Base):
     Rows whose count went back to zero stay; readers skip them."""
 
     __tablename__ = "pair_year_count"
-    __table_args__ = (Index("ix_pair_year_count_entity_b", "entity_b"),)
+    __table_args__ = (
+        Index("ix_pair_year_count_entity_b", "entity_b"),
+        {"sqlite_with_rowid": False},
+    )
 
     entity_a: Mapped[int] = mapped_column(Integer, primary_key=True)
     entity_b: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -65,11 +65,6 @@ def dyad_events(a: str, b: str, *, directed: bool, scope: EventScope) -> Select[
     return stmt
 
 
-def count_events(session: Session, events: Select[Any]) -> int:
-    ids = events.with_only_columns(Event.id).subquery()
-    return int(session.execute(select(func.count()).select_from(ids)).scalar_one())
-
-
 @dataclass(frozen=True)
 class Counts:
     total: int
@@ -77,46 +72,37 @@ class Counts:
     by_year: list[dict[str, Any]]
 
 
+def _counts(rows: list[tuple[str, int, int]]) -> Counts:
+    """(type, year, events) rows, year 0 for undated events, as totals by type and by year."""
+    by_type: dict[str, int] = {}
+    for event_type, _year, n in rows:
+        by_type[event_type] = by_type.get(event_type, 0) + n
+    dated = sorted((year, event_type, n) for event_type, year, n in rows if year != UNDATED_YEAR)
+    return Counts(
+        sum(by_type.values()),
+        dict(sorted(by_type.items(), key=lambda item: (-item[1], item[0]))),
+        _by_year(dated),
+    )
+
+
+def count_events(session: Session, events: Select[Any]) -> Counts:
+    """How many of these events there are, by type and by year, in one pass over them."""
+    ids = events.with_only_columns(Event.id).subquery()
+    year = func.coalesce(_year(session), UNDATED_YEAR)
+    rows = session.execute(
+        select(Event.type, year, func.count())
+        .where(Event.id.in_(select(ids.c.id)))
+        .group_by(Event.type, year)
+    ).all()
+    return _counts([(str(t), int(y), int(n)) for t, y, n in rows])
+
+
 def dyad_counts(session: Session, a: str, b: str, *, directed: bool, scope: EventScope) -> Counts:
     """How many events two states share, by type and by year."""
     years = None if directed else summary.whole_years(scope.date_from, scope.date_to)
     if years is None:  # roles or a part of a year: count the events themselves
-        events = dyad_events(a, b, directed=directed, scope=scope)
-        return Counts(
-            count_events(session, events),
-            counts_by_type(session, events),
-            counts_by_year(session, events),
-        )
-    rows = summary.pair_counts(session, a, b, type=scope.type, years=years)
-    by_type: dict[str, int] = {}
-    for event_type, _year, n in rows:
-        by_type[event_type] = by_type.get(event_type, 0) + n
-    dated = [(year, event_type, n) for event_type, year, n in rows if year != UNDATED_YEAR]
-    return Counts(
-        sum(by_type.values()),
-        dict(sorted(by_type.items(), key=lambda item: (-item[1], item[0]))),
-        _by_year(sorted(dated)),
-    )
-
-
-def counts_by_type(session: Session, events: Select[Any]) -> dict[str, int]:
-    ids = events.with_only_columns(Event.id).subquery()
-    rows = session.execute(
-        select(Event.type, func.count()).where(Event.id.in_(select(ids.c.id))).group_by(Event.type)
-    ).all()
-    return {t: int(n) for t, n in sorted(rows, key=lambda r: (-r[1], r[0]))}
-
-
-def counts_by_year(session: Session, events: Select[Any]) -> list[dict[str, Any]]:
-    ids = events.with_only_columns(Event.id).subquery()
-    year = _year(session)
-    rows = session.execute(
-        select(year, Event.type, func.count())
-        .where(Event.id.in_(select(ids.c.id)), Event.date_start.is_not(None))
-        .group_by(year, Event.type)
-        .order_by(year)
-    ).all()
-    return _by_year([(int(y), str(event_type), int(n)) for y, event_type, n in rows])
+        return count_events(session, dyad_events(a, b, directed=directed, scope=scope))
+    return _counts(summary.pair_counts(session, a, b, type=scope.type, years=years))
 
 
 def _by_year(rows: list[tuple[int, str, int]]) -> list[dict[str, Any]]:
@@ -217,4 +203,7 @@ def country_people(session: Session, code: str, limit: int) -> list[tuple[Entity
 
 
 def country_events(code: str, scope: EventScope) -> Select[Any]:
-    return _scoped(countries_filter(select(Event), [code]), scope)
+    """A state's events, found from its own participations (an index lookup), for counting."""
+    state = select(Entity.id).where(Entity.kind == "country", Entity.code == code)
+    taking_part = select(EventParticipant.event_id).where(EventParticipant.entity_id.in_(state))
+    return _scoped(select(Event).where(Event.id.in_(taking_part)), scope)

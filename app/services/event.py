@@ -35,13 +35,11 @@ def countries_filter(stmt: Select[Any], codes: list[str]) -> Select[Any]:
     """Events in which every one of these states takes part."""
     for code in codes:
         participant = aliased(EventParticipant)
-        country = aliased(Entity)
+        # the state's entity ids are looked up once per statement, not once per event checked
+        country = select(Entity.id).where(Entity.kind == "country", Entity.code == code)
         stmt = stmt.where(
             select(participant.id)
-            .join(country, country.id == participant.entity_id)
-            .where(
-                participant.event_id == Event.id, country.kind == "country", country.code == code
-            )
+            .where(participant.event_id == Event.id, participant.entity_id.in_(country))
             .exists()
         )
     return stmt

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, cast, delete, distinct, func, insert, or_, select
+from sqlalchemy import Integer, and_, cast, delete, distinct, func, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.models import (
@@ -50,19 +50,31 @@ def _in_years(years: Years) -> list[Any]:
     return conditions
 
 
+def _country_ids(session: Session, codes: Iterable[str] | None = None) -> dict[int, str]:
+    """Entity id -> alpha-3 code of the states (these, or all): a few hundred rows at most,
+    so the counts are read by their own key rather than joined row by row."""
+    stmt = select(Entity.id, Entity.code).where(Entity.kind == "country", Entity.code.is_not(None))
+    if codes is not None:
+        stmt = stmt.where(Entity.code.in_(list(codes)))
+    return {int(i): str(c) for i, c in session.execute(stmt)}
+
+
 def pair_counts(
     session: Session, a: str, b: str, *, type: str | None, years: Years
 ) -> list[tuple[str, int, int]]:
     """(type, year, events) for the events two states share; year 0 means undated."""
-    ca, cb = aliased(Entity), aliased(Entity)
+    ids = _country_ids(session, (a, b))
+    keys = [
+        (min(x, y), max(x, y))
+        for x in (i for i, c in ids.items() if c == a)
+        for y in (i for i, c in ids.items() if c == b)
+    ]
+    if not keys:
+        return []
     stmt = (
         select(PairYearCount.type, PairYearCount.year, func.sum(PairYearCount.n))
-        .join(ca, ca.id == PairYearCount.entity_a)
-        .join(cb, cb.id == PairYearCount.entity_b)
         .where(
-            ca.kind == "country",
-            cb.kind == "country",
-            or_(and_(ca.code == a, cb.code == b), and_(ca.code == b, cb.code == a)),
+            or_(*(and_(PairYearCount.entity_a == x, PairYearCount.entity_b == y) for x, y in keys)),
             *_in_years(years),
         )
         .group_by(PairYearCount.type, PairYearCount.year)
@@ -76,25 +88,37 @@ def pair_partners(
     session: Session, *, code: str | None, type: str | None, years: Years
 ) -> list[tuple[str, str, str, int]]:
     """(a, b, type, events) for every pair of states, or for `code` and each partner."""
-    ca, cb = aliased(Entity), aliased(Entity)
-    first = case((ca.code < cb.code, ca.code), else_=cb.code)
-    second = case((ca.code < cb.code, cb.code), else_=ca.code)
-    if code:
-        first = case((ca.code == code, ca.code), else_=cb.code)
-        second = case((ca.code == code, cb.code), else_=ca.code)
+    ids = _country_ids(session)
+    states = list(ids)
     stmt = (
-        select(first, second, PairYearCount.type, func.sum(PairYearCount.n))
-        .join(ca, ca.id == PairYearCount.entity_a)
-        .join(cb, cb.id == PairYearCount.entity_b)
-        .where(ca.kind == "country", cb.kind == "country", ca.code != cb.code, *_in_years(years))
-        .group_by(first, second, PairYearCount.type)
+        select(
+            PairYearCount.entity_a,
+            PairYearCount.entity_b,
+            PairYearCount.type,
+            func.sum(PairYearCount.n),
+        )
+        .where(
+            PairYearCount.entity_a.in_(states),
+            PairYearCount.entity_b.in_(states),
+            *_in_years(years),
+        )
+        .group_by(PairYearCount.entity_a, PairYearCount.entity_b, PairYearCount.type)
     )
     if code:
-        ids = select(Entity.id).where(Entity.kind == "country", Entity.code == code)
-        stmt = stmt.where(or_(PairYearCount.entity_a.in_(ids), PairYearCount.entity_b.in_(ids)))
+        own = [i for i, c in ids.items() if c == code]
+        stmt = stmt.where(or_(PairYearCount.entity_a.in_(own), PairYearCount.entity_b.in_(own)))
     if type:
         stmt = stmt.where(PairYearCount.type == type)
-    return [(str(a), str(b), str(t), int(n)) for a, b, t, n in session.execute(stmt).all()]
+    found: dict[tuple[str, str, str], int] = {}
+    for x, y, event_type, n in session.execute(stmt).all():
+        first, second = ids[x], ids[y]
+        if first == second:
+            continue
+        if (code and second == code) or (not code and second < first):
+            first, second = second, first
+        key = (first, second, str(event_type))
+        found[key] = found.get(key, 0) + int(n)
+    return [(a, b, t, n) for (a, b, t), n in found.items()]
 
 
 def pair_edges(
@@ -107,13 +131,15 @@ def pair_edges(
     limit: int,
 ) -> list[tuple[int, int, int]]:
     """The heaviest (entity, entity, events) edges between entities of these kinds."""
-    ea, eb = aliased(Entity), aliased(Entity)
+    of_kinds = select(Entity.id).where(Entity.kind.in_(list(kinds)))
     weight = func.sum(PairYearCount.n)
     stmt = (
         select(PairYearCount.entity_a, PairYearCount.entity_b, weight)
-        .join(ea, ea.id == PairYearCount.entity_a)
-        .join(eb, eb.id == PairYearCount.entity_b)
-        .where(ea.kind.in_(list(kinds)), eb.kind.in_(list(kinds)), *_in_years(years))
+        .where(
+            PairYearCount.entity_a.in_(of_kinds),
+            PairYearCount.entity_b.in_(of_kinds),
+            *_in_years(years),
+        )
         .group_by(PairYearCount.entity_a, PairYearCount.entity_b)
         .having(weight >= min_weight)
         .order_by(weight.desc(), PairYearCount.entity_a, PairYearCount.entity_b)

@@ -1,3 +1,4 @@
+from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -94,7 +95,7 @@ def dyad_profile(
         a=country_ref(a),
         b=country_ref(b),
         directed=directed,
-        counts=DyadCounts(total=counts.total, by_type=counts.by_type, by_year=counts.by_year),
+        counts=DyadCounts(**asdict(counts)),
         first_event=event_read(first) if first else None,
         last_event=event_read(last) if last else None,
         agreements=_events(session, agreements, limit),
@@ -175,11 +176,7 @@ def country_profile(
     events = service.country_events(alpha3, scope)
     return CountryProfile(
         country=country_ref(alpha3),
-        counts=DyadCounts(
-            total=service.count_events(session, events),
-            by_type=service.counts_by_type(session, events),
-            by_year=service.counts_by_year(session, events),
-        ),
+        counts=DyadCounts(**asdict(service.count_events(session, events))),
         partners=[
             _partner(p) for p in service.partners(session, code=alpha3, scope=scope, limit=limit)
         ],
