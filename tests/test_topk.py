@@ -181,3 +181,32 @@ def test_two_processes_share_the_index(client: TestClient, db: Any, tmp_path: Pa
         assert catch_up(session, second)
     found = second.search(second.compile(parse("frigate")), limit=5, offset=0, sort="relevance")
     assert found.total == 2
+
+
+def test_a_catch_up_that_fails_half_way_leaves_nothing_behind(
+    client: TestClient, db: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.search.query import parse
+    from app.search.topk import TopKIndex
+    from app.services import search_index
+
+    directory = tmp_path / "shared.search"
+    first, second = TopKIndex(directory), TopKIndex(directory)
+    create(client, 1, title="Frigate order")
+    with db[2]() as session:
+        assert search_index.catch_up(session, first)
+    create(client, 2, title="Second frigate order")
+    real = search_index.documents
+
+    def failing(session: Any, ids: list[int]) -> Any:
+        first.upsert(real(session, ids))  # written, then the request is stopped
+        raise TimeoutError("stopped by the time limit")
+
+    monkeypatch.setattr(search_index, "documents", failing)
+    with db[2]() as session, pytest.raises(TimeoutError):
+        search_index.catch_up(session, first)
+    monkeypatch.setattr(search_index, "documents", real)
+    with db[2]() as session:
+        assert search_index.catch_up(session, second)  # the writer's lock was let go
+    found = second.search(second.compile(parse("frigate")), limit=5, offset=0, sort="relevance")
+    assert found.total == 2

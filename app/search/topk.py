@@ -175,6 +175,12 @@ class TopKIndex:
             self.index.reload()
             self._loaded = cursor
 
+    def abandon(self) -> None:
+        """Drop what was written since the last commit (a catch-up that failed half way)."""
+        if self._writer is not None:
+            self._writer.rollback()
+            self._writer = None
+
     def cursor(self) -> int | None:
         """The last change applied, or None when the index was never built (or is outdated)."""
         try:

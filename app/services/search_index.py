@@ -9,6 +9,8 @@ database again afterwards, so nothing the database no longer holds is ever retur
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC
 from typing import Any
 
@@ -128,7 +130,7 @@ def catch_up(session: Session, index: TopKIndex, *, limit: int | None = None) ->
     """Apply the changes the index has not seen; False when that is not possible here (no
     index yet on a large database, a backlog past `limit`, or another process is writing)."""
     try:
-        with index.lock:
+        with index.lock, _abandoned_on_error(index):
             cursor = index.cursor()
             if cursor is None:
                 count = session.scalar(select(func.count()).select_from(Article)) or 0
@@ -148,6 +150,17 @@ def catch_up(session: Session, index: TopKIndex, *, limit: int | None = None) ->
     except ValueError as error:  # the writer's lock file is held by another process
         log.info("search index busy: %s", error)
         return False
+
+
+@contextmanager
+def _abandoned_on_error(index: TopKIndex) -> Iterator[None]:
+    # a request stopped by its time limit half way: nothing half-written stays in the writer
+    # (nor does its lock, which would keep other workers from catching up)
+    try:
+        yield
+    except BaseException:
+        index.abandon()
+        raise
 
 
 def _apply(session: Session, index: TopKIndex, cursor: int, last: int) -> None:
