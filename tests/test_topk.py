@@ -210,3 +210,21 @@ def test_a_catch_up_that_fails_half_way_leaves_nothing_behind(
         assert search_index.catch_up(session, second)  # the writer's lock was let go
     found = second.search(second.compile(parse("frigate")), limit=5, offset=0, sort="relevance")
     assert found.total == 2
+
+
+def test_far_behind_the_index_catches_up_a_step_per_search(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.services import search as search_service
+
+    create(client, 1, title="Frigate order")
+    assert search(client, q="frigate")["query"]["engine"] == "tantivy"
+    for n in range(2, 6):  # four new articles: a backlog of a few changes each
+        create(client, n, title=f"Frigate order {n}")
+    monkeypatch.setattr(search_service, "CATCH_UP_IN_REQUEST", 3)
+    engines = []
+    for _ in range(10):
+        body = search(client, q="frigate")
+        engines.append(body["query"]["engine"])
+        assert body["total"] == 5  # right either way
+    assert engines[0] == "sqlite-fts5" and engines[-1] == "tantivy"

@@ -25,9 +25,10 @@ log = logging.getLogger("defcoop.search")
 BATCH = 2_000
 # Past this many articles, a missing index is built by `defcoop reindex`, not by a request.
 BUILD_IN_REQUEST = 20_000
-# Past this many unseen changes, a request searches with the database's own index instead,
-# and the backlog is left to `defcoop ingest` (which catches up when it finishes) or reindex.
-CATCH_UP_IN_REQUEST = 20_000
+# At most this many unseen changes are applied by one request. Further behind (a bulk load
+# through the API), the request searches with the database's own index, having applied this
+# many: later searches carry on from there, so the index catches up a step at a time.
+CATCH_UP_IN_REQUEST = 2_000
 
 
 def documents(session: Session, ids: list[int]) -> list[Document]:
@@ -127,8 +128,9 @@ def rebuild(session: Session, index: TopKIndex) -> int:
 
 
 def catch_up(session: Session, index: TopKIndex, *, limit: int | None = None) -> bool:
-    """Apply the changes the index has not seen; False when that is not possible here (no
-    index yet on a large database, a backlog past `limit`, or another process is writing)."""
+    """Apply the changes the index has not seen; False when it cannot answer yet (no index
+    yet on a large database, more than `limit` changes behind: then `limit` of them are
+    applied, or another process is writing)."""
     try:
         with index.lock, _abandoned_on_error(index):
             cursor = index.cursor()
@@ -144,6 +146,7 @@ def catch_up(session: Session, index: TopKIndex, *, limit: int | None = None) ->
             if last <= cursor:
                 return True
             if limit is not None and last - cursor > limit:
+                _apply(session, index, cursor, cursor + limit)
                 return False
             _apply(session, index, cursor, last)
             return True
