@@ -292,35 +292,47 @@ def _search_topk(
     # Read a little before the page too: if articles were added or removed since the last page,
     # the page starts right after the last hit it showed rather than at a shifted position.
     start = max(0, offset - request.limit) if after is not None else 0
+    # with facets, one pass over the matches counts them too: the ranking need not
     found = index.search(
-        query, limit=offset - start + 2 * request.limit + 1, offset=start, sort=request.sort
+        query,
+        limit=offset - start + 2 * request.limit + 1,
+        offset=start,
+        sort=request.sort,
+        count=not request.facets,
+    )
+    matches, counted = (
+        index.facets(query, [_TOPK_FIELDS[f] for f in request.facets], _TOPK_FACET_VALUES)
+        if request.facets
+        else (found.total, {})
     )
     deadline()
     begin = offset - start
     if after is not None and after in found.ids:
         begin = found.ids.index(after) + 1
     ranked = list(zip(found.ids, found.scores, strict=True))[begin : begin + request.limit]
-    more = found.total > start + begin + len(ranked)
+    more = matches > start + begin + len(ranked)
     next_cursor = (
         encode_cursor(keyset, start + begin + len(ranked), ranked[-1][0])
         if more and ranked
         else None
     )
-    facets = {f.value: _topk_facet(index, query, f, request.facet_size) for f in request.facets}
+    facets = {
+        f.value: _facet_values(f, counted[_TOPK_FIELDS[f]], request.facet_size)
+        for f in request.facets
+    }
     deadline()
     return SearchResult(
         hits=_hits(session, ranked, wanted, request.marks),
         next_cursor=next_cursor,
-        total=min(found.total, request.total_cap),
-        total_is_exact=found.total <= request.total_cap,
+        total=min(matches, request.total_cap),
+        total_is_exact=matches <= request.total_cap,
         facets=facets,
         engine=TOPK_ENGINE,
         compiled=Fts5Engine().compile(node),
     )
 
 
-def _topk_facet(index: TopKIndex, query: Any, facet: Facet, size: int) -> dict[str, Any]:
-    counted = index.facet(query, _TOPK_FIELDS[facet], _TOPK_FACET_VALUES)
+def _facet_values(facet: Facet, counted: list[tuple[str, int]], size: int) -> dict[str, Any]:
     ordered = sorted(counted, key=lambda vc: (-vc[1], vc[0]))
     values = [{"value": v, "count": c, **_label(facet, v)} for v, c in ordered[:size]]
     return {"values": values, "truncated": len(ordered) > size}
