@@ -133,7 +133,7 @@ def load(articles: int, db: Path) -> float:
     return time.perf_counter() - started
 
 
-def measure(url: str, runs: int, seconds: float, engine: str) -> None:
+def measure(url: str, runs: int, seconds: float, engine: str, floor_runs: int) -> None:
     env = {**os.environ, "DEFCOOP_DATABASE_URL": url, "DEFCOOP_LOG_LEVEL": "warning"}
     env |= {"DEFCOOP_RATE_LIMIT_READS": "100000000/minute", "DEFCOOP_DB_TIME_LIMIT_S": "120"}
     env |= {"DEFCOOP_SEARCH_TIME_LIMIT_S": "120"}
@@ -165,9 +165,9 @@ def measure(url: str, runs: int, seconds: float, engine: str) -> None:
                     hits = response.json().get("total", 0)
                 p50, p95 = _percentiles(samples)
                 floor_text = ""
-                if name in floor.match:
+                if name in floor.match and floor_runs:
                     fl = []
-                    for _ in range(runs):
+                    for _ in range(floor_runs):
                         started = time.perf_counter()
                         floor.run(name)
                         fl.append((time.perf_counter() - started) * 1000)
@@ -201,6 +201,9 @@ def main() -> int:
     parser.add_argument("--articles", type=int, help="generate and load this many articles first")
     parser.add_argument("--db", type=Path, default=ROOT / ".bench" / "search.db")
     parser.add_argument(
+        "--floor-runs", type=int, help="runs of the raw SQL floor (default --runs; 0: none)"
+    )
+    parser.add_argument(
         "--database-url", help="measure this database instead (e.g. PostgreSQL, loaded already)"
     )
     parser.add_argument("--runs", type=int, default=20)
@@ -223,7 +226,8 @@ def main() -> int:
     )
     for engine in args.engine or engines:
         print(f"\n== {engine}")
-        measure(url, args.runs, args.seconds, engine)
+        floor_runs = args.runs if args.floor_runs is None else args.floor_runs
+        measure(url, args.runs, args.seconds, engine, floor_runs)
     return 0
 
 
