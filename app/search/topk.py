@@ -77,6 +77,7 @@ def _schema() -> Any:
     builder.add_integer_field("event", indexed=True)
     for name in ("author", "lang", "dyad"):
         builder.add_text_field(name, tokenizer_name="raw")
+    # facet fields, named as the facets of /v1/search are
     for name in ("source", "country", "entity_kind", "person", "event_type", "year", "month"):
         builder.add_text_field(name, tokenizer_name="raw", fast=True)
     return builder.build()

@@ -462,26 +462,41 @@ def _filtered(filters: ArticleFilters) -> Select[Any]:
     return apply_filters(select(Article).options(selectinload(Article.source)), filters)
 
 
+def sources_named(name: str) -> Select[Any]:
+    """The ids of the sources with this name or domain (case-insensitive)."""
+    name = name.lower()
+    return select(Source.id).where(
+        or_(func.lower(Source.name) == name, func.lower(Source.domain) == name)
+    )
+
+
+def published_bounds(filters: ArticleFilters) -> tuple[datetime | None, datetime | None]:
+    """The published_from/to days as [start, end) instants, UTC (either may be open)."""
+    start = (
+        datetime.combine(filters.published_from, time(), tzinfo=UTC)
+        if filters.published_from
+        else None
+    )
+    end = (
+        datetime.combine(filters.published_to + timedelta(days=1), time(), tzinfo=UTC)
+        if filters.published_to
+        else None
+    )
+    return start, end
+
+
 def apply_filters(stmt: Select[Any], filters: ArticleFilters) -> Select[Any]:
     """Restrict any statement over `article` to the articles matching every filter."""
     if filters.source:
-        name = filters.source.lower()
-        stmt = stmt.where(
-            Article.source_id.in_(
-                select(Source.id).where(
-                    or_(func.lower(Source.name) == name, func.lower(Source.domain) == name)
-                )
-            )
-        )
+        stmt = stmt.where(Article.source_id.in_(sources_named(filters.source)))
     if filters.author:
         stmt = stmt.where(func.lower(Article.author) == filters.author.lower())
     if filters.lang:
         stmt = stmt.where(Article.language == filters.lang)
-    if filters.published_from:
-        start = datetime.combine(filters.published_from, time(), tzinfo=UTC)
+    start, end = published_bounds(filters)
+    if start:
         stmt = stmt.where(Article.published_at >= start)
-    if filters.published_to:
-        end = datetime.combine(filters.published_to + timedelta(days=1), time(), tzinfo=UTC)
+    if end:
         stmt = stmt.where(Article.published_at < end)
     for code in filters.countries:
         stmt = stmt.where(

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import Integer, Select, and_, cast, distinct, func, select
+from sqlalchemy import Select, and_, distinct, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.models import Entity, Event, EventParticipant, Mention
@@ -88,7 +88,7 @@ def _counts(rows: list[tuple[str, int, int]]) -> Counts:
 def count_events(session: Session, events: Select[Any]) -> Counts:
     """How many of these events there are, by type and by year, in one pass over them."""
     ids = events.with_only_columns(Event.id).subquery()
-    year = func.coalesce(_year(session), UNDATED_YEAR)
+    year = summary.year_of(session, Event.date_start)
     rows = session.execute(
         select(Event.type, year, func.count())
         .where(Event.id.in_(select(ids.c.id)))
@@ -113,12 +113,6 @@ def _by_year(rows: list[tuple[int, str, int]]) -> list[dict[str, Any]]:
         bucket["count"] += n
         bucket["by_type"][event_type] = n
     return list(years.values())
-
-
-def _year(session: Session) -> Any:
-    if session.get_bind().dialect.name == "sqlite":
-        return cast(func.strftime("%Y", Event.date_start), Integer)
-    return func.extract("year", Event.date_start)
 
 
 def first_and_last(session: Session, events: Select[Any]) -> tuple[Event | None, Event | None]:

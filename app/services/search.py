@@ -5,7 +5,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime
 from enum import StrEnum
 from functools import cache
 from importlib import resources
@@ -28,7 +28,7 @@ from app.search.highlight import Marks, highlight_title, snippets
 from app.search.limits import time_limit
 from app.search.query import Node, Or, Phrase, QuerySyntaxError, Term, parse, words
 from app.search.topk import TopKIndex, open_index
-from app.services.article import ArticleFilters, apply_filters
+from app.services.article import ArticleFilters, apply_filters, published_bounds, sources_named
 from app.services.pagination import Keyset, decode_cursor, encode_cursor, paginate
 from app.services.search_index import CATCH_UP_IN_REQUEST, catch_up
 
@@ -230,26 +230,8 @@ def _caught_up(session: Session, directory: Path | None) -> TopKIndex | None:
 
 
 def _topk_filters(session: Session, filters: ArticleFilters) -> topk.Filters:
-    source_ids = None
-    if filters.source:
-        name = filters.source.lower()
-        source_ids = tuple(
-            session.scalars(
-                select(Source.id).where(
-                    or_(func.lower(Source.name) == name, func.lower(Source.domain) == name)
-                )
-            )
-        )
-    start = (
-        datetime.combine(filters.published_from, time(), tzinfo=UTC)
-        if filters.published_from
-        else None
-    )
-    end = (
-        datetime.combine(filters.published_to + timedelta(days=1), time(), tzinfo=UTC)
-        if filters.published_to
-        else None
-    )
+    source_ids = tuple(session.scalars(sources_named(filters.source))) if filters.source else None
+    start, end = published_bounds(filters)
     return topk.Filters(
         published_from=int(start.timestamp()) if start else None,
         published_before=int(end.timestamp()) if end else None,
@@ -263,15 +245,6 @@ def _topk_filters(session: Session, filters: ArticleFilters) -> topk.Filters:
     )
 
 
-_TOPK_FIELDS = {
-    Facet.country: "country",
-    Facet.source: "source",
-    Facet.event_type: "event_type",
-    Facet.entity_kind: "entity_kind",
-    Facet.person: "person",
-    Facet.year: "year",
-    Facet.month: "month",
-}
 _TOPK_FACET_VALUES = 1_000  # asked of the index per facet, then ordered as the database does
 
 
@@ -301,7 +274,7 @@ def _search_topk(
         count=not request.facets,
     )
     matches, counted = (
-        index.facets(query, [_TOPK_FIELDS[f] for f in request.facets], _TOPK_FACET_VALUES)
+        index.facets(query, [f.value for f in request.facets], _TOPK_FACET_VALUES)
         if request.facets
         else (found.total, {})
     )
@@ -317,8 +290,7 @@ def _search_topk(
         else None
     )
     facets = {
-        f.value: _facet_values(f, counted[_TOPK_FIELDS[f]], request.facet_size)
-        for f in request.facets
+        f.value: _facet_values(f, counted[f.value], request.facet_size) for f in request.facets
     }
     deadline()
     return SearchResult(

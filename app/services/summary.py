@@ -181,7 +181,8 @@ def day_column(of: str) -> Any:
 # Recounting from the rows: the reference the triggers must agree with (tests, `reindex`).
 
 
-def _year(session: Session, column: Any) -> Any:
+def year_of(session: Session, column: Any) -> Any:
+    """The year of a date column, UNDATED_YEAR where it has none."""
     if session.get_bind().dialect.name == "sqlite":
         return func.coalesce(cast(func.strftime("%Y", column), Integer), UNDATED_YEAR)
     return func.coalesce(cast(func.extract("year", column), Integer), UNDATED_YEAR)
@@ -209,7 +210,7 @@ def recount_statements(session: Session) -> dict[str, Any]:
         .distinct()
         .subquery()
     )
-    year = _year(session, Event.date_start)
+    year = year_of(session, Event.date_start)
     pair_rows = (
         select(pairs.c.a, pairs.c.b, Event.type, year, func.count(distinct(Event.id)))
         .join(Event, Event.id == pairs.c.event_id)
@@ -218,28 +219,14 @@ def recount_statements(session: Session) -> dict[str, Any]:
     return {"article_day_count": articles, "event_day_count": events, "pair_year_count": pair_rows}
 
 
+_TABLES = (ArticleDayCount, EventDayCount, PairYearCount)
+
+
 def stored(session: Session) -> dict[str, set[tuple[Any, ...]]]:
     """The summary tables' rows with a count, as sets of tuples (dates as ISO strings)."""
     return {
-        "article_day_count": _rows(
-            session, select(ArticleDayCount.day, ArticleDayCount.n).where(ArticleDayCount.n > 0)
-        ),
-        "event_day_count": _rows(
-            session,
-            select(EventDayCount.day, EventDayCount.type, EventDayCount.n).where(
-                EventDayCount.n > 0
-            ),
-        ),
-        "pair_year_count": _rows(
-            session,
-            select(
-                PairYearCount.entity_a,
-                PairYearCount.entity_b,
-                PairYearCount.type,
-                PairYearCount.year,
-                PairYearCount.n,
-            ).where(PairYearCount.n > 0),
-        ),
+        model.__tablename__: _rows(session, select(*model.__table__.columns).where(model.n > 0))
+        for model in _TABLES
     }
 
 
@@ -257,24 +244,8 @@ def _rows(session: Session, stmt: Any) -> set[tuple[Any, ...]]:
 
 def rebuild(session: Session) -> None:
     """Replace every summary count with a fresh recount (after a bulk load or a repair)."""
-    targets: dict[str, tuple[Any, list[Any]]] = {
-        "article_day_count": (ArticleDayCount, [ArticleDayCount.day, ArticleDayCount.n]),
-        "event_day_count": (
-            EventDayCount,
-            [EventDayCount.day, EventDayCount.type, EventDayCount.n],
-        ),
-        "pair_year_count": (
-            PairYearCount,
-            [
-                PairYearCount.entity_a,
-                PairYearCount.entity_b,
-                PairYearCount.type,
-                PairYearCount.year,
-                PairYearCount.n,
-            ],
-        ),
-    }
-    for name, stmt in recount_statements(session).items():
-        model, columns = targets[name]
+    statements = recount_statements(session)  # their columns are in the tables' order
+    for model in _TABLES:
         session.execute(delete(model))
-        session.execute(insert(model).from_select([c.key for c in columns], stmt))
+        columns = [c.name for c in model.__table__.columns]
+        session.execute(insert(model).from_select(columns, statements[model.__tablename__]))
