@@ -232,9 +232,6 @@ class TopKIndex:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def num_docs(self) -> int:
-        return int(self.index.searcher().num_docs)
-
     def compile(self, node: Node) -> Any:
         if isinstance(node, Term) and node.prefix:
             roots = prefix_stems(node.text, stem)
@@ -404,9 +401,3 @@ def open_index(directory: Path) -> TopKIndex:
         if index is None:
             index = _OPEN[key] = TopKIndex(key)
         return index
-
-
-def forget(directory: Path) -> None:
-    """Drop the process's handle (tests, after the directory is removed)."""
-    with _OPEN_LOCK:
-        _OPEN.pop(directory.resolve(), None)
