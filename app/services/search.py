@@ -191,27 +191,32 @@ def _limited(session: Session, seconds: float) -> Iterator[Callable[[], None]]:
         raise
 
 
-def _hits(
-    session: Session, ranked: list[tuple[int, float]], wanted: list[Any], marks: Marks
-) -> list[Hit]:
-    """The articles of ranked ids, highlighted; ids the database no longer has are dropped."""
+def _load_ranked(session: Session, ranked: Sequence[Any]) -> list[tuple[Article, float]]:
+    """The articles of ranked (id, score) rows, in rank order; ids the database no longer has
+    are dropped."""
     loaded = {
         a.id: a
         for a in session.scalars(
             select(Article)
-            .where(Article.id.in_([i for i, _ in ranked]))
+            .where(Article.id.in_([row[0] for row in ranked]))
             .options(selectinload(Article.source))
         )
     }
+    return [(loaded[i], float(score)) for i, score, *_ in ranked if i in loaded]
+
+
+def _hits(
+    session: Session, ranked: list[tuple[int, float]], wanted: list[Any], marks: Marks
+) -> list[Hit]:
+    """The articles of ranked ids, highlighted."""
     return [
         Hit(
-            article=loaded[article_id],
+            article=article,
             score=score,
-            title=highlight_title(loaded[article_id].title, wanted, marks),
-            snippets=snippets(loaded[article_id].body, wanted, marks),
+            title=highlight_title(article.title, wanted, marks),
+            snippets=snippets(article.body, wanted, marks),
         )
-        for article_id, score in ranked
-        if article_id in loaded
+        for article, score in _load_ranked(session, ranked)
     ]
 
 
@@ -472,15 +477,9 @@ def similar(
         rows: Sequence[Any] = list(zip(found.ids, found.scores, strict=True))
     else:
         rows = _similar_rows(session, engine, node, twins, limit)
-    loaded = {
-        a.id: a
-        for a in session.scalars(
-            select(Article)
-            .where(Article.id.in_([r[0] for r in rows]))
-            .options(selectinload(Article.source))
-        )
-    }
-    return [Hit(loaded[i], float(s), loaded[i].title, []) for i, s in rows if i in loaded]
+    return [
+        Hit(article, score, article.title, []) for article, score in _load_ranked(session, rows)
+    ]
 
 
 def _similar_rows(
