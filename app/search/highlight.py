@@ -7,8 +7,11 @@ marked is what matched. Everything that is not a marker is HTML-escaped.
 import html
 import re
 import threading
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 import snowballstemmer
@@ -31,7 +34,7 @@ def _stemmer() -> Any:
     return stemmer
 
 
-@cache
+@lru_cache(maxsize=200_000)  # bounded: a million articles hold many more distinct words
 def stem(word: str) -> str:
     return str(_stemmer().stemWord(fold(word)))
 
@@ -42,12 +45,14 @@ class Marks:
     post: str = "</mark>"
 
 
-@cache
+@lru_cache(maxsize=200_000)
 def _folded(word: str) -> str:
     return fold(word)
 
 
-def _matches(text: str, wanted: list[Term | Phrase]) -> list[tuple[int, int]]:
+def _spans(text: str, wanted: list[Term | Phrase]) -> Iterator[tuple[int, int]]:
+    """The (start, end) of each match in the text, in order, found lazily: a caller that has
+    its snippets stops reading the text there."""
     # what each wanted item matches, worked out once (not once per word of the text)
     keys = [
         ("prefix", (_folded(item.text),))
@@ -58,19 +63,29 @@ def _matches(text: str, wanted: list[Term | Phrase]) -> list[tuple[int, int]]:
         )
         for item in wanted
     ]
-    tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
-    stems = [stem(word) for _s, _e, word in tokens]
-    spans: list[tuple[int, int]] = []
-    for index, (start, end, word) in enumerate(tokens):
+    reach = max((len(key) for _kind, key in keys), default=1)
+    found = _WORD.finditer(text)
+    ahead: deque[tuple[int, int, str, str]] = deque()  # (start, end, word, stem)
+
+    def read() -> bool:
+        match = next(found, None)
+        if match is not None:
+            ahead.append((match.start(), match.end(), match.group(), stem(match.group())))
+        return match is not None
+
+    while ahead or read():
+        while len(ahead) < reach and read():
+            pass
+        start, end, word, stemmed = ahead[0]
         for kind, key in keys:
             if kind == "prefix":
                 if _folded(word).startswith(key[0]):
-                    spans.append((start, end))
+                    yield start, end
                     break
-            elif stems[index] == key[0] and tuple(stems[index : index + len(key)]) == key:
-                spans.append((start, tokens[index + len(key) - 1][1]))
+            elif stemmed == key[0] and tuple(t[3] for t in islice(ahead, len(key))) == key:
+                yield start, ahead[len(key) - 1][1]
                 break
-    return spans
+        ahead.popleft()
 
 
 def _render(text: str, spans: list[tuple[int, int]], marks: Marks) -> str:
@@ -89,19 +104,20 @@ def _render(text: str, spans: list[tuple[int, int]], marks: Marks) -> str:
 def highlight_title(title: str | None, wanted: list[Term | Phrase], marks: Marks) -> str | None:
     if not title:
         return None
-    return _render(title, _matches(title, wanted), marks)
+    return _render(title, list(_spans(title, wanted)), marks)
 
 
 def snippets(
     body: str, wanted: list[Term | Phrase], marks: Marks, *, count: int = 3, width: int = 160
 ) -> list[str]:
     """Up to `count` windows of about `width` characters around the first distinct matches."""
-    spans = _matches(body, wanted)
-    if not spans:
-        return [html.escape(body[:width].rstrip()) + ("…" if len(body) > width else "")]
+    spans: list[tuple[int, int]] = []
     windows: list[tuple[int, int]] = []
-    for start, _end in spans:
-        if any(a <= start < b for a, b in windows):
+    for start, end in _spans(body, wanted):
+        if len(windows) == count and start >= windows[-1][1]:
+            break  # windows only move right: nothing further can be in one
+        spans.append((start, end))
+        if len(windows) == count or any(a <= start < b for a, b in windows):
             continue
         left = max(0, start - width // 3)
         right = min(len(body), left + width)
@@ -111,8 +127,8 @@ def snippets(
         while right < len(body) and not body[right].isspace():
             right += 1
         windows.append((left, right))
-        if len(windows) == count:
-            break
+    if not spans:
+        return [html.escape(body[:width].rstrip()) + ("…" if len(body) > width else "")]
     out = []
     for left, right in windows:
         inside = [(s - left, e - left) for s, e in spans if left <= s and e <= right]
