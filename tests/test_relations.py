@@ -63,6 +63,40 @@ def test_dyad_lists_are_paginated(client: TestClient, fixture: list[dict]) -> No
     assert client.get(body["articles"]["next"]).json()["items"]
 
 
+def _pages(client: TestClient, params: dict) -> list[dict]:
+    items, body = [], client.get("/v1/events", params=params).json()
+    while True:
+        items += body["items"]
+        if not body["next_cursor"]:
+            return items
+        body = client.get("/v1/events", params={**params, "cursor": body["next_cursor"]}).json()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"sort": "date"},
+        {"type": "agreement"},
+        {"date_from": "2023-06-01", "date_to": "2024-03-11"},
+    ],
+)
+def test_a_pairs_events_page_like_any_other_list(
+    client: TestClient, fixture: list[dict], params: dict
+) -> None:
+    # undated events come last either way; two on one day are ordered by id
+    create(client, 4, events=[{"type": "statement", "countries": ["TUR", "AZE"]}])
+    both = {"AZE", "TUR"}
+    everything = _pages(client, {**params, "limit": 100})
+    expected = [
+        e["id"] for e in everything if both <= {p["entity"].get("code") for p in e["participants"]}
+    ]
+    paged = _pages(client, {**params, "country": ["TUR", "AZE"], "limit": 1})
+    assert [e["id"] for e in paged] == expected and len(expected) >= 2
+    with_third = _pages(client, {**params, "country": ["TUR", "AZE", "GEO"], "limit": 1})
+    assert {e["id"] for e in with_third} <= set(expected)
+
+
 def test_dyad_filters_and_direction(client: TestClient, fixture: list[dict]) -> None:
     assert (
         client.get("/v1/dyads/AZE-TUR", params={"type": "agreement"}).json()["counts"]["total"] == 2

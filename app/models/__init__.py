@@ -5,7 +5,7 @@ from app.models.article import Article, Source
 from app.models.change import Change
 from app.models.entity import Entity, EntityAlias, Mention
 from app.models.event import Event, EventParticipant
-from app.models.summary import ArticleDayCount, EventDayCount, PairYearCount
+from app.models.summary import ArticleDayCount, EventDayCount, PairEvent, PairYearCount
 
 __all__ = [
     "ApiKey",
@@ -18,6 +18,7 @@ __all__ = [
     "EventDayCount",
     "EventParticipant",
     "Mention",
+    "PairEvent",
     "PairYearCount",
     "Source",
 ]

@@ -51,3 +51,21 @@ class PairYearCount(Base):
     type: Mapped[str] = mapped_column(String(16), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
+
+
+class PairEvent(Base):
+    """Each event two states both take part in (a < b, alpha-3 codes), with the event's type and
+    date: a pair's events in date order are read by key, however rare or common the pair."""
+
+    __tablename__ = "pair_event"
+    __table_args__ = (
+        Index("ix_pair_event_date", "a", "b", "date_start", "event_id"),
+        Index("ix_pair_event_type_date", "a", "b", "type", "date_start", "event_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    event_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    a: Mapped[str] = mapped_column(String(3), primary_key=True)
+    b: Mapped[str] = mapped_column(String(3), primary_key=True)
+    type: Mapped[str] = mapped_column(String(16))
+    date_start: Mapped[date | None] = mapped_column(Date)

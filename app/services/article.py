@@ -21,7 +21,7 @@ from app.models import Article, Entity, Event, EventParticipant, Mention, Source
 from app.schemas.article import ArticleCreate, ArticleUpdate, CuratedEntity, CuratedEvent
 from app.services.changes import record_created
 from app.services.entity import get_or_create_entity
-from app.services.event import countries_filter, event_dates
+from app.services.event import EventFilters, event_dates, pair_events
 from app.services.extraction import CURATED, apply_extraction, make_document, timed_extract
 from app.services.pagination import page_by
 from app.services.source import get_or_create_source
@@ -518,10 +518,9 @@ def apply_filters(stmt: Select[Any], filters: ArticleFilters) -> Select[Any]:
             .exists()
         )
     if filters.dyad:
-        both = countries_filter(
-            select(Event.id).where(Event.article_id == Article.id), list(filters.dyad)
-        )
-        stmt = stmt.where(both.exists())
+        # from the pair's own events: its articles are found, not every article checked
+        of_pair = pair_events(*filters.dyad, EventFilters()).with_only_columns(Event.article_id)
+        stmt = stmt.where(Article.id.in_(of_pair))
     return stmt
 
 

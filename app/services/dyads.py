@@ -7,10 +7,10 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, and_, distinct, func, select
 from sqlalchemy.orm import Session, aliased
 
-from app.models import Entity, Event, EventParticipant, Mention
+from app.models import Entity, Event, EventParticipant, Mention, PairEvent
 from app.models.summary import UNDATED_YEAR
 from app.services import summary
-from app.services.event import countries_filter
+from app.services.event import EventFilters, pair_events
 from app.taxonomy import EventType
 
 # Who acts on whom, where the extractor or a curator knows: visitor -> host, and so on.
@@ -58,8 +58,10 @@ def _with_role(stmt: Select[Any], code: str, roles: tuple[str, ...]) -> Select[A
 
 def dyad_events(a: str, b: str, *, directed: bool, scope: EventScope) -> Select[Any]:
     """Events in which both states take part (with directed: A as visitor/supplier/donor, B as
-    host/recipient)."""
-    stmt = _scoped(countries_filter(select(Event), [a, b]), scope)
+    host/recipient), driven from pair_event: `first_and_last` orders by its columns."""
+    stmt = pair_events(
+        a, b, EventFilters(type=scope.type, date_from=scope.date_from, date_to=scope.date_to)
+    )
     if directed:
         stmt = _with_role(_with_role(stmt, a, SOURCE_ROLES), b, TARGET_ROLES)
     return stmt
@@ -116,12 +118,13 @@ def _by_year(rows: list[tuple[int, str, int]]) -> list[dict[str, Any]]:
 
 
 def first_and_last(session: Session, events: Select[Any]) -> tuple[Event | None, Event | None]:
-    dated = events.where(Event.date_start.is_not(None))
-    first = session.scalars(dated.order_by(Event.date_start, Event.id).limit(1)).first()
+    """The earliest and latest dated of a pair's events (from `dyad_events`)."""
+    dated = events.where(PairEvent.date_start.is_not(None))
+    first = session.scalars(dated.order_by(PairEvent.date_start, PairEvent.event_id).limit(1))
     last = session.scalars(
-        dated.order_by(Event.date_start.desc(), Event.id.desc()).limit(1)
-    ).first()
-    return first, last
+        dated.order_by(PairEvent.date_start.desc(), PairEvent.event_id.desc()).limit(1)
+    )
+    return first.first(), last.first()
 
 
 def people_by_side(

@@ -4,11 +4,12 @@ from typing import Any
 
 from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
 
 from app.errors import NotFound
 from app.ingest.dates import parse_partial_iso
-from app.models import Entity, Event, EventParticipant
-from app.services.pagination import page_by
+from app.models import Entity, Event, EventParticipant, PairEvent
+from app.services.pagination import Keyset, page_by, paginate
 from app.taxonomy import EventStatus, EventType
 
 
@@ -31,8 +32,22 @@ def event_dates(start: str | None, end: str | None = None) -> dict[str, Any]:
     }
 
 
+def in_pair(event_id: Any, a: str, b: str) -> ColumnElement[bool]:
+    """The event is one in which both states take part: one lookup by key in pair_event."""
+    first, second = sorted((a, b))
+    return (
+        select(PairEvent.event_id)
+        .where(PairEvent.event_id == event_id, PairEvent.a == first, PairEvent.b == second)
+        .exists()
+    )
+
+
 def countries_filter(stmt: Select[Any], codes: list[str]) -> Select[Any]:
     """Events in which every one of these states takes part."""
+    codes = list(dict.fromkeys(codes))
+    if len(codes) >= 2:  # the first two as a pair
+        stmt = stmt.where(in_pair(Event.id, codes[0], codes[1]))
+        codes = codes[2:]
     for code in codes:
         participant = aliased(EventParticipant)
         # the state's entity ids are looked up once per statement, not once per event checked
@@ -62,6 +77,17 @@ def filtered_events(filters: EventFilters) -> Select[Any]:
     if filters.type:
         stmt = stmt.where(Event.type == filters.type)
     stmt = countries_filter(stmt, list(filters.countries))
+    if filters.date_from:
+        stmt = stmt.where(
+            and_(Event.date_start.is_not(None), Event.date_start >= filters.date_from)
+        )
+    if filters.date_to:
+        stmt = stmt.where(Event.date_start <= filters.date_to)
+    return _narrowed(stmt, filters)
+
+
+def _narrowed(stmt: Select[Any], filters: EventFilters) -> Select[Any]:
+    """The filters on other things than the type, the states and the date."""
     if filters.entity_id is not None:
         stmt = stmt.where(
             select(EventParticipant.id)
@@ -71,12 +97,6 @@ def filtered_events(filters: EventFilters) -> Select[Any]:
             )
             .exists()
         )
-    if filters.date_from:
-        stmt = stmt.where(
-            and_(Event.date_start.is_not(None), Event.date_start >= filters.date_from)
-        )
-    if filters.date_to:
-        stmt = stmt.where(Event.date_start <= filters.date_to)
     if filters.status:
         stmt = stmt.where(Event.status == filters.status)
     if filters.article_id is not None:
@@ -84,17 +104,62 @@ def filtered_events(filters: EventFilters) -> Select[Any]:
     return stmt
 
 
+def pair_of(codes: tuple[str, ...]) -> tuple[str, str] | None:
+    """Two distinct states, in code order, when a filter names exactly two."""
+    distinct = sorted(set(codes))
+    return (distinct[0], distinct[1]) if len(distinct) == 2 else None
+
+
+def pair_events(a: str, b: str, filters: EventFilters) -> Select[Any]:
+    """A pair's events matching the filters, driven from pair_event so that date order, type
+    and date range are read from its index (`PairEvent.date_start` is the event's date)."""
+    first, second = sorted((a, b))
+    stmt = (
+        select(Event)
+        .join(PairEvent, PairEvent.event_id == Event.id)
+        .where(PairEvent.a == first, PairEvent.b == second)
+    )
+    if filters.type:
+        stmt = stmt.where(PairEvent.type == filters.type)
+    if filters.date_from:
+        stmt = stmt.where(PairEvent.date_start >= filters.date_from)
+    if filters.date_to:
+        stmt = stmt.where(PairEvent.date_start <= filters.date_to)
+    rest = EventFilters(
+        entity_id=filters.entity_id, status=filters.status, article_id=filters.article_id
+    )
+    return _narrowed(stmt, rest)
+
+
 def list_events(
     session: Session, *, filters: EventFilters, sort: str, limit: int, cursor: str | None
 ) -> tuple[list[Event], str | None]:
     """Events matching the filters, ordered by their own date, keyset-paginated."""
-    return page_by(
-        session,
-        filtered_events(filters),
-        column=Event.date_start,
-        id_column=Event.id,
-        sort=sort,
+    pair = pair_of(filters.countries)
+    if pair is None:
+        return page_by(
+            session,
+            filtered_events(filters),
+            column=Event.date_start,
+            id_column=Event.id,
+            sort=sort,
+            parse=date.fromisoformat,
+            limit=limit,
+            cursor=cursor,
+        )
+    # the same order and cursors, read from the pair's own index
+    keyset = Keyset(
+        name=sort,
+        column=PairEvent.date_start,
+        id_column=PairEvent.event_id,
+        descending=sort.startswith("-"),
         parse=date.fromisoformat,
+    )
+    return paginate(
+        pair_events(*pair, filters),
+        keyset=keyset,
         limit=limit,
         cursor=cursor,
+        run=lambda stmt: session.scalars(stmt).unique().all(),
+        key_of=lambda event: (event.date_start, event.id),
     )

@@ -1,4 +1,5 @@
-"""Reading the trigger-kept counts (app.models.summary), and recounting them from the rows.
+"""Reading the trigger-kept counts (app.models.summary), and recounting them from the rows
+(the events of each pair of states too).
 
 Answers come from the counts only when the question fits them exactly: events by type and day;
 articles by day; pairs by type and whole years (a date range that starts on 1 January and ends
@@ -20,6 +21,7 @@ from app.models import (
     Event,
     EventDayCount,
     EventParticipant,
+    PairEvent,
     PairYearCount,
 )
 from app.models.summary import UNDATED_YEAR
@@ -216,16 +218,34 @@ def recount_statements(session: Session) -> dict[str, Any]:
         .join(Event, Event.id == pairs.c.event_id)
         .group_by(pairs.c.a, pairs.c.b, Event.type, year)
     )
-    return {"article_day_count": articles, "event_day_count": events, "pair_year_count": pair_rows}
+    x, y = aliased(Entity), aliased(Entity)
+    state_pairs = (
+        select(p.event_id, x.code, y.code, Event.type, Event.date_start)
+        .join(x, and_(x.id == p.entity_id, x.kind == "country"))
+        .join(q, q.event_id == p.event_id)
+        .join(y, and_(y.id == q.entity_id, y.kind == "country", x.code < y.code))
+        .join(Event, Event.id == p.event_id)
+        .distinct()
+    )
+    return {
+        "article_day_count": articles,
+        "event_day_count": events,
+        "pair_year_count": pair_rows,
+        "pair_event": state_pairs,
+    }
 
 
-_TABLES = (ArticleDayCount, EventDayCount, PairYearCount)
+_TABLES: tuple[Any, ...] = (ArticleDayCount, EventDayCount, PairYearCount, PairEvent)
 
 
 def stored(session: Session) -> dict[str, set[tuple[Any, ...]]]:
-    """The summary tables' rows with a count, as sets of tuples (dates as ISO strings)."""
+    """The summary tables' rows (of the counts, those above zero), as sets of tuples (dates as
+    ISO strings)."""
     return {
-        model.__tablename__: _rows(session, select(*model.__table__.columns).where(model.n > 0))
+        model.__tablename__: _rows(
+            session,
+            select(*model.__table__.columns).where(*([model.n > 0] if hasattr(model, "n") else [])),
+        )
         for model in _TABLES
     }
 
