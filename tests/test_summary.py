@@ -55,6 +55,11 @@ def test_counts_follow_inserts(db: DB, articles: list[dict[str, Any]]) -> None:
     for a, b, _, n in pairs:
         counts[(a, b)] += n
     assert counts == {("AZE", "TUR"): 4, ("AZE", "GEO"): 2, ("GEO", "TUR"): 1, ("KOR", "POL"): 1}
+    with db[2]() as session:
+        aze = summary.state_counts(session, "AZE", type=None, years=summary.Years())
+        in_2023 = summary.state_counts(session, "AZE", type=None, years=summary.Years(2023, 2023))
+    assert sum(n for _t, _y, n in aze) == 5 and (("statement", 0, 1) in aze)
+    assert sorted(in_2023) == [("exercise", 2023, 1), ("meeting", 2023, 1)]
 
 
 def test_counts_follow_updates_and_deletes(
@@ -155,6 +160,8 @@ def test_answers_from_counts_equal_answers_from_rows(
     assert body["counts"]["total"] == 2
     assert _same(client, "/v1/dyads", {"country": "AZE", **years}, {"country": "AZE", **rows})
     assert _same(client, "/v1/dyads", years, rows)["items"]
+    profile = _same(client, "/v1/countries/AZE", years, rows)
+    assert profile["counts"]["by_type"] == {"exercise": 1, "meeting": 1, "visit": 1}
     graph = _same(client, "/v1/graph", years, rows)
     assert {e["weight"] for e in graph["edges"]} >= {1}
     # timelines: every event (counts) against every event with status reported (rows)

@@ -5,7 +5,13 @@ from app.models.article import Article, Source
 from app.models.change import Change
 from app.models.entity import Entity, EntityAlias, Mention
 from app.models.event import Event, EventParticipant
-from app.models.summary import ArticleDayCount, EventDayCount, PairEvent, PairYearCount
+from app.models.summary import (
+    ArticleDayCount,
+    EntityYearCount,
+    EventDayCount,
+    PairEvent,
+    PairYearCount,
+)
 
 __all__ = [
     "ApiKey",
@@ -14,6 +20,7 @@ __all__ = [
     "Change",
     "Entity",
     "EntityAlias",
+    "EntityYearCount",
     "Event",
     "EventDayCount",
     "EventParticipant",

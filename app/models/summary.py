@@ -69,3 +69,16 @@ class PairEvent(Base):
     b: Mapped[str] = mapped_column(String(3), primary_key=True)
     type: Mapped[str] = mapped_column(String(16))
     date_start: Mapped[date | None] = mapped_column(Date)
+
+
+class EntityYearCount(Base):
+    """Events each entity takes part in, per type and year (year 0: undated). Rows whose count
+    went back to zero stay; readers skip them."""
+
+    __tablename__ = "entity_year_count"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    entity_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type: Mapped[str] = mapped_column(String(16), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)

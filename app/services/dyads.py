@@ -204,3 +204,11 @@ def country_events(code: str, scope: EventScope) -> Select[Any]:
     state = select(Entity.id).where(Entity.kind == "country", Entity.code == code)
     taking_part = select(EventParticipant.event_id).where(EventParticipant.entity_id.in_(state))
     return _scoped(select(Event).where(Event.id.in_(taking_part)), scope)
+
+
+def country_counts(session: Session, code: str, scope: EventScope) -> Counts:
+    """How many events a state takes part in, by type and by year."""
+    years = summary.whole_years(scope.date_from, scope.date_to)
+    if years is None:  # a part of a year: count the events themselves
+        return count_events(session, country_events(code, scope))
+    return _counts(summary.state_counts(session, code, type=scope.type, years=years))

@@ -18,6 +18,7 @@ from app.models import (
     Article,
     ArticleDayCount,
     Entity,
+    EntityYearCount,
     Event,
     EventDayCount,
     EventParticipant,
@@ -43,12 +44,12 @@ def whole_years(date_from: date | None, date_to: date | None) -> Years | None:
     return Years(date_from.year if date_from else None, date_to.year if date_to else None)
 
 
-def _in_years(years: Years) -> list[Any]:
-    conditions: list[Any] = [PairYearCount.n > 0]
+def _in_years(years: Years, table: Any = PairYearCount) -> list[Any]:
+    conditions: list[Any] = [table.n > 0]
     if years.first is not None:
-        conditions.append(PairYearCount.year >= years.first)
+        conditions.append(table.year >= years.first)
     if years.last is not None:
-        conditions.append(PairYearCount.year.between(1, years.last))
+        conditions.append(table.year.between(1, years.last))
     return conditions
 
 
@@ -83,6 +84,21 @@ def pair_counts(
     )
     if type:
         stmt = stmt.where(PairYearCount.type == type)
+    return [(str(t), int(y), int(n)) for t, y, n in session.execute(stmt).all()]
+
+
+def state_counts(
+    session: Session, code: str, *, type: str | None, years: Years
+) -> list[tuple[str, int, int]]:
+    """(type, year, events) for the events a state takes part in; year 0 means undated."""
+    ids = list(_country_ids(session, (code,)))
+    stmt = (
+        select(EntityYearCount.type, EntityYearCount.year, func.sum(EntityYearCount.n))
+        .where(EntityYearCount.entity_id.in_(ids), *_in_years(years, EntityYearCount))
+        .group_by(EntityYearCount.type, EntityYearCount.year)
+    )
+    if type:
+        stmt = stmt.where(EntityYearCount.type == type)
     return [(str(t), int(y), int(n)) for t, y, n in session.execute(stmt).all()]
 
 
@@ -227,15 +243,30 @@ def recount_statements(session: Session) -> dict[str, Any]:
         .join(Event, Event.id == p.event_id)
         .distinct()
     )
+    taking_part = (
+        select(EventParticipant.event_id, EventParticipant.entity_id).distinct().subquery()
+    )
+    entity_rows = (
+        select(taking_part.c.entity_id, Event.type, year, func.count())
+        .join(Event, Event.id == taking_part.c.event_id)
+        .group_by(taking_part.c.entity_id, Event.type, year)
+    )
     return {
         "article_day_count": articles,
         "event_day_count": events,
         "pair_year_count": pair_rows,
         "pair_event": state_pairs,
+        "entity_year_count": entity_rows,
     }
 
 
-_TABLES: tuple[Any, ...] = (ArticleDayCount, EventDayCount, PairYearCount, PairEvent)
+_TABLES: tuple[Any, ...] = (
+    ArticleDayCount,
+    EventDayCount,
+    PairYearCount,
+    PairEvent,
+    EntityYearCount,
+)
 
 
 def stored(session: Session) -> dict[str, set[tuple[Any, ...]]]:

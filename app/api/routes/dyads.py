@@ -173,10 +173,9 @@ def country_profile(
 ) -> CountryProfile:
     alpha3 = country_codes([code], field="code")[0]
     scope = _scope(type, date_from, date_to)
-    events = service.country_events(alpha3, scope)
     return CountryProfile(
         country=country_ref(alpha3),
-        counts=DyadCounts(**asdict(service.count_events(session, events))),
+        counts=DyadCounts(**asdict(service.country_counts(session, alpha3, scope))),
         partners=[
             _partner(p) for p in service.partners(session, code=alpha3, scope=scope, limit=limit)
         ],
