@@ -184,6 +184,33 @@ def test_timeline_zero_filled_and_grouped(client: TestClient, fixture: list[dict
     assert [(b["start"], b["count"]) for b in searched["buckets"]] == [("2024-03-02", 1)]
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"country": "AZE"},
+        {"country": ["AZE", "TUR"]},
+        {"country": ["GEO", "AZE", "TUR"]},
+        {"country": ["KOR", "AZE"]},
+        {"type": "agreement", "country": "TUR"},
+    ],
+)
+def test_timelines_count_what_the_lists_list(
+    client: TestClient, fixture: list[dict], params: dict
+) -> None:
+    # the lists check each row (EXISTS); the timelines find the rows from the states' (IN)
+    def counted(of: str, extra: dict) -> int:
+        body = client.get("/v1/timeline", params={"of": of, "interval": "year", **extra}).json()
+        return sum(b["count"] for b in body["buckets"])
+
+    events = client.get("/v1/events", params={**params, "limit": 100}).json()["items"]
+    assert counted("events", params) == len([e for e in events if e["date"]])
+    articles_params = {"country": params["country"]}
+    if "type" in params:
+        articles_params["event_type"] = params["type"]
+    articles = client.get("/v1/articles", params={**articles_params, "limit": 100}).json()
+    assert counted("articles", articles_params) == len(articles["items"])
+
+
 def test_graph_nodes_and_weighted_edges(client: TestClient, fixture: list[dict]) -> None:
     body = client.get("/v1/graph", params={"kinds": "country"}).json()
     edges = {(e["source"], e["target"]): e["weight"] for e in body["edges"]}

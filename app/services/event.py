@@ -4,7 +4,6 @@ from typing import Any
 
 from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.elements import ColumnElement
 
 from app.errors import NotFound
 from app.ingest.dates import parse_partial_iso
@@ -32,32 +31,38 @@ def event_dates(start: str | None, end: str | None = None) -> dict[str, Any]:
     }
 
 
-def in_pair(event_id: Any, a: str, b: str) -> ColumnElement[bool]:
-    """The event is one in which both states take part: one lookup by key in pair_event."""
-    first, second = sorted((a, b))
-    return (
-        select(PairEvent.event_id)
-        .where(PairEvent.event_id == event_id, PairEvent.a == first, PairEvent.b == second)
-        .exists()
-    )
+def countries_filter(stmt: Select[Any], codes: list[str], *, counting: bool = False) -> Select[Any]:
+    """Events in which every one of these states takes part.
 
-
-def countries_filter(stmt: Select[Any], codes: list[str]) -> Select[Any]:
-    """Events in which every one of these states takes part."""
+    A list read in date order checks each event it walks (EXISTS), and stops at a page. To
+    count them, every such event is wanted: with `counting`, they are found from the states'
+    own rows instead (IN), not by checking every event there is."""
     codes = list(dict.fromkeys(codes))
-    if len(codes) >= 2:  # the first two as a pair
-        stmt = stmt.where(in_pair(Event.id, codes[0], codes[1]))
-        codes = codes[2:]
-    for code in codes:
-        participant = aliased(EventParticipant)
-        # the state's entity ids are looked up once per statement, not once per event checked
-        country = select(Entity.id).where(Entity.kind == "country", Entity.code == code)
-        stmt = stmt.where(
-            select(participant.id)
-            .where(participant.event_id == Event.id, participant.entity_id.in_(country))
-            .exists()
-        )
+    # the first two as a pair (pair_event, by key), any others one by one
+    groups = [codes[:2], *([c] for c in codes[2:])] if len(codes) >= 2 else [[c] for c in codes]
+    for number, group in enumerate(groups):
+        found, event_id = _pair(*group) if len(group) == 2 else _participations(group[0])
+        if counting and number == 0:
+            stmt = stmt.where(Event.id.in_(found))
+        else:
+            stmt = stmt.where(found.where(event_id == Event.id).exists())
     return stmt
+
+
+def _pair(a: str, b: str) -> tuple[Select[Any], Any]:
+    first, second = sorted((a, b))
+    found = select(PairEvent.event_id).where(PairEvent.a == first, PairEvent.b == second)
+    return found, PairEvent.event_id
+
+
+def _participations(code: str) -> tuple[Select[Any], Any]:
+    # aliased: several of these may sit in one statement
+    participant = aliased(EventParticipant)
+    # the state's entity ids, looked up once per statement, not once per event checked
+    state = select(Entity.id).where(Entity.kind == "country", Entity.code == code)
+    return select(participant.event_id).where(
+        participant.entity_id.in_(state)
+    ), participant.event_id
 
 
 @dataclass(frozen=True)
@@ -71,12 +76,12 @@ class EventFilters:
     article_id: int | None = None
 
 
-def filtered_events(filters: EventFilters) -> Select[Any]:
-    """Events matching every filter."""
+def filtered_events(filters: EventFilters, *, counting: bool = False) -> Select[Any]:
+    """Events matching every filter (`counting`: see `countries_filter`)."""
     stmt = select(Event)
     if filters.type:
         stmt = stmt.where(Event.type == filters.type)
-    stmt = countries_filter(stmt, list(filters.countries))
+    stmt = countries_filter(stmt, list(filters.countries), counting=counting)
     if filters.date_from:
         stmt = stmt.where(
             and_(Event.date_start.is_not(None), Event.date_start >= filters.date_from)

@@ -63,7 +63,7 @@ def _event_ids(
         type=type, countries=country_codes(country), entity_id=entity,
         date_from=date_from, date_to=date_to, status=status,
     )  # fmt: skip
-    return filtered_events(filters).with_only_columns(Event.id)
+    return filtered_events(filters, counting=True).with_only_columns(Event.id)
 
 
 @router.get(
@@ -114,7 +114,7 @@ def get_timeline(
         ids = (
             matching_ids(session, SearchRequest(q=q, mode=QueryMode.simple, filters=filters))
             if q
-            else apply_filters(select(Article.id), filters)
+            else apply_filters(select(Article.id), filters, counting=True)
         )
         if not (q or source or lang or country or entity or event_type or dyad):
             ids = None  # every article in the range: the day counts answer
