@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, distinct, func, select
+from sqlalchemy import Select, distinct, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.models import Entity, Event, EventParticipant, Mention, PairEvent
@@ -158,19 +158,20 @@ def partners(
     if years is not None:
         found = summary.pair_partners(session, code=code, type=scope.type, years=years)
         return _ranked(found, limit)
-    first, second = aliased(EventParticipant), aliased(EventParticipant)
-    c1, c2 = aliased(Entity), aliased(Entity)
+    # a part of a year: the events of those days (their date's index), then their pairs by key
+    of_days = _scoped(select(Event.id), scope)
     stmt = (
-        select(c1.code, c2.code, Event.type, func.count(distinct(Event.id)))
-        .select_from(Event)
-        .join(first, first.event_id == Event.id)
-        .join(c1, and_(c1.id == first.entity_id, c1.kind == "country"))
-        .join(second, second.event_id == Event.id)
-        .join(c2, and_(c2.id == second.entity_id, c2.kind == "country"))
+        select(PairEvent.a, PairEvent.b, PairEvent.type, func.count())
+        .where(PairEvent.event_id.in_(of_days))
+        .group_by(PairEvent.a, PairEvent.b, PairEvent.type)
     )
-    stmt = stmt.where(c1.code == code, c2.code != code) if code else stmt.where(c1.code < c2.code)
-    rows = session.execute(_scoped(stmt, scope).group_by(c1.code, c2.code, Event.type)).all()
-    return _ranked([(str(a), str(b), str(t), int(n)) for a, b, t, n in rows], limit)
+    if code:
+        stmt = stmt.where(or_(PairEvent.a == code, PairEvent.b == code))
+    rows = [
+        (str(b), str(a), str(t), int(n)) if b == code else (str(a), str(b), str(t), int(n))
+        for a, b, t, n in session.execute(stmt).all()
+    ]
+    return _ranked(rows, limit)
 
 
 def _ranked(rows: list[tuple[str, str, str, int]], limit: int | None) -> list[dict[str, Any]]:
