@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, aliased
 from app.models import Entity, Event, EventParticipant, Mention, PairEvent
 from app.models.summary import UNDATED_YEAR
 from app.services import summary
-from app.services.event import EventFilters, pair_events
+from app.services.event import EventFilters, pair_events, within
 from app.taxonomy import EventType
 
 # Who acts on whom, where the extractor or a curator knows: visitor -> host, and so on.
@@ -31,13 +31,7 @@ _S = TypeVar("_S", bound="Select[*tuple[Any, ...]]")
 
 
 def _scoped(stmt: _S, scope: EventScope) -> _S:
-    if scope.type:
-        stmt = stmt.where(Event.type == scope.type)
-    if scope.date_from:
-        stmt = stmt.where(Event.date_start >= scope.date_from)
-    if scope.date_to:
-        stmt = stmt.where(Event.date_start <= scope.date_to)
-    return stmt
+    return within(stmt, Event, scope.type, scope.date_from, scope.date_to)
 
 
 def _with_role(stmt: Select[Any], code: str, roles: tuple[str, ...]) -> Select[Any]:

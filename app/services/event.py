@@ -1,6 +1,6 @@
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import Session, aliased
@@ -109,6 +109,23 @@ def _narrowed(stmt: Select[Any], filters: EventFilters) -> Select[Any]:
     return stmt
 
 
+_S = TypeVar("_S", bound="Select[*tuple[Any, ...]]")
+
+
+def within(
+    stmt: _S, table: Any, type: str | None, date_from: date | None, date_to: date | None
+) -> _S:
+    """Events of this type between these dates, read from `table`'s type and date_start (the
+    event's, or pair_event's copy of them)."""
+    if type:
+        stmt = stmt.where(table.type == type)
+    if date_from:
+        stmt = stmt.where(table.date_start >= date_from)
+    if date_to:
+        stmt = stmt.where(table.date_start <= date_to)
+    return stmt
+
+
 def pair_of(codes: tuple[str, ...]) -> tuple[str, str] | None:
     """Two distinct states, in code order, when a filter names exactly two."""
     distinct = sorted(set(codes))
@@ -124,12 +141,7 @@ def pair_events(a: str, b: str, filters: EventFilters) -> Select[Any]:
         .join(PairEvent, PairEvent.event_id == Event.id)
         .where(PairEvent.a == first, PairEvent.b == second)
     )
-    if filters.type:
-        stmt = stmt.where(PairEvent.type == filters.type)
-    if filters.date_from:
-        stmt = stmt.where(PairEvent.date_start >= filters.date_from)
-    if filters.date_to:
-        stmt = stmt.where(PairEvent.date_start <= filters.date_to)
+    stmt = within(stmt, PairEvent, filters.type, filters.date_from, filters.date_to)
     rest = EventFilters(
         entity_id=filters.entity_id, status=filters.status, article_id=filters.article_id
     )
