@@ -21,7 +21,7 @@ import httpx
 from serving import serving
 
 ROOT = Path(__file__).resolve().parent.parent
-QUERIES: list[tuple[str, str, dict[str, str]]] = [
+QUERIES: list[tuple[str, str, dict[str, str | list[str]]]] = [
     ("dyad profile", "/v1/dyads/AZE-TUR", {}),
     ("dyad profile, 2015-2018", "/v1/dyads/AZE-TUR", {"date_from": "2015-01-01", "date_to": "2018-12-31"}),
     ("partner ranking", "/v1/dyads", {"country": "AZE"}),
@@ -35,6 +35,8 @@ QUERIES: list[tuple[str, str, dict[str, str]]] = [
     ("dyad profile, part of a year", "/v1/dyads/AZE-TUR", {"date_from": "2015-03-01", "date_to": "2015-08-31"}),
     ("partners, part of a year", "/v1/dyads", {"country": "AZE", "date_from": "2015-03-01", "date_to": "2015-08-31"}),
     ("monthly timeline, AZE", "/v1/timeline", {"of": "events", "interval": "month", "country": "AZE"}),
+    ("monthly timeline, AZE articles", "/v1/timeline", {"of": "articles", "interval": "month", "country": "AZE"}),
+    ("AZE-TUR events, page 1", "/v1/events", {"country": ["AZE", "TUR"]}),
 ]  # fmt: skip
 
 
