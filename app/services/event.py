@@ -126,15 +126,10 @@ def within(
     return stmt
 
 
-def pair_of(codes: tuple[str, ...]) -> tuple[str, str] | None:
-    """Two distinct states, in code order, when a filter names exactly two."""
-    distinct = sorted(set(codes))
-    return (distinct[0], distinct[1]) if len(distinct) == 2 else None
-
-
 def pair_events(a: str, b: str, filters: EventFilters) -> Select[Any]:
-    """A pair's events matching the filters, driven from pair_event so that date order, type
-    and date range are read from its index (`PairEvent.date_start` is the event's date)."""
+    """A pair's events matching the filters (and any other states they name), driven from
+    pair_event so that date order, type and date range are read from its index
+    (`PairEvent.date_start` is the event's date)."""
     first, second = sorted((a, b))
     stmt = (
         select(Event)
@@ -142,6 +137,7 @@ def pair_events(a: str, b: str, filters: EventFilters) -> Select[Any]:
         .where(PairEvent.a == first, PairEvent.b == second)
     )
     stmt = within(stmt, PairEvent, filters.type, filters.date_from, filters.date_to)
+    stmt = countries_filter(stmt, [c for c in filters.countries if c not in (a, b)])
     rest = EventFilters(
         entity_id=filters.entity_id, status=filters.status, article_id=filters.article_id
     )
@@ -152,8 +148,8 @@ def list_events(
     session: Session, *, filters: EventFilters, sort: str, limit: int, cursor: str | None
 ) -> tuple[list[Event], str | None]:
     """Events matching the filters, ordered by their own date, keyset-paginated."""
-    pair = pair_of(filters.countries)
-    if pair is None:
+    states = list(dict.fromkeys(filters.countries))
+    if len(states) < 2:
         return page_by(
             session,
             filtered_events(filters),
@@ -164,7 +160,7 @@ def list_events(
             limit=limit,
             cursor=cursor,
         )
-    # the same order and cursors, read from the pair's own index
+    # the same order and cursors, read from the first two states' pair index
     keyset = Keyset(
         name=sort,
         column=PairEvent.date_start,
@@ -173,7 +169,7 @@ def list_events(
         parse=date.fromisoformat,
     )
     return paginate(
-        pair_events(*pair, filters),
+        pair_events(states[0], states[1], filters),
         keyset=keyset,
         limit=limit,
         cursor=cursor,
