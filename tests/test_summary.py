@@ -112,6 +112,8 @@ def test_rebuild_restores_drifted_counts(db: DB, articles: list[dict[str, Any]])
     with db[2]() as session:
         session.execute(text("UPDATE pair_year_count SET n = n + 5"))
         session.execute(text("DELETE FROM event_day_count"))
+        session.execute(text("DELETE FROM pair_event WHERE type = 'visit'"))
+        session.execute(text("UPDATE entity_year_count SET n = n + 2"))
         session.commit()
     with db[2]() as session:
         assert summary.stored(session) != summary.recount(session)
