@@ -39,13 +39,13 @@ def countries_filter(stmt: Select[Any], codes: list[str], *, counting: bool = Fa
     own rows instead (IN), not by checking every event there is."""
     codes = list(dict.fromkeys(codes))
     # the first two as a pair (pair_event, by key), any others one by one
-    groups = [codes[:2], *([c] for c in codes[2:])] if len(codes) >= 2 else [[c] for c in codes]
-    for number, group in enumerate(groups):
-        found, event_id = _pair(*group) if len(group) == 2 else _participations(group[0])
+    found = [_pair(codes[0], codes[1])] if len(codes) >= 2 else []
+    found += [_participations(code) for code in codes[2 * len(found) :]]
+    for number, (ids, event_id) in enumerate(found):
         if counting and number == 0:
-            stmt = stmt.where(Event.id.in_(found))
+            stmt = stmt.where(Event.id.in_(ids))
         else:
-            stmt = stmt.where(found.where(event_id == Event.id).exists())
+            stmt = stmt.where(ids.where(event_id == Event.id).exists())
     return stmt
 
 
