@@ -114,6 +114,7 @@ def test_rebuild_restores_drifted_counts(db: DB, articles: list[dict[str, Any]])
         session.execute(text("DELETE FROM event_day_count"))
         session.execute(text("DELETE FROM pair_event WHERE type = 'visit'"))
         session.execute(text("UPDATE entity_year_count SET n = n + 2"))
+        session.execute(text("UPDATE entity_mention_count SET articles = articles + 1"))
         session.commit()
     with db[2]() as session:
         assert summary.stored(session) != summary.recount(session)
@@ -170,3 +171,26 @@ def test_answers_from_counts_equal_answers_from_rows(
     assert _same(client, "/v1/timeline", {"of": "events", "group_by": "type"}, {"of": "events", "group_by": "type", "status": "reported"})["buckets"]  # fmt: skip
     assert _same(client, "/v1/timeline", {"of": "events", "type": "agreement", "interval": "year"}, {"of": "events", "type": "agreement", "interval": "year", "status": "reported"})["buckets"]  # fmt: skip
     assert _same(client, "/v1/timeline", {"of": "articles", "interval": "day"}, {"of": "articles", "interval": "day", "lang": "en"})["buckets"]  # fmt: skip
+
+
+def test_mention_counts_follow_repeated_names(client: TestClient, db: DB) -> None:
+    text_of = (
+        "Azerbaijan and Turkey held talks in Baku on 3 March 2024. Azerbaijan's defence "
+        "minister said Azerbaijan would buy drones from Turkey. {}"
+    )
+    ids = []
+    for n, extra in enumerate(["Georgia watched.", "Turkey agreed."], 1):
+        response = client.post(
+            "/v1/articles",
+            content=(f"Talks {n}\n\n" + text_of.format(extra)).encode(),
+            headers={"content-type": "text/plain"},
+        )
+        assert response.status_code == 201, response.text
+        ids.append(response.json()["id"])
+    stored = assert_in_step(db)
+    # a state named three times in each of two articles: 6 mentions, 2 articles
+    assert any(m > a > 1 for _e, m, a in stored["entity_mention_count"])
+    assert client.delete(f"/v1/articles/{ids[0]}").status_code == 204
+    assert_in_step(db)
+    listed = client.get("/v1/entities", params={"kind": "country", "sort": "-mentions"}).json()
+    assert listed["items"][0]["article_count"] == 1

@@ -7,6 +7,7 @@ from app.models.entity import Entity, EntityAlias, Mention
 from app.models.event import Event, EventParticipant
 from app.models.summary import (
     ArticleDayCount,
+    EntityMentionCount,
     EntityYearCount,
     EventDayCount,
     PairEvent,
@@ -20,6 +21,7 @@ __all__ = [
     "Change",
     "Entity",
     "EntityAlias",
+    "EntityMentionCount",
     "EntityYearCount",
     "Event",
     "EventDayCount",

@@ -53,11 +53,11 @@ class Mention(Base):
     """Where an article names an entity: character offsets into the article body."""
 
     __tablename__ = "mention"
+    # "does this article name that entity?" in one seek; lookups by article use it too
+    __table_args__ = (Index("ix_mention_article_entity", "article_id", "entity_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    article_id: Mapped[int] = mapped_column(
-        ForeignKey("article.id", ondelete="CASCADE"), index=True
-    )
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"))
     entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id", ondelete="CASCADE"), index=True)
     start: Mapped[int | None] = mapped_column(Integer)
     end: Mapped[int | None] = mapped_column(Integer)

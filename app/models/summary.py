@@ -82,3 +82,14 @@ class EntityYearCount(Base):
     type: Mapped[str] = mapped_column(String(16), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
+
+
+class EntityMentionCount(Base):
+    """How often each entity is named, and in how many articles (migration 0011)."""
+
+    __tablename__ = "entity_mention_count"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    entity_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mentions: Mapped[int] = mapped_column(Integer)
+    articles: Mapped[int] = mapped_column(Integer)

@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, distinct, false, func, select
+from sqlalchemy import Select, false, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -9,7 +9,7 @@ from app import countries
 from app.db import session_cache
 from app.errors import NotFound
 from app.ingest.text import fold
-from app.models import Entity, EntityAlias, EventParticipant, Mention
+from app.models import Entity, EntityAlias, EntityMentionCount, EntityYearCount
 from app.services.pagination import Keyset, paginate
 from app.taxonomy import EntityKind
 
@@ -103,28 +103,17 @@ class EntityFilters:
 _SORTS = {"mentions": True, "-mentions": True, "name": False, "-name": True}
 
 
-def _mention_counts() -> Any:
-    return (
-        select(
-            Mention.entity_id.label("entity_id"),
-            func.count().label("mention_count"),
-            func.count(distinct(Mention.article_id)).label("article_count"),
-        )
-        .group_by(Mention.entity_id)
-        .subquery()
-    )
-
-
 def list_entities(
     session: Session, *, filters: EntityFilters, sort: str, limit: int, cursor: str | None
 ) -> tuple[list[tuple[Entity, int, int]], str | None]:
-    """Entities with their mention and article counts, filtered and keyset-paginated."""
-    counts = _mention_counts()
-    mention_count = func.coalesce(counts.c.mention_count, 0)
-    article_count = func.coalesce(counts.c.article_count, 0)
+    """Entities with their mention and article counts (kept by the database: see
+    app.models.summary), filtered and keyset-paginated."""
+    counts = EntityMentionCount
+    mention_count: Any = func.coalesce(counts.mentions, 0)
+    article_count: Any = func.coalesce(counts.articles, 0)
     stmt: Select[Any] = (
         select(Entity, mention_count.label("mc"), article_count.label("ac"))
-        .outerjoin(counts, counts.c.entity_id == Entity.id)
+        .outerjoin(counts, counts.entity_id == Entity.id)
         .options(selectinload(Entity.aliases))
     )
     if filters.kind:
@@ -155,14 +144,12 @@ def list_entities(
 
 
 def entity_counts(session: Session, *, entity_id: int) -> dict[str, int]:
-    mentions, articles = session.execute(
-        select(func.count(), func.count(distinct(Mention.article_id))).where(
-            Mention.entity_id == entity_id
-        )
-    ).one()
+    named = session.get(EntityMentionCount, entity_id)
     events = session.scalar(
-        select(func.count(distinct(EventParticipant.event_id))).where(
-            EventParticipant.entity_id == entity_id
-        )
+        select(func.sum(EntityYearCount.n)).where(EntityYearCount.entity_id == entity_id)
     )
-    return {"mentions": mentions, "articles": articles, "events": events or 0}
+    return {
+        "mentions": named.mentions if named else 0,
+        "articles": named.articles if named else 0,
+        "events": int(events or 0),
+    }

@@ -18,10 +18,12 @@ from app.models import (
     Article,
     ArticleDayCount,
     Entity,
+    EntityMentionCount,
     EntityYearCount,
     Event,
     EventDayCount,
     EventParticipant,
+    Mention,
     PairEvent,
     PairYearCount,
 )
@@ -257,6 +259,9 @@ def recount_statements(session: Session) -> dict[str, Any]:
         "pair_year_count": pair_rows,
         "pair_event": state_pairs,
         "entity_year_count": entity_rows,
+        "entity_mention_count": select(
+            Mention.entity_id, func.count(), func.count(distinct(Mention.article_id))
+        ).group_by(Mention.entity_id),
     }
 
 
@@ -266,6 +271,7 @@ _TABLES: tuple[Any, ...] = (
     PairYearCount,
     PairEvent,
     EntityYearCount,
+    EntityMentionCount,
 )
 
 
@@ -273,12 +279,15 @@ def stored(session: Session) -> dict[str, set[tuple[Any, ...]]]:
     """The summary tables' rows (of the counts, those above zero), as sets of tuples (dates as
     ISO strings)."""
     return {
-        model.__tablename__: _rows(
-            session,
-            select(*model.__table__.columns).where(*([model.n > 0] if hasattr(model, "n") else [])),
-        )
+        model.__tablename__: _rows(session, select(*model.__table__.columns).where(*_kept(model)))
         for model in _TABLES
     }
+
+
+def _kept(model: Any) -> list[Any]:
+    """Rows that count something: a count that went back to zero leaves its row behind."""
+    column = getattr(model, "n", None) or getattr(model, "mentions", None)
+    return [] if column is None else [column > 0]
 
 
 def recount(session: Session) -> dict[str, set[tuple[Any, ...]]]:
