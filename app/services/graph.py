@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, distinct, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.models import Entity, EventParticipant, Mention
@@ -51,10 +51,12 @@ def _edges(
         links = select(Mention.article_id.label("unit"), Mention.entity_id.label("entity")).where(
             Mention.article_id.in_(scope_ids)
         )
-    pairs = links.distinct().subquery()
+    # one list of distinct links (a CTE), paired with itself: each (unit, a, b) once, so a
+    # plain count weighs an edge
+    pairs = links.distinct().cte("links")
     left, right = aliased(pairs), aliased(pairs)
     e1, e2 = aliased(Entity), aliased(Entity)
-    weight = func.count(distinct(left.c.unit))
+    weight = func.count()
     rows = session.execute(
         select(left.c.entity, right.c.entity, weight)
         .join(right, and_(right.c.unit == left.c.unit, right.c.entity > left.c.entity))
