@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, aliased
 from app.models import Entity, Event, EventParticipant, Mention, PairEvent
 from app.models.summary import UNDATED_YEAR
 from app.services import summary
-from app.services.event import EventFilters, pair_events, within
+from app.services.event import EventFilters, filtered_events, pair_events, within
 from app.taxonomy import EventType
 
 # Who acts on whom, where the extractor or a curator knows: visitor -> host, and so on.
@@ -196,9 +196,10 @@ def country_people(session: Session, code: str, limit: int) -> list[tuple[Entity
 
 def country_events(code: str, scope: EventScope) -> Select[Any]:
     """A state's events, found from its own participations (an index lookup), for counting."""
-    state = select(Entity.id).where(Entity.kind == "country", Entity.code == code)
-    taking_part = select(EventParticipant.event_id).where(EventParticipant.entity_id.in_(state))
-    return _scoped(select(Event).where(Event.id.in_(taking_part)), scope)
+    filters = EventFilters(
+        type=scope.type, countries=(code,), date_from=scope.date_from, date_to=scope.date_to
+    )
+    return filtered_events(filters, counting=True)
 
 
 def country_counts(session: Session, code: str, scope: EventScope) -> Counts:

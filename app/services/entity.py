@@ -108,12 +108,11 @@ def list_entities(
 ) -> tuple[list[tuple[Entity, int, int]], str | None]:
     """Entities with their mention and article counts (kept by the database: see
     app.models.summary), filtered and keyset-paginated."""
-    counts = EntityMentionCount
-    mention_count: Any = func.coalesce(counts.mentions, 0)
-    article_count: Any = func.coalesce(counts.articles, 0)
+    mention_count: Any = func.coalesce(EntityMentionCount.mentions, 0)
+    article_count: Any = func.coalesce(EntityMentionCount.articles, 0)
     stmt: Select[Any] = (
         select(Entity, mention_count.label("mc"), article_count.label("ac"))
-        .outerjoin(counts, counts.entity_id == Entity.id)
+        .outerjoin(EntityMentionCount, EntityMentionCount.entity_id == Entity.id)
         .options(selectinload(Entity.aliases))
     )
     if filters.kind:

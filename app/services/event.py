@@ -4,6 +4,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
 
 from app.errors import NotFound
 from app.ingest.dates import parse_partial_iso
@@ -49,10 +50,13 @@ def countries_filter(stmt: Select[Any], codes: list[str], *, counting: bool = Fa
     return stmt
 
 
-def _pair(a: str, b: str) -> tuple[Select[Any], Any]:
+def _pair_key(a: str, b: str) -> ColumnElement[bool]:
     first, second = sorted((a, b))
-    found = select(PairEvent.event_id).where(PairEvent.a == first, PairEvent.b == second)
-    return found, PairEvent.event_id
+    return and_(PairEvent.a == first, PairEvent.b == second)
+
+
+def _pair(a: str, b: str) -> tuple[Select[Any], Any]:
+    return select(PairEvent.event_id).where(_pair_key(a, b)), PairEvent.event_id
 
 
 def _participations(code: str) -> tuple[Select[Any], Any]:
@@ -78,16 +82,8 @@ class EventFilters:
 
 def filtered_events(filters: EventFilters, *, counting: bool = False) -> Select[Any]:
     """Events matching every filter (`counting`: see `countries_filter`)."""
-    stmt = select(Event)
-    if filters.type:
-        stmt = stmt.where(Event.type == filters.type)
+    stmt = within(select(Event), Event, filters.type, filters.date_from, filters.date_to)
     stmt = countries_filter(stmt, list(filters.countries), counting=counting)
-    if filters.date_from:
-        stmt = stmt.where(
-            and_(Event.date_start.is_not(None), Event.date_start >= filters.date_from)
-        )
-    if filters.date_to:
-        stmt = stmt.where(Event.date_start <= filters.date_to)
     return _narrowed(stmt, filters)
 
 
@@ -130,18 +126,10 @@ def pair_events(a: str, b: str, filters: EventFilters) -> Select[Any]:
     """A pair's events matching the filters (and any other states they name), driven from
     pair_event so that date order, type and date range are read from its index
     (`PairEvent.date_start` is the event's date)."""
-    first, second = sorted((a, b))
-    stmt = (
-        select(Event)
-        .join(PairEvent, PairEvent.event_id == Event.id)
-        .where(PairEvent.a == first, PairEvent.b == second)
-    )
+    stmt = select(Event).join(PairEvent, PairEvent.event_id == Event.id).where(_pair_key(a, b))
     stmt = within(stmt, PairEvent, filters.type, filters.date_from, filters.date_to)
     stmt = countries_filter(stmt, [c for c in filters.countries if c not in (a, b)])
-    rest = EventFilters(
-        entity_id=filters.entity_id, status=filters.status, article_id=filters.article_id
-    )
-    return _narrowed(stmt, rest)
+    return _narrowed(stmt, filters)
 
 
 def list_events(

@@ -1,5 +1,5 @@
 """Reading the trigger-kept counts (app.models.summary), and recounting them from the rows
-(the events of each pair of states too).
+(the events of each pair of states and each entity's counts too).
 
 Answers come from the counts only when the question fits them exactly: events by type and day;
 articles by day; pairs by type and whole years (a date range that starts on 1 January and ends
@@ -76,31 +76,31 @@ def pair_counts(
     ]
     if not keys:
         return []
-    stmt = (
-        select(PairYearCount.type, PairYearCount.year, func.sum(PairYearCount.n))
-        .where(
-            or_(*(and_(PairYearCount.entity_a == x, PairYearCount.entity_b == y) for x, y in keys)),
-            *_in_years(years),
-        )
-        .group_by(PairYearCount.type, PairYearCount.year)
+    of_pair = or_(
+        *(and_(PairYearCount.entity_a == x, PairYearCount.entity_b == y) for x, y in keys)
     )
-    if type:
-        stmt = stmt.where(PairYearCount.type == type)
-    return [(str(t), int(y), int(n)) for t, y, n in session.execute(stmt).all()]
+    return _by_type_and_year(session, PairYearCount, of_pair, type=type, years=years)
 
 
 def state_counts(
     session: Session, code: str, *, type: str | None, years: Years
 ) -> list[tuple[str, int, int]]:
     """(type, year, events) for the events a state takes part in; year 0 means undated."""
-    ids = list(_country_ids(session, (code,)))
+    of_state = EntityYearCount.entity_id.in_(list(_country_ids(session, (code,))))
+    return _by_type_and_year(session, EntityYearCount, of_state, type=type, years=years)
+
+
+def _by_type_and_year(
+    session: Session, table: Any, where: Any, *, type: str | None, years: Years
+) -> list[tuple[str, int, int]]:
+    """(type, year, count) summed over the rows of a per-type-and-year count table."""
     stmt = (
-        select(EntityYearCount.type, EntityYearCount.year, func.sum(EntityYearCount.n))
-        .where(EntityYearCount.entity_id.in_(ids), *_in_years(years, EntityYearCount))
-        .group_by(EntityYearCount.type, EntityYearCount.year)
+        select(table.type, table.year, func.sum(table.n))
+        .where(where, *_in_years(years, table))
+        .group_by(table.type, table.year)
     )
     if type:
-        stmt = stmt.where(EntityYearCount.type == type)
+        stmt = stmt.where(table.type == type)
     return [(str(t), int(y), int(n)) for t, y, n in session.execute(stmt).all()]
 
 
