@@ -8,7 +8,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.api import export
-from tests.factories import create
+from app.api.export import csv_columns
+from app.schemas.analytics import Partner
+from app.schemas.article import ArticleSummary
+from app.schemas.entity import EntityListItem
+from app.schemas.event import EventRead
+from app.schemas.search import ScoredArticle
+from app.taxonomy import EventType
+from tests.factories import article_payload, create
 from tests.test_articles_api import assert_problem
 
 
@@ -63,10 +70,104 @@ def test_export_keeps_filters_and_rejects_unknown_formats(
     assert_problem(
         client.get("/v1/articles", params={"format": "csv", "country": "Atlantis"}), 400, "country"
     )
-    assert client.get("/v1/articles", params={"format": "csv", "author": "nobody"}).text == ""
+    nothing = client.get("/v1/articles", params={"format": "csv", "author": "nobody"}).text
+    assert nothing.splitlines() == [",".join(c.name for c in csv_columns(ArticleSummary))]
 
 
 def test_a_bad_query_is_a_problem_before_the_stream_starts(client: TestClient) -> None:
     create(client, 1)
     assert_problem(client.get("/v1/search", params={"q": ":", "format": "csv"}), 400, "q")
     assert_problem(client.get("/v1/search", params={"q": '"open', "format": "ndjson"}), 400, "q")
+
+
+# Each export: its path, a filter that matches nothing, and the schema of its rows.
+EXPORTS = [
+    ("/v1/articles", {"author": "nobody"}, ArticleSummary),
+    ("/v1/events", {"type": "conflict"}, EventRead),
+    ("/v1/entities", {"q": "zzz"}, EntityListItem),
+    ("/v1/search", {"q": "story", "author": "nobody"}, ScoredArticle),
+    ("/v1/dyads", {"type": "conflict"}, Partner),
+]
+
+
+def _csv(client: TestClient, path: str, **params) -> tuple[list[str], list[dict[str, str]]]:
+    response = client.get(path, params={**params, "format": "csv"})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    reader = csv.DictReader(io.StringIO(response.text))
+    rows = list(reader)
+    return list(reader.fieldnames or []), rows
+
+
+def test_the_columns_are_the_schemas_fields_flattened() -> None:
+    assert [c.name for c in csv_columns(EventRead)] == [
+        "id", "article_id", "type", "cameo_code", "date", "date_start", "date_end",
+        "date_precision", "date_text", "status", "name",
+        "location.id", "location.kind", "location.name", "location.code",
+        "evidence.text", "evidence.start", "evidence.end",
+        "confidence", "countries", "participants",
+    ]  # fmt: skip
+    assert [c.name for c in csv_columns(Partner)] == [
+        "a.code", "a.name", "b.code", "b.name", "events",
+        *(f"by_type.{t.value}" for t in EventType),
+    ]  # fmt: skip
+    assert [c.name for c in csv_columns(ScoredArticle)][-3:] == [
+        "created_at",
+        "updated_at",
+        "score",
+    ]
+    assert "source.domain" in [c.name for c in csv_columns(ArticleSummary)]
+
+
+@pytest.mark.parametrize(("path", "nothing", "schema"), EXPORTS)
+def test_every_csv_header_is_its_schema_rows_or_none(
+    client: TestClient, path: str, nothing: dict, schema: type
+) -> None:
+    create(client, 1)
+    expected = [c.name for c in csv_columns(schema)]
+    params = {"q": "story"} if path == "/v1/search" else {}
+    header, rows = _csv(client, path, **params)
+    assert header == expected and rows
+    header, rows = _csv(client, path, **nothing)
+    assert header == expected and rows == []
+
+
+def test_a_value_the_first_row_lacks_is_kept_in_later_rows(client: TestClient) -> None:
+    located = article_payload(1)["events"][0]  # in Baku
+    unplaced = {**located, "date": "2024-05-01", "location": None}
+    create(client, 1, events=[located])
+    create(client, 2, events=[unplaced])
+    _, rows = _csv(client, "/v1/events", sort="-date")
+    assert [r["date"] for r in rows] == ["2024-05-01", "2024-03-11"]
+    assert rows[0]["location.name"] == "" and rows[1]["location.name"] == "Baku"
+    assert rows[1]["location.kind"] == "location"
+
+
+def test_every_pair_keeps_its_own_type_counts(client: TestClient) -> None:
+    create(client, 1)  # AZE-TUR: a meeting and an agreement
+    create(client, 2)
+    korea_poland = [
+        {"type": "industry", "date": "2024-04-01", "countries": ["KOR", "POL"]},
+        {"type": "arms_transfer", "date": "2024-04-02", "countries": ["KOR", "POL"]},
+        {"type": "meeting", "date": "2024-04-03", "countries": ["KOR", "POL"]},
+    ]
+    create(client, 3, events=korea_poland, entities=[])
+    _, rows = _csv(client, "/v1/dyads")
+    counts = {
+        (r["a.code"], r["b.code"]): {t.value: int(r[f"by_type.{t.value}"]) for t in EventType}
+        for r in rows
+    }
+    none = dict.fromkeys((t.value for t in EventType), 0)
+    assert counts == {
+        ("AZE", "TUR"): {**none, "meeting": 2, "agreement": 2},
+        ("KOR", "POL"): {**none, "industry": 1, "arms_transfer": 1, "meeting": 1},
+    }
+
+
+def test_ndjson_rows_are_the_json_items(client: TestClient, many: list[dict]) -> None:
+    for path in ("/v1/articles", "/v1/events", "/v1/entities", "/v1/dyads"):
+        page = client.get(path, params={"limit": 100}).json()["items"]
+        assert _ndjson(client, path) == page, path
+    hits = client.get("/v1/search", params={"q": "story", "limit": 100}).json()["items"]
+    without_highlights = [{k: v for k, v in h.items() if k != "highlights"} for h in hits]
+    assert _ndjson(client, "/v1/search", q="story") == without_highlights

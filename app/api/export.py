@@ -3,22 +3,31 @@
 Any list endpoint answers `format=csv|ndjson` (or `Accept: text/csv` / `application/x-ndjson`).
 The stream reads with its own session, a keyset page at a time, after the request's unit of
 work has closed.
+
+A CSV's columns come from the schema of the list's items, never from the rows (a first row
+without a location must not cost every later row its location): the fields in schema order,
+nested models flattened with dots, lists as JSON text, a map keyed by an enum (per-type
+counts) one column per member.
 """
 
 import csv
 import io
 import json
+import types
 from collections.abc import Callable, Iterator
-from enum import StrEnum
-from typing import Any
+from dataclasses import dataclass
+from enum import Enum, StrEnum
+from typing import Any, TypeVar, Union, get_args, get_origin
 
 from fastapi import Request
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
 PAGE_ROWS = 500
 
 Pager = Callable[[Session, str | None, int], tuple[list[Any], str | None]]
+S = TypeVar("S", bound=BaseModel)
 
 
 class ExportFormat(StrEnum):
@@ -38,27 +47,85 @@ def wanted_format(request: Request, fmt: ExportFormat | None) -> ExportFormat:
     return ExportFormat.json
 
 
-def _flat(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in row.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out.update(_flat(value, f"{name}."))
-        elif isinstance(value, list):
-            out[name] = json.dumps(value, ensure_ascii=False, default=str)
-        else:
-            out[name] = value
-    return out
+@dataclass(frozen=True)
+class Column:
+    """One CSV column: its header, where its value sits in a row, and how it is written."""
+
+    name: str
+    path: tuple[str, ...]
+    as_json: bool = False
+    absent: Any = None  # a key an enum-keyed map lacks: 0 for counts, an empty cell otherwise
+
+
+def csv_columns(schema: type[BaseModel]) -> list[Column]:
+    """The columns of `schema`'s CSV, whatever the rows hold."""
+    return list(_model_columns(schema, ()))
+
+
+def _model_columns(schema: type[BaseModel], path: tuple[str, ...]) -> Iterator[Column]:
+    for name, field in schema.model_fields.items():
+        yield from _field_columns(field.annotation, (*path, name))
+
+
+def _field_columns(annotation: Any, path: tuple[str, ...]) -> Iterator[Column]:
+    kind = _without_none(annotation)
+    origin = get_origin(kind)
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        yield from _model_columns(kind, path)
+    elif origin is dict and _is_enum(get_args(kind)[0]):
+        keys, values = get_args(kind)
+        absent = 0 if values is int else None
+        for member in keys:
+            key = str(member.value)
+            yield Column(".".join((*path, key)), (*path, key), absent=absent)
+    elif origin in (list, tuple, set, frozenset, dict) or kind in (list, tuple, set, dict):
+        yield Column(".".join(path), path, as_json=True)
+    elif origin in (Union, types.UnionType) and any(_is_model(arm) for arm in get_args(kind)):
+        raise TypeError(f"{'.'.join(path)}: a union of models has no fixed columns")
+    else:
+        yield Column(".".join(path), path)
+
+
+def _without_none(annotation: Any) -> Any:
+    if get_origin(annotation) in (Union, types.UnionType):
+        arms = [arm for arm in get_args(annotation) if arm is not type(None)]
+        if len(arms) == 1:
+            return arms[0]
+    return annotation
+
+
+def _is_enum(kind: Any) -> bool:
+    return isinstance(kind, type) and issubclass(kind, Enum)
+
+
+def _is_model(kind: Any) -> bool:
+    return isinstance(kind, type) and issubclass(kind, BaseModel)
+
+
+_MISSING = object()
+
+
+def _cell(row: dict[str, Any], column: Column) -> Any:
+    value: Any = row
+    for key in column.path:
+        if value is None:
+            return None
+        value = value.get(key, _MISSING)
+        if value is _MISSING:
+            return column.absent
+    if value is not None and column.as_json:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return value
 
 
 def _rows(
-    factory: sessionmaker[Session], pager: Pager, serialize: Callable[[Any], dict[str, Any]]
+    factory: sessionmaker[Session], pager: Pager, serialize: Callable[[Any], BaseModel]
 ) -> Iterator[dict[str, Any]]:
     """Every row. The first page is read before the response starts, so a bad query or filter
     is still a problem+json answer rather than a stream cut short."""
     with factory() as session:
         items, cursor = pager(session, None, PAGE_ROWS)
-        first = [serialize(item) for item in items]
+        first = [serialize(item).model_dump(mode="json") for item in items]
 
     def rest() -> Iterator[dict[str, Any]]:
         yield from first
@@ -66,7 +133,7 @@ def _rows(
         while next_cursor:
             with factory() as session:
                 page, next_cursor = pager(session, next_cursor, PAGE_ROWS)
-                rows = [serialize(item) for item in page]
+                rows = [serialize(item).model_dump(mode="json") for item in page]
             yield from rows
 
     return rest()
@@ -88,15 +155,12 @@ def _ndjson(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
     yield "".join(lines).encode()
 
 
-def _csv(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
+def _csv(rows: Iterator[dict[str, Any]], columns: list[Column]) -> Iterator[bytes]:
     buffer = io.StringIO()
-    writer: csv.DictWriter[str] | None = None
+    writer = csv.writer(buffer)
+    writer.writerow([column.name for column in columns])  # the header, rows or none
     for row in rows:
-        flat = _flat(row)
-        if writer is None:
-            writer = csv.DictWriter(buffer, fieldnames=list(flat), extrasaction="ignore")
-            writer.writeheader()
-        writer.writerow(flat)
+        writer.writerow([_cell(row, column) for column in columns])
         if buffer.tell() > CHUNK_BYTES:
             yield buffer.getvalue().encode()
             buffer.seek(0)
@@ -110,13 +174,15 @@ def export(
     *,
     name: str,
     pager: Pager,
-    serialize: Callable[[Any], dict[str, Any]],
+    schema: type[S],
+    serialize: Callable[[Any], S],
 ) -> StreamingResponse:
-    """Stream every row the pager yields, in `fmt`."""
+    """Stream every row the pager yields, as `schema`, in `fmt`."""
     factory: sessionmaker[Session] = request.app.state.session_factory
+    columns = csv_columns(schema)
     rows = _rows(factory, pager, serialize)
     if fmt is ExportFormat.csv:
-        body, media = _csv(rows), "text/csv; charset=utf-8"
+        body, media = _csv(rows, columns), "text/csv; charset=utf-8"
     else:
         body, media = _ndjson(rows), "application/x-ndjson"
     extension = "csv" if fmt is ExportFormat.csv else "ndjson"
@@ -133,4 +199,9 @@ EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
         "content": {"text/csv": {}, "application/x-ndjson": {}},
     }
 }
-FORMAT_HELP = "json (a page), or csv / ndjson: every matching row, streamed"
+FORMAT_HELP = (
+    "json (a page), or csv / ndjson: every matching row, streamed. A CSV's columns are the item"
+    " schema's fields flattened with dots (`source.name`), in schema order, whatever the rows"
+    " hold: lists as JSON text, per-type counts one column per event type (`by_type.visit`,"
+    " 0 when none), and the header comes even when no row matches"
+)

@@ -6,6 +6,7 @@ from app.schemas.article import ArticleSummary
 from app.schemas.common import Schema
 from app.schemas.entity import EntityRead
 from app.schemas.event import EventRead
+from app.taxonomy import EventType
 
 
 class CountryRef(Schema):
@@ -61,7 +62,7 @@ class Partner(Schema):
     a: CountryRef
     b: CountryRef
     events: int
-    by_type: dict[str, int]
+    by_type: dict[EventType, int] = Field(description="Event types with events, most first")
 
 
 class PartnerList(Schema):

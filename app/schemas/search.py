@@ -15,8 +15,11 @@ class Highlights(Schema):
     snippets: list[str] = Field(description="Up to three body passages with matches marked")
 
 
-class SearchHit(ArticleSummary):
+class ScoredArticle(ArticleSummary):
     score: float = Field(description="Relevance, higher is better (comparable within one query)")
+
+
+class SearchHit(ScoredArticle):
     highlights: Highlights
 
 

@@ -242,7 +242,8 @@ def list_articles(
             pager=lambda s, c, n: service.list_articles(
                 s, filters=filters, sort=sort, limit=n, cursor=c
             ),
-            serialize=lambda a: ArticleSummary.model_validate(a).model_dump(mode="json"),
+            schema=ArticleSummary,
+            serialize=ArticleSummary.model_validate,
         )
     items, next_cursor = service.list_articles(
         session, filters=filters, sort=sort, limit=page.limit, cursor=page.cursor

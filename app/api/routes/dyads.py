@@ -142,7 +142,8 @@ def list_dyads(
                 service.partners(s, code=code, scope=scope, limit=None),
                 None,
             ),
-            serialize=lambda p: _partner(p).model_dump(mode="json"),
+            schema=Partner,
+            serialize=_partner,
         )
     ranked = service.partners(session, code=code, scope=scope, limit=limit)
     return PartnerList(items=[_partner(p) for p in ranked], limit=limit)

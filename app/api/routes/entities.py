@@ -58,9 +58,10 @@ def list_entities(
             pager=lambda s, c, n: service.list_entities(
                 s, filters=filters, sort=sort, limit=n, cursor=c
             ),
+            schema=EntityListItem,
             serialize=lambda row: EntityListItem(
                 **entity_fields(row[0]), mention_count=row[1], article_count=row[2]
-            ).model_dump(mode="json"),
+            ),
         )
     rows, next_cursor = service.list_entities(
         session, filters=filters, sort=sort, limit=page.limit, cursor=page.cursor

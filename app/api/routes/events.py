@@ -63,7 +63,8 @@ def list_events(
             pager=lambda s, c, n: service.list_events(
                 s, filters=filters, sort=sort, limit=n, cursor=c
             ),
-            serialize=lambda e: event_read(e).model_dump(mode="json"),
+            schema=EventRead,
+            serialize=event_read,
         )
     items, next_cursor = service.list_events(
         session, filters=filters, sort=sort, limit=page.limit, cursor=page.cursor

@@ -10,7 +10,7 @@ from app.api.paging import link_next
 from app.deps import ArticleFiltersDep, PageDep, SessionDep, SettingsDep
 from app.errors import problem_responses
 from app.schemas.article import ArticleSummary
-from app.schemas.search import FacetCounts, Highlights, SearchHit, SearchPage
+from app.schemas.search import FacetCounts, Highlights, ScoredArticle, SearchHit, SearchPage
 from app.search.highlight import Marks
 from app.services.search import Hit, QueryMode, SearchRequest, search, validate_facets
 
@@ -84,10 +84,11 @@ def search_articles(
             pager=lambda s, c, n: _hits_page(
                 s, replace(search_request, limit=n, cursor=c, facets=())
             ),
-            serialize=lambda hit: {
-                **ArticleSummary.model_validate(hit.article).model_dump(mode="json"),
-                "score": round(hit.score, 6),
-            },
+            schema=ScoredArticle,  # a hit without its highlights
+            serialize=lambda hit: ScoredArticle(
+                **ArticleSummary.model_validate(hit.article).model_dump(),
+                score=round(hit.score, 6),
+            ),
         )
     result = search(session, search_request)
     link_next(request, response, result.next_cursor)
