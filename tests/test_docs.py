@@ -23,3 +23,13 @@ def test_every_route_has_a_curl_example(client) -> None:
     for path in spec["paths"]:
         stem = path.split("{")[0].rstrip("/")
         assert stem in README, path
+
+
+def test_the_tour_script_is_the_readme_tour() -> None:
+    """docs/tour.sh is a strict header, then the README's tour block word for word (the
+    script is what tests/test_e2e.py runs against a fresh `defcoop demo`)."""
+    block = README.split("## A tour with curl\n\n```sh\n", 1)[1].split("```\n", 1)[0]
+    script = (Path(__file__).resolve().parent.parent / "docs" / "tour.sh").read_text("utf-8")
+    header, marker, body = script.partition('# ---- README.md, "A tour with curl", from here on\n')
+    assert marker and body == block
+    assert "set -euo pipefail" in header and "--fail-with-body" in header

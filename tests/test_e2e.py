@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -25,32 +26,31 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def server(scratch_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    migrate.upgrade(scratch_url)
-    engine = make_engine(scratch_url)
-    with session_scope(make_session_factory(engine)) as session:
-        key = create_key(session, name="e2e", scope=Scope.write).secret
-    engine.dispose()
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent  # defcoop, and the python the tour's json picking runs on
+
+
+@contextmanager
+def running(url: str, tmp_path: Path, command: str = "serve", ready_s: float = 30) -> Iterator[str]:
+    """`defcoop COMMAND` (serve, or demo: load the samples first) on a free port; its base url."""
     port = _free_port()
-    executable = Path(sys.executable).parent / "defcoop"
     env = {
         **os.environ,
-        "DEFCOOP_DATABASE_URL": scratch_url,
+        "DEFCOOP_DATABASE_URL": url,
         "DEFCOOP_LOG_LEVEL": "warning",
         "DEFCOOP_RATE_LIMIT_READS": "1000000/minute",
         "DEFCOOP_RATE_LIMIT_WRITES": "1000000/minute",
     }
     log = (tmp_path / "server.log").open("w")
     process = subprocess.Popen(
-        [str(executable), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [str(BIN / "defcoop"), command, "--host", "127.0.0.1", "--port", str(port)],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + ready_s
         while True:
             try:
                 if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
@@ -60,11 +60,47 @@ def server(scratch_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError((tmp_path / "server.log").read_text())
             time.sleep(0.2)
-        yield base, key
+        yield base
     finally:
         process.terminate()
         process.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture
+def server(scratch_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    migrate.upgrade(scratch_url)
+    engine = make_engine(scratch_url)
+    with session_scope(make_session_factory(engine)) as session:
+        key = create_key(session, name="e2e", scope=Scope.write).secret
+    engine.dispose()
+    with running(scratch_url, tmp_path) as base:
+        yield base, key
+
+
+def test_the_readme_tour_runs_top_to_bottom(tmp_path: Path) -> None:
+    """docs/tour.sh (the README's tour, word for word) against a fresh `defcoop demo`: every
+    request answers 2xx, and the steps that show an error get their status. The demo is SQLite,
+    whichever database the suite runs on."""
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    with running(url, tmp_path, "demo", ready_s=120) as base:
+        tour = subprocess.run(
+            ["bash", str(ROOT / "docs" / "tour.sh")],
+            cwd=ROOT,
+            env={
+                **os.environ,
+                "B": base,
+                "DEFCOOP_DATABASE_URL": url,  # for `defcoop keys create`
+                "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+            },
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    assert tour.returncode == 0, tour.stdout[-3000:] + tour.stderr
+    lines = tour.stdout.splitlines()
+    assert "409" in lines and "404" in lines  # the two errors it shows, printed by their steps
+    assert tour.stderr.strip() == "created key 1 (write) for me"
 
 
 def test_serve_ingest_list_filter_fetch_delete(server: tuple[str, str]) -> None:
