@@ -321,6 +321,34 @@ def test_optional_model_adds_names_the_rules_miss(monkeypatch: pytest.MonkeyPatc
     assert "Tessaly Dynamics" in entities(with_model, "organization")
     assert "Chile" not in entities(with_model, "location")  # countries stay with the gazetteer
     assert "+spacy-1=fake_model+" in with_model.version and "spacy" not in without.version
+    # a model's span that runs over punctuation keeps only the name
+    comma = _FakeModel({"Aurel Vantis,": "PERSON"})
+    monkeypatch.setattr(statistical, "load_model", lambda name: comma)
+    found = extract(
+        Document(text="We met Aurel Vantis, the envoy, in Ostrava.", language="en"),
+        spacy_model="fake_model",
+    )
+    vantis = next(e for e in found.entities if e.kind == "person")
+    assert vantis.name == "Aurel Vantis" and [m.text for m in vantis.mentions] == ["Aurel Vantis"]
+
+
+def test_mention_surfaces_leave_out_the_punctuation_after_a_name() -> None:
+    text = (
+        "HANOI — Vietnamese and Kenyan officials met in Nairobi. They flew on to Hanoi, then to "
+        "Rawalpindi; the Inter-Services Public Relations (ISPR) said the talks in Ankara: went "
+        "well. The U.S. was not there."
+    )
+    result = run(text)
+    surfaces = {m.text for e in result.entities for m in e.mentions}
+    for entity in result.entities:
+        for mention in entity.mentions:
+            assert text[mention.start : mention.end] == mention.text
+            tail = mention.text[-1]
+            assert tail.isalnum() or mention.text in {
+                "U.S.",
+                "Inter-Services Public Relations (ISPR)",
+            }
+    assert {"HANOI", "Nairobi", "Hanoi", "Rawalpindi", "Ankara", "U.S."} <= surfaces
 
 
 def test_a_configured_model_that_is_missing_is_a_clear_error() -> None:
