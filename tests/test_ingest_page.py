@@ -27,6 +27,20 @@ def test_header_byline_footer_and_handle() -> None:
     assert page.title_is_derived and page.title == "Baku and Tbilisi hold defence talks on Tuesday."
 
 
+def test_the_pages_outlet_wins_over_the_urls_domain() -> None:
+    text = (
+        " date 2023-04-05 By Aygun Rzayeva\n\nBaku and Tbilisi hold defence talks on Tuesday.\n\n"
+        "---\n\nFollow us on Twitter @CaucasusPostGe"
+    )
+    named = parse_page(text, url="https://www.caucasus-post.example/2023/04/05/talks")
+    assert (named.source_name, named.source_domain) == ("CaucasusPost", "caucasus-post.example")
+    unnamed = parse_page(text.split("---")[0], url="https://www.caucasus-post.example/a")
+    assert (unnamed.source_name, unnamed.source_domain) == (
+        "caucasus-post.example",
+        "caucasus-post.example",
+    )
+
+
 def test_headline_is_taken_and_repeats_collapse() -> None:
     page = parse_page(
         "Search\nJapan and Canada hold first naval drill\nJapan and Canada hold first naval drill\n\n"

@@ -302,9 +302,10 @@ def parse_page(text: str, *, url: str | None = None, language: str | None = None
     if published is None:
         published = date_from_url(url)
 
+    # the outlet as the page names itself; the url's domain only when it does not
     handle = next((m.group(1) for line in footer for m in _HANDLE.finditer(line)), None)
     source_name, source_domain = source_from_url(url)
-    if handle and not source_name:
+    if handle:
         source_name = source_from_handle(handle)
 
     derived = _derive_title(body) if title is None else None
