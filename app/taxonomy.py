@@ -52,6 +52,16 @@ class ParticipantRole(StrEnum):
     subject = "subject"
 
 
+# Who acts on whom, where the text or a curator says: visitor -> host, supplier -> recipient,
+# donor -> recipient. A directed pair (A, B) has A in an acting role and B in an acted-on one.
+ACTING_ROLES: tuple[str, ...] = (
+    ParticipantRole.visitor.value,
+    ParticipantRole.supplier.value,
+    ParticipantRole.donor.value,
+)
+ACTED_ON_ROLES: tuple[str, ...] = (ParticipantRole.host.value, ParticipantRole.recipient.value)
+
+
 @dataclass(frozen=True)
 class EventTypeInfo:
     type: str

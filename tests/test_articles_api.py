@@ -63,9 +63,10 @@ def test_create_raw_page_reads_metadata_from_the_page(client: TestClient) -> Non
     assert body["title"] == "Kazakh and Uzbek defence ministers meet in Astana"
     assert body["author"] == "Test Writer"
     assert body["published_at"].startswith("2024-03-12")
+    # the outlet the page names (its footer handle @SteppeWireKz); the url gives the domain
     assert body["source"] == {
         "id": body["source"]["id"],
-        "name": "steppe.example",
+        "name": "SteppeWire",
         "domain": "steppe.example",
     }
     assert "Follow us" not in body["body"] and "date 2024" not in body["body"]
@@ -97,6 +98,47 @@ def test_create_html_uses_the_main_text(client: TestClient) -> None:
     assert body["published_at"].startswith("2025-01-20")
     assert "Greece and France signed a contract" in body["body"]
     assert "Home | World" not in body["body"]
+
+
+@pytest.mark.parametrize(
+    ("head", "url", "source"),
+    [
+        (
+            '<meta property="og:site_name" content="Rift Defence Daily">',
+            "https://www.rift.example/2025/01/20/drill",
+            {"name": "Rift Defence Daily", "domain": "rift.example"},
+        ),
+        (
+            "",
+            "https://www.rift.example/2025/01/20/drill",
+            {"name": "rift.example", "domain": "rift.example"},
+        ),
+        (
+            '<meta property="og:site_name" content="Rift Defence Daily">',
+            None,
+            {"name": "Rift Defence Daily", "domain": None},
+        ),
+    ],
+)
+def test_html_outlet_is_the_pages_own_name(
+    client: TestClient, head: str, url: str | None, source: dict
+) -> None:
+    html = (
+        f"<html><head><title>Kenya and Uganda end border drill</title>{head}</head><body>"
+        "<article><h1>Kenya and Uganda end border drill</h1>"
+        "<p>Kenyan and Ugandan troops ended a joint border drill near Busia on Friday, "
+        "the Kenya Defence Forces said in a statement.</p>"
+        "<p>About 400 soldiers from both armies took part in the week-long exercise.</p>"
+        "</article></body></html>"
+    )
+    response = client.post(
+        "/v1/articles",
+        content=html,
+        headers={"content-type": "text/html"},
+        params={"url": url} if url else {},
+    )
+    assert response.status_code == 201, response.text
+    assert {k: v for k, v in response.json()["source"].items() if k != "id"} == source
 
 
 def test_same_url_is_a_conflict_with_location(client: TestClient) -> None:

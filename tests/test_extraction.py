@@ -112,6 +112,109 @@ def test_events_types_countries_dates_and_roles() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("sentence", "event_type", "roles"),
+    [
+        # a demonym before the official stands for the state; the object right after the verb
+        (
+            "Turkish Defence Minister Selim Kaya visited Azerbaijan on Monday.",
+            "visit",
+            {"TUR": "visitor", "AZE": "host"},
+        ),
+        # "Minister of X" stands for X; a capital stands for its state
+        (
+            "The Defence Minister of Chile arrived in Lima on Monday for talks with Peruvian officials.",
+            "visit",
+            {"CHL": "visitor", "PER": "host"},
+        ),
+        (
+            "Pakistan's army chief began a three-day visit to China on Sunday.",
+            "visit",
+            {"PAK": "visitor", "CHN": "host"},
+        ),
+        (
+            "Kenya hosted Ugandan army chief Moses Okello on Tuesday.",
+            "meeting",
+            {"KEN": "host", "UGA": "visitor"},
+        ),
+        (
+            "The Ugandan delegation was hosted by Kenyan Defence Secretary Grace Wanjiru.",
+            "meeting",
+            {"UGA": "visitor", "KEN": "host"},
+        ),
+        (
+            "Ankara hosted Azerbaijani Defence Minister Rauf Aliyarov and Turkish officials.",
+            "meeting",
+            {"TUR": "host", "AZE": "visitor"},
+        ),
+        (
+            "South Korea delivered 24 K2 tanks to Poland on Tuesday.",
+            "arms_transfer",
+            {"KOR": "supplier", "POL": "recipient"},
+        ),
+        (
+            "France sold 18 Rafale jets and two frigates to Greece last year.",
+            "arms_transfer",
+            {"FRA": "supplier", "GRC": "recipient"},
+        ),
+        (
+            "Poland bought 96 K9 howitzers from South Korea.",
+            "arms_transfer",
+            {"POL": "recipient", "KOR": "supplier"},
+        ),
+        (
+            "Egypt ordered two frigates from Italy in March.",
+            "arms_transfer",
+            {"EGY": "recipient", "ITA": "supplier"},
+        ),
+        # passive: the tanks are the subject; the one state named is the recipient
+        (
+            "The first K2 tanks were delivered to Poland by South Korea in December.",
+            "arms_transfer",
+            {"POL": "recipient", "KOR": "supplier"},
+        ),
+        # the verb before "to buy" has its own objects: France is not the buyer
+        (
+            "India signed a deal with France to buy 26 Rafale jets.",
+            "arms_transfer",
+            {"IND": "recipient", "FRA": "supplier"},
+        ),
+        (
+            "Turkey donated 20 armoured vehicles to Azerbaijan.",
+            "military_aid",
+            {"TUR": "donor", "AZE": "recipient"},
+        ),
+        # two states before the verb: the host is clear, the visitors are left as they were
+        ("Egypt and Pakistan visited Jordan together on Monday.", "visit", {"JOR": "host"}),
+    ],
+)
+def test_roles_where_the_sentence_gives_them(
+    sentence: str, event_type: str, roles: dict[str, str]
+) -> None:
+    event = next(e for e in run(sentence).events if e.type == event_type)
+    assert event.roles == roles
+
+
+@pytest.mark.parametrize(
+    ("sentence", "event_type"),
+    [
+        ("Kenya and Uganda held talks in Nairobi.", "meeting"),
+        # a noun with no recipient named: who delivers to whom is not said
+        (
+            "Poland and South Korea signed a contract on the delivery of 180 K2 tanks.",
+            "arms_transfer",
+        ),
+        # three buyers, no seller
+        ("Estonia, Latvia and Lithuania will jointly buy air defence systems.", "arms_transfer"),
+        # "visiting" describes the visitor: the minister is not the host
+        ("The visiting Turkish minister met Azerbaijani officials in Baku.", "visit"),
+    ],
+)
+def test_no_roles_where_the_sentence_is_not_clear(sentence: str, event_type: str) -> None:
+    event = next(e for e in run(sentence).events if e.type == event_type)
+    assert set(event.roles.values()) <= {"participant"}
+
+
 def test_repeated_reports_merge_and_habits_are_skipped() -> None:
     result = run(
         "Chile and Peru held talks in Lima on Monday. The talks covered naval training. "
@@ -218,6 +321,34 @@ def test_optional_model_adds_names_the_rules_miss(monkeypatch: pytest.MonkeyPatc
     assert "Tessaly Dynamics" in entities(with_model, "organization")
     assert "Chile" not in entities(with_model, "location")  # countries stay with the gazetteer
     assert "+spacy-1=fake_model+" in with_model.version and "spacy" not in without.version
+    # a model's span that runs over punctuation keeps only the name
+    comma = _FakeModel({"Aurel Vantis,": "PERSON"})
+    monkeypatch.setattr(statistical, "load_model", lambda name: comma)
+    found = extract(
+        Document(text="We met Aurel Vantis, the envoy, in Ostrava.", language="en"),
+        spacy_model="fake_model",
+    )
+    vantis = next(e for e in found.entities if e.kind == "person")
+    assert vantis.name == "Aurel Vantis" and [m.text for m in vantis.mentions] == ["Aurel Vantis"]
+
+
+def test_mention_surfaces_leave_out_the_punctuation_after_a_name() -> None:
+    text = (
+        "HANOI — Vietnamese and Kenyan officials met in Nairobi. They flew on to Hanoi, then to "
+        "Rawalpindi; the Inter-Services Public Relations (ISPR) said the talks in Ankara: went "
+        "well. The U.S. was not there."
+    )
+    result = run(text)
+    surfaces = {m.text for e in result.entities for m in e.mentions}
+    for entity in result.entities:
+        for mention in entity.mentions:
+            assert text[mention.start : mention.end] == mention.text
+            tail = mention.text[-1]
+            assert tail.isalnum() or mention.text in {
+                "U.S.",
+                "Inter-Services Public Relations (ISPR)",
+            }
+    assert {"HANOI", "Nairobi", "Hanoi", "Rawalpindi", "Ankara", "U.S."} <= surfaces
 
 
 def test_a_configured_model_that_is_missing_is_a_clear_error() -> None:

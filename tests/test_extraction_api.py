@@ -257,3 +257,82 @@ def test_extraction_quality_bars_on_gold(eval_articles, scorer) -> None:
     assert scores["events"]["type+countries"]["f1"] >= 0.70
     assert scores["events"]["type+countries+date"]["f1"] >= 0.60
     assert scores["metadata"]["published_at"] >= 0.90
+
+
+ROLES_PAGE = """ date 2024-05-02 By Test Writer
+
+Korea hands over tanks to Poland
+
+South Korea delivered 24 K2 tanks to Poland on Tuesday, the ministry said.
+
+Polish Defence Minister Jan Nowak visited Seoul on Wednesday for talks with his counterpart.
+"""
+
+
+def _country_roles(event: dict) -> dict[str, str]:
+    return {
+        p["entity"]["code"]: p["role"]
+        for p in event["participants"]
+        if p["entity"]["kind"] == "country"
+    }
+
+
+def test_extracted_roles_are_stored_and_shown_by_the_dry_run(client: TestClient) -> None:
+    stored = _post_page(client, ROLES_PAGE, "https://roles.example/1")
+    events = {e["type"]: e for e in stored["events"]}
+    assert _country_roles(events["arms_transfer"]) == {"KOR": "supplier", "POL": "recipient"}
+    assert _country_roles(events["visit"]) == {"POL": "visitor", "KOR": "host"}
+    dry = client.post(
+        "/v1/extract", content=ROLES_PAGE.encode(), headers={"content-type": "text/plain"}
+    ).json()
+    shown = {e["type"]: e for e in dry["events"]}
+    for event_type in ("arms_transfer", "visit"):
+        participants = shown[event_type]["participants"]
+        assert [p["country"] for p in participants] == shown[event_type]["countries"]
+        assert {p["country"]: p["role"] for p in participants} == _country_roles(events[event_type])
+
+
+def test_curated_roles_are_stored_and_returned(client: TestClient) -> None:
+    event = {
+        "type": "arms_transfer",
+        "date": "2024-05-01",
+        "countries": ["KOR"],
+        "roles": {"Poland": "recipient", "KOR": "supplier"},
+    }
+    body = {
+        "url": "https://roles.example/curated",
+        "body": "South Korea delivered 24 K2 tanks to Poland on Tuesday.",
+        "events": [event, {"type": "meeting", "countries": ["KOR", "POL"]}],
+    }
+    created = client.post("/v1/articles", json=body)
+    assert created.status_code == 201, created.text
+    events = client.get("/v1/events", params={"article": created.json()["id"]}).json()["items"]
+    by_type = {e["type"]: e for e in events}
+    assert by_type["arms_transfer"]["countries"] == ["KOR", "POL"]  # a state with a role takes part
+    assert _country_roles(by_type["arms_transfer"]) == {"KOR": "supplier", "POL": "recipient"}
+    assert _country_roles(by_type["meeting"]) == {"KOR": "participant", "POL": "participant"}
+    # the bulk path stores rows its own way: the roles go with them
+    line = json.dumps({**body, "url": "https://roles.example/bulk"})
+    bulk = client.post("/v1/articles/bulk", content=line + "\n").json()
+    assert bulk["created"] == 1, bulk
+    article_id = bulk["results"][0]["article_id"]
+    again = client.get("/v1/events", params={"article": article_id, "type": "arms_transfer"})
+    assert _country_roles(again.json()["items"][0]) == {"KOR": "supplier", "POL": "recipient"}
+
+
+@pytest.mark.parametrize(
+    ("roles", "field"),
+    [
+        ({"KOR": "seller"}, "events.0.roles.KOR"),
+        ({"Atlantis": "supplier"}, "events.0.roles"),
+        ({"POL": "recipient", "Poland": "supplier"}, "events.0.roles"),
+        (["KOR", "supplier"], "events.0.roles"),
+    ],
+)
+def test_curated_roles_are_checked(client: TestClient, roles: object, field: str) -> None:
+    body = {
+        "body": "South Korea delivered tanks to Poland.",
+        "events": [{"type": "arms_transfer", "countries": ["KOR", "POL"], "roles": roles}],
+    }
+    assert_problem(client.post("/v1/articles", json=body), 422, field)
+    assert client.get("/v1/articles").json()["items"] == []

@@ -27,6 +27,20 @@ def test_header_byline_footer_and_handle() -> None:
     assert page.title_is_derived and page.title == "Baku and Tbilisi hold defence talks on Tuesday."
 
 
+def test_the_pages_outlet_wins_over_the_urls_domain() -> None:
+    text = (
+        " date 2023-04-05 By Aygun Rzayeva\n\nBaku and Tbilisi hold defence talks on Tuesday.\n\n"
+        "---\n\nFollow us on Twitter @CaucasusPostGe"
+    )
+    named = parse_page(text, url="https://www.caucasus-post.example/2023/04/05/talks")
+    assert (named.source_name, named.source_domain) == ("CaucasusPost", "caucasus-post.example")
+    unnamed = parse_page(text.split("---")[0], url="https://www.caucasus-post.example/a")
+    assert (unnamed.source_name, unnamed.source_domain) == (
+        "caucasus-post.example",
+        "caucasus-post.example",
+    )
+
+
 def test_headline_is_taken_and_repeats_collapse() -> None:
     page = parse_page(
         "Search\nJapan and Canada hold first naval drill\nJapan and Canada hold first naval drill\n\n"
@@ -34,7 +48,7 @@ def test_headline_is_taken_and_repeats_collapse() -> None:
         "Share\nRelated Articles\nSomething else happened today\nAnother headline here"
     )
     assert page.title == "Japan and Canada hold first naval drill" and not page.title_is_derived
-    assert page.author == "JPW"
+    assert page.author is None  # "(JPW)" is the dateline's agency code, not a person
     assert (
         page.body
         == "TOKYO (JPW) – Japanese and Canadian warships held their first bilateral drill on Sunday."
@@ -65,8 +79,53 @@ def test_trailing_headline_list_and_source_line() -> None:
         "The pact covers training and border patrols.\n\nSource: NDA\n"
         "Rains expected across the delta this week\nNew metro line opens in Cairo"
     )
-    assert page.author == "NDA"
+    assert page.author is None  # "Source: NDA": an agency, not a person
     assert page.body.endswith("The pact covers training and border patrols.")
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "SEOUL, Oct. 3 (VDW) – Polish and Korean ministers met in Seoul on Thursday.",
+        "CAIRO (NDA) – Egypt and Pakistan held military talks on Monday.",
+        "HANOI, May 2 /VNA/. Vietnam and Laos signed a training plan on Friday.",
+        "Kenya and Britain extended a training pact on Thursday.\n\nSource: RVT",
+        "Chile and Peru held naval talks on Monday, officials said.\n\nANW",
+        "Baltic ministers met in Riga on Thursday.\n\nSource: Baltic Wire",
+        "ASTANA (Kazinform) – Kazakhstan and Turkey signed a military plan on Monday.",
+        " date 2024-05-01 By Staff Reporter\n\nGreece and France signed a frigate deal on Monday.",
+    ],
+)
+def test_agency_codes_and_desks_are_not_authors(page: str) -> None:
+    assert parse_page(page).author is None
+
+
+@pytest.mark.parametrize(
+    ("page", "author"),
+    [
+        (" date 2024-03-12 By Leyla Mammadli\n\nAzerbaijan and Turkey met.", "Leyla Mammadli"),
+        (" date 2024-03-12 By JOHN SMITH\n\nAzerbaijan and Turkey met.", "John Smith"),
+        ("Azerbaijan and Turkey met on Monday.\n\nBy Maria de la Cruz", "Maria de la Cruz"),
+        # a person's byline after the dateline's agency code: the person is the author
+        (
+            "ANKARA (AA) – Azerbaijan and Turkey met on Monday.\n\nBy A.K. Demir",
+            "A.K. Demir",
+        ),
+    ],
+)
+def test_bylines_that_name_people_are_authors(page: str, author: str) -> None:
+    assert parse_page(page).author == author
+
+
+def test_an_html_pages_declared_author_is_kept() -> None:
+    from app.ingest.html import parse_html
+
+    html = (
+        '<html><head><meta name="author" content="Rift Wire"><title>Drill ends</title></head>'
+        "<body><article><p>Kenyan and Ugandan troops ended a joint drill near Busia on Friday, "
+        "the Kenya Defence Forces said in a statement on its website.</p></article></body></html>"
+    )
+    assert parse_html(html).author == "Rift Wire"
 
 
 def test_hard_wrapped_text_is_unwrapped() -> None:
@@ -76,7 +135,7 @@ def test_hard_wrapped_text_is_unwrapped() -> None:
         "the defence ministry said on\nFriday."
     )
     assert page.title_is_derived
-    assert page.author == "Steppe Wire"
+    assert page.author is None  # the wire that carried it, not a person
     assert "\n" not in page.body and "and Kyrgyzstan agreed" in page.body
 
 

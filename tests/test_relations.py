@@ -268,3 +268,166 @@ def test_seed_article_dyad(client: TestClient, eval_articles) -> None:
     assert {("agreement", "2021-06-15"), ("agreement", "1992")} <= {
         (e["type"], e["date"]) for e in body["agreements"]["items"]
     }
+
+
+PEOPLE = [
+    {"kind": "country", "code": "AZE"},
+    {"kind": "country", "code": "TUR"},
+    {"kind": "person", "name": "Rauf Aliyarov", "country": "AZE"},
+    {"kind": "person", "name": "Selim Kaya", "country": "TUR"},
+]
+DIRECTED = [
+    # article 1: Azerbaijan visits Turkey; and a pact with no direction
+    [
+        {
+            "type": "visit",
+            "date": "2024-03-11",
+            "countries": ["AZE", "TUR"],
+            "roles": {"AZE": "visitor", "TUR": "host"},
+            "persons": ["Rauf Aliyarov"],
+        },
+        {"type": "agreement", "date": "2024-03-12", "countries": ["AZE", "TUR"]},
+    ],
+    # article 2: Turkey visits Azerbaijan, a year before
+    [
+        {
+            "type": "visit",
+            "date": "2023-05-02",
+            "countries": ["TUR", "AZE"],
+            "roles": {"TUR": "visitor", "AZE": "host"},
+            "persons": ["Selim Kaya"],
+        }
+    ],
+    # article 3: Turkey sells to Azerbaijan under a contract (an agreement with a direction)
+    [
+        {
+            "type": "arms_transfer",
+            "date": "2022-09",
+            "countries": ["TUR", "AZE"],
+            "roles": {"TUR": "supplier", "AZE": "recipient"},
+        },
+        {
+            "type": "agreement",
+            "date": "2022-08",
+            "countries": ["TUR", "AZE"],
+            "roles": {"TUR": "supplier", "AZE": "recipient"},
+        },
+    ],
+    # article 4: a joint exercise, no one acting on the other
+    [{"type": "exercise", "date": "2021-06-01", "countries": ["AZE", "TUR"]}],
+]
+
+
+@pytest.fixture
+def directed_fixture(client: TestClient) -> list[dict]:
+    return [
+        create(client, n, events=events, entities=PEOPLE) for n, events in enumerate(DIRECTED, 1)
+    ]
+
+
+def _all_events(client: TestClient, params: dict) -> list[dict]:
+    return _pages(client, {**params, "limit": 100})
+
+
+def _acts_on(event: dict, a: str, b: str) -> bool:
+    roles = {p["entity"].get("code"): p["role"] for p in event["participants"]}
+    return roles.get(a) in {"visitor", "supplier", "donor"} and roles.get(b) in {
+        "host",
+        "recipient",
+    }
+
+
+@pytest.mark.parametrize(("a", "b", "expected"), [("AZE", "TUR", 1), ("TUR", "AZE", 3)])
+def test_directed_profile_agrees_with_itself(
+    client: TestClient, directed_fixture: list[dict], a: str, b: str, expected: int
+) -> None:
+    body = client.get(f"/v1/dyads/{a}-{b}", params={"directed": "true", "limit": 100}).json()
+    listed = body["recent_events"]["items"]
+    assert body["directed"] is True and body["recent_events"]["next"] is None
+    assert len(listed) == body["counts"]["total"] == expected
+    assert all(_acts_on(e, a, b) for e in listed)
+    by_type: dict[str, int] = {}
+    for event in listed:
+        by_type[event["type"]] = by_type.get(event["type"], 0) + 1
+    assert body["counts"]["by_type"] == by_type
+    assert sum(y["count"] for y in body["counts"]["by_year"]) == expected
+    dated = sorted((e["date_start"], e["id"]) for e in listed)
+    assert body["first_event"]["id"] == dated[0][1] and body["last_event"]["id"] == dated[-1][1]
+    assert [e["id"] for e in body["agreements"]["items"]] == [
+        e["id"] for e in listed if e["type"] == "agreement"
+    ]
+    # the same events from the event list, and their articles from the article list
+    same = _all_events(client, {"country": [a, b], "directed": "true"})
+    assert [e["id"] for e in same] == [e["id"] for e in listed]
+    articles = client.get(
+        "/v1/articles", params={"dyad": f"{a}-{b}", "directed": "true", "limit": 100}
+    ).json()["items"]
+    assert {x["id"] for x in articles} == {e["article_id"] for e in listed}
+    assert {x["id"] for x in body["articles"]["items"]} == {e["article_id"] for e in listed}
+    # people: those of the listed events only, each counted once per event
+    state_of = {p["name"]: p["country"] for p in PEOPLE if p["kind"] == "person"}
+    for code in (a, b):
+        counted = {p["person"]["name"]: p["count"] for p in body["people"][code]}
+        expected_people: dict[str, int] = {}
+        for event in listed:
+            for p in event["participants"]:
+                if p["entity"]["kind"] == "person" and state_of[p["entity"]["name"]] == code:
+                    name = p["entity"]["name"]
+                    expected_people[name] = expected_people.get(name, 0) + 1
+        assert counted == expected_people
+
+
+def test_directed_profiles_split_the_pair(client: TestClient, directed_fixture: list[dict]) -> None:
+    def ids(pair: str, **params: str) -> set[int]:
+        body = client.get(f"/v1/dyads/{pair}", params={**params, "limit": 100}).json()
+        return {e["id"] for e in body["recent_events"]["items"]}
+
+    forward, reverse, both = (
+        ids("AZE-TUR", directed="true"),
+        ids("TUR-AZE", directed="true"),
+        ids("AZE-TUR"),
+    )
+    assert forward and reverse and not forward & reverse
+    assert forward | reverse < both  # the pact and the exercise have no direction
+    forward_body = client.get("/v1/dyads/AZE-TUR", params={"directed": "true"}).json()
+    assert [p["person"]["name"] for p in forward_body["people"]["AZE"]] == ["Rauf Aliyarov"]
+    assert forward_body["people"]["TUR"] == [] and forward_body["agreements"]["items"] == []
+    assert forward_body["articles"]["items"][0]["id"] == directed_fixture[0]["id"]
+    reverse_body = client.get("/v1/dyads/Turkey-Azerbaijan", params={"directed": "true"}).json()
+    assert [e["type"] for e in reverse_body["agreements"]["items"]] == ["agreement"]
+    assert [p["person"]["name"] for p in reverse_body["people"]["TUR"]] == ["Selim Kaya"]
+    # paging on keeps the direction
+    first = client.get("/v1/dyads/TUR-AZE", params={"directed": "true", "limit": 1}).json()
+    seen = [e["id"] for e in first["recent_events"]["items"]]
+    link = first["recent_events"]["next"]
+    assert link is not None and "directed=true" in link
+    page = client.get(link).json()
+    while True:  # the next pages, with the link's own filters
+        seen += [e["id"] for e in page["items"]]
+        if not page["next_cursor"]:
+            break
+        page = client.get(
+            "/v1/events",
+            params={
+                "country": ["TUR", "AZE"],
+                "directed": "true",
+                "limit": 1,
+                "cursor": page["next_cursor"],
+            },
+        ).json()
+    assert sorted(seen) == sorted(reverse) and len(seen) == len(reverse)
+    more = client.get(first["articles"]["next"]).json()["items"]
+    assert {x["id"] for x in more} <= {directed_fixture[1]["id"], directed_fixture[2]["id"]}
+
+
+def test_directed_lists_need_a_pair(client: TestClient) -> None:
+    assert_problem(
+        client.get("/v1/events", params={"country": "AZE", "directed": "true"}), 400, "directed"
+    )
+    assert_problem(client.get("/v1/events", params={"directed": "true"}), 400, "directed")
+    assert_problem(client.get("/v1/articles", params={"directed": "true"}), 400, "directed")
+    assert_problem(
+        client.get("/v1/articles", params={"country": "AZE", "directed": "yes please"}),
+        422,
+        "directed",
+    )

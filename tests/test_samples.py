@@ -47,3 +47,10 @@ def test_samples_load_through_the_api(client) -> None:
     # every stated evidence sentence is found in the stored body
     for event in client.get("/v1/events", params={"limit": 100}).json()["items"]:
         assert event["evidence"]["start"] is not None, event["evidence"]["text"]
+    # the curated roles give each direction of a pair its own events (README's directed example)
+    visits = client.get("/v1/dyads/Poland-South Korea", params={"directed": "true"}).json()
+    sales = client.get("/v1/dyads/KOR-POL", params={"directed": "true"}).json()
+    assert visits["counts"]["by_type"] == {"visit": 1}
+    assert [e["type"] for e in visits["recent_events"]["items"]] == ["visit"]
+    assert sales["counts"]["by_type"] == {"arms_transfer": 1}
+    assert [e["type"] for e in sales["recent_events"]["items"]] == ["arms_transfer"]

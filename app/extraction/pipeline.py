@@ -60,9 +60,9 @@ STAGES: dict[str, Stage] = {
     stage.name: stage
     for stage in (
         Stage("tokens", 1, ("tokens", "sentences"), _tokens),
-        Stage("names", 1, ("entities",), _names),
+        Stage("names", 2, ("entities",), _names),  # 2: surfaces end with the name ("Nairobi")
         Stage("spacy", 1, ("entities",), _model_names),
-        Stage("events", 1, ("events",), _events),
+        Stage("events", 2, ("events",), _events),  # 2: roles (visitor/host, supplier/recipient)
     )
 }
 DEFAULT_PIPELINE: tuple[str, ...] = ("tokens", "names", "events")
@@ -71,7 +71,7 @@ DEFAULT_PIPELINE: tuple[str, ...] = ("tokens", "names", "events")
 def pipeline_version(
     names: tuple[str, ...] = DEFAULT_PIPELINE, spacy_model: str | None = None
 ) -> str:
-    """'rules:tokens-1+names-1+events-1': stored with every article's extracted data."""
+    """'rules:tokens-1+names-2+events-2': stored with every article's extracted data."""
     stages = [f"{n}-{STAGES[n].version}" for n in names]
     if spacy_model:
         stages.insert(names.index("names") + 1 if "names" in names else 0, f"spacy-1={spacy_model}")

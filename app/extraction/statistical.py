@@ -49,16 +49,17 @@ def add_model_names(
         kind = _KINDS.get(ent.label_)
         if kind is None or ent.text in country_words:
             continue
-        start, end = ent.start_char, ent.end_char
-        if any(a < end and start < b for a, b in taken):
+        start = ent.start_char
+        end = start + len(text[start : ent.end_char].rstrip(" ,;:!?—–-"))  # the name's own text
+        if end <= start or any(a < end and start < b for a, b in taken):
             continue
         if kind == "person" and len(ent.text.split()) < 2:
             continue  # a lone surname: the rules link those to full names
         span = Span(start, end, text[start:end])
-        entity = known.get((kind, fold(ent.text)))
+        entity = known.get((kind, fold(span.text)))
         if entity is None:
-            entity = FoundEntity(kind=kind, name=ent.text)
+            entity = FoundEntity(kind=kind, name=span.text)
             entities.append(entity)
-            known[(kind, fold(ent.text))] = entity
+            known[(kind, fold(span.text))] = entity
         entity.mentions.append(span)
         taken.append((start, end))

@@ -7,8 +7,17 @@ import trafilatura
 from app.ingest.dates import parse_partial_iso
 from app.ingest.language import detect_language
 from app.ingest.page import Page, parse_page
-from app.ingest.source import source_from_url
 from app.ingest.text import fold, normalize_body
+
+
+def _site_name(doc: object) -> str | None:
+    """The outlet the page names (og:site_name and the like). trafilatura falls back to the
+    url's host, which is no name: the url's domain is the fallback, and the page reader's."""
+    name = str(getattr(doc, "sitename", None) or "").strip()
+    host = str(getattr(doc, "hostname", None) or "")
+    if not name or name.lower().removeprefix("www.") == host.lower().removeprefix("www."):
+        return None
+    return name
 
 
 def parse_html(html: str, *, url: str | None = None, language: str | None = None) -> Page:
@@ -25,14 +34,13 @@ def parse_html(html: str, *, url: str | None = None, language: str | None = None
     fallback = parse_page(body, url=url)
     raw_date = getattr(doc, "date", None)
     published = parse_partial_iso(raw_date) if raw_date else None
-    name, domain = source_from_url(url)
     return Page(
         title=title or fallback.title,
         title_is_derived=not title and fallback.title_is_derived,
         author=getattr(doc, "author", None) or fallback.author,
         published=published or fallback.published,
-        source_name=name or getattr(doc, "sitename", None),
-        source_domain=domain,
+        source_name=_site_name(doc) or fallback.source_name,
+        source_domain=fallback.source_domain,
         language=language or detect_language(((title or "") + "\n" + body).strip()),
         body=body,
     )

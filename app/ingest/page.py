@@ -80,8 +80,57 @@ def _is_chrome(line: str) -> bool:
 
 def _tidy_author(name: str) -> str:
     name = name.strip(" .,-–—:")
-    words = [w.capitalize() if w.isupper() and len(w) > 4 else w for w in name.split()]
+    shouted = name.isupper() and len(name.split()) >= 2  # "JOHN SMITH"
+    words = [
+        w.capitalize() if w.isupper() and (len(w) > 4 or (shouted and len(w) > 1)) else w
+        for w in name.split()
+    ]
     return " ".join(words)
+
+
+@cache
+def _name_words() -> dict[str, frozenset[str]]:
+    raw = resources.files("app").joinpath("data/boilerplate.json").read_text(encoding="utf-8")
+    data = json.loads(raw)
+    return {
+        key: frozenset(w.lower() for w in data[key]) for key in ("agency_words", "name_particles")
+    }
+
+
+_INITIALS = re.compile(r"(?:[A-Z]\.)+")
+
+
+def _author(name: str | None) -> str | None:
+    """A byline's name, when it reads as a person's: two to five capitalised words (initials and
+    particles such as "bin", "van" allowed). An agency code in a dateline ("(VDW)", "Source:
+    BW"), an outlet ("Steppe Wire") or a desk ("Staff Reporter") is no author; an author the
+    page declares in its metadata (HTML meta, a JSON field) is taken as given elsewhere."""
+    if not name:
+        return None
+    tidy = _tidy_author(name)
+    words = tidy.split()
+    if not 2 <= len(words) <= 5:
+        return None
+    named = 0
+    for word in words:
+        bare = word.strip(",")
+        particles = _name_words()["name_particles"]
+        head = bare.lower().split("-", 1)[0]
+        if bare.lower() in particles or ("-" in bare and head in particles):  # "al-Sisi"
+            continue
+        if _INITIALS.fullmatch(bare):
+            named += 1
+            continue
+        letters = re.sub(r"[-'’.]", "", bare)
+        if (
+            not letters.isalpha()
+            or not bare[0].isupper()
+            or (len(letters) > 1 and letters.isupper())  # a code: "VDW", "AFP"
+            or bare.lower() in _name_words()["agency_words"]
+        ):
+            return None
+        named += 1
+    return tidy if named >= 2 else None
 
 
 def _headline_like(line: str) -> bool:
@@ -177,12 +226,12 @@ def _agency(lines: list[str]) -> str | None:
         for pattern in _AGENCY_PATTERNS:
             match = pattern.search(line)
             if match:
-                return _tidy_author(match.group(1))
+                return match.group(1)
     if lines:
         for pattern in _TRAILING_AGENCY:
             match = pattern.search(lines[-1])
             if match:
-                return _tidy_author(match.group(1))
+                return match.group(1)
     return None
 
 
@@ -228,7 +277,7 @@ def parse_page(text: str, *, url: str | None = None, language: str | None = None
         rest = header.group(2).strip().lstrip("|").strip()
         byline = _BYLINE.match(rest)
         if byline:
-            author, rest = _tidy_author(byline.group(1)), ""
+            author, rest = _author(byline.group(1)), ""
         elif re.match(r"^published by$", rest, re.I):
             rest = "Published by"
         lines[0] = rest
@@ -252,19 +301,19 @@ def parse_page(text: str, *, url: str | None = None, language: str | None = None
         if re.match(r"^published by:?$", line, re.I):
             nxt = lines[index + 1] if index + 1 < len(lines) else ""
             if nxt and len(nxt.split()) <= 4:
-                author = author or _tidy_author(nxt)
+                author = author or _author(nxt)
                 skip_next = True
             continue
         byline = _BYLINE.match(line)
         if byline and (index < 4 or index >= len(lines) - 4):
-            author = _tidy_author(byline.group(1))
+            author = _author(byline.group(1)) or author
             continue
         if index < 4 and re.fullmatch(r"[A-Z][\w.]*(?: [A-Z][\w.]*){0,2}:", line):
-            author = author or _tidy_author(line)  # "Trend:" under a dateline
+            author = author or _author(line)  # "Trend:" under a dateline
             continue
         source_line = _SOURCE_LINE.match(line)
         if source_line and index >= len(lines) - 3:
-            author = author or _tidy_author(source_line.group(1))
+            author = author or _author(source_line.group(1))
             continue
         if published is None and index < 6 and len(line.split()) <= 12:
             stamp = date_in_line(line)
@@ -275,12 +324,12 @@ def parse_page(text: str, *, url: str | None = None, language: str | None = None
             continue
         content.append(line)
 
-    # A last line that is only an agency acronym ("MENA") or the site's name ("News.Az").
+    # A last line that is only an agency acronym ("MENA") or the site's name ("News.Az"):
+    # chrome, and no author.
     while content and len(content[-1].split()) <= 3 and not _SENTENCE_TERMINAL.search(content[-1]):
         tail = content[-1]
-        if re.fullmatch(r"[A-Z]{2,8}", tail):
-            author = author or tail
-        elif not re.search(r"\w\.\w", tail) and len(content) > 1:
+        code, site = re.fullmatch(r"[A-Z]{2,8}", tail), re.search(r"\w\.\w", tail)
+        if not code and not site and len(content) > 1:
             break
         content.pop()
     content = _drop_trailing_headlines(content)
@@ -296,15 +345,16 @@ def parse_page(text: str, *, url: str | None = None, language: str | None = None
             rest = rest[1:]
         content = content[:title_index] + rest
 
-    author = author or _agency(content)
+    author = author or _author(_agency(content))
     # "contractor.Under the deal": a scraper dropped the space after a full stop
     body = _GLUED_SENTENCES.sub(". ", "\n\n".join(content))
     if published is None:
         published = date_from_url(url)
 
+    # the outlet as the page names itself; the url's domain only when it does not
     handle = next((m.group(1) for line in footer for m in _HANDLE.finditer(line)), None)
     source_name, source_domain = source_from_url(url)
-    if handle and not source_name:
+    if handle:
         source_name = source_from_handle(handle)
 
     derived = _derive_title(body) if title is None else None

@@ -45,7 +45,8 @@ class DyadProfile(Schema):
     a: CountryRef
     b: CountryRef
     directed: bool = Field(
-        description="Only events with A as visitor/supplier/donor and B as host/recipient"
+        description="Only events with A as visitor/supplier/donor and B as host/recipient: "
+        "the counts, first and last event, lists, people and articles alike"
     )
     counts: DyadCounts
     first_event: EventRead | None

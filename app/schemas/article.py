@@ -8,7 +8,7 @@ from app.ingest.dates import parse_partial_iso
 from app.schemas.common import InputSchema, Schema
 from app.schemas.entity import MentionRead
 from app.schemas.event import EventRead
-from app.taxonomy import EntityKind, EventStatus, EventType
+from app.taxonomy import EntityKind, EventStatus, EventType, ParticipantRole
 
 _LANG = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$"
 
@@ -74,6 +74,17 @@ class CuratedEvent(InputSchema):
     date: str | None = None
     date_end: str | None = None
     countries: list[str] = Field(default_factory=list, max_length=100)
+    roles: dict[str, ParticipantRole] = Field(
+        default_factory=dict,
+        max_length=100,
+        description=(
+            "Who acts on whom: a state (ISO 3166-1 code or name) -> its role, e.g. "
+            '{"KOR": "supplier", "POL": "recipient"} or {"AZE": "visitor", "TUR": "host"}. '
+            "A state given a role takes part (it is added to `countries`); the others are "
+            "`participant`. Directed pair views read visitor/supplier/donor -> host/recipient."
+        ),
+        examples=[{"KOR": "supplier", "POL": "recipient"}],
+    )
     persons: list[str] = Field(default_factory=list, max_length=100)
     evidence: str | None = Field(default=None, max_length=5000)
     name: str | None = Field(default=None, max_length=300)
@@ -91,6 +102,22 @@ class CuratedEvent(InputSchema):
     @classmethod
     def _countries(cls, value: list[str]) -> list[str]:
         return list(dict.fromkeys(_country_code(v) for v in value))
+
+    @field_validator("roles")
+    @classmethod
+    def _roles(cls, value: dict[str, ParticipantRole]) -> dict[str, ParticipantRole]:
+        roles: dict[str, ParticipantRole] = {}
+        for name, role in value.items():
+            code = _country_code(name)
+            if roles.get(code, role) != role:
+                raise ValueError(f"two roles for {code}: {roles[code].value} and {role.value}")
+            roles[code] = role
+        return roles
+
+    @model_validator(mode="after")
+    def _roles_take_part(self) -> Self:
+        self.countries = list(dict.fromkeys([*self.countries, *self.roles]))
+        return self
 
 
 class ArticleCreate(InputSchema):
@@ -203,6 +230,11 @@ class ExtractedEntity(Schema):
     mentions: list[dict[str, int | str]]
 
 
+class ExtractedParticipant(Schema):
+    country: str = Field(description="Alpha-3 code")
+    role: ParticipantRole = Field(description="`participant` unless the sentence says more")
+
+
 class ExtractedEvent(Schema):
     type: str
     cameo_code: str
@@ -210,6 +242,9 @@ class ExtractedEvent(Schema):
     date_end: str | None
     date_text: str | None
     countries: list[str]
+    participants: list[ExtractedParticipant] = Field(
+        description="The states of `countries`, in that order, with their roles as stored"
+    )
     persons: list[str]
     location: str | None
     status: str

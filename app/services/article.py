@@ -178,9 +178,9 @@ def flush_deferred(session: Session) -> None:
             ],
         ).all()
         participants = [
-            {"event_id": event_id, "entity_id": entity.id, "role": "participant"}
+            {"event_id": event_id, "entity_id": entity.id, "role": role}
             for event_id, e in zip(ids, events, strict=True)
-            for entity in e["with"]
+            for entity, role in e["with"]
         ]
         if participants:
             session.execute(insert(EventParticipant), participants)
@@ -233,16 +233,23 @@ def _store_events(
             if item.location
             else None
         )
-        taking_part: list[Entity] = []
-        for entity in [
+        taking_part: list[tuple[Entity, str]] = []
+        for entity, role in [
             *(
-                get_or_create_entity(session, kind="country", name=c, code=c)
+                (
+                    get_or_create_entity(session, kind="country", name=c, code=c),
+                    item.roles[c].value if c in item.roles else "participant",
+                )
                 for c in item.countries
             ),
-            *(get_or_create_entity(session, kind="person", name=p) for p in item.persons),
+            *(
+                (get_or_create_entity(session, kind="person", name=p), "participant")
+                for p in item.persons
+            ),
         ]:
-            if not any(e is entity for e in taking_part):  # by identity: new ones have no id yet
-                taking_part.append(entity)
+            # by identity: new ones have no id yet
+            if not any(e is entity for e, _role in taking_part):
+                taking_part.append((entity, role))
         if deferred is not None:
             deferred.append(
                 {"article": article, "row": row, "location": location, "with": taking_part}
@@ -250,8 +257,8 @@ def _store_events(
             continue
         event = Event(**row, location=location)
         article.events.append(event)
-        for entity in taking_part:
-            event.participants.append(EventParticipant(entity=entity, role="participant"))
+        for entity, role in taking_part:
+            event.participants.append(EventParticipant(entity=entity, role=role))
 
 
 def prepare_article(
@@ -456,6 +463,7 @@ class ArticleFilters:
     entity_id: int | None = None
     event_type: EventType | None = None
     dyad: tuple[str, str] | None = None  # an event in which both states take part
+    directed: bool = False  # ... the first acting on the second (see EventFilters.directed)
 
 
 def _filtered(filters: ArticleFilters) -> Select[Any]:
@@ -526,7 +534,9 @@ def apply_filters(
             stmt = stmt.where(ids.where(article_id == Article.id).exists())
     if filters.dyad:
         # from the pair's own events: its articles are found, not every article checked
-        of_pair = pair_events(*filters.dyad, EventFilters()).with_only_columns(Event.article_id)
+        of_pair = pair_events(
+            *filters.dyad, EventFilters(directed=filters.directed)
+        ).with_only_columns(Event.article_id)
         stmt = stmt.where(Article.id.in_(of_pair))
     return stmt
 

@@ -5,17 +5,13 @@ from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, distinct, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from app.models import Entity, Event, EventParticipant, Mention, PairEvent
 from app.models.summary import UNDATED_YEAR
 from app.services import summary
 from app.services.event import EventFilters, filtered_events, pair_events, within
 from app.taxonomy import EventType
-
-# Who acts on whom, where the extractor or a curator knows: visitor -> host, and so on.
-SOURCE_ROLES = ("visitor", "supplier", "donor")
-TARGET_ROLES = ("host", "recipient")
 
 
 @dataclass(frozen=True)
@@ -34,31 +30,21 @@ def _scoped(stmt: _S, scope: EventScope) -> _S:
     return within(stmt, Event, scope.type, scope.date_from, scope.date_to)
 
 
-def _with_role(stmt: Select[Any], code: str, roles: tuple[str, ...]) -> Select[Any]:
-    participant = aliased(EventParticipant)
-    country = aliased(Entity)
-    return stmt.where(
-        select(participant.id)
-        .join(country, country.id == participant.entity_id)
-        .where(
-            participant.event_id == Event.id,
-            country.kind == "country",
-            country.code == code,
-            participant.role.in_(roles),
-        )
-        .exists()
+def dyad_filters(a: str, b: str, *, directed: bool, scope: EventScope) -> EventFilters:
+    """The event filters of a pair's profile: its lists page on from /v1/events with these."""
+    return EventFilters(
+        type=scope.type,
+        countries=(a, b),
+        date_from=scope.date_from,
+        date_to=scope.date_to,
+        directed=directed,
     )
 
 
 def dyad_events(a: str, b: str, *, directed: bool, scope: EventScope) -> Select[Any]:
     """Events in which both states take part (with directed: A as visitor/supplier/donor, B as
     host/recipient), driven from pair_event: `first_and_last` orders by its columns."""
-    stmt = pair_events(
-        a, b, EventFilters(type=scope.type, date_from=scope.date_from, date_to=scope.date_to)
-    )
-    if directed:
-        stmt = _with_role(_with_role(stmt, a, SOURCE_ROLES), b, TARGET_ROLES)
-    return stmt
+    return pair_events(a, b, dyad_filters(a, b, directed=directed, scope=scope))
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,11 @@ from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.errors import NotFound
+from app.errors import InvalidParameter, NotFound
 from app.ingest.dates import parse_partial_iso
 from app.models import Entity, Event, EventParticipant, PairEvent
 from app.services.pagination import Keyset, page_by, paginate
-from app.taxonomy import EventStatus, EventType
+from app.taxonomy import ACTED_ON_ROLES, ACTING_ROLES, EventStatus, EventType
 
 
 def get_event(session: Session, *, event_id: int) -> Event:
@@ -78,6 +78,9 @@ class EventFilters:
     date_to: date | None = None
     status: EventStatus | None = None
     article_id: int | None = None
+    # the first two states as a directed pair: the first acting (visitor/supplier/donor), the
+    # second acted on (host/recipient)
+    directed: bool = False
 
 
 def filtered_events(filters: EventFilters, *, counting: bool = False) -> Select[Any]:
@@ -122,13 +125,32 @@ def within(
     return stmt
 
 
+def with_role(stmt: _S, code: str, roles: tuple[str, ...]) -> _S:
+    """Events in which this state takes part in one of these roles."""
+    participant = aliased(EventParticipant)
+    country = aliased(Entity)
+    return stmt.where(
+        select(participant.id)
+        .join(country, country.id == participant.entity_id)
+        .where(
+            participant.event_id == Event.id,
+            country.kind == "country",
+            country.code == code,
+            participant.role.in_(roles),
+        )
+        .exists()
+    )
+
+
 def pair_events(a: str, b: str, filters: EventFilters) -> Select[Any]:
     """A pair's events matching the filters (and any other states they name), driven from
     pair_event so that date order, type and date range are read from its index
-    (`PairEvent.date_start` is the event's date)."""
+    (`PairEvent.date_start` is the event's date). With `directed`, A acts on B."""
     stmt = select(Event).join(PairEvent, PairEvent.event_id == Event.id).where(_pair_key(a, b))
     stmt = within(stmt, PairEvent, filters.type, filters.date_from, filters.date_to)
     stmt = countries_filter(stmt, [c for c in filters.countries if c not in (a, b)])
+    if filters.directed:
+        stmt = with_role(with_role(stmt, a, ACTING_ROLES), b, ACTED_ON_ROLES)
     return _narrowed(stmt, filters)
 
 
@@ -138,6 +160,8 @@ def list_events(
     """Events matching the filters, ordered by their own date, keyset-paginated."""
     states = list(dict.fromkeys(filters.countries))
     if len(states) < 2:
+        if filters.directed:
+            raise InvalidParameter("directed", "needs two states (country=A&country=B)")
         return page_by(
             session,
             filtered_events(filters),

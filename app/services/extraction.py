@@ -192,6 +192,10 @@ def extraction_json(result: Extraction) -> dict[str, list[dict[str, object]]]:
                 "date_end": ev.date_end.iso() if ev.date_end else None,
                 "date_text": ev.date_text,
                 "countries": ev.countries,
+                "participants": [
+                    {"country": code, "role": ev.roles.get(code, "participant")}
+                    for code in ev.countries
+                ],
                 "persons": ev.persons,
                 "location": ev.location,
                 "status": ev.status,

@@ -1,3 +1,4 @@
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -231,8 +232,16 @@ def list_articles(
     sort: Annotated[
         str, Query(pattern=r"^-?published_at$", description="published_at or -published_at")
     ] = "-published_at",
+    directed: Annotated[
+        bool,
+        Query(description="With dyad=A-B: an event in which A acts on B (visitor -> host, ...)"),
+    ] = False,
     format: Annotated[ExportFormat | None, Query(description=FORMAT_HELP)] = None,
 ) -> Page[ArticleSummary] | StreamingResponse:
+    if directed:
+        if filters.dyad is None:
+            raise InvalidParameter("directed", "needs a dyad (dyad=A-B)")
+        filters = replace(filters, directed=True)
     fmt = wanted_format(request, format)
     if fmt is not ExportFormat.json:
         return export(

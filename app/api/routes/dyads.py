@@ -1,4 +1,4 @@
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -53,6 +53,7 @@ def _events(session: SessionDep, filters: EventFilters, limit: int) -> EventList
     params: dict[str, object] = {
         "type": filters.type,
         "country": list(filters.countries),
+        "directed": "true" if filters.directed else None,
         "date_from": filters.date_from,
         "date_to": filters.date_to,
         "limit": limit,
@@ -81,15 +82,18 @@ def dyad_profile(
     assert codes is not None
     a, b = codes
     scope = _scope(type, date_from, date_to)
+    # every part of the profile reads the same events: with directed, A acting on B
+    filters = service.dyad_filters(a, b, directed=directed, scope=scope)
     events = service.dyad_events(a, b, directed=directed, scope=scope)
     counts = service.dyad_counts(session, a, b, directed=directed, scope=scope)
     first, last = service.first_and_last(session, events)
-    filters = EventFilters(type=type, countries=(a, b), date_from=date_from, date_to=date_to)
-    agreements = EventFilters(
-        type=EventType.agreement, countries=(a, b), date_from=date_from, date_to=date_to
-    )
+    agreements = replace(filters, type=EventType.agreement)
     article_items, article_cursor = list_articles(
-        session, filters=ArticleFilters(dyad=(a, b)), sort="-published_at", limit=limit, cursor=None
+        session,
+        filters=ArticleFilters(dyad=(a, b), directed=directed),
+        sort="-published_at",
+        limit=limit,
+        cursor=None,
     )
     return DyadProfile(
         a=country_ref(a),
@@ -109,7 +113,11 @@ def dyad_profile(
         },
         articles=ArticleList(
             items=[ArticleSummary.model_validate(x) for x in article_items],
-            next=_next("/v1/articles", {"dyad": f"{a}-{b}", "limit": limit}, article_cursor),
+            next=_next(
+                "/v1/articles",
+                {"dyad": f"{a}-{b}", "directed": "true" if directed else None, "limit": limit},
+                article_cursor,
+            ),
         ),
     )
 

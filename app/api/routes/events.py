@@ -7,7 +7,7 @@ from fastapi.responses import StreamingResponse
 from app.api.export import EXPORT_RESPONSES, FORMAT_HELP, ExportFormat, export, wanted_format
 from app.api.paging import link_next
 from app.deps import MAX_ID, EventDep, PageDep, SessionDep, check_range
-from app.errors import problem_responses
+from app.errors import InvalidParameter, problem_responses
 from app.schemas.common import Page
 from app.schemas.event import EventRead, event_read
 from app.services import event as service
@@ -42,12 +42,23 @@ def list_events(
     status: Annotated[EventStatus | None, Query()] = None,
     article: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Article id")] = None,
     sort: Annotated[str, Query(pattern=r"^-?date$", description="date or -date")] = "-date",
+    directed: Annotated[
+        bool,
+        Query(
+            description="With two `country`: the first acts on the second "
+            "(visitor/supplier/donor -> host/recipient)"
+        ),
+    ] = False,
     format: Annotated[ExportFormat | None, Query(description=FORMAT_HELP)] = None,
 ) -> Page[EventRead] | StreamingResponse:
     check_range(date_from, date_to, ("date_from", "date_to"))
+    codes = country_codes(country)
+    if directed and len(codes) < 2:
+        raise InvalidParameter("directed", "needs two states (country=A&country=B)")
     filters = EventFilters(
         type=type,
-        countries=country_codes(country),
+        countries=codes,
+        directed=directed,
         entity_id=entity,
         date_from=date_from,
         date_to=date_to,
