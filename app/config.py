@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Literal
 
 from limits import parse
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -82,6 +82,11 @@ class Settings(BaseSettings):
         default=1000, ge=0, description="Gzip responses at least this large"
     )
     log_level: str = Field(default="info", description="uvicorn log level")
+    cursor_secret: SecretStr | None = Field(
+        default=None,
+        description="Key that signs cursors (default: one derived from database_url); set it "
+        "to make cursors unforgeable, the same for every server of one database",
+    )
 
     def topk_directory(self) -> Path | None:
         """The top-k search index's directory, or None where it is not used."""

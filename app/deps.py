@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.api.paging import MAX_CURSOR_CHARS
 from app.config import Settings
 from app.db import begin_write
 from app.errors import Forbidden, InvalidParameter, Unauthorized
@@ -69,7 +70,13 @@ def get_page(
         Query(ge=1, le=MAX_ID, description="Items per page (default 20, clamped to the maximum)"),
     ] = None,
     cursor: Annotated[
-        str | None, Query(max_length=500, description="`next_cursor` of the previous page")
+        str | None,
+        Query(
+            max_length=MAX_CURSOR_CHARS,
+            description="`next_cursor` of the previous page. Alone, it continues that page's "
+            "query (filters, sort, limit); with other parameters, they must be the same as "
+            "that page's (`limit` may change)",
+        ),
     ] = None,
 ) -> PageParams:
     size = settings.page_size_default if limit is None else min(limit, settings.page_size_max)

@@ -329,6 +329,10 @@ class TopKIndex:
             clauses.append((tantivy.Occur.MustNot, excluded))
         return clauses[0][1] if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
 
+    def size(self) -> int:
+        """How many articles the index holds."""
+        return int(self.index.searcher().num_docs)
+
     def search(
         self, query: Any, *, limit: int, offset: int, sort: str, count: bool = True
     ) -> Found:

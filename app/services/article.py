@@ -23,7 +23,7 @@ from app.services.changes import record_created
 from app.services.entity import get_or_create_entity
 from app.services.event import EventFilters, event_dates, pair_events
 from app.services.extraction import CURATED, apply_extraction, make_document, timed_extract
-from app.services.pagination import page_by
+from app.services.pagination import page_by, parse_utc_datetime
 from app.services.source import get_or_create_source
 from app.taxonomy import EntityKind, EventType, cameo_code
 
@@ -551,7 +551,7 @@ def list_articles(
         column=Article.published_at,
         id_column=Article.id,
         sort=sort,
-        parse=datetime.fromisoformat,
+        parse=parse_utc_datetime,
         limit=limit,
         cursor=cursor,
     )

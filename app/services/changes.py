@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import utcnow
 from app.models import Article, Change, Entity, EntityAlias, Event, EventParticipant, Mention
-from app.services.pagination import Keyset, encode_cursor, paginate
+from app.services.pagination import Keyset, encode_cursor, paginate, parse_row_id
 
 _KINDS: dict[type[Any], str] = {Article: "article", Entity: "entity", Event: "event"}
 
@@ -81,7 +81,7 @@ def track_changes(factory: sessionmaker[Session]) -> sessionmaker[Session]:
 
 
 CHANGES_KEYSET = Keyset(
-    name="changes", column=Change.id, id_column=Change.id, descending=False, parse=int
+    name="changes", column=Change.id, id_column=Change.id, descending=False, parse=parse_row_id
 )
 
 

@@ -10,7 +10,7 @@ from app.db import session_cache
 from app.errors import NotFound
 from app.ingest.text import fold
 from app.models import Entity, EntityAlias, EntityMentionCount, EntityYearCount
-from app.services.pagination import Keyset, paginate
+from app.services.pagination import Keyset, paginate, parse_count, parse_text
 from app.taxonomy import EntityKind
 
 
@@ -129,8 +129,15 @@ def list_entities(
             EntityAlias.key.startswith(prefix, autoescape=True)
         )
         stmt = stmt.where(Entity.key.startswith(prefix, autoescape=True) | Entity.id.in_(alias_hit))
-    sort_column = func.lower(Entity.name) if sort.endswith("name") else mention_count
-    keyset = Keyset(name=sort, column=sort_column, id_column=Entity.id, descending=_SORTS[sort])
+    by_name = sort.endswith("name")
+    sort_column = func.lower(Entity.name) if by_name else mention_count
+    keyset = Keyset(
+        name=sort,
+        column=sort_column,
+        id_column=Entity.id,
+        descending=_SORTS[sort],
+        parse=parse_text if by_name else parse_count,
+    )
     rows, next_cursor = paginate(
         stmt.add_columns(sort_column.label("sort_value")),
         keyset=keyset,

@@ -9,7 +9,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.errors import InvalidParameter, NotFound
 from app.ingest.dates import parse_partial_iso
 from app.models import Entity, Event, EventParticipant, PairEvent
-from app.services.pagination import Keyset, page_by, paginate
+from app.services.pagination import Keyset, page_by, paginate, parse_date
 from app.taxonomy import ACTED_ON_ROLES, ACTING_ROLES, EventStatus, EventType
 
 
@@ -168,7 +168,7 @@ def list_events(
             column=Event.date_start,
             id_column=Event.id,
             sort=sort,
-            parse=date.fromisoformat,
+            parse=parse_date,
             limit=limit,
             cursor=cursor,
         )
@@ -178,7 +178,7 @@ def list_events(
         column=PairEvent.date_start,
         id_column=PairEvent.event_id,
         descending=sort.startswith("-"),
-        parse=date.fromisoformat,
+        parse=parse_date,
     )
     return paginate(
         pair_events(states[0], states[1], filters),

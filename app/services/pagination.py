@@ -1,11 +1,16 @@
-"""Opaque keyset cursors over (sort value, id), with nulls always last."""
+"""Keyset cursors over (sort value, id), with nulls always last.
+
+These inner cursors name a position in one ordering; app.api.paging wraps each one with the
+query that made it before it leaves the API. Whatever a cursor holds is checked for its type
+and range before it reaches a statement, so a forged one is a 400, never a database error.
+"""
 
 import base64
-import binascii
 import json
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, or_
@@ -15,6 +20,53 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.errors import InvalidParameter
 
 T = TypeVar("T")
+
+MAX_ROW_ID = 2**31 - 1  # ids are INTEGER columns (32-bit on PostgreSQL)
+MAX_BIGINT = 2**63 - 1
+
+
+def parse_count(value: Any) -> int:
+    """A sort value that is a whole number stored as a (64-bit) integer: a count, an offset."""
+    if type(value) is not int or not 0 <= value <= MAX_BIGINT:
+        raise ValueError("not a count")
+    return value
+
+
+def parse_row_id(value: Any) -> int:
+    if type(value) is not int or not 1 <= value <= MAX_ROW_ID:
+        raise ValueError("not an id")
+    return value
+
+
+def parse_score(value: Any) -> float:
+    """A finite float (a relevance score)."""
+    if type(value) is not float or not math.isfinite(value):
+        raise ValueError("not a score")
+    return value
+
+
+def parse_text(value: Any) -> str:
+    if type(value) is not str:
+        raise ValueError("not text")
+    return value
+
+
+def parse_date(value: Any) -> date:
+    return date.fromisoformat(parse_text(value))
+
+
+def parse_utc_datetime(value: Any) -> datetime:
+    """A timestamp as the API writes it: UTC (naive is read as UTC), so it converts safely."""
+    moment = datetime.fromisoformat(parse_text(value))
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    if moment.utcoffset() != timedelta(0):
+        raise ValueError("not UTC")
+    return moment
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")
 
 
 def _encode_value(value: Any) -> Any:
@@ -31,7 +83,7 @@ class Keyset:
     column: ColumnElement[Any] | InstrumentedAttribute[Any]
     id_column: ColumnElement[int] | InstrumentedAttribute[int]
     descending: bool
-    parse: Callable[[Any], Any] = lambda v: v
+    parse: Callable[[Any], Any]  # a stored sort value back to its type; ValueError if it is not
 
     def order_by(self) -> list[ColumnElement[Any]]:
         # NULLS LAST rather than a CASE: SQLite then walks the column's index for the common
@@ -59,17 +111,30 @@ def encode_cursor(keyset: Keyset, value: Any, last_id: int) -> str:
 
 
 def decode_cursor(keyset: Keyset, cursor: str) -> tuple[bool, Any, int]:
+    """(is the sort value null, the sort value, the last id) of a cursor made for `keyset`; a
+    400 naming `cursor` for anything else: bad base64 or JSON, the wrong shape or types, an id
+    outside 1..2**31-1, a value the keyset's column cannot hold."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        name, is_null, value, last_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        payload = json.loads(
+            base64.urlsafe_b64decode(padded.encode()), parse_constant=_reject_constant
+        )
+        if not isinstance(payload, list) or len(payload) != 4:
+            raise ValueError("not a cursor")
+        name, is_null, value, last_id = payload
         if name != keyset.name:
+            if not isinstance(name, str):
+                raise ValueError("not a cursor")
             raise InvalidParameter("cursor", f"was made for sort={name}, not sort={keyset.name}")
-        if not isinstance(last_id, int) or not isinstance(is_null, bool):
-            raise ValueError("bad cursor")
+        if type(is_null) is not bool or type(last_id) is not int:
+            raise ValueError("not a cursor")
+        if not 1 <= last_id <= MAX_ROW_ID:
+            raise ValueError("no such id")
         return is_null, (None if is_null else keyset.parse(value)), last_id
     except InvalidParameter:
         raise
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as error:
+    except (ValueError, TypeError, OverflowError, RecursionError) as error:
+        # binascii.Error, UnicodeDecodeError and json.JSONDecodeError are ValueErrors
         raise InvalidParameter("cursor", "is not a cursor this API issued") from error
 
 

@@ -5,7 +5,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from enum import StrEnum
 from functools import cache
 from importlib import resources
@@ -29,7 +28,15 @@ from app.search.limits import time_limit
 from app.search.query import Node, Or, Phrase, QuerySyntaxError, Term, parse, words
 from app.search.topk import TopKIndex, open_index
 from app.services.article import ArticleFilters, apply_filters, published_bounds, sources_named
-from app.services.pagination import Keyset, decode_cursor, encode_cursor, paginate
+from app.services.pagination import (
+    Keyset,
+    decode_cursor,
+    encode_cursor,
+    paginate,
+    parse_count,
+    parse_score,
+    parse_utc_datetime,
+)
 from app.services.search_index import CATCH_UP_IN_REQUEST, catch_up
 
 TOPK_ENGINE = "tantivy"
@@ -260,12 +267,17 @@ def _search_topk(
     wanted: list[Any] = list(words(node))
     query = index.restrict(index.compile(node), _topk_filters(session, request.filters))
     keyset = Keyset(
-        name=f"topk:{request.sort}", column=Article.id, id_column=Article.id, descending=True
+        name=f"topk:{request.sort}",
+        column=Article.id,
+        id_column=Article.id,
+        descending=True,
+        parse=parse_count,  # the position in the ranking
     )
     offset, after = 0, None
     if request.cursor:
         _null, offset, after = decode_cursor(keyset, request.cursor)
-        if not isinstance(offset, int) or offset < 0:
+        # no ranking is longer than the index: a deeper offset would make it collect that many
+        if offset > index.size():
             raise InvalidParameter("cursor", "is not a cursor this API issued")
     # Read a little before the page too: if articles were added or removed since the last page,
     # the page starts right after the last hit it showed rather than at a shifted position.
@@ -327,7 +339,7 @@ def _page(
         column=ranked.c.score if by_relevance else ranked.c.published_at,
         id_column=ranked.c.id,
         descending=by_relevance or request.sort.startswith("-"),
-        parse=float if by_relevance else datetime.fromisoformat,
+        parse=parse_score if by_relevance else parse_utc_datetime,
     )
     return paginate(
         select(ranked.c.id, ranked.c.score, ranked.c.published_at),

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.api.body import media_type, read_text
 from app.api.export import EXPORT_RESPONSES, FORMAT_HELP, ExportFormat, export, wanted_format
-from app.api.paging import link_next
+from app.api.paging import CursorRoute, page_response
 from app.config import Settings
 from app.deps import ArticleDep, ArticleFiltersDep, PageDep, SessionDep, SettingsDep, WriteKey
 from app.errors import (
@@ -37,7 +37,7 @@ from app.services import article as service
 from app.services import search as search_service
 from app.services.article import IngestOutcome, OnDuplicate
 
-router = APIRouter(prefix="/v1/articles", tags=["articles"])
+router = APIRouter(prefix="/v1/articles", tags=["articles"], route_class=CursorRoute)
 
 _JSON_TYPES = {"application/json"}
 _PAGE_TYPES = {"text/plain"}
@@ -257,9 +257,11 @@ def list_articles(
     items, next_cursor = service.list_articles(
         session, filters=filters, sort=sort, limit=page.limit, cursor=page.cursor
     )
-    link_next(request, response, next_cursor)
-    return Page[ArticleSummary](
-        items=[ArticleSummary.model_validate(a) for a in items],
+    return page_response(
+        request,
+        response,
+        Page[ArticleSummary],
+        [ArticleSummary.model_validate(a) for a in items],
         limit=page.limit,
         next_cursor=next_cursor,
     )

@@ -4,13 +4,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 
-from app.api.paging import link_next
+from app.api.paging import MAX_CURSOR_CHARS, CursorRoute, page_response
 from app.deps import PageDep, SessionDep
 from app.errors import problem_responses
 from app.schemas.common import Page, Schema
 from app.services.changes import list_changes
 
-router = APIRouter(prefix="/v1", tags=["changes"])
+router = APIRouter(prefix="/v1", tags=["changes"], route_class=CursorRoute)
 
 
 class ChangeRead(Schema):
@@ -38,12 +38,17 @@ def changes(
     session: SessionDep,
     page: PageDep,
     since: Annotated[
-        str | None, Query(max_length=500, description="`next_cursor` of the last page read")
+        str | None,
+        Query(max_length=MAX_CURSOR_CHARS, description="`next_cursor` of the last page read"),
     ] = None,
 ) -> Page[ChangeRead]:
     items, resume, more = list_changes(session, limit=page.limit, since=since or page.cursor)
-    if more:
-        link_next(request, response, resume)
-    return Page[ChangeRead](
-        items=[ChangeRead.model_validate(c) for c in items], limit=page.limit, next_cursor=resume
+    return page_response(
+        request,
+        response,
+        Page[ChangeRead],
+        [ChangeRead.model_validate(c) for c in items],
+        limit=page.limit,
+        next_cursor=resume,
+        more=more,
     )

@@ -1,12 +1,12 @@
 from dataclasses import asdict, replace
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
 from app.api.export import EXPORT_RESPONSES, FORMAT_HELP, ExportFormat, export, wanted_format
+from app.api.paging import list_url
 from app.deps import SessionDep, check_range
 from app.errors import problem_responses
 from app.schemas.analytics import (
@@ -40,15 +40,13 @@ def _scope(type: EventType | None, date_from: date | None, date_to: date | None)
     return EventScope(type=type, date_from=date_from, date_to=date_to)
 
 
-def _next(path: str, params: dict[str, object], cursor: str | None) -> str | None:
-    if cursor is None:
-        return None
-    query = [(k, v) for k, v in params.items() if v is not None and not isinstance(v, list)]
-    query += [(k, item) for k, v in params.items() if isinstance(v, list) for item in v]
-    return f"{path}?{urlencode([*query, ('cursor', cursor)])}"
+def _next(request: Request, path: str, params: dict[str, object], cursor: str | None) -> str | None:
+    query = [(k, str(v)) for k, v in params.items() if v is not None and not isinstance(v, list)]
+    query += [(k, str(item)) for k, v in params.items() if isinstance(v, list) for item in v]
+    return list_url(request, path, query, cursor)
 
 
-def _events(session: SessionDep, filters: EventFilters, limit: int) -> EventList:
+def _events(request: Request, session: SessionDep, filters: EventFilters, limit: int) -> EventList:
     items, cursor = list_events(session, filters=filters, sort="-date", limit=limit, cursor=None)
     params: dict[str, object] = {
         "type": filters.type,
@@ -58,7 +56,9 @@ def _events(session: SessionDep, filters: EventFilters, limit: int) -> EventList
         "date_to": filters.date_to,
         "limit": limit,
     }
-    return EventList(items=[event_read(e) for e in items], next=_next("/v1/events", params, cursor))
+    return EventList(
+        items=[event_read(e) for e in items], next=_next(request, "/v1/events", params, cursor)
+    )
 
 
 @router.get(
@@ -68,6 +68,7 @@ def _events(session: SessionDep, filters: EventFilters, limit: int) -> EventList
     responses=problem_responses(400, 422),
 )
 def dyad_profile(
+    request: Request,
     session: SessionDep,
     pair: Annotated[str, Path(max_length=100, description="AZE-TUR, or names: Azerbaijan-Turkey")],
     directed: Annotated[
@@ -102,8 +103,8 @@ def dyad_profile(
         counts=DyadCounts(**asdict(counts)),
         first_event=event_read(first) if first else None,
         last_event=event_read(last) if last else None,
-        agreements=_events(session, agreements, limit),
-        recent_events=_events(session, filters, limit),
+        agreements=_events(request, session, agreements, limit),
+        recent_events=_events(request, session, filters, limit),
         people={
             code: [
                 PersonCount(person=EntityRead(**entity_fields(p)), count=n)
@@ -114,6 +115,7 @@ def dyad_profile(
         articles=ArticleList(
             items=[ArticleSummary.model_validate(x) for x in article_items],
             next=_next(
+                request,
                 "/v1/articles",
                 {"dyad": f"{a}-{b}", "directed": "true" if directed else None, "limit": limit},
                 article_cursor,
@@ -173,6 +175,7 @@ def _partner(entry: dict[str, Any]) -> Partner:
     responses=problem_responses(400, 422),
 )
 def country_profile(
+    request: Request,
     session: SessionDep,
     code: Annotated[str, Path(max_length=60, description="Alpha-3, alpha-2 or a name")],
     type: Annotated[EventType | None, Query()] = None,
@@ -193,6 +196,7 @@ def country_profile(
             for p, n in service.country_people(session, alpha3, limit)
         ],
         agreements=_events(
+            request,
             session,
             EventFilters(
                 type=EventType.agreement, countries=(alpha3,), date_from=date_from, date_to=date_to

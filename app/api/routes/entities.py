@@ -4,7 +4,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from app.api.export import EXPORT_RESPONSES, FORMAT_HELP, ExportFormat, export, wanted_format
-from app.api.paging import link_next
+from app.api.paging import CursorRoute, page_response
 from app.deps import EntityDep, PageDep, SessionDep
 from app.errors import problem_responses
 from app.schemas.article import ArticleSummary
@@ -20,7 +20,7 @@ from app.services.event import EventFilters
 from app.services.filters import country_codes
 from app.taxonomy import EntityKind
 
-router = APIRouter(prefix="/v1/entities", tags=["entities"])
+router = APIRouter(prefix="/v1/entities", tags=["entities"], route_class=CursorRoute)
 
 
 @router.get(
@@ -66,12 +66,13 @@ def list_entities(
     rows, next_cursor = service.list_entities(
         session, filters=filters, sort=sort, limit=page.limit, cursor=page.cursor
     )
-    link_next(request, response, next_cursor)
     items = [
         EntityListItem(**entity_fields(entity), mention_count=mentions, article_count=articles)
         for entity, mentions, articles in rows
     ]
-    return Page[EntityListItem](items=items, limit=page.limit, next_cursor=next_cursor)
+    return page_response(
+        request, response, Page[EntityListItem], items, limit=page.limit, next_cursor=next_cursor
+    )
 
 
 @router.get(
@@ -101,9 +102,11 @@ def entity_articles(
         limit=page.limit,
         cursor=page.cursor,
     )
-    link_next(request, response, next_cursor)
-    return Page[ArticleSummary](
-        items=[ArticleSummary.model_validate(a) for a in items],
+    return page_response(
+        request,
+        response,
+        Page[ArticleSummary],
+        [ArticleSummary.model_validate(a) for a in items],
         limit=page.limit,
         next_cursor=next_cursor,
     )
@@ -125,7 +128,11 @@ def entity_events(
         limit=page.limit,
         cursor=page.cursor,
     )
-    link_next(request, response, next_cursor)
-    return Page[EventRead](
-        items=[event_read(e) for e in items], limit=page.limit, next_cursor=next_cursor
+    return page_response(
+        request,
+        response,
+        Page[EventRead],
+        [event_read(e) for e in items],
+        limit=page.limit,
+        next_cursor=next_cursor,
     )

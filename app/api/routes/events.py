@@ -5,7 +5,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from app.api.export import EXPORT_RESPONSES, FORMAT_HELP, ExportFormat, export, wanted_format
-from app.api.paging import link_next
+from app.api.paging import CursorRoute, page_response
 from app.deps import MAX_ID, EventDep, PageDep, SessionDep, check_range
 from app.errors import InvalidParameter, problem_responses
 from app.schemas.common import Page
@@ -15,7 +15,7 @@ from app.services.event import EventFilters
 from app.services.filters import country_codes
 from app.taxonomy import EventStatus, EventType
 
-router = APIRouter(prefix="/v1/events", tags=["events"])
+router = APIRouter(prefix="/v1/events", tags=["events"], route_class=CursorRoute)
 
 
 @router.get(
@@ -80,9 +80,13 @@ def list_events(
     items, next_cursor = service.list_events(
         session, filters=filters, sort=sort, limit=page.limit, cursor=page.cursor
     )
-    link_next(request, response, next_cursor)
-    return Page[EventRead](
-        items=[event_read(e) for e in items], limit=page.limit, next_cursor=next_cursor
+    return page_response(
+        request,
+        response,
+        Page[EventRead],
+        [event_read(e) for e in items],
+        limit=page.limit,
+        next_cursor=next_cursor,
     )
 
 

@@ -6,7 +6,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from app.api.export import EXPORT_RESPONSES, FORMAT_HELP, ExportFormat, export, wanted_format
-from app.api.paging import link_next
+from app.api.paging import CursorRoute, page_response
 from app.deps import ArticleFiltersDep, PageDep, SessionDep, SettingsDep
 from app.errors import problem_responses
 from app.schemas.article import ArticleSummary
@@ -14,7 +14,7 @@ from app.schemas.search import FacetCounts, Highlights, ScoredArticle, SearchHit
 from app.search.highlight import Marks
 from app.services.search import Hit, QueryMode, SearchRequest, search, validate_facets
 
-router = APIRouter(prefix="/v1", tags=["search"])
+router = APIRouter(prefix="/v1", tags=["search"], route_class=CursorRoute)
 
 QUERY_HELP = (
     'Words (all required), "exact phrases", OR (binds tighter than the implicit AND), '
@@ -91,7 +91,6 @@ def search_articles(
             ),
         )
     result = search(session, search_request)
-    link_next(request, response, result.next_cursor)
     items = [
         SearchHit(
             **ArticleSummary.model_validate(hit.article).model_dump(),
@@ -100,8 +99,11 @@ def search_articles(
         )
         for hit in result.hits
     ]
-    return SearchPage(
-        items=items,
+    return page_response(
+        request,
+        response,
+        SearchPage,
+        items,
         limit=page.limit,
         next_cursor=result.next_cursor,
         total=result.total,
