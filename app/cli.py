@@ -3,7 +3,7 @@
 import itertools
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
@@ -22,7 +22,7 @@ from app import migrate
 from app.config import Settings, get_settings
 from app.db import make_engine, make_session_factory, session_scope
 from app.errors import AppError, from_validation_error
-from app.ingest.formats import Format, Record, iter_jsonl, records, sniff
+from app.ingest.formats import Format, Record, jsonl_record, records, sniff
 from app.models import Article
 from app.schemas.article import ArticleCreate
 from app.services.article import (
@@ -151,10 +151,7 @@ def _planned(paths: list[Path], fmt: Format, summary: Summary) -> Iterator[tuple
                 with path.open(encoding="utf-8", errors="replace") as handle:
                     kind = sniff(handle.read(4096), suffix=path.suffix)
             if kind is Format.jsonl:
-                with path.open(encoding="utf-8") as handle:
-                    for number, line in enumerate(handle, 1):
-                        for record in iter_jsonl(line):
-                            yield path, replace(record, line=number)
+                yield from ((path, record) for record in _jsonl_file(path))
                 continue
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
@@ -164,12 +161,27 @@ def _planned(paths: list[Path], fmt: Format, summary: Summary) -> Iterator[tuple
         yield from ((path, record) for record in records(text, kind, suffix=path.suffix))
 
 
+def _jsonl_file(path: Path) -> Iterator[Record]:
+    """The records of a JSON Lines file, a line at a time. A file's lines end at b"\n" only
+    (never inside a JSON string), and a line that is not UTF-8 is that line's problem."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            try:
+                line = raw.removesuffix(b"\n").decode("utf-8")
+            except UnicodeDecodeError as error:
+                yield Record(line=number, error=f"not valid UTF-8 (byte {error.start})")
+                continue
+            record = jsonl_record(number, line)
+            if record is not None:
+                yield record
+
+
 def _count_records(paths: list[Path]) -> int:
     total = 0
     for path in _files(paths):
         if path.suffix.lower() in {".jsonl", ".ndjson"}:
             with path.open("rb") as handle:
-                total += sum(1 for line in handle if line.strip())
+                total += sum(1 for line in handle if line.strip(b" \t\r\n"))
         else:
             total += 1
     return total
@@ -377,7 +389,8 @@ def extract_command(
     from app.ingest.reader import read_content
 
     settings = get_settings()
-    lines = [line for line in input.read_text(encoding="utf-8").splitlines() if line.strip()]
+    text = input.read_text(encoding="utf-8")
+    lines = [line for line in text.split("\n") if line.strip()]  # as iter_jsonl splits them
     written = 0
     with (
         output.open("w", encoding="utf-8") as sink,

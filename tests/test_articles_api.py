@@ -251,6 +251,43 @@ def test_bulk_line_cap(app, client: TestClient) -> None:
     assert_problem(client.post("/v1/articles/bulk", content=content), 413)
 
 
+def _bulk(client: TestClient, lines: list[str]) -> dict[str, Any]:
+    response = client.post(
+        "/v1/articles/bulk",
+        content="\n".join(lines).encode(),
+        headers={"content-type": "application/x-ndjson"},
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _stored_urls(client: TestClient) -> set[str]:
+    return {a["url"] for a in client.get("/v1/articles", params={"limit": 100}).json()["items"]}
+
+
+def test_bulk_splits_lines_at_newlines_only(client: TestClient) -> None:
+    import json
+
+    bodies = [
+        f"Chile and Peru met{sep}in Lima, line {n}." for n, sep in enumerate("\u2028\u2029\x85")
+    ]
+    lines = [
+        json.dumps({"url": f"https://sep.example/{n}", "body": b}, ensure_ascii=False)
+        for n, b in enumerate(bodies)
+    ]
+    lines.insert(1, '{"url": "https://sep.example/vt", "body": "a\x0bb"}')  # JSON wants \u000b
+    body = _bulk(client, [line + "\r" for line in lines])  # CRLF line ends
+    assert [(r["line"], r["status"]) for r in body["results"]] == [
+        (1, "created"),
+        (2, "rejected"),
+        (3, "created"),
+        (4, "created"),
+    ]
+    assert body["results"][1]["errors"][0]["message"].startswith("not JSON")
+    assert _stored_urls(client) == {f"https://sep.example/{n}" for n in range(3)}
+
+
 # --- list -----------------------------------------------------------------------------------
 
 
