@@ -288,6 +288,25 @@ def test_bulk_splits_lines_at_newlines_only(client: TestClient) -> None:
     assert _stored_urls(client) == {f"https://sep.example/{n}" for n in range(3)}
 
 
+@pytest.mark.parametrize("moment", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"])
+def test_bulk_line_outside_the_calendar_costs_only_itself(client: TestClient, moment: str) -> None:
+    import json
+
+    lines = [
+        json.dumps({"url": "https://cal.example/1", "body": "Mali and Senegal signed a pact."}),
+        json.dumps({"url": "https://cal.example/2", "body": "Chile and Peru met.", "published_at": moment}),
+        json.dumps({"url": "https://cal.example/3", "body": "Chile and Peru met again."}),
+    ]  # fmt: skip
+    body = _bulk(client, lines)
+    assert [r["status"] for r in body["results"]] == ["created", "rejected", "created"]
+    [error] = body["results"][1]["errors"]
+    assert (
+        error["field"] == "published_at" and "9999-12-31T23:59:59.999Z in UTC" in error["message"]
+    )
+    assert (body["created"], body["rejected"]) == (2, 1)
+    assert _stored_urls(client) == {"https://cal.example/1", "https://cal.example/3"}
+
+
 # --- list -----------------------------------------------------------------------------------
 
 
