@@ -10,18 +10,16 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import migrate
 from app.config import Settings, get_settings
 from app.db import make_engine, make_session_factory, session_scope
-from app.errors import AppError, from_validation_error
+from app.errors import AppError, line_failure
 from app.ingest.formats import Format, Record, jsonl_record, records, sniff
 from app.models import Article
 from app.schemas.article import ArticleCreate
@@ -264,20 +262,18 @@ def _prepare_chunk(
             item.prepared = prepare_article(
                 item.data, budget_s=settings.extraction_budget_s, spacy_model=settings.spacy_model
             )
-        except (AppError, ValueError) as error:
-            item.problem = f"rejected: {getattr(error, 'detail', error)}"
+        except Exception as error:
+            item.problem = f"rejected: {line_failure(error).detail}"
     return ready
 
 
 def _read_one(where: str, record: Record, source: str | None) -> _Ready:
+    if record.error:
+        return _Ready(where, problem=f"rejected: {record.error}")
     try:
-        if record.error:
-            raise ValueError(record.error)
         return _Ready(where, data=_to_input(record, source))
-    except ValidationError as error:
-        return _Ready(where, problem=f"rejected: {from_validation_error(error).detail}")
-    except ValueError as error:
-        return _Ready(where, problem=f"rejected: {error}")
+    except Exception as error:
+        return _Ready(where, problem=f"rejected: {line_failure(error).detail}")
 
 
 def _store_chunk(
@@ -309,7 +305,7 @@ def _store_chunk(
             ]
             flush_deferred(session)
         return results
-    except (AppError, ValueError, SQLAlchemyError):
+    except Exception:  # whatever it was, the one-by-one pass finds whose it is
         discard_deferred(session)
         return [(item, _store_one(session, item, on_duplicate)) for item in ready]
 
@@ -322,8 +318,8 @@ def _store_one(session: Session, item: _Ready, on_duplicate: OnDuplicate) -> Ing
             return create_article(
                 session, data=item.data, on_duplicate=on_duplicate, prepared=item.prepared
             )
-    except (AppError, ValueError) as error:
-        return f"rejected: {getattr(error, 'detail', error)}"
+    except Exception as error:
+        return f"rejected: {line_failure(error).detail}"
 
 
 def _tally(summary: Summary, where: str, result: IngestOutcome | str) -> None:
