@@ -3,26 +3,24 @@
 import itertools
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import migrate
 from app.config import Settings, get_settings
 from app.db import make_engine, make_session_factory, session_scope
-from app.errors import AppError, from_validation_error
-from app.ingest.formats import Format, Record, iter_jsonl, records, sniff
+from app.errors import AppError, line_failure
+from app.ingest.formats import Format, Record, jsonl_record, records, sniff
 from app.models import Article
 from app.schemas.article import ArticleCreate
 from app.services.article import (
@@ -151,10 +149,7 @@ def _planned(paths: list[Path], fmt: Format, summary: Summary) -> Iterator[tuple
                 with path.open(encoding="utf-8", errors="replace") as handle:
                     kind = sniff(handle.read(4096), suffix=path.suffix)
             if kind is Format.jsonl:
-                with path.open(encoding="utf-8") as handle:
-                    for number, line in enumerate(handle, 1):
-                        for record in iter_jsonl(line):
-                            yield path, replace(record, line=number)
+                yield from ((path, record) for record in _jsonl_file(path))
                 continue
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
@@ -164,12 +159,27 @@ def _planned(paths: list[Path], fmt: Format, summary: Summary) -> Iterator[tuple
         yield from ((path, record) for record in records(text, kind, suffix=path.suffix))
 
 
+def _jsonl_file(path: Path) -> Iterator[Record]:
+    """The records of a JSON Lines file, a line at a time. A file's lines end at b"\n" only
+    (never inside a JSON string), and a line that is not UTF-8 is that line's problem."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            try:
+                line = raw.removesuffix(b"\n").decode("utf-8")
+            except UnicodeDecodeError as error:
+                yield Record(line=number, error=f"not valid UTF-8 (byte {error.start})")
+                continue
+            record = jsonl_record(number, line)
+            if record is not None:
+                yield record
+
+
 def _count_records(paths: list[Path]) -> int:
     total = 0
     for path in _files(paths):
         if path.suffix.lower() in {".jsonl", ".ndjson"}:
             with path.open("rb") as handle:
-                total += sum(1 for line in handle if line.strip())
+                total += sum(1 for line in handle if line.strip(b" \t\r\n"))
         else:
             total += 1
     return total
@@ -252,20 +262,18 @@ def _prepare_chunk(
             item.prepared = prepare_article(
                 item.data, budget_s=settings.extraction_budget_s, spacy_model=settings.spacy_model
             )
-        except (AppError, ValueError) as error:
-            item.problem = f"rejected: {getattr(error, 'detail', error)}"
+        except Exception as error:
+            item.problem = f"rejected: {line_failure(error).detail}"
     return ready
 
 
 def _read_one(where: str, record: Record, source: str | None) -> _Ready:
+    if record.error:
+        return _Ready(where, problem=f"rejected: {record.error}")
     try:
-        if record.error:
-            raise ValueError(record.error)
         return _Ready(where, data=_to_input(record, source))
-    except ValidationError as error:
-        return _Ready(where, problem=f"rejected: {from_validation_error(error).detail}")
-    except ValueError as error:
-        return _Ready(where, problem=f"rejected: {error}")
+    except Exception as error:
+        return _Ready(where, problem=f"rejected: {line_failure(error).detail}")
 
 
 def _store_chunk(
@@ -297,7 +305,7 @@ def _store_chunk(
             ]
             flush_deferred(session)
         return results
-    except (AppError, ValueError, SQLAlchemyError):
+    except Exception:  # whatever it was, the one-by-one pass finds whose it is
         discard_deferred(session)
         return [(item, _store_one(session, item, on_duplicate)) for item in ready]
 
@@ -310,8 +318,8 @@ def _store_one(session: Session, item: _Ready, on_duplicate: OnDuplicate) -> Ing
             return create_article(
                 session, data=item.data, on_duplicate=on_duplicate, prepared=item.prepared
             )
-    except (AppError, ValueError) as error:
-        return f"rejected: {getattr(error, 'detail', error)}"
+    except Exception as error:
+        return f"rejected: {line_failure(error).detail}"
 
 
 def _tally(summary: Summary, where: str, result: IngestOutcome | str) -> None:
@@ -377,7 +385,8 @@ def extract_command(
     from app.ingest.reader import read_content
 
     settings = get_settings()
-    lines = [line for line in input.read_text(encoding="utf-8").splitlines() if line.strip()]
+    text = input.read_text(encoding="utf-8")
+    lines = [line for line in text.split("\n") if line.strip()]  # as iter_jsonl splits them
     written = 0
     with (
         output.open("w", encoding="utf-8") as sink,

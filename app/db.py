@@ -70,10 +70,24 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _session_in_utc(dbapi_connection: Any, _record: Any) -> None:
+    # Timestamps are read in the session's time zone: in any other than UTC, one stored at
+    # 0001-01-01 or 9999-12-31 UTC falls outside years 1 to 9999, which Python cannot hold.
+    # SET outside a transaction, so no rollback undoes it (as PGTZ, or a server default, may).
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET TIME ZONE 'UTC'")
+    dbapi_connection.autocommit = autocommit
+
+
 def make_engine(url: str, *, busy_timeout_ms: int = 5000, **kwargs: Any) -> Engine:
-    """Create an engine; on SQLite, turn on foreign keys, WAL and real SAVEPOINTs."""
+    """Create an engine; on SQLite, turn on foreign keys, WAL and real SAVEPOINTs; on
+    PostgreSQL, sessions in UTC."""
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, **kwargs)
+        pg_engine = create_engine(url, pool_pre_ping=True, **kwargs)
+        event.listen(pg_engine, "connect", _session_in_utc)
+        return pg_engine
     engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
 
     @event.listens_for(engine, "connect")

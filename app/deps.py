@@ -13,6 +13,7 @@ from app.config import Settings
 from app.db import begin_write
 from app.errors import Forbidden, InvalidParameter, Unauthorized
 from app.models import ApiKey, Article, Entity, Event
+from app.schemas.common import Day
 from app.search.limits import time_limit
 from app.services.article import ArticleFilters, get_article
 from app.services.entity import get_entity
@@ -152,8 +153,8 @@ def get_article_filters(
     ] = None,
     author: Annotated[str | None, Query(max_length=300)] = None,
     lang: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$", description="ISO 639-1")] = None,
-    published_from: Annotated[date | None, Query(description="On or after (YYYY-MM-DD)")] = None,
-    published_to: Annotated[date | None, Query(description="On or before (YYYY-MM-DD)")] = None,
+    published_from: Annotated[Day | None, Query(description="On or after (YYYY-MM-DD)")] = None,
+    published_to: Annotated[Day | None, Query(description="On or before (YYYY-MM-DD)")] = None,
     country: Annotated[
         list[str] | None,
         Query(max_length=10, description="Repeatable: articles that mention all of them"),

@@ -1,5 +1,6 @@
 """Typed errors and the one application/problem+json (RFC 9457) renderer."""
 
+import logging
 from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
@@ -8,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import DataError, OperationalError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -137,6 +138,27 @@ def from_validation_error(exc: ValidationError, *, location: str = "body") -> Ap
     if malformed:
         return BadRequest(f"Malformed JSON: {detail}", errors=errors)
     return ValidationFailed(detail, errors=errors)
+
+
+def line_failure(exc: Exception) -> AppError:
+    """Why one article of a bulk load (API or CLI) was not stored, as the problem storing it
+    alone would have answered, so that it costs that article only. What is not the article's
+    fault (the database stopped the work, or is gone) is raised again: it would fail them all.
+    Anything unforeseen is logged with its traceback and reported as this article's."""
+    if isinstance(exc, OperationalError):
+        raise exc
+    if isinstance(exc, AppError):
+        return exc
+    if isinstance(exc, ValidationError):
+        return from_validation_error(exc)
+    log = logging.getLogger("defcoop.ingest")
+    if isinstance(exc, SQLAlchemyError):
+        # a value the database refused (DataError), or one that could not be converted for it
+        log.warning("the database refused one article of a bulk load", exc_info=exc)
+        cause = str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__]
+        return BadRequest(f"A value cannot be stored: {cause[0][:300]}")
+    log.error("storing one article of a bulk load failed", exc_info=exc)
+    return AppError("This article could not be stored (an internal error; it is logged).")
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -293,6 +293,131 @@ def test_bulk_line_cap(app, client: TestClient) -> None:
     assert_problem(client.post("/v1/articles/bulk", content=content), 413)
 
 
+def _bulk(client: TestClient, lines: list[str]) -> dict[str, Any]:
+    response = client.post(
+        "/v1/articles/bulk",
+        content="\n".join(lines).encode(),
+        headers={"content-type": "application/x-ndjson"},
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _stored_urls(client: TestClient) -> set[str]:
+    return {a["url"] for a in client.get("/v1/articles", params={"limit": 100}).json()["items"]}
+
+
+def test_bulk_splits_lines_at_newlines_only(client: TestClient) -> None:
+    import json
+
+    bodies = [
+        f"Chile and Peru met{sep}in Lima, line {n}." for n, sep in enumerate("\u2028\u2029\x85")
+    ]
+    lines = [
+        json.dumps({"url": f"https://sep.example/{n}", "body": b}, ensure_ascii=False)
+        for n, b in enumerate(bodies)
+    ]
+    lines.insert(1, '{"url": "https://sep.example/vt", "body": "a\x0bb"}')  # JSON wants \u000b
+    body = _bulk(client, [line + "\r" for line in lines])  # CRLF line ends
+    assert [(r["line"], r["status"]) for r in body["results"]] == [
+        (1, "created"),
+        (2, "rejected"),
+        (3, "created"),
+        (4, "created"),
+    ]
+    assert body["results"][1]["errors"][0]["message"].startswith("not JSON")
+    assert _stored_urls(client) == {f"https://sep.example/{n}" for n in range(3)}
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"])
+def test_bulk_line_outside_the_calendar_costs_only_itself(client: TestClient, moment: str) -> None:
+    import json
+
+    lines = [
+        json.dumps({"url": "https://cal.example/1", "body": "Mali and Senegal signed a pact."}),
+        json.dumps({"url": "https://cal.example/2", "body": "Chile and Peru met.", "published_at": moment}),
+        json.dumps({"url": "https://cal.example/3", "body": "Chile and Peru met again."}),
+    ]  # fmt: skip
+    body = _bulk(client, lines)
+    assert [r["status"] for r in body["results"]] == ["created", "rejected", "created"]
+    [error] = body["results"][1]["errors"]
+    assert (
+        error["field"] == "published_at" and "9999-12-31T23:59:59.999Z in UTC" in error["message"]
+    )
+    assert (body["created"], body["rejected"]) == (2, 1)
+    assert _stored_urls(client) == {"https://cal.example/1", "https://cal.example/3"}
+
+
+def test_bulk_confines_any_failure_to_its_line(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import json
+
+    from sqlalchemy.exc import DataError, StatementError
+
+    from app.services import article as service
+
+    real = service.create_article
+    failures: dict[str, Exception] = {
+        "https://fail.example/data": DataError("INSERT", {}, Exception("value too long")),
+        "https://fail.example/bind": StatementError(
+            "bind", "INSERT", {}, OverflowError("date value out of range")
+        ),
+        "https://fail.example/bug": KeyError("an unforeseen bug"),
+    }
+
+    def failing(session, *, data, **kwargs):  # type: ignore[no-untyped-def]
+        outcome = real(session, data=data, **kwargs)  # stored, then undone by the savepoint
+        if data.url in failures:
+            raise failures[data.url]
+        return outcome
+
+    monkeypatch.setattr(service, "create_article", failing)
+    urls = ["https://fail.example/1", *failures, "https://fail.example/2"]
+    lines = [
+        json.dumps({"url": url, "body": f"Chile and Peru held talks, take {n}."})
+        for n, url in enumerate(urls)
+    ]
+    body = _bulk(client, lines)
+    assert [r["status"] for r in body["results"]] == ["created", *["rejected"] * 3, "created"]
+    messages = [r["errors"][0]["message"] for r in body["results"][1:4]]
+    assert messages == [
+        "A value cannot be stored: value too long",
+        "A value cannot be stored: date value out of range",
+        "This article could not be stored (an internal error; it is logged).",
+    ]
+    assert _stored_urls(client) == {"https://fail.example/1", "https://fail.example/2"}
+    [logged] = [r for r in caplog.records if r.name == "defcoop.ingest" and r.levelname == "ERROR"]
+    assert logged.exc_info and logged.exc_info[0] is KeyError  # the unforeseen, with its trace
+
+
+def test_bulk_stops_whole_when_the_database_stops_it(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from sqlalchemy.exc import OperationalError
+
+    from app.services import article as service
+
+    real = service.create_article
+
+    def interrupted(session, *, data, **kwargs):  # type: ignore[no-untyped-def]
+        if data.url.endswith("/2"):
+            raise OperationalError("SELECT", {}, Exception("interrupted"))
+        return real(session, data=data, **kwargs)
+
+    monkeypatch.setattr(service, "create_article", interrupted)
+    lines = [
+        json.dumps({"url": f"https://stop.example/{n}", "body": f"Chile and Peru, take {n}."})
+        for n in (1, 2, 3)
+    ]
+    response = client.post("/v1/articles/bulk", content="\n".join(lines))
+    assert_problem(response, 503)  # the time limit: the request as a whole, not one line
+    assert _stored_urls(client) == set()
+
+
 # --- list -----------------------------------------------------------------------------------
 
 

@@ -202,3 +202,83 @@ def test_ingest_stores_a_chunk_at_once_and_one_by_one_when_it_fails(
                     assert mentions(item["id"]) == mentions(posted["id"])
     finally:
         engine.dispose()
+
+
+def _stored(cli_db: str) -> dict[str, dict]:
+    engine = make_engine(cli_db)
+    try:
+        from fastapi.testclient import TestClient
+
+        with TestClient(create_app(Settings(database_url=cli_db), engine=engine)) as client:
+            items = client.get("/v1/articles", params={"limit": 100}).json()["items"]
+            return {item["url"]: client.get(f"/v1/articles/{item['id']}").json() for item in items}
+    finally:
+        engine.dispose()
+
+
+def test_ingest_splits_json_lines_at_newlines_only(cli_db: str, tmp_path: Path) -> None:
+    assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
+    rows = [
+        {"url": f"https://sep.example/{n}", "body": f"Chile and Peru met{sep}in Lima, line {n}."}
+        for n, sep in enumerate("\u2028\u2029\x85")
+    ]
+    feed = tmp_path / "feed.jsonl"
+    lines = [json.dumps(row, ensure_ascii=False).encode() for row in rows]
+    lines.insert(1, b'{"url": "https://sep.example/latin", "body": "Bras\xedlia"}')  # not UTF-8
+    lines.insert(3, b'{"url": "https://sep.example/ff", "body": "a\x0cb"}')
+    lines += [b"", b" \t"]  # blank: no result
+    feed.write_bytes(b"\r\n".join(lines) + b"\r\n")
+    result = runner.invoke(cli, ["ingest", str(feed)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert "feed.jsonl:2: rejected: not valid UTF-8 (byte 50)" in result.output
+    assert "feed.jsonl:4: rejected: not JSON" in result.output
+    assert "created 3" in result.output and "rejected 2" in result.output
+    assert "5/5" in result.output  # the progress counts the lines it reads
+    stored = _stored(cli_db)
+    assert set(stored) == {row["url"] for row in rows}
+    for row in rows:
+        assert "in Lima" in stored[row["url"]]["body"]
+
+
+def test_ingest_keeps_good_lines_whatever_fails_in_one(
+    cli_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import StatementError
+
+    import app.cli as cli_module
+
+    real = cli_module.create_article
+
+    def failing(session, *, data, **kwargs):  # type: ignore[no-untyped-def]
+        outcome = real(session, data=data, **kwargs)  # stored, then undone by the savepoint
+        if data.url.endswith("/bind"):
+            raise StatementError("bind", "INSERT", {}, OverflowError("date value out of range"))
+        if data.url.endswith("/bug"):
+            raise KeyError("an unforeseen bug")
+        return outcome
+
+    monkeypatch.setattr(cli_module, "create_article", failing)
+    assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
+    rows = [
+        {"url": "https://cal.example/1", "body": "Mali and Senegal signed a pact."},
+        {"url": "https://cal.example/2", "body": "Chile and Peru met.",
+         "published_at": "9999-12-31T23:59:59-14:00"},
+        {"url": "https://cal.example/3", "body": "Chile and Peru met again.",
+         "published_at": "0001-01-01T00:00:00-14:00"},
+        {"url": "https://cal.example/bind", "body": "Chile and Peru met once more."},
+        {"url": "https://cal.example/bug", "body": "Chile and Peru met yet again."},
+        {"url": "https://cal.example/6", "body": "Chile and Peru met at last."},
+    ]  # fmt: skip
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("\n".join(json.dumps(row) for row in rows) + "\n", encoding="utf-8")
+    result = runner.invoke(cli, ["ingest", str(feed)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert "feed.jsonl:2: rejected: published_at:" in result.output
+    assert "feed.jsonl:4: rejected: A value cannot be stored: date value out of range" in (
+        result.output
+    )
+    assert "feed.jsonl:5: rejected: This article could not be stored" in result.output
+    assert "created 3" in result.output and "rejected 3" in result.output
+    stored = _stored(cli_db)
+    assert set(stored) == {f"https://cal.example/{n}" for n in (1, 3, 6)}
+    assert stored["https://cal.example/3"]["published_at"] == "0001-01-01T14:00:00Z"

@@ -213,3 +213,44 @@ def test_format_sniffing_and_records() -> None:
     assert [(r.line, r.error is None) for r in lines] == [(1, True), (3, False), (4, False)]
     assert [r.line for r in records('[{"a": 1}, 2]', Format.json)] == [1, 2]
     assert next(iter(records("plain page", Format.auto))).format is Format.page
+
+
+# U+2028, U+2029 and U+0085 may stand unescaped in a JSON string; the control characters
+# that str.splitlines() also breaks at may not (JSON wants them escaped), so they make their
+# line "not JSON", but a line still.
+SEPARATORS_IN_STRINGS = ["\u2028", "\u2029", "\x85"]
+SEPARATORS_NOT_IN_JSON = ["\x0b", "\x0c", "\x1c", "\x1d", "\x1e"]
+
+
+@pytest.mark.parametrize("separator", SEPARATORS_IN_STRINGS + SEPARATORS_NOT_IN_JSON)
+def test_json_lines_end_at_newlines_only(separator: str) -> None:
+    text = (
+        '{"body": "before' + separator + 'after"}\r\n'
+        "\n"
+        " \t\r\n"
+        '{"body": "next"}\n' + separator + "\n" + '{"body": "last"}'
+    )
+    found = list(records(text, Format.jsonl))
+    assert [r.line for r in found] == [1, 4, 5, 6]
+    first, _, alone, last = found
+    if separator in SEPARATORS_IN_STRINGS:
+        assert first.data == {"body": f"before{separator}after"}
+    else:
+        assert first.data is None and first.error and first.error.startswith("not JSON")
+    assert alone.error and alone.error.startswith("not JSON")  # not blank: not JSON whitespace
+    assert last.data == {"body": "last"}
+
+
+def test_json_lines_oddities_cost_their_line_only() -> None:
+    text = "\ufeff" + '{"body": "a"}\n' + "[" * 100_000 + "\n" + '"text"\n{"body": "b"}'
+    found = list(records(text, Format.jsonl))
+    assert [(r.line, r.data) for r in found] == [
+        (1, {"body": "a"}),  # a byte order mark before the first line is dropped
+        (2, None),
+        (3, None),
+        (4, {"body": "b"}),
+    ]
+    assert found[1].error == "not JSON: nested too deeply"
+    assert found[2].error == "a line must be a JSON object"
+    [deep] = records("[" * 100_000, Format.json)
+    assert deep.error == "not JSON: nested too deeply"

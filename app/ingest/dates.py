@@ -1,8 +1,10 @@
-"""Publication dates from page headers, urls and timestamp lines."""
+"""Publication dates from page headers, urls and timestamp lines; and the one calendar range
+the API accepts in its date parameters and fields (FIRST_DAY to LAST_DAY, in UTC)."""
 
+import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from dateutil import parser as dateparser
@@ -31,8 +33,12 @@ class PartialDate:
 
 
 def _make(year: int, month: int | None = None, day: int | None = None) -> PartialDate | None:
-    if not 1900 <= year <= 2100:
+    if not 1900 <= year <= 2100:  # read from a page: a year outside these is a misreading
         return None
+    return _period(year, month, day)
+
+
+def _period(year: int, month: int | None = None, day: int | None = None) -> PartialDate | None:
     try:
         if month is None:
             return PartialDate(date(year, 1, 1), DatePrecision.year)
@@ -126,3 +132,88 @@ def date_in_line(line: str) -> PartialDate | None:
     except (ValueError, OverflowError):
         return None
     return _make(parsed.year, parsed.month, parsed.day)
+
+
+# --- the range the API accepts ---------------------------------------------------------------
+#
+# Python's date and datetime hold years 1 to 9999, SQLite's date functions 0000-01-01 to
+# 9999-12-31 23:59:59.999 (to the millisecond: later ones are NULL) and PostgreSQL's far more:
+# the API takes what all three can store and compute with, decided here once. A date-time with
+# an offset must fall in the range once converted to UTC (it is stored in UTC):
+# 9999-12-31T23:59:59-14:00 is year 10000 in UTC, so it is refused.
+
+FIRST_DAY = date.min  # 0001-01-01
+LAST_DAY = date.max  # 9999-12-31
+LAST_MOMENT = datetime.combine(LAST_DAY, time(23, 59, 59, 999_000))  # UTC
+DAY_RANGE = f"from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}"
+MOMENT_RANGE = (
+    f"from {FIRST_DAY.isoformat()}T00:00:00Z to {LAST_DAY.isoformat()}T23:59:59.999Z in UTC"
+)
+DAY_FORM = f"YYYY-MM-DD, {DAY_RANGE}"
+PERIOD_FORM = f"YYYY, YYYY-MM or YYYY-MM-DD, {DAY_RANGE}"
+MOMENT_FORM = f"an ISO 8601 date (YYYY, YYYY-MM or YYYY-MM-DD) or date-time, {MOMENT_RANGE}"
+DAY_HELP = f"must be a date as {DAY_FORM}"
+PERIOD_HELP = f"must be a date as {PERIOD_FORM}"
+MOMENT_HELP = f"must be {MOMENT_FORM}"
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_PERIOD = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+
+
+def parse_day(text: str) -> date:
+    """A day written YYYY-MM-DD, FIRST_DAY to LAST_DAY; anything else (a number, a
+    timestamp, another layout) is a ValueError saying what is accepted."""
+    if not _DAY.fullmatch(text):
+        raise ValueError(DAY_HELP)
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise ValueError(DAY_HELP) from error
+
+
+def parse_period(text: str) -> PartialDate:
+    """A date known to the year, month or day: YYYY, YYYY-MM or YYYY-MM-DD, FIRST_DAY to
+    LAST_DAY (a ValueError otherwise)."""
+    match = _PERIOD.fullmatch(text.strip())
+    found = None
+    if match:
+        year, month, day = match.groups()
+        found = _period(int(year), int(month) if month else None, int(day) if day else None)
+    if found is None:
+        raise ValueError(PERIOD_HELP)
+    return found
+
+
+def last_day(period: PartialDate) -> date:
+    """The last day a date known to its precision can mean (31 December for a year)."""
+    value = period.value
+    if period.precision is DatePrecision.year:
+        return value.replace(month=12, day=31)
+    if period.precision is DatePrecision.month:
+        return value.replace(day=calendar.monthrange(value.year, value.month)[1])
+    return value
+
+
+def parse_moment(text: str) -> tuple[datetime, str]:
+    """A publication date as the API takes it, with its precision: YYYY, YYYY-MM or YYYY-MM-DD
+    (midnight UTC; "year", "month", "day") or an ISO 8601 date-time ("time"; UTC when it has no
+    offset). The date-time keeps the offset it was given; converted to UTC it is within
+    FIRST_DAY to LAST_DAY, or this is a ValueError."""
+    value = text.strip()
+    if _PERIOD.fullmatch(value):
+        try:
+            period = parse_period(value)
+        except ValueError as error:
+            raise ValueError(MOMENT_HELP) from error
+        return datetime.combine(period.value, time(), tzinfo=UTC), period.precision.value
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as error:
+        raise ValueError(MOMENT_HELP) from error
+    try:  # the arithmetic astimezone(UTC) does, overflow included
+        in_utc = moment.replace(tzinfo=None) - (moment.utcoffset() or timedelta())
+    except OverflowError as error:
+        raise ValueError(MOMENT_HELP) from error
+    if in_utc > LAST_MOMENT:
+        raise ValueError(MOMENT_HELP)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)), "time"

@@ -52,20 +52,36 @@ def sniff(text: str, *, suffix: str = "") -> Format:
     return Format.page
 
 
+_BLANK = " \t\r"  # JSON's whitespace (a line holds no "\n")
+
+
+def jsonl_record(number: int, line: str) -> Record | None:
+    """The record of line `number` of JSON Lines, None for a blank line. A "\r" left at its
+    end is JSON whitespace; a UTF-8 byte order mark before the first line is dropped."""
+    if number == 1:
+        line = line.removeprefix("\ufeff")
+    if not line.strip(_BLANK):
+        return None
+    try:
+        value = json.loads(line)
+    except ValueError as error:
+        return Record(line=number, error=f"not JSON: {error}")
+    except RecursionError:
+        return Record(line=number, error="not JSON: nested too deeply")
+    if not isinstance(value, dict):
+        return Record(line=number, error="a line must be a JSON object")
+    return Record(line=number, data=value)
+
+
 def iter_jsonl(text: str) -> Iterator[Record]:
-    """One record per non-blank line; a bad line is reported, not fatal."""
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            value = json.loads(line)
-        except ValueError as error:
-            yield Record(line=number, error=f"not JSON: {error}")
-            continue
-        if not isinstance(value, dict):
-            yield Record(line=number, error="a line must be a JSON object")
-            continue
-        yield Record(line=number, data=value)
+    """One record per non-blank line; a bad line is reported, not fatal.
+
+    Lines end at "\n" (or "\r\n") only: U+2028, U+2029 and U+0085 may stand unescaped inside
+    a JSON string, so str.splitlines(), which breaks at them too, would cut a line in two."""
+    for number, line in enumerate(text.split("\n"), 1):
+        record = jsonl_record(number, line)
+        if record is not None:
+            yield record
 
 
 def records(text: str, fmt: Format, *, suffix: str = "") -> Iterator[Record]:
@@ -79,6 +95,9 @@ def records(text: str, fmt: Format, *, suffix: str = "") -> Iterator[Record]:
             value = json.loads(text)
         except ValueError as error:
             yield Record(line=1, error=f"not JSON: {error}")
+            return
+        except RecursionError:
+            yield Record(line=1, error="not JSON: nested too deeply")
             return
         items = value if isinstance(value, list) else [value]
         for number, item in enumerate(items, 1):

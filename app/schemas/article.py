@@ -1,10 +1,10 @@
 from datetime import datetime
 from typing import Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from app import countries
-from app.ingest.dates import parse_partial_iso
+from app.ingest.dates import MOMENT_FORM, PERIOD_FORM, last_day, parse_moment, parse_period
 from app.schemas.common import InputSchema, Schema
 from app.schemas.entity import MentionRead
 from app.schemas.event import EventRead
@@ -23,20 +23,13 @@ def _country_code(value: str) -> str:
 def _partial_date(value: str | None) -> str | None:
     if value is None or value == "":
         return None
-    parsed = parse_partial_iso(value)
-    if parsed is None:
-        raise ValueError("must be a date as YYYY, YYYY-MM or YYYY-MM-DD")
-    return parsed.iso()
+    return parse_period(value).iso()
 
 
 def _published_at(value: str | None) -> str | None:
     if not value:
         return None
-    if parse_partial_iso(value) is None:
-        try:
-            datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError as error:
-            raise ValueError("must be an ISO 8601 date or date-time") from error
+    parse_moment(value)  # the service reads it again, the same way
     return value
 
 
@@ -71,8 +64,8 @@ class CuratedEvent(InputSchema):
     """A hand-coded event of a data set, stored as given."""
 
     type: EventType
-    date: str | None = None
-    date_end: str | None = None
+    date: str | None = Field(default=None, description=f"The day, month or year: {PERIOD_FORM}")
+    date_end: str | None = Field(default=None, description="The last day, month or year")
     countries: list[str] = Field(default_factory=list, max_length=100)
     roles: dict[str, ParticipantRole] = Field(
         default_factory=dict,
@@ -95,8 +88,12 @@ class CuratedEvent(InputSchema):
 
     @field_validator("date", "date_end")
     @classmethod
-    def _dates(cls, value: str | None) -> str | None:
-        return _partial_date(value)
+    def _dates(cls, value: str | None, info: ValidationInfo) -> str | None:
+        value = _partial_date(value)
+        begun = info.data.get("date") if info.field_name == "date_end" else None
+        if value and begun and last_day(parse_period(value)) < parse_period(begun).value:
+            raise ValueError(f"is before date ({begun})")
+        return value
 
     @field_validator("countries")
     @classmethod
@@ -129,7 +126,7 @@ class ArticleCreate(InputSchema):
     text: str | None = Field(default=None, description="The page as crawled, chrome and all")
     body: str | None = Field(default=None, description="Clean article text")
     html: str | None = Field(default=None, description="An HTML page")
-    published_at: str | None = Field(default=None, description="ISO 8601 date or date-time")
+    published_at: str | None = Field(default=None, description=MOMENT_FORM.capitalize())
     author: str | None = Field(default=None, max_length=300)
     source: str | None = Field(default=None, max_length=200)
     language: str | None = Field(default=None, pattern=_LANG)
@@ -158,7 +155,7 @@ class ArticleUpdate(InputSchema):
     title: str | None = Field(default=None, max_length=1000)
     author: str | None = Field(default=None, max_length=300)
     url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://\S+$")
-    published_at: str | None = None
+    published_at: str | None = Field(default=None, description=MOMENT_FORM.capitalize())
     language: str | None = Field(default=None, pattern=_LANG)
     source: str | None = Field(default=None, max_length=200)
 

@@ -1,8 +1,34 @@
-from typing import Any, Generic, TypeVar
+from datetime import date, datetime
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
+
+from app.ingest.dates import DAY_FORM, DAY_HELP, parse_day
 
 T = TypeVar("T")
+
+
+def _day(value: Any) -> date:
+    if isinstance(value, str):
+        return parse_day(value)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    raise ValueError(DAY_HELP)  # not a number: 0 is not 1970-01-01
+
+
+Day = Annotated[
+    date,
+    BeforeValidator(_day),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "pattern": r"^\d{4}-\d{2}-\d{2}$",
+            "description": DAY_FORM,
+        }
+    ),
+]
+"""A day in a query parameter: YYYY-MM-DD only, in the range every date has."""
 
 
 class Schema(BaseModel):

@@ -13,7 +13,7 @@ from app.db import session_cache
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extraction.base import Extraction
 from app.extraction.lexicon import country_spellings
-from app.ingest.dates import PartialDate, parse_partial_iso
+from app.ingest.dates import LAST_DAY, PartialDate, parse_moment
 from app.ingest.page import Page
 from app.ingest.reader import read_content
 from app.ingest.text import content_hash, sentence_index, sentence_spans, word_count
@@ -63,13 +63,14 @@ def get_article(session: Session, *, article_id: int) -> Article:
 
 
 def _published(value: str | None) -> tuple[datetime | None, str | None]:
-    if not value:
-        return None, None
-    partial = parse_partial_iso(value)
-    if partial is not None and len(value.strip()) <= 10:
-        return _from_partial(partial)
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)), "time"
+    """The moment and precision of a `published_at` the schema has checked (its own offset
+    kept: the writer's day anchors relative dates in the text)."""
+    return parse_moment(value) if value else (None, None)
+
+
+def _in_utc(moment: datetime | None) -> datetime | None:
+    # stored in UTC, so answered in UTC from the start, as a later GET answers it
+    return moment.astimezone(UTC) if moment is not None else None
 
 
 def _from_partial(partial: PartialDate | None) -> tuple[datetime | None, str | None]:
@@ -297,7 +298,7 @@ def _apply_content(
     article.title = data.title or page.title
     article.title_is_derived = data.title is None and page.title_is_derived
     article.author = data.author or page.author
-    article.published_at, article.published_precision = published, precision
+    article.published_at, article.published_precision = _in_utc(published), precision
     article.language = prepared.language
     article.body = page.body
     article.content_hash = prepared.digest
@@ -436,7 +437,8 @@ def update_article(session: Session, *, article: Article, data: ArticleUpdate) -
     if "title" in changes:
         article.title_is_derived = False
     if "published_at" in changes:
-        article.published_at, article.published_precision = _published(changes["published_at"])
+        published, precision = _published(changes["published_at"])
+        article.published_at, article.published_precision = _in_utc(published), precision
     if "source" in changes:
         name = changes["source"]
         article.source = get_or_create_source(session, name=name) if name else None
@@ -479,7 +481,8 @@ def sources_named(name: str) -> Select[Any]:
 
 
 def published_bounds(filters: ArticleFilters) -> tuple[datetime | None, datetime | None]:
-    """The published_from/to days as [start, end) instants, UTC (either may be open)."""
+    """The published_from/to days as [start, end) instants, UTC (either may be open; the day
+    after LAST_DAY has no instant, and nothing stored is later, so it is open)."""
     start = (
         datetime.combine(filters.published_from, time(), tzinfo=UTC)
         if filters.published_from
@@ -487,7 +490,7 @@ def published_bounds(filters: ArticleFilters) -> tuple[datetime | None, datetime
     )
     end = (
         datetime.combine(filters.published_to + timedelta(days=1), time(), tzinfo=UTC)
-        if filters.published_to
+        if filters.published_to and filters.published_to < LAST_DAY
         else None
     )
     return start, end

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.errors import InvalidParameter, NotFound
-from app.ingest.dates import parse_partial_iso
+from app.ingest.dates import parse_period
 from app.models import Entity, Event, EventParticipant, PairEvent
 from app.services.pagination import Keyset, page_by, paginate, parse_date
 from app.taxonomy import ACTED_ON_ROLES, ACTING_ROLES, EventStatus, EventType
@@ -22,9 +22,10 @@ def get_event(session: Session, *, event_id: int) -> Event:
 
 
 def event_dates(start: str | None, end: str | None = None) -> dict[str, Any]:
-    """The date columns of partial ISO dates ('2021', '2021-06', '2021-06-15')."""
-    begun = parse_partial_iso(start) if start else None
-    finished = parse_partial_iso(end) if end else None
+    """The date columns of partial ISO dates ('2021', '2021-06', '2021-06-15') the schema has
+    checked."""
+    begun = parse_period(start) if start else None
+    finished = parse_period(end) if end else None
     return {
         "date_start": begun.value if begun else None,
         "date_precision": begun.precision.value if begun else None,

@@ -111,5 +111,7 @@ def timeline(
         if group_by_type and of == "events":
             bucket_row["by_type"] = {k: v for k, v in sorted(entry.items())}
         buckets.append(bucket_row)
+        if current == last:  # stepping past the last bucket may leave the calendar (9999-12)
+            break
         current = current + _step(interval)
     return buckets

@@ -13,11 +13,11 @@ from app.api.paging import CursorRoute, page_response
 from app.config import Settings
 from app.deps import ArticleDep, ArticleFiltersDep, PageDep, SessionDep, SettingsDep, WriteKey
 from app.errors import (
-    AppError,
     InvalidParameter,
     PayloadTooLarge,
     UnsupportedMediaType,
     from_validation_error,
+    line_failure,
     problem_responses,
 )
 from app.ingest.formats import Record, iter_jsonl
@@ -189,16 +189,17 @@ def _store_lines(
         result.id = record.data.get("id") if isinstance(record.data.get("id"), str | int) else None
         try:
             data = ArticleCreate.model_validate(record.data)
-            with session.begin_nested():
+            with session.begin_nested():  # each line whole or absent, and only itself
                 outcome = _store(request, session, settings, data, on_duplicate)
-        except ValidationError as error:
-            problem = from_validation_error(error)
-            result.errors = [{"field": e["field"], "message": e["message"]} for e in problem.errors]
-        except AppError as error:
-            existing = error.extra.get("existing_id")
+        except Exception as error:
+            failure = line_failure(error)
+            existing = failure.extra.get("existing_id")
             result.status = "duplicate" if existing else "rejected"
             result.duplicate_of = existing
-            result.errors = [{"field": "line", "message": error.detail}]
+            fields = failure.errors if isinstance(error, ValidationError) else []
+            result.errors = [{"field": e["field"], "message": e["message"]} for e in fields] or [
+                {"field": "line", "message": failure.detail}
+            ]
         else:
             result.article_id = outcome.article.id
             result.duplicate_of = outcome.article.duplicate_of_id

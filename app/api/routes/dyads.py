@@ -21,6 +21,7 @@ from app.schemas.analytics import (
     country_ref,
 )
 from app.schemas.article import ArticleSummary
+from app.schemas.common import Day
 from app.schemas.entity import EntityRead, entity_fields
 from app.schemas.event import event_read
 from app.services import dyads as service
@@ -75,8 +76,8 @@ def dyad_profile(
         bool, Query(description="A acts on B (visitor/supplier/donor -> host/recipient)")
     ] = False,
     type: Annotated[EventType | None, Query()] = None,
-    date_from: Annotated[date | None, Query()] = None,
-    date_to: Annotated[date | None, Query()] = None,
+    date_from: Annotated[Day | None, Query()] = None,
+    date_to: Annotated[Day | None, Query()] = None,
     limit: ListLimit = 10,
 ) -> DyadProfile:
     codes = dyad_codes(pair, field="pair")
@@ -135,8 +136,8 @@ def list_dyads(
     session: SessionDep,
     country: Annotated[str | None, Query(max_length=60)] = None,
     type: Annotated[EventType | None, Query()] = None,
-    date_from: Annotated[date | None, Query()] = None,
-    date_to: Annotated[date | None, Query()] = None,
+    date_from: Annotated[Day | None, Query()] = None,
+    date_to: Annotated[Day | None, Query()] = None,
     limit: ListLimit = 20,
     format: Annotated[ExportFormat | None, Query(description=FORMAT_HELP)] = None,
 ) -> PartnerList | StreamingResponse:
@@ -179,8 +180,8 @@ def country_profile(
     session: SessionDep,
     code: Annotated[str, Path(max_length=60, description="Alpha-3, alpha-2 or a name")],
     type: Annotated[EventType | None, Query()] = None,
-    date_from: Annotated[date | None, Query()] = None,
-    date_to: Annotated[date | None, Query()] = None,
+    date_from: Annotated[Day | None, Query()] = None,
+    date_to: Annotated[Day | None, Query()] = None,
     limit: ListLimit = 10,
 ) -> CountryProfile:
     alpha3 = country_codes([code], field="code")[0]

@@ -1,4 +1,3 @@
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -8,7 +7,7 @@ from app.api.export import EXPORT_RESPONSES, FORMAT_HELP, ExportFormat, export, 
 from app.api.paging import CursorRoute, page_response
 from app.deps import MAX_ID, EventDep, PageDep, SessionDep, check_range
 from app.errors import InvalidParameter, problem_responses
-from app.schemas.common import Page
+from app.schemas.common import Day, Page
 from app.schemas.event import EventRead, event_read
 from app.services import event as service
 from app.services.event import EventFilters
@@ -37,8 +36,8 @@ def list_events(
     entity: Annotated[
         int | None, Query(ge=1, le=MAX_ID, description="Participant entity id")
     ] = None,
-    date_from: Annotated[date | None, Query(description="Event date on or after")] = None,
-    date_to: Annotated[date | None, Query(description="Event date on or before")] = None,
+    date_from: Annotated[Day | None, Query(description="Event date on or after")] = None,
+    date_to: Annotated[Day | None, Query(description="Event date on or before")] = None,
     status: Annotated[EventStatus | None, Query()] = None,
     article: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Article id")] = None,
     sort: Annotated[str, Query(pattern=r"^-?date$", description="date or -date")] = "-date",

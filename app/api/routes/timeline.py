@@ -8,7 +8,7 @@ from sqlalchemy import Select, select
 from app.deps import MAX_ID, SessionDep, check_range
 from app.errors import InvalidParameter, problem_responses
 from app.models import Article, Event
-from app.schemas.common import Schema
+from app.schemas.common import Day, Schema
 from app.services.article import ArticleFilters, apply_filters
 from app.services.event import EventFilters, filtered_events
 from app.services.filters import country_codes, dyad_codes
@@ -86,10 +86,10 @@ def get_timeline(
     status: Annotated[EventStatus | None, Query()] = None,
     country: Annotated[list[str] | None, Query(max_length=10)] = None,
     entity: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    date_from: Annotated[date | None, Query(description="Events: on or after")] = None,
-    date_to: Annotated[date | None, Query()] = None,
-    published_from: Annotated[date | None, Query(description="Articles: on or after")] = None,
-    published_to: Annotated[date | None, Query()] = None,
+    date_from: Annotated[Day | None, Query(description="Events: on or after")] = None,
+    date_to: Annotated[Day | None, Query()] = None,
+    published_from: Annotated[Day | None, Query(description="Articles: on or after")] = None,
+    published_to: Annotated[Day | None, Query()] = None,
     source: Annotated[str | None, Query(max_length=200)] = None,
     lang: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$")] = None,
     event_type: Annotated[
@@ -148,8 +148,8 @@ def get_graph(
     ] = "country,person,organization",
     type: Annotated[EventType | None, Query()] = None,
     country: Annotated[list[str] | None, Query(max_length=10)] = None,
-    date_from: Annotated[date | None, Query()] = None,
-    date_to: Annotated[date | None, Query()] = None,
+    date_from: Annotated[Day | None, Query()] = None,
+    date_to: Annotated[Day | None, Query()] = None,
     min_weight: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     limit: Annotated[
         int, Query(ge=1, le=1000, description="Most edges returned, heaviest first")
