@@ -1,11 +1,17 @@
-"""Large pages: extraction takes time linear in the page and stops inside a stage when its
-budget is spent."""
+"""Large pages: extraction takes time linear in the page, stops inside a stage when its budget
+is spent, and every route and command that extracts answers within that budget."""
 
+import json
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from app.cli import cli
+from app.config import Settings
 from app.extraction import extract
 from app.extraction.base import Document
 from app.extraction.budget import BudgetExceeded, Deadline
@@ -15,6 +21,8 @@ from app.extraction.names import find_names
 from app.extraction.temporal import find_date
 from app.extraction.tokens import tokenize
 from app.ingest.reader import read_content
+from app.main import create_app
+from tests.test_articles_api import assert_problem
 
 # Short sentences, dense with names: a scan per mention shows up soonest on such pages.
 SENTENCES = (
@@ -104,3 +112,157 @@ def test_a_stage_stops_when_the_budget_is_spent_not_after_it() -> None:
     # The names stage alone takes seconds on this page; a check between stages only would
     # return after it.
     assert elapsed < 0.3 + 1.0, elapsed
+
+
+BUDGET_S = 1.0
+SLACK_S = 8.0  # reading the page (trafilatura for HTML), storing it, on a shared machine
+BODY_LIMIT = 1_000_000
+EXTRACT_LIMIT = 400_000
+
+
+def _html(size: int) -> str:
+    start = "<html lang='en'><head><title>Chile and Peru drill at sea</title></head><body><article>"
+    body = "".join(f"<p>{p}</p>\n" for p in _paragraphs(size - 100))
+    return start + body + "</article></body></html>"
+
+
+def _at(size: int, text: str) -> bytes:
+    """`text` padded with spaces (dropped when the page is read) to exactly `size` bytes."""
+    raw = text.encode()
+    assert len(raw) <= size
+    return raw + b" " * (size - len(raw))
+
+
+def _bodies(limit: int) -> dict[str, tuple[str, bytes]]:
+    """A page at the limit in each form a route takes: (content type, body)."""
+    page = prose(limit * 9 // 10)  # JSON escapes make it longer
+    return {
+        "text": ("text/plain", _at(limit, page)),
+        "html": ("text/html", _at(limit, _html(limit * 9 // 10))),
+        "json": ("application/json", _at(limit, json.dumps({"text": page}))),
+        "bulk": ("application/x-ndjson", _at(limit, json.dumps({"text": page}) + "\n")),
+    }
+
+
+@pytest.fixture
+def tight(db, write_key: str):
+    """A client of an app with small body limits and a one-second extraction budget."""
+    settings, engine, factory = db
+    app = create_app(
+        Settings(
+            database_url=settings.database_url,
+            max_body_bytes=BODY_LIMIT,
+            max_extract_bytes=EXTRACT_LIMIT,
+            extraction_budget_s=BUDGET_S,
+        ),
+        engine=engine,
+    )
+    app.state.session_factory = factory
+    with TestClient(app, headers={"Authorization": f"Bearer {write_key}"}) as client:
+        yield client
+
+
+@pytest.mark.parametrize(
+    ("path", "form"),
+    [
+        ("/v1/articles", "text"),
+        ("/v1/articles", "html"),
+        ("/v1/articles", "json"),
+        ("/v1/articles/bulk", "bulk"),
+        ("/v1/extract", "text"),
+        ("/v1/extract", "html"),
+        ("/v1/extract", "json"),
+    ],
+)
+def test_a_page_at_the_body_limit_is_answered_within_the_budget(
+    tight: TestClient, path: str, form: str
+) -> None:
+    limit = EXTRACT_LIMIT if path == "/v1/extract" else BODY_LIMIT
+    kind, body = _bodies(limit)[form]
+    assert len(body) == limit
+    started = time.perf_counter()
+    response = tight.post(path, content=body, headers={"content-type": kind})
+    elapsed = time.perf_counter() - started
+    assert response.status_code in (200, 201), response.text[:500]
+    answer = response.json()
+    if path == "/v1/articles/bulk":
+        assert answer["created"] == 1, answer["results"]
+        stored = tight.get(f"/v1/articles/{answer['results'][0]['article_id']}").json()
+        note = stored["extraction_note"]
+    else:
+        note = answer["skipped"] if path == "/v1/extract" else answer["extraction_note"]
+    # The page takes longer than the budget to extract, so it is stored without data.
+    assert note == f"time budget of {BUDGET_S}s exceeded at " + note.rsplit(" ", 1)[-1], note
+    assert elapsed < BUDGET_S + SLACK_S, elapsed
+
+
+def test_the_dry_run_has_its_own_smaller_cap(tight: TestClient) -> None:
+    over = _at(EXTRACT_LIMIT + 1, "Chile and Peru signed a pact in Lima.")
+    refused = tight.post("/v1/extract", content=over, headers={"content-type": "text/plain"})
+    assert_problem(refused, 413)
+    assert f"{EXTRACT_LIMIT} bytes" in refused.json()["detail"]
+    assert "/v1/extract" in refused.json()["detail"]
+    # Streamed without a length: counted as it arrives.
+    streamed = tight.post(
+        "/v1/extract",
+        content=iter([over[: len(over) // 2], over[len(over) // 2 :]]),
+        headers={"content-type": "text/plain"},
+    )
+    assert_problem(streamed, 413)
+    # Storing takes the same body: the general limit is larger.
+    stored = tight.post("/v1/articles", content=over, headers={"content-type": "text/plain"})
+    assert stored.status_code == 201, stored.text
+    beyond = tight.post(
+        "/v1/articles",
+        content=_at(BODY_LIMIT + 1, "Chile and Peru met."),
+        headers={"content-type": "text/plain"},
+    )
+    assert_problem(beyond, 413)
+    assert f"{BODY_LIMIT} bytes" in beyond.json()["detail"]
+
+
+def test_the_extract_cap_is_a_setting_with_a_floor() -> None:
+    assert Settings().max_extract_bytes == 1024 * 1024
+    with pytest.raises(ValueError):
+        Settings(max_extract_bytes=10)
+
+
+def _cli_env(monkeypatch: pytest.MonkeyPatch, url: str, budget: float) -> None:
+    from app.config import get_settings
+
+    monkeypatch.setenv("DEFCOOP_DATABASE_URL", url)
+    monkeypatch.setenv("DEFCOOP_EXTRACTION_BUDGET_S", str(budget))
+    get_settings.cache_clear()
+
+
+def test_ingest_and_reextract_keep_to_the_same_budget(
+    tmp_path: Path, scratch_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app import migrate
+    from app.config import get_settings
+
+    migrate.upgrade(scratch_url)
+    page = tmp_path / "big.txt"
+    page.write_text(prose(600_000), encoding="utf-8")
+    runner = CliRunner()
+    try:
+        _cli_env(monkeypatch, scratch_url, 0.3)
+        started = time.perf_counter()
+        ingested = runner.invoke(cli, ["ingest", str(page)])
+        assert time.perf_counter() - started < 0.3 + SLACK_S
+        assert ingested.exit_code == 0, ingested.output
+        assert "no extraction: time budget of 0.3s exceeded at" in ingested.output
+        started = time.perf_counter()
+        again = runner.invoke(cli, ["reextract", "--stale"])
+        assert time.perf_counter() - started < 0.3 + SLACK_S
+        assert again.exit_code == 0, again.output
+        assert "article 1: time budget of 0.3s exceeded at" in again.output
+        rows = tmp_path / "rows.jsonl"
+        rows.write_text(json.dumps({"id": "big", "text": prose(600_000)}) + "\n")
+        out = tmp_path / "out.jsonl"
+        extracted = runner.invoke(cli, ["extract", "--input", str(rows), "--output", str(out)])
+        assert extracted.exit_code == 0, extracted.output
+        row = json.loads(out.read_text())
+        assert row["skipped"].startswith("time budget of 0.3s exceeded at ")
+    finally:
+        get_settings.cache_clear()
