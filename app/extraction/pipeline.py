@@ -102,7 +102,7 @@ def extract(
     if spacy_model and "names" in stages and "spacy" not in stages:
         at = stages.index("names") + 1
         stages = (*stages[:at], "spacy", *stages[at:])
-    if document.language and document.language != "en":
+    if document.language and document.language.replace("_", "-").split("-")[0].lower() != "en":
         return Extraction(version=version, skipped=f"language {document.language}: no rules for it")
     if not document.text.strip():
         return Extraction(version=version)

@@ -317,6 +317,6 @@ def parse_page(text: str, *, url: str | None = None, language: str | None = None
         published=published,
         source_name=source_name,
         source_domain=source_domain,
-        language=language or detect_language(((title or "") + "\n" + body).strip()),
+        language=detect_language(((title or "") + "\n" + body).strip(), declared=language),
         body=body,
     )

@@ -268,7 +268,7 @@ def prepare_article(
     published, precision = _published(data.published_at)
     if published is None:
         published, precision = _from_partial(page.published)
-    language = data.language or data.lang or page.language
+    language = page.language  # the declared one (as its primary subtag), else detected
     extraction, seconds = None, None
     if data.entities is None and data.events is None:
         document = make_document(
