@@ -408,6 +408,7 @@ def extract_command(
                     body=row.get("body"),
                     html=row.get("html"),
                     url=row.get("url"),
+                    language=row.get("language") or row.get("lang"),
                 )
             except (ValueError, TypeError, AttributeError) as error:
                 console.print(f"{input}:{number}: skipped: {error}", markup=False, soft_wrap=True)

@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=5 * 1024 * 1024, ge=1024, description="Largest request body accepted (413 above)"
     )
+    max_extract_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="Largest body POST /v1/extract accepts (413 above): it needs no key",
+    )
     max_bulk_lines: int = Field(
         default=10_000, ge=1, description="Most lines one POST /v1/articles/bulk may carry"
     )

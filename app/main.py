@@ -72,7 +72,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     configure_logging(settings.log_level)
     # Added innermost first: request ids and logs see everything, CORS answers preflights,
     # gzip compresses what the ETag layer has tagged, and the body cap guards the routes.
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        per_path={"/v1/extract": settings.max_extract_bytes},  # keyless: a smaller page
+    )
     app.add_middleware(ETagMiddleware, cache_control=settings.cache_control)
     app.add_middleware(
         RateLimitMiddleware, reads=settings.rate_limit_reads, writes=settings.rate_limit_writes

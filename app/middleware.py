@@ -1,6 +1,8 @@
 """ASGI middleware: a hard cap on request body size (enforced while the body streams in),
 and no NUL characters in query strings (no database can compare them)."""
 
+from collections.abc import Mapping
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import problem_response
@@ -11,9 +13,13 @@ class BodyTooLarge(Exception):
 
 
 class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, per_path: Mapping[str, int] | None = None
+    ) -> None:
+        """`per_path`: a lower cap for some paths (the keyless dry run of extraction)."""
         self.app = app
         self.max_bytes = max_bytes
+        self.per_path = dict(per_path or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -30,10 +36,12 @@ class BodyLimitMiddleware:
             )
             await response(scope, receive, send)
             return
+        path = str(scope.get("path", ""))
+        limit = min(self.max_bytes, self.per_path.get(path, self.max_bytes))
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._reject(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._reject(scope, receive, send, limit)
             return
         seen = 0
         started = False
@@ -43,7 +51,7 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > limit:
                     raise BodyTooLarge
             return message
 
@@ -57,13 +65,15 @@ class BodyLimitMiddleware:
             await self.app(scope, limited_receive, tracking_send)
         except BodyTooLarge:
             if not started:
-                await self._reject(scope, receive, send)
+                await self._reject(scope, receive, send, limit)
 
-    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _reject(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        path = str(scope.get("path", ""))
+        where = f" for {path}" if path in self.per_path else ""
         response = problem_response(
             413,
             "Payload too large",
-            f"The request body is larger than the limit of {self.max_bytes} bytes.",
-            instance=str(scope.get("path", "")),
+            f"The request body is larger than the limit of {limit} bytes{where}.",
+            instance=path,
         )
         await response(scope, receive, send)

@@ -15,6 +15,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.errors import problem_response
 
 EXEMPT = ("/healthz", "/readyz", "/metrics")
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def is_write(scope: Scope) -> bool:
+    """Whether a request counts against the write limit: anything but a safe method. So the
+    keyless POST /v1/extract is a write too: it runs the extractor as storing does."""
+    return scope.get("method") not in SAFE_METHODS
 
 
 class RateLimitMiddleware:
@@ -28,10 +35,13 @@ class RateLimitMiddleware:
         if scope["type"] != "http" or scope.get("path", "").startswith(EXEMPT):
             await self.app(scope, receive, send)
             return
-        item = self.reads if scope.get("method") in ("GET", "HEAD", "OPTIONS") else self.writes
+        write = is_write(scope)
+        item = self.writes if write else self.reads
+        # Counted apart: with equal limits the two would otherwise share one counter.
+        kind = "writes" if write else "reads"
         who = _identity(scope)
-        allowed = self.limiter.hit(item, item.namespace, who)
-        stats = self.limiter.get_window_stats(item, item.namespace, who)
+        allowed = self.limiter.hit(item, kind, who)
+        stats = self.limiter.get_window_stats(item, kind, who)
         reset = max(0, math.ceil(stats.reset_time - time.time()))
         headers = [
             (b"ratelimit-limit", str(item.amount).encode()),

@@ -132,6 +132,26 @@ def test_rate_limits_per_key_with_headers(db, write_key: str) -> None:
         )
 
 
+def test_the_keyless_dry_run_counts_as_a_write(db) -> None:
+    settings, engine, factory = db
+    app = create_app(
+        Settings(
+            database_url=settings.database_url,
+            rate_limit_reads="2/minute",
+            rate_limit_writes="2/minute",
+        ),
+        engine=engine,
+    )
+    app.state.session_factory = factory
+    page = {"body": "Chile and Peru signed a pact in Lima."}
+    with TestClient(app) as client:  # no key: counted by client address
+        dry_runs = [client.post("/v1/extract", json=page) for _ in range(3)]
+        assert [r.status_code for r in dry_runs] == [200, 200, 429]
+        assert dry_runs[0].headers["ratelimit-limit"] == "2"
+        # Reads are counted apart, even where both limits read the same.
+        assert [client.get("/v1/articles").status_code for _ in range(3)] == [200, 200, 429]
+
+
 def test_bad_rate_limit_setting_is_refused() -> None:
     import pytest
     from pydantic import ValidationError

@@ -1,10 +1,12 @@
 """Events from sentences: a trigger for each type, the states taking part, a date, evidence."""
 
 import re
-from collections import Counter
+from collections import Counter, deque
+from dataclasses import dataclass, field
 from datetime import date
 
 from app.extraction.base import FoundEntity, FoundEvent, Span
+from app.extraction.budget import Deadline, unlimited
 from app.extraction.lexicon import EventPatterns, Lexicon
 from app.extraction.roles import find_roles
 from app.extraction.temporal import find_date
@@ -22,12 +24,15 @@ def find_events(
     entities: list[FoundEntity],
     lex: Lexicon,
     published: date | None,
+    deadline: Deadline | None = None,
 ) -> list[FoundEvent]:
     """One event per happening per article, each backed by the sentence that reports it."""
+    deadline = deadline or unlimited()
     patterns = lex.events
     in_sentence: dict[int, list[FoundEntity]] = {}
     for entity in entities:
         for mention in entity.mentions:
+            deadline.tick()
             index = sentence_index(sentences, mention.start)
             if index is not None:
                 in_sentence.setdefault(index, []).append(entity)
@@ -41,6 +46,7 @@ def find_events(
 
     events: list[FoundEvent] = []
     for index, (start, end) in enumerate(sentences):
+        deadline.check()  # a sentence costs a search per event type: far more than the clock
         sentence = text[start:end]
         if patterns.habitual.search(sentence):
             continue
@@ -54,10 +60,10 @@ def find_events(
             if required is not None and not required.search(sentence):
                 continue
             event = _build(event_type, hit, sentence, index, Span(start, end, sentence), present, codes, main,
-                           patterns, published, lex)  # fmt: skip
+                           patterns, published, lex, deadline)  # fmt: skip
             if event is not None:
                 events.append(event)
-    return _inherit_dates(_merge(events), published, patterns)
+    return _inherit_dates(_merge(events, deadline), published, patterns)
 
 
 def _inherit_dates(
@@ -114,6 +120,7 @@ def _build(
     patterns: EventPatterns,
     published: date | None,
     lex: Lexicon,
+    deadline: Deadline,
 ) -> FoundEvent | None:
     countries = list(codes)
     if len(countries) < 2:
@@ -125,7 +132,7 @@ def _build(
     trigger_word = hit.group().split()[-1].lower() if hit.group().split() else ""
     past = trigger_word.endswith("ed") or trigger_word in patterns.past_forms
     planned = bool(patterns.planned.search(sentence)) and not past
-    found = find_date(sentence, published, future=planned, near=hit.start())
+    found = find_date(sentence, published, future=planned, near=hit.start(), deadline=deadline)
     event = FoundEvent(
         type=event_type,
         evidence=evidence,
@@ -155,28 +162,71 @@ def _build(
     return event
 
 
-def _merge(events: list[FoundEvent]) -> list[FoundEvent]:
-    """Repeated descriptions of one happening (same type and states, compatible dates) merge."""
+@dataclass
+class _Kin:
+    """The events kept so far of one type and set of states, indexed by date, so that finding
+    an event's twin costs a look-up, not a pass over every event kept."""
+
+    kept: list[FoundEvent] = field(default_factory=list)
+    undated: deque[int] = field(default_factory=deque)  # positions in `kept`, in order
+    first_on: dict[str, int] = field(default_factory=dict)  # date -> first position
+    persons: dict[int, set[str]] = field(default_factory=dict)  # position -> its persons
+
+    def twin(self, event: FoundEvent) -> int | None:
+        """The position of the first kept event with a compatible date (or none)."""
+        if not self.kept:
+            return None
+        if event.date is None:
+            return 0
+        found = [self.undated[0]] if self.undated else []
+        same_day = self.first_on.get(event.date.iso())
+        if same_day is not None:
+            found.append(same_day)
+        return min(found) if found else None
+
+    def add(self, event: FoundEvent) -> None:
+        position = len(self.kept)
+        self.kept.append(event)
+        self.persons[position] = set(event.persons)
+        if event.date is None:
+            self.undated.append(position)
+        else:
+            self.first_on.setdefault(event.date.iso(), position)
+
+    def dated(self, position: int) -> None:
+        """The undated event there has just taken a date (the earliest undated one: a twin
+        is the first compatible event, and no kept event is earlier on that date)."""
+        self.undated.popleft()
+        date_ = self.kept[position].date
+        assert date_ is not None
+        self.first_on[date_.iso()] = position
+
+
+def _merge(events: list[FoundEvent], deadline: Deadline) -> list[FoundEvent]:
+    """Repeated descriptions of one happening (same type and states, compatible dates) merge.
+
+    Each event goes into the first one kept with the same type and states whose date is the
+    same or unknown (or any, when its own date is unknown).
+    """
     kept: list[FoundEvent] = []
+    kin: dict[tuple[str, frozenset[str]], _Kin] = {}
     for event in events:
-        twin = next(
-            (
-                k
-                for k in kept
-                if k.type == event.type
-                and set(k.countries) == set(event.countries)
-                and (k.date is None or event.date is None or k.date.iso() == event.date.iso())
-            ),
-            None,
-        )
-        if twin is None:
+        deadline.tick()
+        group = kin.setdefault((event.type, frozenset(event.countries)), _Kin())
+        position = group.twin(event)
+        if position is None:
             kept.append(event)
+            group.add(event)
             continue
+        twin = group.kept[position]
         if twin.date is None and event.date is not None:
             twin.date, twin.date_end, twin.date_text = event.date, event.date_end, event.date_text
+            group.dated(position)
         twin.date_end = twin.date_end or event.date_end
+        known = group.persons[position]
         for person in event.persons:
-            if person not in twin.persons:
+            if person not in known:
+                known.add(person)
                 twin.persons.append(person)
         twin.location = twin.location or event.location
         twin.roles = twin.roles or event.roles

@@ -8,9 +8,12 @@ organisations and places, and the rest is looked up.
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.extraction.base import FoundEntity, Span
+from app.extraction.budget import Deadline, unlimited
 from app.extraction.lexicon import Lexicon
 from app.extraction.tokens import Token
 from app.ingest.text import fold
@@ -38,10 +41,21 @@ def _trailing_punctuation(before: list[Token], last: Token) -> bool:
 
 @dataclass
 class _Found:
-    """Entities found so far, keyed by kind and folded name, and the tokens already used."""
+    """Entities found so far, keyed by kind and folded name, and the tokens already used.
+
+    `seen` holds each entity's mentions and aliases as well as its lists do: asking a list
+    whether it holds a span costs a scan per mention, minutes on a large page.
+    """
 
     by_key: dict[tuple[str, str], FoundEntity] = field(default_factory=dict)
     used: set[int] = field(default_factory=set)
+    seen: set[tuple[int, Span | str]] = field(default_factory=set)
+
+    def mention(self, entity: FoundEntity, span: Span) -> None:
+        """Add the span to the entity's mentions unless it is there already."""
+        if (id(entity), span) not in self.seen:
+            self.seen.add((id(entity), span))
+            entity.mentions.append(span)
 
     def add(
         self,
@@ -65,20 +79,23 @@ class _Found:
         if title and not entity.title:
             entity.title = title
         for extra in (span.text, alias):
-            if extra and fold(extra) != fold(entity.name) and extra not in entity.aliases:
+            if extra and fold(extra) != fold(entity.name) and (id(entity), extra) not in self.seen:
+                self.seen.add((id(entity), extra))
                 entity.aliases.append(extra)
-        if span not in entity.mentions:
-            entity.mentions.append(span)
+        self.mention(entity, span)
         if indices is not None:
             self.used.update(indices)
         return entity
 
 
 class NameFinder:
-    def __init__(self, text: str, tokens: list[Token], lex: Lexicon) -> None:
+    def __init__(
+        self, text: str, tokens: list[Token], lex: Lexicon, deadline: Deadline | None = None
+    ) -> None:
         self.text = text
         self.tokens = tokens
         self.lex = lex
+        self.deadline = deadline or unlimited()
         self.found = _Found()
         self.country_at: dict[int, str] = {}
 
@@ -131,6 +148,7 @@ class NameFinder:
         longest = max(len(w.split()) for w in words)
         i = 0
         while i < len(self.tokens):
+            self.deadline.tick()
             token = self.tokens[i]
             if not token.cap:
                 i += 1
@@ -188,6 +206,7 @@ class NameFinder:
         out: list[tuple[int, int]] = []
         i, n = 0, len(self.tokens)
         while i < n:
+            self.deadline.tick()
             if not self.is_cap(i):
                 i += 1
                 continue
@@ -227,6 +246,7 @@ class NameFinder:
         starts = self.lex.starts(table)
         i = 0
         while i < len(self.tokens):
+            self.deadline.tick()
             if not self.tokens[i].cap or i in self.found.used:
                 i += 1
                 continue
@@ -405,6 +425,7 @@ class NameFinder:
         self.lexicon_matches(self.lex.equipment_names, "equipment", max_size=3)
         n = len(self.tokens)
         for i in range(n):
+            self.deadline.tick()
             if i in self.found.used:
                 continue
             word = self.tokens[i].bare
@@ -682,62 +703,78 @@ class NameFinder:
                     if _ACRONYM.match(alias) or alias.isupper():
                         lookup.setdefault(alias, entity)
         for i, token in enumerate(self.tokens):
+            self.deadline.tick()
             if i in self.found.used or i in self.country_at:
                 continue
             known = lookup.get(token.bare)
             if known is not None:
-                span = self.span(i, i + 1)
-                if span not in known.mentions:
-                    known.mentions.append(span)
+                self.found.mention(known, self.span(i, i + 1))
                 self.found.used.add(i)
 
     # --- the whole pass ---------------------------------------------------------------------
 
+    def each(self, chunks: list[tuple[int, int]], step: Callable[[tuple[int, int]], None]) -> None:
+        """Run one step over every chunk, minding the deadline."""
+        for chunk in chunks:
+            self.deadline.tick()
+            step(chunk)
+
     def run(self) -> list[FoundEntity]:
         self.countries()
         chunks = self.chunks()
-        for chunk in chunks:  # first: "Caspian Declaration" is a document, not a sea
-            self.agreements(chunk)
+        self.each(chunks, self.agreements)  # first: "Caspian Declaration" is a document, not a sea
         self.lexicon_matches(self.lex.place_names, "location", max_size=4)
         self.equipment()
         self.lexicon_matches(self.lex.org_names, "organization", max_size=5)
-        for chunk in chunks:
-            self.organisations(chunk)
-        for chunk in chunks:
-            self.defined_acronyms(chunk)
-        for chunk in chunks:
-            self.people(chunk)
+        self.each(chunks, self.organisations)
+        self.each(chunks, self.defined_acronyms)
+        self.each(chunks, self.people)
         self.short_forms()  # before places: "Kaya" after "Selim Kaya" is him, not the town
-        for chunk in chunks:
-            self.places(chunk)
-        entities = _merge_prefixes(list(self.found.by_key.values()))
+        self.each(chunks, self.places)
+        entities = _merge_prefixes(list(self.found.by_key.values()), self.deadline)
         for entity in entities:
             entity.mentions.sort(key=lambda s: s.start)
         return entities
 
 
-def _merge_prefixes(entities: list[FoundEntity]) -> list[FoundEntity]:
-    """'Shusha Declaration' after 'Shusha Declaration on Allied Relations' is the same document."""
+_MERGED_KINDS = {"organization", "agreement", "location", "equipment"}
+
+
+def _merge_prefixes(entities: list[FoundEntity], deadline: Deadline) -> list[FoundEntity]:
+    """'Shusha Declaration' after 'Shusha Declaration on Allied Relations' is the same document.
+
+    Each entity goes into the first longer one kept whose folded name starts with its own
+    and a space. The kept names are looked up in a trie of their words, not compared one by
+    one: a page with many distinct names would otherwise take their number squared.
+    """
     kept: list[FoundEntity] = []
+    # kind -> nested {word: node}; a node's None key holds the first entity kept through it
+    tries: dict[str, dict[str | None, Any]] = {}
     for entity in sorted(entities, key=lambda e: -len(e.name)):
-        if entity.kind in {"organization", "agreement", "location", "equipment"}:
-            key = fold(entity.name)
-            longer = next(
-                (
-                    k
-                    for k in kept
-                    if k.kind == entity.kind and fold(k.name).startswith(key + " ") and len(key) > 3
-                ),
-                None,
-            )
-            if longer is not None:
-                longer.aliases.append(entity.name)
-                longer.mentions.extend(entity.mentions)
-                continue
+        deadline.tick()
+        if entity.kind not in _MERGED_KINDS:
+            kept.append(entity)
+            continue
+        words = fold(entity.name).split(" ")
+        key = " ".join(words)
+        node: dict[str | None, Any] | None = tries.get(entity.kind)
+        for word in words:
+            node = node.get(word) if node is not None else None
+        longer = node.get(None) if node is not None and len(key) > 3 else None
+        if longer is not None:
+            longer.aliases.append(entity.name)
+            longer.mentions.extend(entity.mentions)
+            continue
         kept.append(entity)
+        node = tries.setdefault(entity.kind, {})
+        for word in words[:-1]:  # every proper prefix: a longer name goes on after it
+            node = node.setdefault(word, {})
+            node.setdefault(None, entity)
     return kept
 
 
-def find_names(text: str, tokens: list[Token], lex: Lexicon) -> list[FoundEntity]:
+def find_names(
+    text: str, tokens: list[Token], lex: Lexicon, deadline: Deadline | None = None
+) -> list[FoundEntity]:
     """Every named entity of the article, one per real thing, with its mentions."""
-    return NameFinder(text, tokens, lex).run()
+    return NameFinder(text, tokens, lex, deadline).run()

@@ -1,11 +1,11 @@
 """The extraction pipeline: stages registered by name, each with a version and what it produces."""
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from app.extraction import statistical
 from app.extraction.base import Document, Extraction, FoundEntity, FoundEvent
+from app.extraction.budget import BudgetExceeded, Deadline
 from app.extraction.events import find_events
 from app.extraction.lexicon import Lexicon, lexicon
 from app.extraction.names import find_names
@@ -18,6 +18,7 @@ class State:
 
     document: Document
     lex: Lexicon
+    deadline: Deadline
     tokens: list[Token] = field(default_factory=list)
     sentences: list[tuple[int, int]] = field(default_factory=list)
     entities: list[FoundEntity] = field(default_factory=list)
@@ -34,11 +35,11 @@ class Stage:
 
 
 def _tokens(state: State) -> None:
-    state.tokens, state.sentences = tokenize(state.document.text)
+    state.tokens, state.sentences = tokenize(state.document.text, state.deadline)
 
 
 def _names(state: State) -> None:
-    state.entities = find_names(state.document.text, state.tokens, state.lex)
+    state.entities = find_names(state.document.text, state.tokens, state.lex, state.deadline)
 
 
 def _model_names(state: State) -> None:
@@ -51,7 +52,12 @@ def _model_names(state: State) -> None:
 
 def _events(state: State) -> None:
     state.events = find_events(
-        state.document.text, state.sentences, state.entities, state.lex, state.document.published
+        state.document.text,
+        state.sentences,
+        state.entities,
+        state.lex,
+        state.document.published,
+        state.deadline,
     )
 
 
@@ -96,15 +102,19 @@ def extract(
     if spacy_model and "names" in stages and "spacy" not in stages:
         at = stages.index("names") + 1
         stages = (*stages[:at], "spacy", *stages[at:])
-    if document.language and document.language != "en":
+    if document.language and document.language.replace("_", "-").split("-")[0].lower() != "en":
         return Extraction(version=version, skipped=f"language {document.language}: no rules for it")
     if not document.text.strip():
         return Extraction(version=version)
-    state = State(document=document, lex=lexicon(), spacy_model=spacy_model)
-    started = time.perf_counter()
+    lex = lexicon()  # loaded once per process, outside the budget
+    state = State(document=document, lex=lex, deadline=Deadline(budget_s), spacy_model=spacy_model)
     for name in stages:
-        STAGES[name].run(state)
-        if budget_s is not None and time.perf_counter() - started > budget_s:
+        # The stages check the deadline in their loops; a stage that cannot (the spaCy model)
+        # is caught after it.
+        try:
+            STAGES[name].run(state)
+            state.deadline.check()
+        except BudgetExceeded:
             return Extraction(
                 version=version, skipped=f"time budget of {budget_s}s exceeded at {name}"
             )

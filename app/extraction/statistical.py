@@ -4,10 +4,13 @@ Off by default: nothing is downloaded. Install spaCy and a pipeline yourself, th
 DEFCOOP_SPACY_MODEL (a package name such as "en_core_web_sm", or a path to a saved pipeline).
 """
 
+import bisect
+import itertools
 from functools import cache
 from typing import Any
 
 from app.extraction.base import FoundEntity, Span
+from app.extraction.spans import overlaps
 from app.ingest.text import fold
 
 # spaCy labels -> our kinds. Countries come from the gazetteer, so GPE adds places only.
@@ -43,7 +46,12 @@ def add_model_names(
     text: str, entities: list[FoundEntity], nlp: Any, country_words: dict[str, str]
 ) -> None:
     """Add the model's names that overlap nothing the rules found (and are not countries)."""
-    taken = [(m.start, m.end) for e in entities for m in e.mentions]
+    # The rules' mentions may overlap one another: for those starting before a name ends,
+    # the furthest any of them reaches says whether one overlaps it.
+    rules = sorted((m.start, m.end) for e in entities for m in e.mentions)
+    starts = [a for a, _ in rules]
+    reach = list(itertools.accumulate((b for _, b in rules), max))
+    added: list[tuple[int, int]] = []  # the model's names kept: in order, none overlapping
     known = {(e.kind, fold(e.name)): e for e in entities}
     for ent in nlp(text).ents:
         kind = _KINDS.get(ent.label_)
@@ -51,7 +59,8 @@ def add_model_names(
             continue
         start = ent.start_char
         end = start + len(text[start : ent.end_char].rstrip(" ,;:!?—–-"))  # the name's own text
-        if end <= start or any(a < end and start < b for a, b in taken):
+        before = bisect.bisect_left(starts, end)
+        if end <= start or (before and reach[before - 1] > start) or overlaps(added, start, end):
             continue
         if kind == "person" and len(ent.text.split()) < 2:
             continue  # a lone surname: the rules link those to full names
@@ -62,4 +71,4 @@ def add_model_names(
             entities.append(entity)
             known[(kind, fold(span.text))] = entity
         entity.mentions.append(span)
-        taken.append((start, end))
+        bisect.insort(added, (start, end))  # at the end, as the model gives names in order

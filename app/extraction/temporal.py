@@ -6,6 +6,8 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from app.extraction.budget import Deadline, unlimited
+from app.extraction.spans import overlaps
 from app.ingest.dates import MONTHS, PartialDate
 from app.taxonomy import DatePrecision
 
@@ -73,21 +75,32 @@ def _anchor(month: int, day: int, published: date, future: bool) -> date | None:
 
 
 def find_date(
-    sentence: str, published: date | None, *, future: bool = False, near: int = 0
+    sentence: str,
+    published: date | None,
+    *,
+    future: bool = False,
+    near: int = 0,
+    deadline: Deadline | None = None,
 ) -> FoundDate | None:
     """The date the sentence gives (the one nearest `near`, an offset), resolved; None when none."""
+    deadline = deadline or unlimited()
     best: FoundDate | None = None
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = []  # what earlier patterns read, in order
     for kind, pattern in _PATTERNS:
+        # One pattern's matches never overlap one another: only earlier patterns' can be hit.
+        read: list[tuple[int, int]] = []
         for match in pattern.finditer(sentence):
-            if any(a < match.end() and match.start() < b for a, b in taken):
+            deadline.tick()
+            if overlaps(taken, match.start(), match.end()):
                 continue  # "July 10, 2017" already read: not "in 2017" again
             found = _resolve(kind, match, published, future)
             if found is None:
                 continue
-            taken.append((match.start(), match.end()))
+            read.append((match.start(), match.end()))
             if best is None or abs(found.offset - near) < abs(best.offset - near):
                 best = found
+        if read:
+            taken = sorted(taken + read)
     if best is None:
         return None
     if best.end is None and best.start.precision is DatePrecision.day:

@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass
 
+from app.extraction.budget import Deadline, unlimited
 from app.ingest.text import sentence_spans
 
 # Initials ("S.P.S."), words with inner hyphens, apostrophes, slashes or dots ("Col-Gen",
@@ -37,12 +38,17 @@ class Token:
         return self.bare != self.text
 
 
-def tokenize(text: str) -> tuple[list[Token], list[tuple[int, int]]]:
+def tokenize(
+    text: str, deadline: Deadline | None = None
+) -> tuple[list[Token], list[tuple[int, int]]]:
     """Tokens of `text` (each knowing its sentence) and the sentence spans."""
+    deadline = deadline or unlimited()
     sentences = sentence_spans(text)
+    deadline.check()
     tokens: list[Token] = []
     for index, (start, end) in enumerate(sentences):
         for match in _TOKEN.finditer(text, start, end):
+            deadline.tick()
             word = match.group()
             # "'s" glued to a word stays with it; a closing quote does not
             tokens.append(Token(word, match.start(), match.end(), index))

@@ -1,13 +1,35 @@
 """HTML pages through trafilatura, a maintained main-text extractor."""
 
+import re
 from dataclasses import replace
 
 import trafilatura
 
 from app.ingest.dates import parse_partial_iso
-from app.ingest.language import detect_language
+from app.ingest.language import declared_language, detect_language
 from app.ingest.page import Page, parse_page
 from app.ingest.text import fold, normalize_body
+
+# <html lang="en-GB">, <meta http-equiv="content-language" content="en">: the page's own word
+_HTML_LANG = re.compile(
+    r"<html\b[^>]*?\blang\s*=\s*[\"']?\s*([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*)", re.I
+)
+_META_LANG = re.compile(
+    r"<meta\b[^>]*?http-equiv\s*=\s*[\"']?content-language[\"']?[^>]*?\bcontent\s*=\s*[\"']?\s*"
+    r"([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*)",
+    re.I,
+)
+
+
+def html_language(html: str) -> str | None:
+    """The language the page declares in its head, if it does (read from its first 20,000
+    characters: the head, not the body, where quoted markup may say anything)."""
+    head = html[:20_000]
+    for pattern in (_HTML_LANG, _META_LANG):
+        match = pattern.search(head)
+        if match and declared_language(match.group(1)):
+            return declared_language(match.group(1))
+    return None
 
 
 def _site_name(doc: object) -> str | None:
@@ -22,10 +44,12 @@ def _site_name(doc: object) -> str | None:
 
 def parse_html(html: str, *, url: str | None = None, language: str | None = None) -> Page:
     """Main text and metadata of an HTML page; falls back to the page rules for what it lacks."""
+    language = declared_language(language) or html_language(html)
     doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, favor_recall=True)
     text = normalize_body(getattr(doc, "text", None) or "") if doc is not None else ""
     if not text:
-        return replace(parse_page(trafilatura.html2txt(html) or "", url=url), title_is_derived=True)
+        page = parse_page(trafilatura.html2txt(html) or "", url=url, language=language)
+        return replace(page, title_is_derived=True)
     title = getattr(doc, "title", None)
     paragraphs = [p.strip() for p in text.split("\n") if p.strip()]
     if title and paragraphs and fold(paragraphs[0]) == fold(title):
@@ -41,6 +65,6 @@ def parse_html(html: str, *, url: str | None = None, language: str | None = None
         published=published or fallback.published,
         source_name=_site_name(doc) or fallback.source_name,
         source_domain=fallback.source_domain,
-        language=language or detect_language(((title or "") + "\n" + body).strip()),
+        language=detect_language(((title or "") + "\n" + body).strip(), declared=language),
         body=body,
     )

@@ -165,13 +165,15 @@ def _unwrap(block: list[str]) -> list[str]:
     )
     if mid * 2 < len(block) - 1:
         return block
-    paragraphs: list[str] = []
+    # Each paragraph as a list of its lines, joined at the end: adding to a growing string
+    # copies it every time, and a page of thousands of unpunctuated lines took minutes.
+    paragraphs: list[list[str]] = []
     for line in block:
-        if paragraphs and not _SENTENCE_TERMINAL.search(paragraphs[-1]):
-            paragraphs[-1] += " " + line
+        if paragraphs and not _SENTENCE_TERMINAL.search(paragraphs[-1][-1]):
+            paragraphs[-1].append(line)
         else:
-            paragraphs.append(line)
-    return paragraphs
+            paragraphs.append([line])
+    return [" ".join(lines) for lines in paragraphs]
 
 
 def _blocks(lines: list[str]) -> list[str]:
@@ -365,6 +367,6 @@ def parse_page(text: str, *, url: str | None = None, language: str | None = None
         published=published,
         source_name=source_name,
         source_domain=source_domain,
-        language=language or detect_language(((title or "") + "\n" + body).strip()),
+        language=detect_language(((title or "") + "\n" + body).strip(), declared=language),
         body=body,
     )

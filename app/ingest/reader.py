@@ -32,6 +32,6 @@ def read_content(
         published=None,
         source_name=name,
         source_domain=domain,
-        language=language or detect_language(clean),
+        language=detect_language(clean, declared=language),
         body=clean,
     )

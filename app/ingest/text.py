@@ -1,5 +1,6 @@
 """Text helpers shared by ingestion and storage: normalising, hashing, counting, sentences."""
 
+import bisect
 import hashlib
 import re
 import unicodedata
@@ -64,7 +65,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def sentence_index(spans: list[tuple[int, int]], offset: int) -> int | None:
-    for index, (start, end) in enumerate(spans):
-        if start <= offset < end:
-            return index
+    """The index of the sentence holding `offset` (spans as `sentence_spans` gives them: in
+    order, not overlapping), or None. A binary search: it runs once per mention."""
+    index = bisect.bisect_right(spans, offset, key=lambda span: span[0]) - 1
+    if index >= 0 and offset < spans[index][1]:
+        return index
     return None

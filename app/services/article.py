@@ -13,6 +13,7 @@ from app.db import session_cache
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extraction.base import Extraction
 from app.extraction.lexicon import country_spellings
+from app.extraction.spans import overlaps
 from app.ingest.dates import LAST_DAY, PartialDate, parse_moment
 from app.ingest.page import Page
 from app.ingest.reader import read_content
@@ -87,12 +88,17 @@ def _name_pattern(name: str) -> re.Pattern[str]:
 
 
 def _find_spans(body: str, names: list[str]) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
+    """Where the names occur, longest first, none overlapping another."""
+    spans: list[tuple[int, int]] = []  # in order; one name's matches never overlap each other
     for name in sorted({n for n in names if n and n.strip()}, key=len, reverse=True):
-        for match in _name_pattern(name).finditer(body):
-            if not any(s < match.end() and match.start() < e for s, e in spans):
-                spans.append((match.start(), match.end()))
-    return sorted(spans)
+        found = [
+            (match.start(), match.end())
+            for match in _name_pattern(name).finditer(body)
+            if not overlaps(spans, match.start(), match.end())
+        ]
+        if found:
+            spans = sorted(spans + found)
+    return spans
 
 
 def _find_evidence(body: str, evidence: str) -> tuple[int | None, int | None]:
@@ -270,7 +276,7 @@ def prepare_article(
     published, precision = _published(data.published_at)
     if published is None:
         published, precision = _from_partial(page.published)
-    language = data.language or data.lang or page.language
+    language = page.language  # the declared one (as its primary subtag), else detected
     extraction, seconds = None, None
     if data.entities is None and data.events is None:
         document = make_document(

@@ -107,6 +107,7 @@ def apply_extraction(
         if found_event.location:
             event.location = by_name.get(("location", found_event.location))
         article.events.append(event)
+        taking_part: set[int | None] = set()  # a set: an event may name a person many times
         for code in found_event.countries:
             entity = by_code.get(code) or get_or_create_entity(
                 session, kind=EntityKind.country, name=code, code=code
@@ -115,9 +116,11 @@ def apply_extraction(
             event.participants.append(
                 EventParticipant(entity=entity, entity_id=entity.id, role=role)
             )
+            taking_part.add(entity.id)
         for person in found_event.persons:
             known = by_name.get(("person", person))
-            if known is not None and all(p.entity_id != known.id for p in event.participants):
+            if known is not None and known.id not in taking_part:
+                taking_part.add(known.id)
                 event.participants.append(
                     EventParticipant(entity=known, entity_id=known.id, role="participant")
                 )
