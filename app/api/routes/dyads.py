@@ -63,6 +63,7 @@ def _events(session: SessionDep, filters: EventFilters, limit: int) -> EventList
 @router.get(
     "/dyads/{pair}",
     response_model=DyadProfile,
+    operation_id="get_dyad",
     summary="What has happened between two states",
     responses=problem_responses(400, 422),
 )
@@ -160,6 +161,7 @@ def _partner(entry: dict[str, Any]) -> Partner:
 @router.get(
     "/countries/{code}",
     response_model=CountryProfile,
+    operation_id="get_country",
     summary="A state's profile: partners, events over time, people, agreements",
     responses=problem_responses(400, 422),
 )
