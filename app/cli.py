@@ -336,7 +336,7 @@ def _tally(summary: Summary, where: str, result: IngestOutcome | str) -> None:
             f"{where}: same text as article {outcome.article.duplicate_of_id}"
             f" (stored as article {outcome.article.id}, marked duplicate)"
         )
-        summary.counts["duplicates"] += 1
+        summary.counts["content_duplicates"] += 1  # the bulk API's word: stored, marked
     summary.counts["skipped (url already stored)" if status == "skipped" else status] += 1
 
 

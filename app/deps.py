@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
-from fastapi import Depends, Path, Query, Request
+from fastapi import Depends, Path, Query, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.api.paging import MAX_CURSOR_CHARS
@@ -109,36 +110,63 @@ EntityDep = Annotated[Entity, Depends(load_entity)]
 EventDep = Annotated[Event, Depends(load_event)]
 
 
-def _presented_key(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return header[7:].strip() or None
-    return request.headers.get("x-api-key") or None
+# The two ways to present a key. As security dependencies they also put the schemes, and
+# which operations need which scope, into the OpenAPI document (and an Authorize button in /docs).
+BEARER = HTTPBearer(
+    scheme_name="bearer",
+    description="`Authorization: Bearer <key>`, a key from `defcoop keys create`: needed to "
+    "write, and to read when DEFCOOP_REQUIRE_READ_KEY is set",
+    auto_error=False,
+)
+API_KEY = APIKeyHeader(
+    name="X-API-Key",
+    scheme_name="apiKey",
+    description="The same key in an `X-API-Key` header",
+    auto_error=False,
+)
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
+ApiKeyHeaderDep = Annotated[str | None, Depends(API_KEY)]
+
+KeyCheck = Callable[[SessionDep, SettingsDep, BearerDep, ApiKeyHeaderDep], ApiKey | None]
 
 
-def _require(needed: Scope) -> Callable[[Request, SessionDep, SettingsDep], ApiKey | None]:
-    def check(request: Request, session: SessionDep, settings: SettingsDep) -> ApiKey | None:
+def _require(needed: Scope) -> KeyCheck:
+    def check(
+        session: SessionDep, settings: SettingsDep, bearer: BearerDep, api_key: ApiKeyHeaderDep
+    ) -> ApiKey | None:
         if needed is Scope.read and not settings.require_read_key:
             return None
-        secret = _presented_key(request)
+        secret = (bearer.credentials.strip() if bearer else None) or api_key or None
+        header = "Authorization" if bearer or api_key is None else "X-API-Key"
         challenge = {"WWW-Authenticate": 'Bearer realm="defcoop"'}
         if secret is None:
             raise Unauthorized(
                 "An API key is required: send `Authorization: Bearer <key>` or `X-API-Key`.",
                 headers=challenge,
+                field="Authorization",
+                location="header",
             )
         key = find_key(session, secret=secret)
         if key is None:
-            raise Unauthorized("The API key is not valid (unknown or revoked).", headers=challenge)
+            raise Unauthorized(
+                "The API key is not valid (unknown or revoked).",
+                headers=challenge,
+                field=header,
+                location="header",
+            )
         if not allows(key, needed):
-            raise Forbidden(f"This key has the {key.scope} scope; this needs {needed.value}.")
+            raise Forbidden(
+                f"This key has the {key.scope} scope; this needs {needed.value}.",
+                field=header,
+                location="header",
+            )
         return key
 
     return check
 
 
-WriteKey = Depends(_require(Scope.write))
-ReadKey = Depends(_require(Scope.read))
+WriteKey = Security(_require(Scope.write), scopes=[Scope.write.value])
+ReadKey = Security(_require(Scope.read), scopes=[Scope.read.value])  # open unless configured
 
 
 def check_range(start: date | None, end: date | None, names: tuple[str, str]) -> None:

@@ -28,10 +28,14 @@ class AppError(Exception):
         errors: Sequence[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
         extra: dict[str, Any] | None = None,
+        field: str | None = None,
+        location: str = "body",
     ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = list(errors or [])
+        if field is not None and not self.errors:  # the one field the problem is about
+            self.errors = [{"field": field, "in": location, "message": detail}]
         self.headers = headers or {}
         self.extra = extra or {}
 
@@ -107,6 +111,15 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+def _located(request: Request, errors: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Errors about a path parameter say `"in": "path"`, whichever check raised them."""
+    params = request.path_params
+    return [
+        {**e, "in": "path"} if e.get("in") == "query" and e.get("field") in params else dict(e)
+        for e in errors
+    ]
+
+
 def _field_path(loc: Sequence[Any]) -> tuple[str, str]:
     where = str(loc[0]) if loc else "body"
     rest = [str(part) for part in loc[1:]]
@@ -170,7 +183,7 @@ def install_error_handlers(app: FastAPI) -> None:
             exc.status,
             exc.title,
             exc.detail,
-            errors=exc.errors,
+            errors=_located(request, exc.errors),
             headers=exc.headers,
             extra=exc.extra,
             instance=request.url.path,
@@ -186,10 +199,19 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         title = HTTPStatus(exc.status_code).phrase
         detail = exc.detail if isinstance(exc.detail, str) else title
+        errors: list[dict[str, Any]] = []
+        if exc.status_code == 404:  # no route has this path
+            detail = f"No resource at {request.url.path}."
+            errors = [{"field": "path", "in": "path", "message": "no such resource"}]
+        elif exc.status_code == 405:
+            errors = [
+                {"field": "method", "in": "request", "message": f"{request.method} is not allowed"}
+            ]
         return problem_response(
             exc.status_code,
             title,
             detail,
+            errors=errors,
             headers=dict(exc.headers or {}),
             instance=request.url.path,
         )

@@ -2,9 +2,15 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from starlette.middleware.gzip import GZipMiddleware
 
@@ -26,19 +32,49 @@ from app.db import make_engine, make_session_factory
 from app.deps import ReadKey
 from app.errors import install_error_handlers
 from app.extraction import statistical
-from app.middleware import BodyLimitMiddleware
+from app.middleware import BodyLimitMiddleware, MethodsMiddleware
 from app.observability import RequestContextMiddleware, configure_logging, make_metrics
+from app.openapi import complete_openapi
 from app.ratelimit import RateLimitMiddleware
-from app.schemas.common import Problem
 
 DESCRIPTION = """
 News about defence cooperation between states, and the structured data in it: the people,
 countries, organisations, places, agreements and weapon systems each article names, and the
 events it reports, each dated and backed by the sentence that says so.
 
-Every list is cursor-paginated (`limit`, `cursor`, `next_cursor`); every error is
-`application/problem+json` (RFC 9457).
+Every list is cursor-paginated (`limit`, `cursor`, `next_cursor`, and a `Link` header); every
+error is `application/problem+json` (RFC 9457), with the offending field in `errors`.
+
+Writes need an API key (`Authorization: Bearer <key>` or `X-API-Key`; **Authorize** above);
+reads too when the server sets `DEFCOOP_REQUIRE_READ_KEY`. Every GET also answers HEAD, and
+OPTIONS lists a path's methods in `Allow`.
 """
+
+SWAGGER_UI_VERSION = "5.35.0"  # vendored under app/static/swagger-ui (no CDN at run time)
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def operation_id(route: APIRoute) -> str:
+    """Operation ids are the route names (list_articles, create_article, ...), so generated
+    clients get readable method names."""
+    return route.name
+
+
+def _serve_docs(app: FastAPI) -> None:
+    """/docs from the vendored Swagger UI files: it works offline."""
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return get_swagger_ui_html(
+            openapi_url=f"{root}{app.openapi_url}",
+            title=f"{app.title} - API docs",
+            swagger_js_url=f"{root}/static/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}/static/swagger-ui/swagger-ui.css",
+            swagger_favicon_url=f"{root}/static/swagger-ui/favicon-32x32.png",
+            swagger_ui_parameters={"validatorUrl": None, "persistAuthorization": True},
+        )
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
@@ -62,6 +98,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served by _serve_docs, from the package
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -82,11 +122,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         RateLimitMiddleware, reads=settings.rate_limit_reads, writes=settings.rate_limit_writes
     )
     app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes)
+    app.add_middleware(MethodsMiddleware, paths=lambda: app.openapi()["paths"])
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+            allow_methods=["GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"],
             allow_headers=[
                 "Authorization",
                 "X-API-Key",
@@ -109,16 +150,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for module in (articles, entities, events, extract, search, dyads, timeline, changes):
         app.include_router(module.router, dependencies=[ReadKey])  # open unless configured
     app.include_router(meta.router)
+    _serve_docs(app)
 
     original_openapi = app.openapi
 
-    def openapi() -> dict[str, object]:
+    def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            schema = original_openapi()
-            schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = (
-                Problem.model_json_schema(ref_template="#/components/schemas/{model}")
-            )
-            app.openapi_schema = schema
+            app.openapi_schema = complete_openapi(original_openapi(), settings)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -16,6 +16,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from pythonjsonlogger.json import JsonFormatter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.middleware import ROUTE_KEY
+
 ACCESS_LOG = "defcoop.access"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
@@ -120,5 +122,7 @@ class RequestContextMiddleware:
 
 
 def _route(scope: Scope) -> str:
+    """The route's path template; for answers given before routing (429, 413, 405), the one
+    MethodsMiddleware matched; "unmatched" for paths no route has."""
     route: Any = scope.get("route")
-    return str(getattr(route, "path", "unmatched"))
+    return str(getattr(route, "path", None) or scope.get(ROUTE_KEY) or "unmatched")

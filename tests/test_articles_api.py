@@ -620,3 +620,117 @@ def test_extraction_runs_off_the_event_loop(
     answered_meanwhile, status = asyncio.run(scenario())
     assert answered_meanwhile
     assert status == 201
+
+
+def test_bulk_takes_json_lines_only(client: TestClient) -> None:
+    import json
+
+    line = json.dumps(article_payload(1)).encode()
+    for kind in ("application/json", "image/png", "text/plain", "application/json-seq"):
+        refused = client.post("/v1/articles/bulk", content=line, headers={"content-type": kind})
+        assert_problem(refused, 415, "Content-Type")
+    for kind in ("application/x-ndjson", "application/jsonl; charset=utf-8"):
+        taken = client.post("/v1/articles/bulk", content=line, headers={"content-type": kind})
+        assert taken.status_code == 200, (kind, taken.text)
+    assert client.post("/v1/articles/bulk", content=line).status_code == 200  # no type: JSON Lines
+    assert len(client.get("/v1/articles").json()["items"]) == 1
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\n  \n"])
+def test_bulk_with_no_lines_is_a_problem(client: TestClient, content: bytes) -> None:
+    answer = client.post(
+        "/v1/articles/bulk", content=content, headers={"content-type": "application/x-ndjson"}
+    )
+    assert_problem(answer, 422, "body")
+
+
+def test_bulk_counts_add_up_and_name_the_two_kinds_of_duplicate(client: TestClient) -> None:
+    import json
+
+    stored = create(client, 1)
+    lines = [
+        json.dumps(article_payload(2)),  # created
+        json.dumps(article_payload(1)),  # the url is stored: refused, not stored
+        json.dumps(article_payload(3, body=stored["body"])),  # same text, new url: stored, marked
+        "{broken",  # rejected
+        json.dumps(article_payload(4)),  # created
+        json.dumps(article_payload(4, body="Another text.")),  # url of line 5: refused
+    ]
+    body = client.post(
+        "/v1/articles/bulk",
+        content="\n".join(lines),
+        headers={"content-type": "application/x-ndjson"},
+    ).json()
+    assert [r["status"] for r in body["results"]] == [
+        "created",
+        "duplicate",
+        "created",
+        "rejected",
+        "created",
+        "duplicate",
+    ]
+    counts = {k: v for k, v in body.items() if k != "results"}
+    assert counts == {
+        "lines": 6,
+        "created": 3,
+        "updated": 0,
+        "skipped": 0,
+        "url_duplicates": 2,
+        "rejected": 1,
+        "content_duplicates": 1,
+        "duplicates": 2,
+    }
+    outcomes = ("created", "updated", "skipped", "url_duplicates", "rejected")
+    assert sum(body[k] for k in outcomes) == body["lines"] == len(body["results"])
+    assert body["results"][2]["duplicate_of"] == stored["id"]
+    assert body["results"][1]["duplicate_of"] == stored["id"]
+    assert len(client.get("/v1/articles").json()["items"]) == 4
+
+
+def test_every_client_error_names_what_is_wrong(client: TestClient) -> None:
+    first = create(client, 1)
+    assert_problem(client.get("/v1/articles/999"), 404, "article_id")
+    assert assert_problem(client.get("/v1/entities/999"), 404)["errors"][0]["in"] == "path"
+    assert_problem(client.get("/v1/events/999"), 404, "event_id")
+    assert_problem(client.get("/v1/no-such-thing"), 404, "path")
+    assert_problem(client.post("/v1/articles", json=article_payload(1)), 409, "url")
+    clash = client.patch(f"/v1/articles/{create(client, 2)['id']}", json={"url": first["url"]})
+    assert_problem(clash, 409, "url")
+    assert_problem(
+        client.post("/v1/articles", content=b"x", headers={"content-type": "image/png"}),
+        415,
+        "Content-Type",
+    )
+    assert_problem(client.put("/v1/articles"), 405, "method")
+    anonymous = TestClient(client.app)
+    assert_problem(anonymous.post("/v1/articles", json=article_payload(3)), 401, "Authorization")
+    keyed = anonymous.post("/v1/articles", json=article_payload(3), headers={"X-API-Key": "nope"})
+    assert_problem(keyed, 401, "X-API-Key")
+
+
+def test_body_limit_problem_names_the_body(app: FastAPI) -> None:
+    from app.config import Settings
+    from app.main import create_app
+
+    small = create_app(
+        Settings(database_url=app.state.settings.database_url, max_body_bytes=1024),
+        engine=app.state.engine,
+    )
+    small.state.session_factory = app.state.session_factory
+    with TestClient(small) as limited:
+        answer = limited.post(
+            "/v1/extract", content=b"x" * 5000, headers={"content-type": "text/plain"}
+        )
+    assert_problem(answer, 413, "body")
+
+
+def test_path_parameter_errors_say_path(client: TestClient) -> None:
+    for url, field in (
+        ("/v1/countries/Atlantis", "code"),
+        ("/v1/dyads/AZE", "pair"),
+        ("/v1/dyads/AZE-Atlantis", "pair"),
+        ("/v1/articles/0", "article_id"),
+        ("/v1/entities/x", "entity_id"),
+    ):
+        body = client.get(url).json()
+        assert [(e["field"], e["in"]) for e in body["errors"]] == [(field, "path")], url

@@ -101,3 +101,70 @@ def test_broken_urls_are_stored_or_refused_never_a_crash(client: TestClient, url
         headers={"content-type": "text/html"},
     )
     assert page.status_code in (201, 409, 422), page.text
+
+
+@pytest.mark.parametrize(
+    "charset",
+    ["undefined", "rot13", "base64_codec", "hex", "zlib", "unicode_escape", "punycode", "klingon"],
+)
+def test_a_charset_that_is_no_text_encoding_is_a_415(client: TestClient, charset: str) -> None:
+    for path, kind in (("/v1/articles", "application/json"), ("/v1/extract", "text/plain")):
+        answer = client.post(
+            path,
+            content=b'{"body": "Chile and Peru met."}',
+            headers={"content-type": f"{kind}; charset={charset}"},
+        )
+        assert_problem(answer, 415, "Content-Type")
+    patched = client.patch(
+        f"/v1/articles/{create(client, 1)['id']}",
+        content=b'{"title": "x"}',
+        headers={"content-type": f"application/json; charset={charset}"},
+    )
+    assert_problem(patched, 415, "Content-Type")
+
+
+def test_patch_takes_json_only(client: TestClient) -> None:
+    article = create(client, 1)
+    for headers in ({"content-type": "text/plain"}, {}):
+        answer = client.patch(
+            f"/v1/articles/{article['id']}", content=b'{"title": "x"}', headers=headers
+        )
+        assert_problem(answer, 415, "Content-Type")
+
+
+@pytest.mark.parametrize(
+    ("field", "payload"),
+    [
+        ("url", {"url": "https://a.example/nul\u00003", "body": "Chile and Peru met."}),
+        ("source", {"source": "Wire\u0000", "body": "Chile and Peru met."}),
+        ("author", {"author": "A\u0000B", "body": "Chile and Peru met."}),
+        ("published_at", {"published_at": "2024\u0000-01-01", "body": "Chile and Peru met."}),
+        (
+            "entities.0.name",
+            {"body": "Chile and Peru met.", "entities": [{"kind": "person", "name": "A\u0000"}]},
+        ),
+        (
+            "events.0.countries",
+            {
+                "body": "Chile and Peru met.",
+                "events": [{"type": "meeting", "countries": ["CHL\u0000"]}],
+            },
+        ),
+    ],
+)
+def test_nul_in_an_identifier_is_refused_not_stripped(
+    client: TestClient, field: str, payload: dict
+) -> None:
+    import json
+
+    answer = client.post(
+        "/v1/articles", content=json.dumps(payload), headers={"content-type": "application/json"}
+    )
+    assert_problem(answer, 422, field)
+    assert client.get("/v1/articles").json()["items"] == []
+    line = client.post(
+        "/v1/articles/bulk",
+        content=json.dumps(payload),
+        headers={"content-type": "application/x-ndjson"},
+    ).json()["results"][0]
+    assert line["status"] == "rejected" and line["errors"][0]["field"] == field

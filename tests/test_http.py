@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 
 from fastapi.testclient import TestClient
 
@@ -199,3 +200,71 @@ def test_a_client_that_leaves_mid_body_is_a_clean_400() -> None:
     scope = {"type": "http", "method": "POST", "headers": [], "path": "/v1/articles"}
     with pytest.raises(BadRequest, match="closed the connection"):
         asyncio.run(read_text(Request(scope, receive)))
+
+
+def _concrete(path: str) -> str:
+    """A path template with a value that exists for each of its parameters."""
+    values = {"article_id": "1", "entity_id": "1", "event_id": "1", "pair": "AZE-TUR"}
+    return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), "AZE"), path)
+
+
+def test_head_answers_every_get_like_get_without_the_body(client: TestClient) -> None:
+    create(client, 1)
+    spec = client.get("/openapi.json").json()
+    paths = [p for p, item in spec["paths"].items() if "get" in item] + ["/docs", "/openapi.json"]
+    assert len(paths) > 15
+    for path in paths:
+        url = _concrete(path)
+        got, head = client.get(url), client.head(url)
+        assert head.status_code == got.status_code, (url, head.status_code, got.status_code)
+        assert head.content == b"", url
+        names = ["content-type", "etag", "link"] + (
+            ["content-length"] if path != "/metrics" else []
+        )
+        for name in names:  # /metrics counts the GET itself, so its length moves
+            assert head.headers.get(name) == got.headers.get(name), (url, name)
+    listed = client.head("/v1/articles", headers={"Accept-Encoding": "identity"})
+    assert int(listed.headers["content-length"]) == len(client.get("/v1/articles").content)
+    head = client.head("/v1/articles/999")
+    assert head.status_code == 404 and head.content == b""
+
+
+def test_options_and_405_list_every_method_of_the_path(client: TestClient) -> None:
+    create(client, 1)
+    cases = {
+        "/v1/articles": "GET, HEAD, POST, OPTIONS",
+        "/v1/articles/1": "GET, HEAD, PATCH, DELETE, OPTIONS",
+        "/v1/articles/bulk": "POST, OPTIONS",
+        "/v1/search": "GET, HEAD, OPTIONS",
+    }
+    for path, allow in cases.items():
+        options = client.options(path)
+        assert options.status_code == 204 and options.headers["allow"] == allow, path
+        refused = client.put(path)
+        assert refused.status_code == 405 and refused.headers["allow"] == allow, path
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert refused.json()["errors"][0]["field"] == "method"
+
+
+def test_a_literal_path_is_never_read_as_an_id(client: TestClient) -> None:
+    for method in ("PATCH", "DELETE", "GET"):
+        answer = client.request(method, "/v1/articles/bulk")
+        assert answer.status_code == 405, (method, answer.text)
+        assert answer.headers["allow"] == "POST, OPTIONS"
+    assert client.get("/v1/articles/abc").status_code == 422  # a bad id is still a bad id
+
+
+def test_answers_before_routing_are_counted_under_their_route(db) -> None:  # type: ignore[no-untyped-def]
+    settings, engine, factory = db
+    app = create_app(
+        Settings(database_url=settings.database_url, rate_limit_reads="1/minute"), engine=engine
+    )
+    app.state.session_factory = factory
+    with TestClient(app) as client:
+        assert client.get("/v1/entities/7").status_code == 404
+        assert client.get("/v1/entities/8").status_code == 429
+        assert client.put("/v1/entities/8").status_code == 405
+        text = client.get("/metrics").text
+    assert 'route="/v1/entities/{entity_id}",status="429"' in text
+    assert 'route="/v1/entities/{entity_id}",status="405"' in text
+    assert 'route="unmatched",status="429"' not in text

@@ -1,9 +1,16 @@
 """Reading request bodies we parse ourselves (several media types on one route)."""
 
-from fastapi import Request
+import codecs
+
+from fastapi import Depends, Request
 from starlette.requests import ClientDisconnect
 
 from app.errors import BadRequest, UnsupportedMediaType
+
+# Python codecs that are not charsets a client can mean: they always fail ("undefined"), or
+# turn text into other text (escapes, punycode, idna). Codecs between bytes and bytes (base64,
+# zlib, rot13, ...) are caught by codecs' own `_is_text_encoding` flag.
+_NOT_CHARSETS = {"undefined", "unicode-escape", "raw-unicode-escape", "punycode", "idna"}
 
 
 def media_type(request: Request) -> tuple[str, str | None]:
@@ -18,19 +25,56 @@ def media_type(request: Request) -> tuple[str, str | None]:
     return parts[0].lower(), charset
 
 
+def text_codec(charset: str | None) -> str:
+    """The codec for a declared charset (UTF-8 when none is), or UnsupportedMediaType when it
+    names no text encoding."""
+    if charset is None:
+        return "utf-8"
+    try:
+        codec = codecs.lookup(charset)
+    except LookupError:
+        codec = None
+    if (
+        codec is None
+        or not getattr(codec, "_is_text_encoding", True)
+        or codec.name in _NOT_CHARSETS
+    ):
+        raise UnsupportedMediaType(
+            f"Unknown charset {charset!r}: send UTF-8 (or another text encoding).",
+            field="Content-Type",
+            location="header",
+        )
+    return codec.name
+
+
 async def read_text(request: Request) -> str:
     """The body decoded by its declared charset (UTF-8 by default), strictly."""
+    charset = media_type(request)[1]
+    codec = text_codec(charset)
     try:
         raw = await request.body()
     except ClientDisconnect as error:  # nobody is left to read the answer; roll back quietly
         raise BadRequest("The client closed the connection before the body arrived.") from error
-    _, charset = media_type(request)
     try:
-        return raw.decode(charset or "utf-8")
-    except LookupError as error:
-        raise UnsupportedMediaType(f"Unknown charset {charset!r}.") from error
-    except UnicodeDecodeError as error:
+        return raw.decode(codec)
+    except UnicodeError as error:  # UnicodeDecodeError, and any codec's own failure
+        where = f" (byte {error.start})" if isinstance(error, UnicodeDecodeError) else ""
         raise BadRequest(
-            f"The body is not valid {charset or 'UTF-8'} (byte {error.start}).",
+            f"The body is not valid {charset or 'UTF-8'}{where}.",
             errors=[{"field": "body", "in": "body", "message": "undecodable text"}],
         ) from error
+
+
+def _json_body(request: Request) -> None:
+    kind, charset = media_type(request)
+    if kind != "application/json" and not kind.endswith("+json"):
+        raise UnsupportedMediaType(
+            f"Send application/json, not {kind or 'nothing'}.",
+            field="Content-Type",
+            location="header",
+        )
+    text_codec(charset)
+
+
+# A route dependency for JSON bodies FastAPI parses: another media type is a 415, not a 422.
+require_json = Depends(_json_body)

@@ -1,5 +1,5 @@
 from datetime import datetime
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -200,20 +200,40 @@ class ArticleRead(ArticleSummary):
 
 
 class BulkLineResult(Schema):
-    line: int
-    id: str | int | None = None
-    status: str = Field(description="created, duplicate, updated, skipped or rejected")
-    article_id: int | None = None
-    duplicate_of: int | None = None
+    line: int = Field(description="The line number in the body (blank lines are counted)")
+    id: str | int | None = Field(default=None, description="The line's own `id`, echoed")
+    status: Literal["created", "updated", "skipped", "duplicate", "rejected"] = Field(
+        description="created, updated, skipped (url known, on_duplicate=skip), duplicate (url "
+        "known, on_duplicate=error: not stored) or rejected"
+    )
+    article_id: int | None = Field(default=None, description="The stored article")
+    duplicate_of: int | None = Field(
+        default=None,
+        description="duplicate: the article that has the url; created or updated: the stored "
+        "article with the same text",
+    )
     errors: list[dict[str, str]] | None = None
 
 
 class BulkResult(Schema):
-    created: int
-    duplicates: int
-    updated: int
-    skipped: int
-    rejected: int
+    """What became of each line. created + updated + skipped + url_duplicates + rejected =
+    lines; content_duplicates are among created and updated."""
+
+    lines: int = Field(description="Lines read (blank lines aside)")
+    created: int = Field(description="Lines stored as new articles")
+    updated: int = Field(description="Known urls replaced (on_duplicate=update)")
+    skipped: int = Field(description="Known urls left as they were (on_duplicate=skip)")
+    url_duplicates: int = Field(
+        description="Known urls refused (on_duplicate=error; status `duplicate`): not stored"
+    )
+    rejected: int = Field(description="Lines not JSON, not valid or not storable")
+    content_duplicates: int = Field(
+        description="Created or updated lines whose text is already stored under another url: "
+        "stored, marked `duplicate_of` (counted in created or updated too)"
+    )
+    duplicates: int = Field(
+        description="The old name of url_duplicates", json_schema_extra={"deprecated": True}
+    )
     results: list[BulkLineResult]
 
 

@@ -1,7 +1,15 @@
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
 
 from app.ingest.dates import DAY_FORM, DAY_HELP, parse_day
 
@@ -37,20 +45,35 @@ class Schema(BaseModel):
     model_config = ConfigDict(from_attributes=True, populate_by_name=True)
 
 
+# Fields of running text, where a NUL carries nothing and is dropped. Anywhere else (urls,
+# names, codes, dates, ids) dropping it would silently change the value, so it is an error.
+PROSE_FIELDS = frozenset({"text", "body", "html", "title", "evidence"})
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(isinstance(v, str) and "\x00" in v for v in value)
+    return False
+
+
 class InputSchema(BaseModel):
-    """Base of every request body: unknown fields are errors; NUL characters are dropped
-    (they carry no text, and PostgreSQL cannot store them)."""
+    """Base of every request body: unknown fields are errors. NUL characters (which PostgreSQL
+    cannot store) are dropped from running text and refused everywhere else."""
 
     model_config = ConfigDict(extra="forbid")
 
     @field_validator("*", mode="before")
     @classmethod
-    def _no_nul(cls, value: Any) -> Any:
+    def _no_nul(cls, value: Any, info: ValidationInfo) -> Any:
+        if not _has_nul(value):
+            return value
+        if info.field_name not in PROSE_FIELDS:
+            raise ValueError("contains a NUL character")
         if isinstance(value, str):
             return value.replace("\x00", "")
-        if isinstance(value, list):
-            return [v.replace("\x00", "") if isinstance(v, str) else v for v in value]
-        return value
+        return [v.replace("\x00", "") if isinstance(v, str) else v for v in value]
 
 
 class Page(BaseModel, Generic[T]):

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Select, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -50,7 +50,7 @@ class Prepared:
 
 @dataclass(frozen=True)
 class IngestOutcome:
-    status: str  # created | updated | skipped
+    status: Literal["created", "updated", "skipped"]
     article: Article
     extraction_s: float | None = None  # when the extractor ran
 
@@ -59,7 +59,7 @@ def get_article(session: Session, *, article_id: int) -> Article:
     """The article with that id, or NotFound."""
     article = session.get(Article, article_id)
     if article is None:
-        raise NotFound(f"No article with id {article_id}.")
+        raise NotFound(f"No article with id {article_id}.", field="article_id", location="path")
     return article
 
 
@@ -381,6 +381,7 @@ def create_article(
                 f"An article with this url already exists (id {existing.id}).",
                 headers={"Location": f"/v1/articles/{existing.id}"},
                 extra={"existing_id": existing.id},
+                field="url",
             )
         prepared = prepared or prepare_article(data, budget_s=budget_s, spacy_model=spacy_model)
         existing.mentions.clear()
@@ -423,7 +424,9 @@ def create_article(
             _apply_content(session, article, data, prepared)
             session.flush()
     except IntegrityError as error:
-        raise Conflict("An article with this url was stored at the same moment.") from error
+        raise Conflict(
+            "An article with this url was stored at the same moment.", field="url"
+        ) from error
     return IngestOutcome("created", article, prepared.extraction_s)
 
 
@@ -436,6 +439,7 @@ def update_article(session: Session, *, article: Article, data: ArticleUpdate) -
             raise Conflict(
                 f"Another article has this url (id {clash}).",
                 headers={"Location": f"/v1/articles/{clash}"},
+                field="url",
             )
     for field in ("title", "author", "url", "language"):
         if field in changes:

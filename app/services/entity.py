@@ -25,7 +25,7 @@ def get_entity(session: Session, *, entity_id: int) -> Entity:
     """The entity with that id, or NotFound."""
     entity = session.get(Entity, entity_id, options=[selectinload(Entity.aliases)])
     if entity is None:
-        raise NotFound(f"No entity with id {entity_id}.")
+        raise NotFound(f"No entity with id {entity_id}.", field="entity_id", location="path")
     return entity
 
 

@@ -17,7 +17,7 @@ def get_event(session: Session, *, event_id: int) -> Event:
     """The event with that id, or NotFound."""
     event = session.get(Event, event_id)
     if event is None:
-        raise NotFound(f"No event with id {event_id}.")
+        raise NotFound(f"No event with id {event_id}.", field="event_id", location="path")
     return event
 
 

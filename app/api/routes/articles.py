@@ -1,3 +1,4 @@
+from collections import Counter
 from dataclasses import replace
 from typing import Annotated, Any
 
@@ -7,7 +8,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from app.api.body import media_type, read_text
+from app.api.body import media_type, read_text, require_json
 from app.api.export import EXPORT_RESPONSES, FORMAT_HELP, ExportFormat, export, wanted_format
 from app.api.paging import CursorRoute, page_response
 from app.config import Settings
@@ -16,11 +17,13 @@ from app.errors import (
     InvalidParameter,
     PayloadTooLarge,
     UnsupportedMediaType,
+    ValidationFailed,
     from_validation_error,
     line_failure,
     problem_responses,
 )
 from app.ingest.formats import Record, iter_jsonl
+from app.openapi import JSON_LINES, bulk_body, create_body
 from app.schemas.article import (
     ArticleCreate,
     ArticleRead,
@@ -42,16 +45,25 @@ router = APIRouter(prefix="/v1/articles", tags=["articles"], route_class=CursorR
 _JSON_TYPES = {"application/json"}
 _PAGE_TYPES = {"text/plain"}
 _HTML_TYPES = {"text/html", "application/xhtml+xml"}
-_CREATE_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/ArticleCreate"}},
-            "text/plain": {"schema": {"type": "string", "description": "A raw page"}},
-            "text/html": {"schema": {"type": "string", "description": "An HTML page"}},
-        },
-    }
-}
+BULK_HELP = """Each line is stored or refused by itself (good lines are kept when others fail);
+`results` has one entry per line, `status` saying what became of it:
+
+- `created`: stored (with `duplicate_of` when its text is an article's already stored);
+- `updated`: the url was known and `on_duplicate=update`: replaced;
+- `skipped`: the url was known and `on_duplicate=skip`: nothing stored;
+- `duplicate`: the url was known and `on_duplicate=error`: nothing stored;
+- `rejected`: not JSON, not valid, or not storable (`errors` says why).
+
+The counts add up: `created + updated + skipped + url_duplicates + rejected = lines`.
+`content_duplicates` counts the created or updated lines whose text is already stored under
+another url (stored, marked `duplicate_of`): they are among `created` and `updated`, not an
+outcome of their own. `duplicates` is `url_duplicates` under its old name."""
+
+_CREATE_BODY = create_body(
+    description="JSON (an ArticleCreate: `text` a raw page, `body` clean text or `html`, with "
+    "optional curated entities and events), or the page itself as text/plain or text/html "
+    "(`url` and `source` then come from the query)."
+)
 
 
 def _read(session: SessionDep, article: Any, include: set[str]) -> ArticleRead:
@@ -103,7 +115,9 @@ async def create_input(request: Request, url: str | None, source: str | None) ->
     except ValidationError as error:
         raise from_validation_error(error) from error
     raise UnsupportedMediaType(
-        f"Send application/json, text/plain (a raw page) or text/html, not {kind or 'nothing'}."
+        f"Send application/json, text/plain (a raw page) or text/html, not {kind or 'nothing'}.",
+        field="Content-Type",
+        location="header",
     )
 
 
@@ -113,8 +127,16 @@ async def create_input(request: Request, url: str | None, source: str | None) ->
     status_code=201,
     response_model=ArticleRead,
     summary="Store one article (JSON, a raw page or HTML)",
+    response_description="Stored: the article with its mentions and events",
     openapi_extra=_CREATE_BODY,
-    responses=problem_responses(400, 401, 403, 409, 413, 415, 422),
+    responses={
+        200: {
+            "description": "The url was known and `on_duplicate` is skip (the stored article, "
+            "unchanged) or update (the article, replaced)",
+            "model": ArticleRead,
+        },
+        **problem_responses(400, 401, 403, 409, 413, 415, 422),
+    },
 )
 async def create_article(
     request: Request,
@@ -149,14 +171,11 @@ async def create_article(
     "/bulk",
     dependencies=[WriteKey],
     response_model=BulkResult,
+    operation_id="bulk_create_articles",
     summary="Store many articles from JSON Lines; a result per line",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
-        }
-    },
-    responses=problem_responses(400, 401, 403, 413, 415),
+    description=BULK_HELP,
+    openapi_extra=bulk_body(),
+    responses=problem_responses(400, 401, 403, 413, 415, 422),
 )
 async def bulk_create(
     request: Request,
@@ -164,10 +183,21 @@ async def bulk_create(
     settings: SettingsDep,
     on_duplicate: Annotated[OnDuplicate, Query()] = OnDuplicate.error,
 ) -> BulkResult:
+    kind, _ = media_type(request)
+    if kind and kind not in JSON_LINES:
+        raise UnsupportedMediaType(
+            f"Send JSON Lines as {' or '.join(JSON_LINES)}, not {kind}.",
+            field="Content-Type",
+            location="header",
+        )
     text = await read_text(request)
     lines = list(iter_jsonl(text))
+    if not lines:
+        raise ValidationFailed(
+            "The body holds no lines: send one article, a JSON object, per line.", field="body"
+        )
     if len(lines) > settings.max_bulk_lines:
-        raise PayloadTooLarge(f"At most {settings.max_bulk_lines} lines per request.")
+        raise PayloadTooLarge(f"At most {settings.max_bulk_lines} lines per request.", field="body")
     return await run_in_threadpool(_store_lines, request, session, settings, lines, on_duplicate)
 
 
@@ -205,15 +235,18 @@ def _store_lines(
             result.duplicate_of = outcome.article.duplicate_of_id
             result.status = outcome.status
         results.append(result)
-    counts = {
-        s: sum(1 for r in results if r.status == s) for s in ("created", "updated", "skipped")
-    }
+    counts = Counter(r.status for r in results)
     return BulkResult(
+        lines=len(results),
         created=counts["created"],
         updated=counts["updated"],
         skipped=counts["skipped"],
-        duplicates=sum(1 for r in results if r.status == "duplicate" or r.duplicate_of),
-        rejected=sum(1 for r in results if r.status == "rejected"),
+        url_duplicates=counts["duplicate"],
+        rejected=counts["rejected"],
+        content_duplicates=sum(
+            1 for r in results if r.status in ("created", "updated") and r.duplicate_of
+        ),
+        duplicates=counts["duplicate"],
         results=results,
     )
 
@@ -292,8 +325,9 @@ def get_article(
 @router.get(
     "/{article_id}/similar",
     response_model=list[SimilarArticle],
+    operation_id="list_similar_articles",
     summary="The articles most like this one (shared words and named people and organisations)",
-    responses=problem_responses(404, 422),
+    responses=problem_responses(400, 404, 422),
 )
 def similar_articles(
     session: SessionDep,
@@ -314,10 +348,10 @@ def similar_articles(
 
 @router.patch(
     "/{article_id}",
-    dependencies=[WriteKey],
+    dependencies=[WriteKey, require_json],
     response_model=ArticleRead,
     summary="Correct an article's metadata",
-    responses=problem_responses(400, 401, 403, 404, 409, 422),
+    responses=problem_responses(400, 401, 403, 404, 409, 415, 422),
 )
 def update_article(session: SessionDep, article: ArticleDep, data: ArticleUpdate) -> ArticleRead:
     return _read(session, service.update_article(session, article=article, data=data), set())
@@ -328,7 +362,7 @@ def update_article(session: SessionDep, article: ArticleDep, data: ArticleUpdate
     dependencies=[WriteKey],
     status_code=204,
     summary="Delete an article with its mentions and events",
-    responses=problem_responses(401, 403, 404, 422),
+    responses=problem_responses(400, 401, 403, 404, 422),
 )
 def delete_article(session: SessionDep, article: ArticleDep) -> Response:
     service.delete_article(session, article=article)

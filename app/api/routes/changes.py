@@ -24,6 +24,7 @@ class ChangeRead(Schema):
 @router.get(
     "/changes",
     response_model=Page[ChangeRead],
+    operation_id="list_changes",
     summary="What changed since a point, oldest first: to keep a mirror in step",
     description=(
         "Start without `since`; keep `next_cursor` and pass it as `since` next time. "

@@ -65,6 +65,7 @@ def _events(request: Request, session: SessionDep, filters: EventFilters, limit:
 @router.get(
     "/dyads/{pair}",
     response_model=DyadProfile,
+    operation_id="get_dyad",
     summary="What has happened between two states",
     responses=problem_responses(400, 422),
 )
@@ -172,6 +173,7 @@ def _partner(entry: dict[str, Any]) -> Partner:
 @router.get(
     "/countries/{code}",
     response_model=CountryProfile,
+    operation_id="get_country",
     summary="A state's profile: partners, events over time, people, agreements",
     responses=problem_responses(400, 422),
 )

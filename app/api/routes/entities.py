@@ -89,6 +89,7 @@ def get_entity(session: SessionDep, entity: EntityDep) -> EntityDetail:
 @router.get(
     "/{entity_id}/articles",
     response_model=Page[ArticleSummary],
+    operation_id="list_entity_articles",
     summary="Articles that mention the entity, newest first",
     responses=problem_responses(400, 404, 422),
 )
@@ -115,6 +116,7 @@ def entity_articles(
 @router.get(
     "/{entity_id}/events",
     response_model=Page[EventRead],
+    operation_id="list_entity_events",
     summary="Events the entity takes part in, latest first",
     responses=problem_responses(400, 404, 422),
 )

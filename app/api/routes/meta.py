@@ -17,7 +17,12 @@ from app.taxonomy import (
 router = APIRouter(tags=["meta"])
 
 
-@router.get("/v1/taxonomy", response_model=TaxonomyRead, summary="Event types and entity kinds")
+@router.get(
+    "/v1/taxonomy",
+    response_model=TaxonomyRead,
+    operation_id="get_taxonomy",
+    summary="Event types and entity kinds",
+)
 def taxonomy() -> TaxonomyRead:
     return TaxonomyRead(
         event_types=[
@@ -38,6 +43,7 @@ def taxonomy() -> TaxonomyRead:
 
 @router.get(
     "/metrics",
+    operation_id="get_metrics",
     summary="Prometheus metrics: requests and latency by route and status, ingest, extraction",
     response_class=PlainTextResponse,
 )
@@ -46,13 +52,14 @@ def metrics(request: Request) -> PlainTextResponse:
     return PlainTextResponse(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
 
-@router.get("/healthz", summary="The process is alive")
+@router.get("/healthz", operation_id="get_health", summary="The process is alive")
 def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
 @router.get(
     "/readyz",
+    operation_id="get_readiness",
     summary="The database answers and its schema is at the latest migration",
     responses=problem_responses(503),
 )
