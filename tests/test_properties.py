@@ -204,9 +204,16 @@ def test_any_upload_answers_every_line_and_keeps_the_good_ones(
     response = unthrottled.post(
         "/v1/articles/bulk", content=text.encode(), headers={"content-type": "application/x-ndjson"}
     )
+    if not expected:  # only blank lines: nothing to answer line by line
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        return
     assert response.status_code == 200, response.text
-    results = response.json()["results"]
+    body = response.json()
+    results = body["results"]
     assert [(r["line"], r["status"]) for r in results] == expected, results
+    counted = ("created", "updated", "skipped", "url_duplicates", "rejected")
+    assert body["lines"] == len(expected) == sum(body[k] for k in counted), body
     for result in results:
         refused = result["status"] in ("rejected", "duplicate")  # each with its reason
         assert refused == bool(result["errors"]) and refused != bool(result["article_id"]), result
