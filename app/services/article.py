@@ -298,6 +298,7 @@ def _apply_content(
     article.title = data.title or page.title
     article.title_is_derived = data.title is None and page.title_is_derived
     article.author = data.author or page.author
+    article.agency = data.agency or page.agency
     article.published_at, article.published_precision = _in_utc(published), precision
     article.language = prepared.language
     article.body = page.body
@@ -431,7 +432,7 @@ def update_article(session: Session, *, article: Article, data: ArticleUpdate) -
                 f"Another article has this url (id {clash}).",
                 headers={"Location": f"/v1/articles/{clash}"},
             )
-    for field in ("title", "author", "url", "language"):
+    for field in ("title", "author", "agency", "url", "language"):
         if field in changes:
             setattr(article, field, changes[field])
     if "title" in changes:
