@@ -484,6 +484,37 @@ def test_the_dry_run_and_the_csv_show_the_agency(client: TestClient) -> None:
     assert [(r["author"], r["agency"]) for r in rows] == [("Test Writer", "Rift Wire")]
 
 
+def test_the_agency_filter_pages_with_its_cursor(client: TestClient) -> None:
+    wired = [create(client, n, agency="CDW")["id"] for n in range(1, 4)]
+    rift = create(client, 4, agency="Rift Wire")["id"]
+    create(client, 5)
+
+    def ids(**params: Any) -> list[int]:
+        response = client.get("/v1/articles", params=params)
+        assert response.status_code == 200, response.text
+        return sorted(x["id"] for x in response.json()["items"])
+
+    assert ids(agency="cdw") == wired  # case-insensitive, like author
+    assert ids(agency="Rift Wire", author="Test Writer") == [rift]
+    assert ids(agency="nobody") == []
+    seen: list[int] = []
+    page = client.get("/v1/articles", params={"agency": "CDW", "limit": 1}).json()
+    seen += [a["id"] for a in page["items"]]
+    while page["next_cursor"]:
+        cursor = page["next_cursor"]
+        # the cursor is bound to its agency: another one is a 400
+        assert_problem(
+            client.get("/v1/articles", params={"cursor": cursor, "agency": "Rift Wire"}),
+            400,
+            "cursor",
+        )
+        page = client.get("/v1/articles", params={"cursor": cursor}).json()
+        assert page["limit"] == 1
+        seen += [a["id"] for a in page["items"]]
+    assert sorted(seen) == wired and len(seen) == 3
+    assert_problem(client.get("/v1/articles", params={"agency": "x" * 201}), 422, "agency")
+
+
 # --- list -----------------------------------------------------------------------------------
 
 

@@ -459,6 +459,7 @@ def delete_article(session: Session, *, article: Article) -> None:
 class ArticleFilters:
     source: str | None = None
     author: str | None = None
+    agency: str | None = None
     lang: str | None = None
     published_from: date | None = None
     published_to: date | None = None
@@ -509,6 +510,8 @@ def apply_filters(
         stmt = stmt.where(Article.source_id.in_(sources_named(filters.source)))
     if filters.author:
         stmt = stmt.where(func.lower(Article.author) == filters.author.lower())
+    if filters.agency:
+        stmt = stmt.where(func.lower(Article.agency) == filters.agency.lower())
     if filters.lang:
         stmt = stmt.where(Article.language == filters.lang)
     start, end = published_bounds(filters)
