@@ -430,7 +430,10 @@ def extract_command(
                 "url": row.get("url"),
                 "published_at": published.iso() if published else None,
                 "title": None if page.title_is_derived else page.title,
-                "author": page.author,
+                # the guideline's author is "the byline's person or agency" (page.byline);
+                # the wire alone is "agency"
+                "author": page.byline,
+                "agency": page.agency,
                 "lang": page.language,
                 "extractor_version": result.version,
                 "skipped": result.skipped,

@@ -180,6 +180,9 @@ def get_article_filters(
         str | None, Query(max_length=200, description="Source name or domain")
     ] = None,
     author: Annotated[str | None, Query(max_length=300)] = None,
+    agency: Annotated[
+        str | None, Query(max_length=200, description="The wire credited (AA, TASS...)")
+    ] = None,
     lang: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$", description="ISO 639-1")] = None,
     published_from: Annotated[Day | None, Query(description="On or after (YYYY-MM-DD)")] = None,
     published_to: Annotated[Day | None, Query(description="On or before (YYYY-MM-DD)")] = None,
@@ -202,6 +205,7 @@ def get_article_filters(
     return ArticleFilters(
         source=source,
         author=author,
+        agency=agency,
         lang=lang,
         published_from=published_from,
         published_to=published_to,

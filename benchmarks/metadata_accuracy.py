@@ -37,7 +37,9 @@ def main() -> int:
                 "id": article["id"],
                 "published_at": page.published.iso() if page.published else None,
                 "title": None if page.title_is_derived else page.title,
-                "author": page.author,
+                # the guideline's author is "the byline's person or agency": the person the
+                # page names, else the wire it credits (page.author holds persons only)
+                "author": page.byline,
                 "lang": page.language,
                 "entities": [],
                 "events": [],

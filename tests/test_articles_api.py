@@ -1,3 +1,5 @@
+import csv
+import io
 from typing import Any
 
 import pytest
@@ -416,6 +418,101 @@ def test_bulk_stops_whole_when_the_database_stops_it(
     response = client.post("/v1/articles/bulk", content="\n".join(lines))
     assert_problem(response, 503)  # the time limit: the request as a whole, not one line
     assert _stored_urls(client) == set()
+
+
+# --- agency ---------------------------------------------------------------------------------
+
+WIRE_PAGE = """ date 2024-04-02 By Leyla Mammadli
+
+Georgia and Armenia agree on border drills
+
+TBILISI, April 2 (CDW) – Georgian and Armenian defence ministers agreed on Tuesday to hold joint border drills.
+
+The drills will start in June, the ministers said."""
+
+
+def test_a_pages_agency_is_stored_beside_its_author(client: TestClient) -> None:
+    """The person of the byline is the author, the dateline's wire the agency: both kept,
+    through a raw page, JSON `text` and GET; given values win; PATCH corrects it."""
+    response = client.post(
+        "/v1/articles",
+        content=WIRE_PAGE.encode(),
+        headers={"content-type": "text/plain"},
+        params={"url": "https://caucasus.example/2024/04/02/drills"},
+    )
+    assert response.status_code == 201, response.text
+    stored = response.json()
+    assert (stored["author"], stored["agency"]) == ("Leyla Mammadli", "CDW")
+    got = client.get(f"/v1/articles/{stored['id']}").json()
+    assert (got["author"], got["agency"]) == ("Leyla Mammadli", "CDW")
+    listed = client.get("/v1/articles").json()["items"]
+    assert [(a["author"], a["agency"]) for a in listed] == [("Leyla Mammadli", "CDW")]
+
+    # JSON with the raw page in `text`, and a dateline alone: an agency, and no author
+    dateline_only = WIRE_PAGE.replace(" By Leyla Mammadli", "")
+    created = client.post(
+        "/v1/articles", json={"url": "https://caucasus.example/b", "text": dateline_only}
+    )
+    assert created.status_code == 201, created.text
+    assert (created.json()["author"], created.json()["agency"]) == (None, "CDW")
+    again = client.get(f"/v1/articles/{created.json()['id']}").json()
+    assert (again["author"], again["agency"]) == (None, "CDW")
+
+    # values the client gives are taken as given
+    given = create(client, 3, author="Amina Wanjiru", agency="Rift Wire")
+    assert (given["author"], given["agency"]) == ("Amina Wanjiru", "Rift Wire")
+    assert create(client, 4)["agency"] is None  # clean `body`: nothing to read it from
+
+    fixed = client.patch(f"/v1/articles/{stored['id']}", json={"agency": "Caucasus Wire"})
+    assert fixed.status_code == 200, fixed.text
+    assert fixed.json()["agency"] == "Caucasus Wire" and fixed.json()["author"] == "Leyla Mammadli"
+    assert client.get(f"/v1/articles/{stored['id']}").json()["agency"] == "Caucasus Wire"
+    assert_problem(
+        client.patch(f"/v1/articles/{stored['id']}", json={"agency": "x" * 201}), 422, "agency"
+    )
+
+
+def test_the_dry_run_and_the_csv_show_the_agency(client: TestClient) -> None:
+    dry = client.post(
+        "/v1/extract", content=WIRE_PAGE.encode(), headers={"content-type": "text/plain"}
+    )
+    assert dry.status_code == 200, dry.text
+    assert (dry.json()["author"], dry.json()["agency"]) == ("Leyla Mammadli", "CDW")
+    assert client.get("/v1/articles").json()["items"] == []  # nothing stored
+    create(client, 1, agency="Rift Wire")
+    rows = list(csv.DictReader(io.StringIO(client.get("/v1/articles?format=csv").text)))
+    assert [(r["author"], r["agency"]) for r in rows] == [("Test Writer", "Rift Wire")]
+
+
+def test_the_agency_filter_pages_with_its_cursor(client: TestClient) -> None:
+    wired = [create(client, n, agency="CDW")["id"] for n in range(1, 4)]
+    rift = create(client, 4, agency="Rift Wire")["id"]
+    create(client, 5)
+
+    def ids(**params: Any) -> list[int]:
+        response = client.get("/v1/articles", params=params)
+        assert response.status_code == 200, response.text
+        return sorted(x["id"] for x in response.json()["items"])
+
+    assert ids(agency="cdw") == wired  # case-insensitive, like author
+    assert ids(agency="Rift Wire", author="Test Writer") == [rift]
+    assert ids(agency="nobody") == []
+    seen: list[int] = []
+    page = client.get("/v1/articles", params={"agency": "CDW", "limit": 1}).json()
+    seen += [a["id"] for a in page["items"]]
+    while page["next_cursor"]:
+        cursor = page["next_cursor"]
+        # the cursor is bound to its agency: another one is a 400
+        assert_problem(
+            client.get("/v1/articles", params={"cursor": cursor, "agency": "Rift Wire"}),
+            400,
+            "cursor",
+        )
+        page = client.get("/v1/articles", params={"cursor": cursor}).json()
+        assert page["limit"] == 1
+        seen += [a["id"] for a in page["items"]]
+    assert sorted(seen) == wired and len(seen) == 3
+    assert_problem(client.get("/v1/articles", params={"agency": "x" * 201}), 422, "agency")
 
 
 # --- list -----------------------------------------------------------------------------------

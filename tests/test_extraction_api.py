@@ -222,6 +222,25 @@ def test_seed_article_alone_gives_its_dated_events(client: TestClient, eval_arti
     assert {("visit", "2022-02-01"), ("agreement", "2021-06-15"), ("agreement", "1992")} <= dated
 
 
+def test_extract_cli_writes_the_agency_as_the_guidelines_author(tmp_path: Path) -> None:
+    """The gold guideline's `author` is "the byline's person or agency": the person where the
+    page names one, else the wire; `agency` carries the wire alone."""
+    wire = PAGE.replace(" By Test Writer", "").replace(
+        "Kenyan Defence", "NAIROBI (RFW) – Kenyan Defence"
+    )
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        "".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in (("k1", PAGE), ("k2", wire))),
+        encoding="utf-8",
+    )
+    target = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(cli, ["extract", "--input", str(source), "--output", str(target)])
+    assert result.exit_code == 0, result.output
+    rows = {r["id"]: r for r in map(json.loads, target.read_text().splitlines())}
+    assert (rows["k1"]["author"], rows["k1"]["agency"]) == ("Test Writer", None)
+    assert (rows["k2"]["author"], rows["k2"]["agency"]) == ("RFW", "RFW")
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="issue 13 (extraction that holds on unseen pages): the dev gold grew from 32 to 83 "
@@ -248,6 +267,8 @@ def test_extraction_quality_bars_on_gold(eval_articles, scorer) -> None:
         result = extract(Document(text=page.body, published=day, language=page.language))
         predictions[article["id"]] = {
             "published_at": page.published.iso() if page.published else None,
+            # the guideline's author is "the byline's person or agency", as `defcoop extract` writes
+            "author": page.byline,
             **as_json(result),
         }
     scores = score.score(gold, predictions)

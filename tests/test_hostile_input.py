@@ -28,6 +28,7 @@ def test_nul_characters_are_dropped_from_bodies(client: TestClient) -> None:
     "params",
     [
         {"author": "\x00"},
+        {"agency": "\x00"},
         {"source": "a\x00b"},
         {"country": "\x00"},
     ],
@@ -62,6 +63,7 @@ def test_sql_and_markup_in_filters_are_plain_values(client: TestClient, value: s
     create(client, 1)
     for path, name in (
         ("/v1/articles", "author"),
+        ("/v1/articles", "agency"),
         ("/v1/articles", "source"),
         ("/v1/entities", "q"),
     ):

@@ -49,6 +49,7 @@ def test_headline_is_taken_and_repeats_collapse() -> None:
     )
     assert page.title == "Japan and Canada hold first naval drill" and not page.title_is_derived
     assert page.author is None  # "(JPW)" is the dateline's agency code, not a person
+    assert page.agency == "JPW" and page.byline == "JPW"
     assert (
         page.body
         == "TOKYO (JPW) – Japanese and Canadian warships held their first bilateral drill on Sunday."
@@ -80,24 +81,47 @@ def test_trailing_headline_list_and_source_line() -> None:
         "Rains expected across the delta this week\nNew metro line opens in Cairo"
     )
     assert page.author is None  # "Source: NDA": an agency, not a person
+    assert page.agency == "NDA"
     assert page.body.endswith("The pact covers training and border patrols.")
 
 
 @pytest.mark.parametrize(
-    "page",
+    ("page", "agency"),
     [
-        "SEOUL, Oct. 3 (VDW) – Polish and Korean ministers met in Seoul on Thursday.",
-        "CAIRO (NDA) – Egypt and Pakistan held military talks on Monday.",
-        "HANOI, May 2 /VNA/. Vietnam and Laos signed a training plan on Friday.",
-        "Kenya and Britain extended a training pact on Thursday.\n\nSource: RVT",
-        "Chile and Peru held naval talks on Monday, officials said.\n\nANW",
-        "Baltic ministers met in Riga on Thursday.\n\nSource: Baltic Wire",
-        "ASTANA (Kazinform) – Kazakhstan and Turkey signed a military plan on Monday.",
-        " date 2024-05-01 By Staff Reporter\n\nGreece and France signed a frigate deal on Monday.",
+        ("SEOUL, Oct. 3 (VDW) – Polish and Korean ministers met in Seoul on Thursday.", "VDW"),
+        ("CAIRO (NDA) – Egypt and Pakistan held military talks on Monday.", "NDA"),
+        ("Lima, May 2 (PNW): Chile and Peru held naval talks on Monday.", "PNW"),
+        ("HANOI, May 2 /VNA/. Vietnam and Laos signed a training plan on Friday.", "VNA"),
+        ("Kenya and Britain extended a training pact on Thursday.\n\nSource: RVT", "RVT"),
+        ("Chile and Peru held naval talks on Monday, officials said.\n\nANW", "ANW"),
+        (
+            "Oman and India held naval talks.\n\nThe talks covered piracy, officials said.—OMW",
+            "OMW",
+        ),
+        ("Baltic ministers met in Riga on Thursday.\n\nSource: Baltic Wire", "Baltic Wire"),
+        (
+            "ASTANA (Kazinform) – Kazakhstan and Turkey signed a military plan on Monday.",
+            "Kazinform",
+        ),
+        ("BEIJING, June 2 (XINHUA) -- China and Laos held army talks on Monday.", "Xinhua"),
+        (
+            "(MENAFN- Steppe News Agency) ASTANA, May 3. Kazakhstan and Turkey met on Monday.",
+            "Steppe News Agency",
+        ),
+        (
+            " date 2024-05-01 Published by\n\nCaspian Ledger\n\nAzerbaijan and Georgia met.",
+            "Caspian Ledger",
+        ),
+        # a desk is neither a person nor an agency
+        (" date 2024-05-01 By Staff Reporter\n\nGreece and France signed a frigate deal.", None),
+        ("Greece and France signed a frigate deal on Monday.\n\nBy Agencies", None),
     ],
 )
-def test_agency_codes_and_desks_are_not_authors(page: str) -> None:
-    assert parse_page(page).author is None
+def test_agency_codes_are_agencies_not_authors(page: str, agency: str | None) -> None:
+    parsed = parse_page(page)
+    assert parsed.author is None
+    assert parsed.agency == agency
+    assert parsed.byline == agency  # what the gold guideline records as `author`
 
 
 @pytest.mark.parametrize(
@@ -117,6 +141,22 @@ def test_bylines_that_name_people_are_authors(page: str, author: str) -> None:
     assert parse_page(page).author == author
 
 
+@pytest.mark.parametrize(
+    "page",
+    [
+        "ANKARA (AA) – Azerbaijan and Turkey met on Monday.\n\nBy Leyla Mammadli",
+        " date 2024-03-12 By Leyla Mammadli\n\nANKARA (AA) – Azerbaijan and Turkey met on Monday.",
+        " date 2024-03-12 By Leyla Mammadli\n\nAzerbaijan and Turkey met on Monday.\n\nSource: AA",
+        " date 2024-03-12 By Leyla Mammadli\n\nAzerbaijan and Turkey met on Monday.\n\nAA",
+    ],
+)
+def test_a_person_and_an_agency_are_both_kept(page: str) -> None:
+    parsed = parse_page(page)
+    assert (parsed.author, parsed.agency) == ("Leyla Mammadli", "AA")
+    assert parsed.byline == "Leyla Mammadli"  # the guideline's author: the person first
+    assert "Source: AA" not in parsed.body and not parsed.body.endswith("AA")
+
+
 def test_an_html_pages_declared_author_is_kept() -> None:
     from app.ingest.html import parse_html
 
@@ -128,6 +168,19 @@ def test_an_html_pages_declared_author_is_kept() -> None:
     assert parse_html(html).author == "Rift Wire"
 
 
+def test_an_html_pages_meta_author_stays_the_author_beside_its_datelines_agency() -> None:
+    from app.ingest.html import parse_html
+
+    html = (
+        '<html><head><meta name="author" content="Amina Wanjiru"><title>Drill ends</title>'
+        "</head><body><article><p>NAIROBI (RFW) – Kenyan and Ugandan troops ended a joint drill "
+        "near Busia on Friday, the Kenya Defence Forces said in a statement.</p></article>"
+        "</body></html>"
+    )
+    page = parse_html(html)
+    assert (page.author, page.agency) == ("Amina Wanjiru", "RFW")
+
+
 def test_hard_wrapped_text_is_unwrapped() -> None:
     page = parse_page(
         "(MENAFN- Steppe Wire) ASTANA, Kazakhstan, May 3. Kazakhstan and\n"
@@ -136,6 +189,7 @@ def test_hard_wrapped_text_is_unwrapped() -> None:
     )
     assert page.title_is_derived
     assert page.author is None  # the wire that carried it, not a person
+    assert page.agency == "Steppe Wire"
     assert "\n" not in page.body and "and Kyrgyzstan agreed" in page.body
 
 

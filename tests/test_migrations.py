@@ -1,6 +1,8 @@
+from datetime import UTC, datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 import app.models  # noqa: F401
 from app import migrate
@@ -30,5 +32,66 @@ def test_upgrade_matches_models_and_downgrade_to_base(scratch_url: str) -> None:
         assert migrate.current_revision(engine) is None
         migrate.upgrade(scratch_url)
         assert set(inspect(engine).get_table_names()) >= TABLES
+    finally:
+        engine.dispose()
+
+
+def _article_triggers(engine) -> set[str]:
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            sql = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'article'"
+        else:
+            sql = (
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'article'::regclass"
+                " AND NOT tgisinternal"
+            )
+        return {row[0] for row in conn.exec_driver_sql(sql)}
+
+
+def test_article_agency_migration_adds_and_drops_the_column(scratch_url: str) -> None:
+    """0012 adds `agency` (NULL on rows already there) with its index; the downgrade drops both
+    and keeps the rows. On SQLite neither rebuilds `article`, so its triggers stay."""
+    before, after = "0011_entity_mention_count", "0012_article_agency"
+    migrate.upgrade(scratch_url, before)
+    engine = make_engine(scratch_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO article (title_is_derived, author, body, content_hash, word_count,"
+                    " created_at, updated_at) VALUES (false, 'Leyla Mammadli', 'Navy drills.',"
+                    " 'h1', 2, :now, :now)"
+                ),
+                {"now": datetime(2024, 3, 1, tzinfo=UTC)},
+            )
+        triggers = _article_triggers(engine)
+        assert "agency" not in {c["name"] for c in inspect(engine).get_columns("article")}
+
+        migrate.upgrade(scratch_url, after)
+        assert migrate.current_revision(engine) == after
+        assert "ix_article_agency" in {i["name"] for i in inspect(engine).get_indexes("article")}
+        with engine.begin() as conn:
+            assert conn.execute(text("SELECT author, agency FROM article")).one() == (
+                "Leyla Mammadli",
+                None,
+            )
+            conn.execute(text("UPDATE article SET agency = 'CDW'"))
+            assert conn.execute(text("SELECT agency FROM article")).scalar_one() == "CDW"
+        assert _article_triggers(engine) == triggers
+
+        migrate.downgrade(scratch_url, before)
+        assert migrate.current_revision(engine) == before
+        assert "agency" not in {c["name"] for c in inspect(engine).get_columns("article")}
+        assert "ix_article_agency" not in {
+            i["name"] for i in inspect(engine).get_indexes("article")
+        }
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT author, body FROM article")).one() == (
+                "Leyla Mammadli",
+                "Navy drills.",
+            )
+        assert _article_triggers(engine) == triggers
+        migrate.upgrade(scratch_url)
+        assert migrate.current_revision(engine) == migrate.head_revision(scratch_url)
     finally:
         engine.dispose()

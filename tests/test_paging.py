@@ -459,7 +459,8 @@ def test_an_inner_id_beyond_64_bits_is_a_400_on_the_feed(app: FastAPI, client: T
 
 
 ARTICLE_PARAMS = {
-    *("author", "source", "lang", "published_from", "published_to", "country", "entity"),
+    *("author", "agency", "source", "lang", "published_from", "published_to", "country"),
+    "entity",
     *("event_type", "dyad", "sort", "limit"),
 }
 
@@ -469,11 +470,13 @@ def test_a_query_with_every_filter_at_length_pages_with_its_cursor(client: TestC
     # ASCII: SQLite's lower(), which the author and source filters use, folds no other letters
     author = ("Leyla Mammadli-Aliyarova " * 20)[:300]
     source = ("United Wire of the Caspian and Black Sea Defence Press " * 5)[:200]
+    agency = ("Caspian and Black Sea Defence Wire " * 10)[:200]
     for n in range(1, 4):
         create(
             client,
             n,
             author=author,
+            agency=agency,
             source=source,
             entities=[{"kind": "country", "name": c} for c in countries],
         )
@@ -484,6 +487,7 @@ def test_a_query_with_every_filter_at_length_pages_with_its_cursor(client: TestC
     query: list[tuple[str, str]] = [
         ("q", words),
         ("author", author),
+        ("agency", agency),
         ("source", source),
         ("lang", "en"),
         ("published_from", "2024-01-01"),
@@ -521,6 +525,7 @@ def test_the_longest_query_still_fits_a_cursor() -> None:
     params = [
         ("q", astral),
         ("author", astral[:300]),
+        ("agency", astral[300:500]),
         ("source", astral[:200]),
         ("dyad", astral[:100]),
         ("facets", "country,source,event_type,entity_kind,person,year,month"),

@@ -202,6 +202,22 @@ def test_dyad_filter(client: TestClient) -> None:
     assert_problem(client.get("/v1/articles", params={"dyad": "AZE-ATL"}), 400, "dyad")
 
 
+def test_agency_filter(client: TestClient) -> None:
+    """The top-k index beside SQLite holds no agency: the database answers that filter."""
+    wired = [create(client, n, agency="CDW")["id"] for n in range(1, 4)]
+    create(client, 4, agency="Rift Wire")
+    create(client, 5)
+    body = search(client, q="story", agency="cdw", limit=2)
+    assert body["total"] == 3 and body["query"]["engine"] != "tantivy"
+    seen = [i["id"] for i in body["items"]]
+    next_page = search(client, cursor=body["next_cursor"])
+    seen += [i["id"] for i in next_page["items"]]
+    assert sorted(seen) == wired and next_page["next_cursor"] is None
+    assert [i["agency"] for i in next_page["items"]] == ["CDW"]
+    assert search(client, q="story", agency="Rift Wire")["total"] == 1
+    assert search(client, q="story")["total"] == 5
+
+
 @pytest.mark.parametrize(
     "q",
     ['"unbalanced', "(a OR b", "a)", "OR", "-", "*", "NEAR(", "a AND", "x" * 501, "NOT drills"],

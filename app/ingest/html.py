@@ -61,7 +61,8 @@ def parse_html(html: str, *, url: str | None = None, language: str | None = None
     return Page(
         title=title or fallback.title,
         title_is_derived=not title and fallback.title_is_derived,
-        author=getattr(doc, "author", None) or fallback.author,
+        author=getattr(doc, "author", None) or fallback.author,  # as the page declares it
+        agency=fallback.agency,
         published=published or fallback.published,
         source_name=_site_name(doc) or fallback.source_name,
         source_domain=fallback.source_domain,

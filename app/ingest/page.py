@@ -4,6 +4,10 @@ The input is a page as stored by a crawler: an optional ` date YYYY-MM-DD` heade
 may carry a byline or chrome, the headline, the article, boilerplate (share widgets, comment
 rules, lists of other headlines) and a `---` footer. `raw` keeps all of it; this module
 returns what a careful reader would take from it.
+
+A page may credit a person (a byline) and a wire or outlet (a dateline's "(AA)" or "/TASS/.",
+a "Source: X" line, a closing "—APP", "(MENAFN- X)"): the person is the `author`, the wire
+the `agency`, and a page that names both keeps both.
 """
 
 import itertools
@@ -39,7 +43,7 @@ _GLUED_SENTENCES = re.compile(r"(?<=[a-z]{3})\.(?=[A-Z][a-z]{2,})")
 _CREDIT_IN_LINE = re.compile(r"\b(?:photo|picture|image|foto)s?\b(?:\s+(?:courtesy|by)\b|:)", re.I)
 _AGENCY_PATTERNS = (
     re.compile(r"\(MENAFN-\s*([^)]+)\)"),
-    re.compile(r"^[A-Z][\w ,.'-]{1,40}\s\(([A-Z][A-Za-z]{1,15})\)\s*[-–—]"),
+    re.compile(r"^[A-Z][\w ,.'-]{1,40}\s\(([A-Z][A-Za-z]{1,15})\)\s*[-–—:]"),  # "(AA) –", "(ANI):"
     re.compile(r"^[A-Z][\w ,.'-]{1,40}\s\(([A-Z][A-Za-z ]{1,20})\)\s*--"),
     re.compile(r"\s/([A-Z]{2,10})/\."),
     re.compile(r"^[A-Z][A-Z .'-]{2,30}\.\s+([A-Z]{3,15})\s+[-–—]"),
@@ -55,12 +59,19 @@ _TRAILING_AGENCY = (
 class Page:
     title: str | None
     title_is_derived: bool
-    author: str | None
+    author: str | None  # a person
+    agency: str | None  # the wire or outlet the page credits
     published: PartialDate | None
     source_name: str | None
     source_domain: str | None
     language: str | None
     body: str
+
+    @property
+    def byline(self) -> str | None:
+        """The credit as the gold guideline records its `author`, "the byline's person or
+        agency": the person, else the agency."""
+        return self.author or self.agency
 
 
 @cache
@@ -93,7 +104,8 @@ def _name_words() -> dict[str, frozenset[str]]:
     raw = resources.files("app").joinpath("data/boilerplate.json").read_text(encoding="utf-8")
     data = json.loads(raw)
     return {
-        key: frozenset(w.lower() for w in data[key]) for key in ("agency_words", "name_particles")
+        key: frozenset(w.lower() for w in data[key])
+        for key in ("agency_words", "desk_words", "name_particles")
     }
 
 
@@ -127,10 +139,39 @@ def _author(name: str | None) -> str | None:
             or not bare[0].isupper()
             or (len(letters) > 1 and letters.isupper())  # a code: "VDW", "AFP"
             or bare.lower() in _name_words()["agency_words"]
+            or bare.lower() in _name_words()["desk_words"]
         ):
             return None
         named += 1
     return tidy if named >= 2 else None
+
+
+_AGENCY_WORD = re.compile(r"[A-Z0-9][\w.'’&-]*")
+_AGENCY_JOINS = frozenset({"of", "and", "&", "for", "the", "de", "du"})
+
+
+def _wire(name: str | None) -> str | None:
+    """A wire's or outlet's name in a credit ("VNA", "Xinhua", "Trend News Agency", "Ministry
+    of Defence"): one to six capitalised words or codes, with "of", "and"... between. A desk
+    ("Staff Reporter", "Agencies") is no agency."""
+    if not name:
+        return None
+    tidy = _tidy_author(name)
+    words = tidy.split()
+    if not 1 <= len(words) <= 6:
+        return None
+    for index, word in enumerate(words):
+        if word.lower() in _name_words()["desk_words"]:
+            return None
+        if not _AGENCY_WORD.fullmatch(word) and not (index and word.lower() in _AGENCY_JOINS):
+            return None
+    return tidy
+
+
+def _credit(name: str | None) -> tuple[str | None, str | None]:
+    """What a byline credits, as (person, agency): at most one of them."""
+    person = _author(name)
+    return (person, None) if person else (None, _wire(name))
 
 
 def _headline_like(line: str) -> bool:
@@ -272,6 +313,7 @@ def parse_page(text: str, *, url: str | None = None, language: str | None = None
     lines = normalize_body(text).split("\n")
     published: PartialDate | None = None
     author: str | None = None
+    agency: str | None = None
 
     header = _HEADER.match(lines[0]) if lines else None
     if header:
@@ -279,7 +321,7 @@ def parse_page(text: str, *, url: str | None = None, language: str | None = None
         rest = header.group(2).strip().lstrip("|").strip()
         byline = _BYLINE.match(rest)
         if byline:
-            author, rest = _author(byline.group(1)), ""
+            (author, agency), rest = _credit(byline.group(1)), ""
         elif re.match(r"^published by$", rest, re.I):
             rest = "Published by"
         lines[0] = rest
@@ -303,19 +345,23 @@ def parse_page(text: str, *, url: str | None = None, language: str | None = None
         if re.match(r"^published by:?$", line, re.I):
             nxt = lines[index + 1] if index + 1 < len(lines) else ""
             if nxt and len(nxt.split()) <= 4:
-                author = author or _author(nxt)
+                person, wire = _credit(nxt)
+                author, agency = author or person, agency or wire
                 skip_next = True
             continue
         byline = _BYLINE.match(line)
         if byline and (index < 4 or index >= len(lines) - 4):
-            author = _author(byline.group(1)) or author
+            person, wire = _credit(byline.group(1))
+            author, agency = person or author, agency or wire
             continue
         if index < 4 and re.fullmatch(r"[A-Z][\w.]*(?: [A-Z][\w.]*){0,2}:", line):
-            author = author or _author(line)  # "Trend:" under a dateline
+            person, wire = _credit(line)  # "Trend:" under a dateline
+            author, agency = author or person, agency or wire
             continue
         source_line = _SOURCE_LINE.match(line)
         if source_line and index >= len(lines) - 3:
-            author = author or _author(source_line.group(1))
+            person, wire = _credit(source_line.group(1))
+            author, agency = author or person, agency or wire
             continue
         if published is None and index < 6 and len(line.split()) <= 12:
             stamp = date_in_line(line)
@@ -326,13 +372,15 @@ def parse_page(text: str, *, url: str | None = None, language: str | None = None
             continue
         content.append(line)
 
-    # A last line that is only an agency acronym ("MENA") or the site's name ("News.Az"):
-    # chrome, and no author.
+    # A last line that is only an agency acronym ("MENA": the agency) or the site's name
+    # ("News.Az"): chrome either way.
     while content and len(content[-1].split()) <= 3 and not _SENTENCE_TERMINAL.search(content[-1]):
         tail = content[-1]
         code, site = re.fullmatch(r"[A-Z]{2,8}", tail), re.search(r"\w\.\w", tail)
         if not code and not site and len(content) > 1:
             break
+        if code:
+            agency = agency or _wire(tail)
         content.pop()
     content = _drop_trailing_headlines(content)
 
@@ -347,7 +395,7 @@ def parse_page(text: str, *, url: str | None = None, language: str | None = None
             rest = rest[1:]
         content = content[:title_index] + rest
 
-    author = author or _author(_agency(content))
+    agency = agency or _wire(_agency(content))  # a dateline's wire is never a person
     # "contractor.Under the deal": a scraper dropped the space after a full stop
     body = _GLUED_SENTENCES.sub(". ", "\n\n".join(content))
     if published is None:
@@ -364,6 +412,7 @@ def parse_page(text: str, *, url: str | None = None, language: str | None = None
         title=title or derived,
         title_is_derived=title is None and derived is not None,
         author=author,
+        agency=agency,
         published=published,
         source_name=source_name,
         source_domain=source_domain,

@@ -29,6 +29,7 @@ def read_content(
         title=" ".join(first[:14]) + ("…" if len(first) > 14 else "") if first else None,
         title_is_derived=bool(first),
         author=None,
+        agency=None,
         published=None,
         source_name=name,
         source_domain=domain,

@@ -32,7 +32,9 @@ class Article(Base):
     )
     title: Mapped[str | None] = mapped_column(Text)
     title_is_derived: Mapped[bool] = mapped_column(Boolean, default=False)
-    author: Mapped[str | None] = mapped_column(String(300), index=True)
+    author: Mapped[str | None] = mapped_column(String(300), index=True)  # a person
+    # the wire or outlet the page credits: "(AA) –", "/TASS/.", "Source: MENA", "—APP"
+    agency: Mapped[str | None] = mapped_column(String(200), index=True)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     published_precision: Mapped[str | None] = mapped_column(String(8))
     language: Mapped[str | None] = mapped_column(String(8), index=True)

@@ -128,6 +128,9 @@ class ArticleCreate(InputSchema):
     html: str | None = Field(default=None, description="An HTML page")
     published_at: str | None = Field(default=None, description=MOMENT_FORM.capitalize())
     author: str | None = Field(default=None, max_length=300)
+    agency: str | None = Field(
+        default=None, max_length=200, description="The wire or outlet credited (AA, TASS...)"
+    )
     source: str | None = Field(default=None, max_length=200)
     language: str | None = Field(default=None, pattern=_LANG)
     lang: str | None = Field(default=None, pattern=_LANG, description="Alias of `language`")
@@ -154,6 +157,9 @@ class ArticleUpdate(InputSchema):
 
     title: str | None = Field(default=None, max_length=1000)
     author: str | None = Field(default=None, max_length=300)
+    agency: str | None = Field(
+        default=None, max_length=200, description="The wire or outlet credited (AA, TASS...)"
+    )
     url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://\S+$")
     published_at: str | None = Field(default=None, description=MOMENT_FORM.capitalize())
     language: str | None = Field(default=None, pattern=_LANG)
@@ -176,7 +182,8 @@ class ArticleSummary(Schema):
     url: str | None
     title: str | None
     title_is_derived: bool
-    author: str | None
+    author: str | None = Field(description="The byline's person")
+    agency: str | None = Field(description="The wire or outlet the page credits (AA, TASS...)")
     source: SourceRead | None
     published_at: datetime | None
     published_precision: str | None
@@ -275,7 +282,8 @@ class ExtractResult(Schema):
 
     title: str | None
     title_is_derived: bool
-    author: str | None
+    author: str | None = Field(description="The byline's person")
+    agency: str | None = Field(description="The wire or outlet the page credits (AA, TASS...)")
     published_at: str | None
     source: str | None
     language: str | None

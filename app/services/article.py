@@ -304,6 +304,7 @@ def _apply_content(
     article.title = data.title or page.title
     article.title_is_derived = data.title is None and page.title_is_derived
     article.author = data.author or page.author
+    article.agency = data.agency or page.agency
     article.published_at, article.published_precision = _in_utc(published), precision
     article.language = prepared.language
     article.body = page.body
@@ -441,7 +442,7 @@ def update_article(session: Session, *, article: Article, data: ArticleUpdate) -
                 headers={"Location": f"/v1/articles/{clash}"},
                 field="url",
             )
-    for field in ("title", "author", "url", "language"):
+    for field in ("title", "author", "agency", "url", "language"):
         if field in changes:
             setattr(article, field, changes[field])
     if "title" in changes:
@@ -468,6 +469,7 @@ def delete_article(session: Session, *, article: Article) -> None:
 class ArticleFilters:
     source: str | None = None
     author: str | None = None
+    agency: str | None = None
     lang: str | None = None
     published_from: date | None = None
     published_to: date | None = None
@@ -518,6 +520,8 @@ def apply_filters(
         stmt = stmt.where(Article.source_id.in_(sources_named(filters.source)))
     if filters.author:
         stmt = stmt.where(func.lower(Article.author) == filters.author.lower())
+    if filters.agency:
+        stmt = stmt.where(func.lower(Article.agency) == filters.agency.lower())
     if filters.lang:
         stmt = stmt.where(Article.language == filters.lang)
     start, end = published_bounds(filters)

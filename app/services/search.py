@@ -229,8 +229,8 @@ def _hits(
 
 def _topk_index(session: Session, request: SearchRequest) -> TopKIndex | None:
     """The top-k index, caught up with this transaction's view, when it can answer."""
-    if request.mode is QueryMode.raw:
-        return None
+    if request.mode is QueryMode.raw or request.filters.agency:
+        return None  # the index holds no agency: the database answers that filter
     return _caught_up(session, request.index_dir)
 
 

@@ -43,6 +43,7 @@ async def extract_page(
         title=data.title or page.title,
         title_is_derived=data.title is None and page.title_is_derived,
         author=data.author or page.author,
+        agency=data.agency or page.agency,
         published_at=data.published_at or (published.iso() if published else None),
         source=data.source or page.source_name,
         language=language,
