@@ -196,7 +196,14 @@ def export(
 EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "A page as JSON; with format=csv or format=ndjson, every matching row, streamed",
-        "content": {"text/csv": {}, "application/x-ndjson": {}},
+        # Declared as text, so a generated client hands the stream over instead of parsing
+        # it as JSON (an empty schema there made openapi-python-client call .json() on CSV).
+        "content": {
+            "text/csv": {"schema": {"type": "string", "description": "CSV with a header row"}},
+            "application/x-ndjson": {
+                "schema": {"type": "string", "description": "One JSON object per line"}
+            },
+        },
     }
 }
 FORMAT_HELP = (
