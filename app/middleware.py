@@ -169,11 +169,10 @@ class MethodsMiddleware:
                 message = {"type": "http.response.body", "body": b"", "more_body": False}
             await send(message)
 
-        scope["method"] = "GET"  # routed, rate-limited and tagged as the GET it mirrors
-        try:
-            await self.app(scope, receive, without_body)
-        finally:
-            scope["method"] = "HEAD"
+        # Routed, rate-limited and tagged as the GET it mirrors, on a copy of the scope: the
+        # server holds the original, and must go on seeing HEAD, or it waits for a GET's body
+        # (uvicorn: "Response content shorter than Content-Length", the connection dropped).
+        await self.app({**scope, "method": "GET"}, receive, without_body)
 
 
 def _not_allowed(path: str, method: str, allow: dict[str, str]) -> Response:

@@ -156,3 +156,22 @@ def test_serve_ingest_list_filter_fetch_delete(server: tuple[str, str]) -> None:
             "/v1/articles", content=b"{", headers={"content-type": "application/json"}
         )
         assert garbage.status_code == 400
+
+
+def test_head_through_a_real_server_keeps_the_connection(
+    server: tuple[str, str], tmp_path: Path
+) -> None:
+    """HEAD over uvicorn: the headers of the GET, no body, and the kept-alive connection still
+    good for the next request (the server must see HEAD, not the GET it is routed as)."""
+    base, _ = server
+    with httpx.Client(base_url=base, timeout=10) as client:
+        for path in ("/v1/articles?limit=1", "/healthz", "/v1/entities", "/docs"):
+            get = client.get(path)
+            head = client.head(path)
+            assert head.status_code == get.status_code == 200, path
+            assert (
+                head.content == b"" and head.headers["content-type"] == get.headers["content-type"]
+            )
+        assert client.get("/healthz").status_code == 200  # the same connection, still open
+    log = (tmp_path / "server.log").read_text()
+    assert "Exception" not in log and "shorter than Content-Length" not in log, log
