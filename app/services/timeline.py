@@ -69,7 +69,8 @@ def timeline(
     end: date | None,
     type: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Buckets from the first to the last (or the range asked for), with zeros in between.
+    """Buckets from the first to the last (or the range asked for), with zeros in between;
+    when the data's own span holds more than MAX_BUCKETS, only the buckets with counts.
     `ids` picks the articles or events to count; None counts every one (of `type`, between
     `start` and `end`) from the day counts, without reading the rows."""
     if ids is None:
@@ -98,19 +99,39 @@ def timeline(
         return []
     first = _start_of(start, interval) if start else min(date.fromisoformat(k) for k in counts)
     last = _start_of(end, interval) if end else max(date.fromisoformat(k) for k in counts)
+    filled = _zero_filled(counts, first, last, interval, by_type=group_by_type and of == "events")
+    if filled is not None:
+        return filled
+    if start and end:  # the caller asked for this range: they can narrow it or coarsen
+        raise InvalidParameter(
+            "interval", f"more than {MAX_BUCKETS} buckets: use a longer interval or a shorter range"
+        )
+    # The range comes from the data, and one far-off date (a stored 9999-12-31) would make
+    # the timeline unanswerable for everyone: list the buckets that hold counts, and no zeros.
+    return [
+        _row(key, counts[key], by_type=group_by_type and of == "events") for key in sorted(counts)
+    ]
+
+
+def _row(start: str, entry: dict[str, int], *, by_type: bool) -> dict[str, Any]:
+    row: dict[str, Any] = {"start": start, "count": sum(entry.values())}
+    if by_type:
+        row["by_type"] = {k: v for k, v in sorted(entry.items())}
+    return row
+
+
+def _zero_filled(
+    counts: dict[str, dict[str, int]], first: date, last: date, interval: Interval, *, by_type: bool
+) -> list[dict[str, Any]] | None:
+    """Every bucket from first to last, zeros included; None past MAX_BUCKETS."""
     buckets: list[dict[str, Any]] = []
     current = first
     while current <= last:
         if len(buckets) >= MAX_BUCKETS:
-            raise InvalidParameter(
-                "interval",
-                f"more than {MAX_BUCKETS} buckets: use a longer interval or a shorter range",
-            )
-        entry = counts.get(current.isoformat(), {})
-        bucket_row: dict[str, Any] = {"start": current.isoformat(), "count": sum(entry.values())}
-        if group_by_type and of == "events":
-            bucket_row["by_type"] = {k: v for k, v in sorted(entry.items())}
-        buckets.append(bucket_row)
+            return None
+        buckets.append(
+            _row(current.isoformat(), counts.get(current.isoformat(), {}), by_type=by_type)
+        )
         if current == last:  # stepping past the last bucket may leave the calendar (9999-12)
             break
         current = current + _step(interval)
