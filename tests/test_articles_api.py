@@ -143,6 +143,45 @@ def test_html_outlet_is_the_pages_own_name(
     assert {k: v for k, v in response.json()["source"].items() if k != "id"} == source
 
 
+def _outlet_page(n: int, site_name: str | None) -> str:
+    head = f'<meta property="og:site_name" content="{site_name}">' if site_name else ""
+    return (
+        f"<html><head><title>Drill {n}</title>{head}</head><body><article><h1>Drill {n}</h1>"
+        f"<p>Kenyan and Ugandan troops ended border drill number {n} near Busia on Friday, "
+        "the Kenya Defence Forces said in a statement.</p></article></body></html>"
+    )
+
+
+@pytest.mark.parametrize("named_first", [False, True])
+def test_one_domain_is_one_outlet_whether_or_not_a_page_names_it(
+    client: TestClient, named_first: bool
+) -> None:
+    """Pages of one site, some naming the outlet (og:site_name) and some not, share one source;
+    a name the caller gives (JSON `source`) is kept as given."""
+    names = (
+        ["Rift Defence Daily", None, None] if named_first else [None, "Rift Defence Daily", None]
+    )
+    sources, ids = [], []
+    for n, name in enumerate(names):
+        response = client.post(
+            "/v1/articles",
+            content=_outlet_page(n, name),
+            headers={"content-type": "text/html"},
+            params={"url": f"https://www.rift.example/2025/01/2{n}/drill"},
+        )
+        assert response.status_code == 201, response.text
+        sources.append(response.json()["source"]["id"])
+        ids.append(response.json()["id"])
+    assert len(set(sources)) == 1
+    stored = client.get(f"/v1/articles/{ids[0]}").json()["source"]
+    assert (stored["name"], stored["domain"]) == ("Rift Defence Daily", "rift.example")
+    given = client.post(
+        "/v1/articles",
+        json={"url": "https://www.rift.example/wire/1", "body": "Chile and Peru met.", "source": "Example Wire"},
+    )  # fmt: skip
+    assert given.json()["source"]["name"] == "Example Wire"
+
+
 def test_same_url_is_a_conflict_with_location(client: TestClient) -> None:
     first = create(client)
     response = client.post("/v1/articles", json=article_payload(body="Different text entirely."))

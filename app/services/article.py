@@ -312,7 +312,9 @@ def _apply_content(
     article.word_count = word_count(page.body)
     source_name = data.source or page.source_name
     article.source = (
-        get_or_create_source(session, name=source_name, domain=page.source_domain)
+        get_or_create_source(
+            session, name=source_name, domain=page.source_domain, from_page=not data.source
+        )
         if source_name
         else None
     )

@@ -6,9 +6,20 @@ from app.db import session_cache
 from app.models import Source
 
 
-def get_or_create_source(session: Session, *, name: str, domain: str | None = None) -> Source:
-    """The source of that name (case-insensitive), created on first use."""
+def get_or_create_source(
+    session: Session, *, name: str, domain: str | None = None, from_page: bool = False
+) -> Source:
+    """The source of that name (case-insensitive), created on first use.
+
+    `from_page`: the name was read from the page (its own name, or its url's domain when it
+    names none), so a domain is one outlet: a page that names nothing joins the named source
+    of its domain, and the first page that names itself gives its name to a source that was
+    only its domain. A name given by the caller is taken as it is."""
     name = name.strip()[:200]
+    if from_page and domain:
+        outlet = _outlet_of(session, name=name, domain=domain)
+        if outlet is not None:
+            return outlet
     known = session_cache(session, "sources")
     found = (
         known.get(name.lower())
@@ -26,3 +37,20 @@ def get_or_create_source(session: Session, *, name: str, domain: str | None = No
     except IntegrityError:  # another writer created it first: use theirs
         return session.scalars(select(Source).where(Source.name == name)).one()
     return source
+
+
+def _outlet_of(session: Session, *, name: str, domain: str) -> Source | None:
+    rows = session.scalars(select(Source).where(Source.domain == domain).order_by(Source.id))
+    sources = list(rows)
+    named = [s for s in sources if s.name.lower() != domain.lower()]
+    bare = next((s for s in sources if s.name.lower() == domain.lower()), None)
+    if name.lower() == domain.lower():  # the page names nothing: its domain's outlet, if named
+        return named[0] if named else bare
+    if named or bare is None:
+        return None  # the name decides, as for any source
+    taken = session.scalars(select(Source).where(func.lower(Source.name) == name.lower())).first()
+    if taken is None:  # the domain's source takes the name the page gives it
+        bare.name = name
+        session_cache(session, "sources").pop(domain.lower(), None)
+        return bare
+    return None
