@@ -89,8 +89,9 @@ class Settings(BaseSettings):
     log_level: str = Field(default="info", description="uvicorn log level")
     cursor_secret: SecretStr | None = Field(
         default=None,
-        description="Key that signs cursors (default: one derived from database_url); set it "
-        "to make cursors unforgeable, the same for every server of one database",
+        description="Key that signs cursors (default: a fixed one: a cursor's values are "
+        "checked whatever the key); set it, the same on every server of one database, to make "
+        "cursors unforgeable",
     )
 
     def topk_directory(self) -> Path | None:

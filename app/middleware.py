@@ -14,6 +14,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.errors import problem_response
 
 
+def route_path(scope: Scope) -> str:
+    """The path as the routes see it: without the root path a proxy mounts the app under
+    (uvicorn --root-path puts the prefix into scope["path"] too)."""
+    root = str(scope.get("root_path", ""))
+    path = str(scope.get("path", ""))
+    return path[len(root) :] if root and path.startswith(root) else path
+
+
 class BodyTooLarge(Exception):
     pass
 
@@ -42,7 +50,7 @@ class BodyLimitMiddleware:
             )
             await response(scope, receive, send)
             return
-        path = str(scope.get("path", ""))
+        path = route_path(scope)  # without a proxy's root path: the cap is per route
         limit = min(self.max_bytes, self.per_path.get(path, self.max_bytes))
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
@@ -144,9 +152,7 @@ class MethodsMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        root = scope.get("root_path", "")
-        path = scope["path"]
-        path = path[len(root) :] if root and path.startswith(root) else path
+        path = route_path(scope)
         template, methods = self.match(path)
         method = scope["method"]
         if template is not None:  # an API path (not /docs, the static files or nothing)

@@ -266,3 +266,32 @@ def test_ingest_and_reextract_keep_to_the_same_budget(
         assert row["skipped"].startswith("time budget of 0.3s exceeded at ")
     finally:
         get_settings.cache_clear()
+
+
+def test_the_extract_cap_holds_under_a_proxys_root_path(db, write_key: str) -> None:
+    """Mounted under a prefix (uvicorn --root-path /api), the dry run keeps its own cap, and a
+    list's cursor (and the Link it comes with) still works."""
+    settings, engine, factory = db
+    app = create_app(
+        Settings(
+            database_url=settings.database_url,
+            max_body_bytes=BODY_LIMIT,
+            max_extract_bytes=EXTRACT_LIMIT,
+        ),
+        engine=engine,
+    )
+    app.state.session_factory = factory
+    headers = {"Authorization": f"Bearer {write_key}"}
+    with TestClient(app, headers=headers, root_path="/api") as client:
+        over = _at(EXTRACT_LIMIT + 1, "Chile and Peru signed a pact in Lima.")
+        refused = client.post(
+            "/api/v1/extract", content=over, headers={"content-type": "text/plain"}
+        )
+        assert_problem(refused, 413)
+        for n in range(3):
+            body = {"url": f"https://root.example/{n}", "body": f"Chile and Peru met, take {n}."}
+            assert client.post("/api/v1/articles", json=body).status_code == 201
+        first = client.get("/api/v1/articles", params={"limit": 2}).json()
+        second = client.get("/api/v1/articles", params={"cursor": first["next_cursor"]})
+        assert second.status_code == 200, second.text
+        assert len(first["items"]) + len(second.json()["items"]) == 3

@@ -28,6 +28,7 @@ import json
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -40,6 +41,7 @@ from starlette.types import Receive, Scope, Send
 
 from app.config import Settings
 from app.errors import InvalidParameter
+from app.middleware import route_path
 
 TOKEN_PARAMS = ("cursor", "since")  # a route's cursor; /v1/changes also names it `since`
 # They shape the answer, not which rows come next, so they may change between pages.
@@ -55,14 +57,16 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def cursor_key(settings: Settings) -> bytes:
-    """The HMAC key of cursors: DEFCOOP_CURSOR_SECRET, else one derived from the database URL
-    (stable across restarts and workers, so cursors keep working; set the secret to make them
-    unforgeable)."""
-    secret = (
-        settings.cursor_secret.get_secret_value()
-        if settings.cursor_secret is not None
-        else f"database:{settings.database_url}"
-    )
+    """The HMAC key of cursors: DEFCOOP_CURSOR_SECRET, else a fixed one. The signature only
+    tells a cursor this API issued from one altered by hand; what a cursor may ask for is
+    checked value by value whatever the key, so the default needs no secret (and is not made
+    from the database URL, which holds its password and changes when the password does)."""
+    secret = settings.cursor_secret.get_secret_value() if settings.cursor_secret else ""
+    return _key(secret)
+
+
+@lru_cache(maxsize=8)
+def _key(secret: str) -> bytes:
     return hashlib.sha256(b"defcoop cursor\x00" + secret.encode()).digest()
 
 
@@ -164,8 +168,9 @@ class CursorRoute(APIRoute):
         name, token = tokens[0]
         settings: Settings = scope["app"].state.settings
         bound = open_cursor(cursor_key(settings), token)
-        if bound.path != scope["path"]:
-            raise InvalidParameter("cursor", f"was made for {bound.path}, not {scope['path']}")
+        path = route_path(scope)  # without a proxy's root path, as list_url seals it
+        if bound.path != path:
+            raise InvalidParameter("cursor", f"was made for {bound.path}, not {path}")
         asked = [(k, v) for k, v in items if k in self.bound_params and k not in FREE_PARAMS]
         made = [(k, v) for k, v in bound.params if k not in FREE_PARAMS]
         if asked and canonical(asked) != canonical(made):
@@ -203,7 +208,7 @@ def seal_next(request: Request, inner: str | None) -> str | None:
     route = _route(request)
     params = [(k, v) for k, v in request.query_params.multi_items() if k in route.bound_params]
     key = cursor_key(request.app.state.settings)
-    return seal_cursor(key, request.scope["path"], params, inner)
+    return seal_cursor(key, route_path(request.scope), params, inner)
 
 
 def list_url(
