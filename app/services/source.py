@@ -40,17 +40,29 @@ def get_or_create_source(
 
 
 def _outlet_of(session: Session, *, name: str, domain: str) -> Source | None:
+    outlets = session_cache(session, "outlets")  # domain -> its named source, once known
+    if domain.lower() in outlets:
+        return outlets[domain.lower()] if name.lower() == domain.lower() else None
     rows = session.scalars(select(Source).where(Source.domain == domain).order_by(Source.id))
     sources = list(rows)
     named = [s for s in sources if s.name.lower() != domain.lower()]
     bare = next((s for s in sources if s.name.lower() == domain.lower()), None)
+    if named:
+        outlets[domain.lower()] = named[0]
     if name.lower() == domain.lower():  # the page names nothing: its domain's outlet, if named
         return named[0] if named else bare
     if named or bare is None:
         return None  # the name decides, as for any source
     taken = session.scalars(select(Source).where(func.lower(Source.name) == name.lower())).first()
-    if taken is None:  # the domain's source takes the name the page gives it
-        bare.name = name
-        session_cache(session, "sources").pop(domain.lower(), None)
-        return bare
-    return None
+    if taken is not None:
+        return None
+    try:  # the domain's source takes the name the page gives it, unless a writer took it first
+        with session.begin_nested():
+            bare.name = name
+            session.flush()
+    except IntegrityError:
+        session.refresh(bare)
+        return None
+    session_cache(session, "sources").pop(domain.lower(), None)
+    outlets[domain.lower()] = bare
+    return bare
