@@ -11,10 +11,11 @@ counts) one column per member.
 """
 
 import csv
+import functools
 import io
 import json
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 from typing import Any, TypeVar, Union, get_args, get_origin
@@ -57,9 +58,10 @@ class Column:
     absent: Any = None  # a key an enum-keyed map lacks: 0 for counts, an empty cell otherwise
 
 
-def csv_columns(schema: type[BaseModel]) -> list[Column]:
+@functools.cache  # a schema's columns never change: worked out once per schema
+def csv_columns(schema: type[BaseModel]) -> tuple[Column, ...]:
     """The columns of `schema`'s CSV, whatever the rows hold."""
-    return list(_model_columns(schema, ()))
+    return tuple(_model_columns(schema, ()))
 
 
 def _model_columns(schema: type[BaseModel], path: tuple[str, ...]) -> Iterator[Column]:
@@ -155,7 +157,7 @@ def _ndjson(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
     yield "".join(lines).encode()
 
 
-def _csv(rows: Iterator[dict[str, Any]], columns: list[Column]) -> Iterator[bytes]:
+def _csv(rows: Iterator[dict[str, Any]], columns: Sequence[Column]) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([column.name for column in columns])  # the header, rows or none
@@ -179,10 +181,9 @@ def export(
 ) -> StreamingResponse:
     """Stream every row the pager yields, as `schema`, in `fmt`."""
     factory: sessionmaker[Session] = request.app.state.session_factory
-    columns = csv_columns(schema)
     rows = _rows(factory, pager, serialize)
     if fmt is ExportFormat.csv:
-        body, media = _csv(rows, columns), "text/csv; charset=utf-8"
+        body, media = _csv(rows, csv_columns(schema)), "text/csv; charset=utf-8"
     else:
         body, media = _ndjson(rows), "application/x-ndjson"
     extension = "csv" if fmt is ExportFormat.csv else "ndjson"
