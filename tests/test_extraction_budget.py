@@ -100,7 +100,7 @@ def test_each_stage_checks_the_deadline_in_its_loops() -> None:
 
 
 def test_a_stage_stops_when_the_budget_is_spent_not_after_it() -> None:
-    page = read_content(text=prose(600_000))
+    page = read_content(text=prose(2_000_000))
     document = Document(text=page.body, language=page.language)
     extract(Document(text="Chile and Peru met.", language="en"))  # word lists loaded
     started = time.perf_counter()
@@ -109,9 +109,9 @@ def test_a_stage_stops_when_the_budget_is_spent_not_after_it() -> None:
     assert result.skipped is not None
     assert result.skipped.startswith("time budget of 0.3s exceeded at ")
     assert result.entities == [] and result.events == []
-    # The names stage alone takes seconds on this page; a check between stages only would
-    # return after it.
-    assert elapsed < 0.3 + 1.0, elapsed
+    # Tokens and names take about 8 s on this page here; a check between stages only would
+    # return after them. The slack is for a loaded machine (a pause of a second was seen).
+    assert elapsed < 0.3 + 2.0, elapsed
 
 
 BUDGET_S = 1.0
