@@ -5,8 +5,10 @@ import json
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -144,20 +146,26 @@ def _bodies(limit: int) -> dict[str, tuple[str, bytes]]:
     }
 
 
-@pytest.fixture
-def tight(db, write_key: str):
-    """A client of an app with small body limits and a one-second extraction budget."""
-    settings, engine, factory = db
+def _limited_app(db, **settings: Any) -> FastAPI:
+    """The app on the test database with the small body limits (and any other settings)."""
+    base, engine, factory = db
     app = create_app(
         Settings(
-            database_url=settings.database_url,
+            database_url=base.database_url,
             max_body_bytes=BODY_LIMIT,
             max_extract_bytes=EXTRACT_LIMIT,
-            extraction_budget_s=BUDGET_S,
+            **settings,
         ),
         engine=engine,
     )
     app.state.session_factory = factory
+    return app
+
+
+@pytest.fixture
+def tight(db, write_key: str):
+    """A client of an app with small body limits and a one-second extraction budget."""
+    app = _limited_app(db, extraction_budget_s=BUDGET_S)
     with TestClient(app, headers={"Authorization": f"Bearer {write_key}"}) as client:
         yield client
 
@@ -271,18 +279,8 @@ def test_ingest_and_reextract_keep_to_the_same_budget(
 def test_the_extract_cap_holds_under_a_proxys_root_path(db, write_key: str) -> None:
     """Mounted under a prefix (uvicorn --root-path /api), the dry run keeps its own cap, and a
     list's cursor (and the Link it comes with) still works."""
-    settings, engine, factory = db
-    app = create_app(
-        Settings(
-            database_url=settings.database_url,
-            max_body_bytes=BODY_LIMIT,
-            max_extract_bytes=EXTRACT_LIMIT,
-        ),
-        engine=engine,
-    )
-    app.state.session_factory = factory
     headers = {"Authorization": f"Bearer {write_key}"}
-    with TestClient(app, headers=headers, root_path="/api") as client:
+    with TestClient(_limited_app(db), headers=headers, root_path="/api") as client:
         over = _at(EXTRACT_LIMIT + 1, "Chile and Peru signed a pact in Lima.")
         refused = client.post(
             "/api/v1/extract", content=over, headers={"content-type": "text/plain"}

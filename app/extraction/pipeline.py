@@ -10,6 +10,7 @@ from app.extraction.events import find_events
 from app.extraction.lexicon import Lexicon, lexicon
 from app.extraction.names import find_names
 from app.extraction.tokens import Token, tokenize
+from app.ingest.language import declared_language
 
 
 @dataclass
@@ -102,7 +103,7 @@ def extract(
     if spacy_model and "names" in stages and "spacy" not in stages:
         at = stages.index("names") + 1
         stages = (*stages[:at], "spacy", *stages[at:])
-    if document.language and document.language.replace("_", "-").split("-")[0].lower() != "en":
+    if document.language and (declared_language(document.language) or document.language) != "en":
         return Extraction(version=version, skipped=f"language {document.language}: no rules for it")
     if not document.text.strip():
         return Extraction(version=version)

@@ -27,8 +27,9 @@ def html_language(html: str) -> str | None:
     head = html[:20_000]
     for pattern in (_HTML_LANG, _META_LANG):
         match = pattern.search(head)
-        if match and declared_language(match.group(1)):
-            return declared_language(match.group(1))
+        declared = declared_language(match.group(1)) if match else None
+        if declared:
+            return declared
     return None
 
 
@@ -55,7 +56,8 @@ def parse_html(html: str, *, url: str | None = None, language: str | None = None
     if title and paragraphs and fold(paragraphs[0]) == fold(title):
         paragraphs = paragraphs[1:]
     body = "\n\n".join(paragraphs)
-    fallback = parse_page(body, url=url)
+    detected = detect_language(((title or "") + "\n" + body).strip(), declared=language)
+    fallback = parse_page(body, url=url, language=detected)  # detected once, not again there
     raw_date = getattr(doc, "date", None)
     published = parse_partial_iso(raw_date) if raw_date else None
     return Page(
@@ -66,6 +68,6 @@ def parse_html(html: str, *, url: str | None = None, language: str | None = None
         published=published or fallback.published,
         source_name=_site_name(doc) or fallback.source_name,
         source_domain=fallback.source_domain,
-        language=detect_language(((title or "") + "\n" + body).strip(), declared=language),
+        language=detected,
         body=body,
     )

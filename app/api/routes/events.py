@@ -6,7 +6,7 @@ from fastapi.responses import StreamingResponse
 from app.api.export import EXPORT_RESPONSES, FORMAT_HELP, ExportFormat, export, wanted_format
 from app.api.paging import CursorRoute, page_response
 from app.deps import MAX_ID, EventDep, PageDep, SessionDep, check_range
-from app.errors import InvalidParameter, problem_responses
+from app.errors import problem_responses
 from app.schemas.common import Day, Page
 from app.schemas.event import EventRead, event_read
 from app.services import event as service
@@ -52,8 +52,6 @@ def list_events(
 ) -> Page[EventRead] | StreamingResponse:
     check_range(date_from, date_to, ("date_from", "date_to"))
     codes = country_codes(country)
-    if directed and len(codes) < 2:
-        raise InvalidParameter("directed", "needs two states (country=A&country=B)")
     filters = EventFilters(
         type=type,
         countries=codes,
