@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import migrate
 from app.config import Settings, get_settings
-from app.db import make_engine, make_session_factory, session_scope
+from app.db.session import make_engine, make_session_factory, session_scope
 from app.errors import AppError, line_failure
 from app.ingest.formats import Format, Record, jsonl_record, records, sniff
 from app.models import Article
@@ -381,7 +381,7 @@ def extract_command(
 
     from app.extraction import extract
     from app.extraction.base import Document
-    from app.extraction.export import as_json
+    from app.extraction.scorer_json import as_json
     from app.ingest.reader import read_content
 
     settings = get_settings()
@@ -542,19 +542,19 @@ def reindex(
             if Part.fts in parts:
                 search_engine = engine_for(session)
                 with console.status("rebuilding the full-text index"):
-                    search_engine.rebuild(session)
+                    search_engine.rebuild_fts(session)
                     search_engine.check(session)
                 indexed = search_engine.indexed_count(session)
                 said.append(f"{indexed} of {articles} articles indexed ({search_engine.name})")
                 complete &= indexed == articles
             if directory is not None:
                 with console.status("building the top-k search index"):
-                    count = search_index.rebuild(session, open_index(directory))
+                    count = search_index.rebuild_topk(session, open_index(directory))
                 said.append(f"{count} in the top-k index")
                 complete &= count == articles
             if Part.counts in parts:
                 with console.status("recounting the summary counts"):
-                    summary.rebuild(session)
+                    summary.replace_all(session)
                 said.append("summary counts recounted")
     finally:
         engine.dispose()

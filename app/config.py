@@ -7,6 +7,7 @@ from typing import Literal
 from limits import parse
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 
 class Settings(BaseSettings):
@@ -96,11 +97,21 @@ class Settings(BaseSettings):
 
     def topk_directory(self) -> Path | None:
         """The top-k search index's directory, or None where it is not used."""
-        from app.search.topk import index_directory
-
         if self.search_index == "off":
             return None
         return index_directory(self.database_url, self.search_index_dir)
+
+
+def index_directory(database_url: str, configured: str | None) -> Path | None:
+    """Where the index of this database lives: `<file>.search/` beside a SQLite file."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite":
+        return None
+    if configured:
+        return Path(configured)
+    if not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database + ".search")
 
 
 @lru_cache

@@ -7,7 +7,7 @@ from importlib import resources
 
 import pycountry
 
-from app.ingest.text import fold
+from app.kit.text import fold
 
 
 @dataclass(frozen=True)

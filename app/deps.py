@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.api.paging import MAX_CURSOR_CHARS
 from app.config import Settings
-from app.db import begin_write
+from app.db.limits import time_limit
+from app.db.session import begin_write
 from app.errors import Forbidden, InvalidParameter, Unauthorized
 from app.models import ApiKey, Article, Entity, Event
 from app.schemas.common import Day
-from app.search.limits import time_limit
 from app.services.article import ArticleFilters, get_article
 from app.services.entity import get_entity
 from app.services.event import get_event

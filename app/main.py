@@ -26,16 +26,17 @@ from app.api.routes import (
     search,
     timeline,
 )
-from app.caching import ETagMiddleware
 from app.config import Settings, get_settings
-from app.db import make_engine, make_session_factory
+from app.db.session import make_engine, make_session_factory
 from app.deps import ReadKey
 from app.errors import install_error_handlers
 from app.extraction import statistical
-from app.middleware import BodyLimitMiddleware, MethodsMiddleware
-from app.observability import RequestContextMiddleware, configure_logging, make_metrics
+from app.http.body_limit import BodyLimitMiddleware
+from app.http.etag import ETagMiddleware
+from app.http.methods import MethodsMiddleware
+from app.http.observability import RequestContextMiddleware, configure_logging, make_metrics
+from app.http.ratelimit import RateLimitMiddleware
 from app.openapi import complete_openapi
-from app.ratelimit import RateLimitMiddleware
 
 DESCRIPTION = """
 News about defence cooperation between states, and the structured data in it: the people,

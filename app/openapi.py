@@ -16,7 +16,7 @@ from pydantic.json_schema import models_json_schema
 
 from app.config import Settings
 from app.errors import PROBLEM_RESPONSE_DOC
-from app.ratelimit import EXEMPT
+from app.http.ratelimit import EXEMPT
 from app.schemas.article import ArticleCreate
 from app.schemas.common import Problem
 

@@ -16,12 +16,12 @@ import time
 from pathlib import Path
 
 from app import migrate
-from app.db import make_engine, make_session_factory, session_scope
+from app.db.session import make_engine, make_session_factory, session_scope
 from app.extraction import PIPELINE_VERSION, extract
 from app.extraction.base import Document
 from app.extraction.lexicon import lexicon
 from app.ingest.page import parse_page
-from app.ingest.text import word_count
+from app.kit.text import word_count
 from app.schemas.article import ArticleCreate
 from app.services.article import OnDuplicate, create_article
 

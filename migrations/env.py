@@ -8,7 +8,8 @@ from sqlalchemy.engine import Connection
 
 import app.models  # noqa: F401  (registers the tables)
 from app.config import get_settings
-from app.db import Base, make_engine
+from app.db.base import Base
+from app.db.session import make_engine
 from app.migrate import is_search_object
 
 config = context.config

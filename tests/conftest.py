@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import migrate
 from app.config import Settings
-from app.db import make_engine, make_session_factory
+from app.db.changefeed import track_changes
+from app.db.session import make_engine, make_session_factory
 from app.main import create_app
-from app.services.changes import track_changes
 from app.services.keys import Scope, create_key
 
 settings.register_profile("ci", max_examples=150)

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 from app import migrate
 from app.cli import cli, sample_path
 from app.config import Settings
-from app.db import make_engine
+from app.db.session import make_engine
 from app.main import create_app
 
 runner = CliRunner()

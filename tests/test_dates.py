@@ -9,7 +9,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app.ingest.dates import parse_day, parse_moment, parse_period
+from app.kit.dates import parse_day, parse_moment, parse_period
 from tests.conftest import ON_POSTGRES, TEST_URL
 
 PROBLEM = "application/problem+json"
@@ -316,7 +316,7 @@ def test_event_dates_beyond_the_ends_or_backwards_are_refused(
 def test_postgres_sessions_read_timestamps_in_utc(monkeypatch: pytest.MonkeyPatch) -> None:
     from sqlalchemy import text
 
-    from app.db import make_engine
+    from app.db.session import make_engine
 
     # In a zone ahead of UTC, 9999-12-31T23:00Z is in year 10000; behind it, 0001-01-01T00:00Z
     # is in year 0: neither is a Python datetime. Sessions are in UTC whatever the client says.

@@ -14,7 +14,7 @@ import pytest
 
 from app import migrate
 from app.cli import sample_path
-from app.db import make_engine, make_session_factory, session_scope
+from app.db.session import make_engine, make_session_factory, session_scope
 from app.services.keys import Scope, create_key
 from tests.conftest import EVAL
 from tests.factories import PAGE

@@ -249,7 +249,7 @@ def test_extract_cli_writes_the_agency_as_the_guidelines_author(tmp_path: Path) 
 def test_extraction_quality_bars_on_gold(eval_articles, scorer) -> None:
     from app.extraction import extract
     from app.extraction.base import Document
-    from app.extraction.export import as_json
+    from app.extraction.scorer_json import as_json
     from app.ingest.page import parse_page
 
     score = scorer

@@ -7,8 +7,8 @@ import re
 from fastapi.testclient import TestClient
 
 from app.config import Settings
+from app.http.observability import ACCESS_LOG
 from app.main import create_app
-from app.observability import ACCESS_LOG
 from tests.factories import create
 
 

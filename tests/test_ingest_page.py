@@ -4,11 +4,11 @@ from datetime import date
 
 import pytest
 
-from app.ingest.dates import date_from_url, date_in_line, parse_partial_iso
 from app.ingest.formats import Format, records, sniff
 from app.ingest.page import parse_page
 from app.ingest.source import source_from_handle, source_from_url
-from app.ingest.text import content_hash, sentence_spans
+from app.kit.dates import date_from_url, date_in_line, parse_partial_iso
+from app.kit.text import content_hash, sentence_spans
 from app.taxonomy import DatePrecision
 
 

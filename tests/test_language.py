@@ -6,8 +6,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.ingest.html import parse_html
-from app.ingest.language import declared_language, detect_language
 from app.ingest.page import parse_page
+from app.kit.language import declared_language, detect_language
 
 KENYA = "Kenya and Uganda signed a pact on Friday in Kampala."
 

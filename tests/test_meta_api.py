@@ -2,7 +2,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from app.config import Settings
-from app.db import make_engine
+from app.db.session import make_engine
 from app.main import create_app
 from tests.test_articles_api import assert_problem
 

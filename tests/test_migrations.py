@@ -6,7 +6,8 @@ from sqlalchemy import inspect, text
 
 import app.models  # noqa: F401
 from app import migrate
-from app.db import Base, make_engine
+from app.db.base import Base
+from app.db.session import make_engine
 
 TABLES = {"source", "article", "entity", "entity_alias", "mention", "event", "event_participant"}
 

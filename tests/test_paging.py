@@ -18,8 +18,7 @@ from pydantic import SecretStr
 
 from app.api.paging import MAX_CURSOR_CHARS, CursorRoute, cursor_key, open_cursor, seal_cursor
 from app.errors import InvalidParameter
-from app.models import Article
-from app.services.pagination import (
+from app.kit.pagination import (
     Keyset,
     decode_cursor,
     encode_cursor,
@@ -30,6 +29,7 @@ from app.services.pagination import (
     parse_text,
     parse_utc_datetime,
 )
+from app.models import Article
 from tests.factories import create
 from tests.test_articles_api import assert_problem
 

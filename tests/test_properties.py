@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import migrate
 from app.cli import ingest_paths
 from app.config import Settings
-from app.db import make_engine
+from app.db.session import make_engine
 from app.extraction import extract
 from app.extraction.base import Document
 from app.ingest.page import parse_page

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import migrate
 from app.config import Settings
-from app.db import make_engine, make_session_factory
+from app.db.session import make_engine, make_session_factory
 from app.models import Entity, Event, EventParticipant
 from app.services import summary
 from tests.factories import article_payload, create
@@ -118,7 +118,7 @@ def test_rebuild_restores_drifted_counts(db: DB, articles: list[dict[str, Any]])
         session.commit()
     with db[2]() as session:
         assert summary.stored(session) != summary.recount(session)
-        summary.rebuild(session)
+        summary.replace_all(session)
         session.commit()
     assert_in_step(db)
 

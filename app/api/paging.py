@@ -3,7 +3,7 @@
 A list's `next_cursor` continues the query that made it, and only that query. The cursor
 holds the path, the query parameters of the page it came from (those the route declares,
 other than the cursor itself: filters, `q`, sort, limit, facets...) and the service's inner
-keyset cursor (app.services.pagination), signed with an HMAC:
+keyset cursor (app.kit.pagination), signed with an HMAC:
 
     <base64url(deflate(JSON [1, path, [name, value, ...], inner]))>.<base64url(HMAC-SHA256)[:16]>
 
@@ -41,7 +41,7 @@ from starlette.types import Receive, Scope, Send
 
 from app.config import Settings
 from app.errors import InvalidParameter
-from app.middleware import route_path
+from app.http.body_limit import route_path
 
 TOKEN_PARAMS = ("cursor", "since")  # a route's cursor; /v1/changes also names it `since`
 # They shape the answer, not which rows come next, so they may change between pages.

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from app.ingest.dates import PartialDate
+from app.kit.dates import PartialDate
 
 
 @dataclass(frozen=True)

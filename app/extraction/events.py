@@ -10,8 +10,8 @@ from app.extraction.budget import Deadline, unlimited
 from app.extraction.lexicon import EventPatterns, Lexicon
 from app.extraction.roles import find_roles
 from app.extraction.temporal import find_date
-from app.ingest.dates import PartialDate
-from app.ingest.text import fold, sentence_index
+from app.kit.dates import PartialDate
+from app.kit.text import fold, sentence_index
 from app.taxonomy import DatePrecision
 
 _YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")

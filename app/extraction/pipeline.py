@@ -10,7 +10,7 @@ from app.extraction.events import find_events
 from app.extraction.lexicon import Lexicon, lexicon
 from app.extraction.names import find_names
 from app.extraction.tokens import Token, tokenize
-from app.ingest.language import declared_language
+from app.kit.language import declared_language
 
 
 @dataclass

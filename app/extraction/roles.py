@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from app.extraction.base import FoundEntity, Span
 from app.extraction.lexicon import EventPatterns, Lexicon, RoleRule
-from app.ingest.text import fold
+from app.kit.text import fold
 
 # Where a clause begins or ends: punctuation, and the words that open another clause.
 _CLAUSE = re.compile(

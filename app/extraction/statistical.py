@@ -11,7 +11,7 @@ from typing import Any
 
 from app.extraction.base import FoundEntity, Span
 from app.extraction.spans import overlaps
-from app.ingest.text import fold
+from app.kit.text import fold
 
 # spaCy labels -> our kinds. Countries come from the gazetteer, so GPE adds places only.
 _KINDS = {

@@ -8,7 +8,7 @@ from dateutil.relativedelta import relativedelta
 
 from app.extraction.budget import Deadline, unlimited
 from app.extraction.spans import overlaps
-from app.ingest.dates import MONTHS, PartialDate
+from app.kit.dates import MONTHS, PartialDate
 from app.taxonomy import DatePrecision
 
 _MONTH_NUMBERS = {

@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 
 from app.extraction.budget import Deadline, unlimited
-from app.ingest.text import sentence_spans
+from app.kit.text import sentence_spans
 
 # Initials ("S.P.S."), words with inner hyphens, apostrophes, slashes or dots ("Col-Gen",
 # "Dato'", "F/A-18", "U.S."), numbers, and any other single character.

@@ -5,10 +5,10 @@ from dataclasses import replace
 
 import trafilatura
 
-from app.ingest.dates import parse_partial_iso
-from app.ingest.language import declared_language, detect_language
-from app.ingest.page import Page, parse_page
-from app.ingest.text import fold, normalize_body
+from app.ingest.page import ParsedPage, parse_page
+from app.kit.dates import parse_partial_iso
+from app.kit.language import declared_language, detect_language
+from app.kit.text import fold, normalize_body
 
 # <html lang="en-GB">, <meta http-equiv="content-language" content="en">: the page's own word
 _HTML_LANG = re.compile(
@@ -43,7 +43,7 @@ def _site_name(doc: object) -> str | None:
     return name
 
 
-def parse_html(html: str, *, url: str | None = None, language: str | None = None) -> Page:
+def parse_html(html: str, *, url: str | None = None, language: str | None = None) -> ParsedPage:
     """Main text and metadata of an HTML page; falls back to the page rules for what it lacks."""
     language = declared_language(language) or html_language(html)
     doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, favor_recall=True)
@@ -60,7 +60,7 @@ def parse_html(html: str, *, url: str | None = None, language: str | None = None
     fallback = parse_page(body, url=url, language=detected)  # detected once, not again there
     raw_date = getattr(doc, "date", None)
     published = parse_partial_iso(raw_date) if raw_date else None
-    return Page(
+    return ParsedPage(
         title=title or fallback.title,
         title_is_derived=not title and fallback.title_is_derived,
         author=getattr(doc, "author", None) or fallback.author,  # as the page declares it

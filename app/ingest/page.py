@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from app.ingest.dates import MONTHS, PartialDate, date_from_url, date_in_line, parse_partial_iso
-from app.ingest.language import detect_language
 from app.ingest.source import source_from_handle, source_from_url
-from app.ingest.text import fold, normalize_body
+from app.kit.dates import MONTHS, PartialDate, date_from_url, date_in_line, parse_partial_iso
+from app.kit.language import detect_language
+from app.kit.text import fold, normalize_body
 
 _HEADER = re.compile(r"^\s*date\s+(\d{4}(?:-\d{2}){0,2})\b\s*(.*)$", re.I)
 _BYLINE = re.compile(r"^by[:\s]+([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})\s*$", re.I)
@@ -56,7 +56,7 @@ _TRAILING_AGENCY = (
 
 
 @dataclass(frozen=True)
-class Page:
+class ParsedPage:
     title: str | None
     title_is_derived: bool
     author: str | None  # a person
@@ -308,7 +308,7 @@ def _derive_title(body: str) -> str | None:
     return " ".join(words[:14]) + ("…" if len(words) > 14 else "")
 
 
-def parse_page(text: str, *, url: str | None = None, language: str | None = None) -> Page:
+def parse_page(text: str, *, url: str | None = None, language: str | None = None) -> ParsedPage:
     """Read one raw page into its metadata and clean body."""
     lines = normalize_body(text).split("\n")
     published: PartialDate | None = None
@@ -408,7 +408,7 @@ def parse_page(text: str, *, url: str | None = None, language: str | None = None
         source_name = source_from_handle(handle)
 
     derived = _derive_title(body) if title is None else None
-    return Page(
+    return ParsedPage(
         title=title or derived,
         title_is_derived=title is None and derived is not None,
         author=author,

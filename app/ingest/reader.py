@@ -3,10 +3,10 @@
 import re
 
 from app.ingest.html import parse_html
-from app.ingest.language import detect_language
-from app.ingest.page import Page, parse_page
+from app.ingest.page import ParsedPage, parse_page
 from app.ingest.source import source_from_url
-from app.ingest.text import normalize_body
+from app.kit.language import detect_language
+from app.kit.text import normalize_body
 
 
 def read_content(
@@ -16,8 +16,8 @@ def read_content(
     html: str | None = None,
     url: str | None = None,
     language: str | None = None,
-) -> Page:
-    """Parse whichever content was given into a Page (a given language is not detected again)."""
+) -> ParsedPage:
+    """Parse whichever content was given into a ParsedPage (a given language is not detected again)."""
     if html is not None:
         return parse_html(html, url=url, language=language)
     if text is not None:
@@ -25,7 +25,7 @@ def read_content(
     clean = normalize_body(body or "")
     name, domain = source_from_url(url)
     first = re.split(r"(?<=[.!?])\s", clean, maxsplit=1)[0].split()
-    return Page(
+    return ParsedPage(
         title=" ".join(first[:14]) + ("…" if len(first) > 14 else "") if first else None,
         title_is_derived=bool(first),
         author=None,

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, UTCDateTime, utcnow
+from app.db.base import Base, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from app.models.article import Article
@@ -24,7 +24,7 @@ class Entity(Base):
     name: Mapped[str] = mapped_column(String(300))
     key: Mapped[str] = mapped_column(String(300))
     code: Mapped[str | None] = mapped_column(String(3), index=True)
-    country_code: Mapped[str | None] = mapped_column(String(3), index=True)
+    country: Mapped[str | None] = mapped_column(String(3), index=True)
     title: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

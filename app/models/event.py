@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, UTCDateTime, utcnow
+from app.db.base import Base, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from app.models.article import Article

@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import Date, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base
+from app.db.base import Base
 
 UNDATED_YEAR = 0  # pair_year_count.year of events without a date
 

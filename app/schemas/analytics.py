@@ -2,6 +2,7 @@ from typing import Any
 
 from pydantic import Field
 
+from app import countries
 from app.schemas.article import ArticleSummary
 from app.schemas.common import Schema
 from app.schemas.entity import EntityRead
@@ -80,7 +81,5 @@ class CountryProfile(Schema):
 
 
 def country_ref(code: str) -> dict[str, Any]:
-    from app import countries
-
     found = countries.get(code)
     return {"code": code, "name": found.name if found else code}

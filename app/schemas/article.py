@@ -4,7 +4,7 @@ from typing import Literal, Self
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from app import countries
-from app.ingest.dates import MOMENT_FORM, PERIOD_FORM, last_day, parse_moment, parse_period
+from app.kit.dates import MOMENT_FORM, PERIOD_FORM, last_day, parse_moment, parse_period
 from app.schemas.common import InputSchema, Schema
 from app.schemas.entity import MentionRead
 from app.schemas.event import EventRead

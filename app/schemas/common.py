@@ -11,7 +11,7 @@ from pydantic import (
     field_validator,
 )
 
-from app.ingest.dates import DAY_FORM, DAY_HELP, parse_day
+from app.kit.dates import DAY_FORM, DAY_HELP, parse_day
 
 T = TypeVar("T")
 

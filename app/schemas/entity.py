@@ -19,9 +19,7 @@ class EntityRef(Schema):
 
 
 class EntityRead(EntityRef):
-    country: str | None = Field(
-        default=None, validation_alias="country_code", description="Alpha-3 of its state"
-    )
+    country: str | None = Field(default=None, description="Alpha-3 of its state")
     title: str | None = Field(default=None, description="Title or role, for people")
     aliases: list[str] = Field(default_factory=list)
 
@@ -57,7 +55,7 @@ def entity_fields(entity: "Entity") -> dict[str, Any]:
         "kind": entity.kind,
         "name": entity.name,
         "code": entity.code,
-        "country": entity.country_code,
+        "country": entity.country,
         "title": entity.title,
         "aliases": [alias.alias for alias in entity.aliases],
     }

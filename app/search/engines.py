@@ -39,7 +39,7 @@ class SearchEngine(Protocol):
         """Join the index into `stmt`, keep matches, and return the score expression."""
         ...
 
-    def rebuild(self, session: Session) -> None: ...
+    def rebuild_fts(self, session: Session) -> None: ...
 
     def indexed_count(self, session: Session) -> int: ...
 
@@ -85,7 +85,7 @@ class Fts5Engine:
         )
         return stmt, score
 
-    def rebuild(self, session: Session) -> None:
+    def rebuild_fts(self, session: Session) -> None:
         session.execute(text("INSERT INTO article_fts(article_fts) VALUES ('rebuild')"))
 
     def indexed_count(self, session: Session) -> int:
@@ -133,7 +133,7 @@ class PostgresEngine:
         )
         return stmt.where(vector.op("@@")(query)), score
 
-    def rebuild(self, session: Session) -> None:
+    def rebuild_fts(self, session: Session) -> None:
         session.execute(text("REINDEX INDEX ix_article_search_vector"))
 
     def indexed_count(self, session: Session) -> int:

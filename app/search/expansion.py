@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.extraction.lexicon import country_spellings
-from app.ingest.text import fold
+from app.kit.text import fold
 from app.models import Entity, EntityAlias
 from app.search.query import And, Node, Not, Or, Phrase, Term
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import snowballstemmer
 
-from app.ingest.text import fold
+from app.kit.text import fold
 from app.search.query import Phrase, Term
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)

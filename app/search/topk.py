@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import tantivy
-from sqlalchemy.engine import make_url
 
+from app.kit.text import fold
 from app.search.highlight import stem
 from app.search.query import And, Node, Not, Or, Phrase, Term, prefix_stems
 
@@ -31,7 +31,7 @@ _SEGMENT_SIZE = 100_000
 
 
 @dataclass
-class Document:
+class IndexDocument:
     id: int
     title: str
     body: str
@@ -110,7 +110,7 @@ class Filters:
 
 
 @dataclass(frozen=True)
-class Found:
+class TopKHits:
     ids: list[int]
     scores: list[float]
     total: int
@@ -141,7 +141,7 @@ class TopKIndex:
             )
         return self._writer
 
-    def upsert(self, documents: Iterable[Document], *, fresh: bool = False) -> None:
+    def upsert(self, documents: Iterable[IndexDocument], *, fresh: bool = False) -> None:
         """Add (or replace) these documents; `fresh`: none of them is in the index yet."""
         writer = self._writer_or_open()
         for doc in documents:
@@ -201,7 +201,7 @@ class TopKIndex:
         values = searcher.fast_field_values("id", [a for _s, a in found.hits])
         return [int(v) for v in values if v is not None]
 
-    def _tantivy_document(self, doc: Document) -> Any:
+    def _tantivy_document(self, doc: IndexDocument) -> Any:
         newest, oldest = sort_keys(doc.published, doc.id)
         fields: dict[str, Any] = {
             "id": doc.id,
@@ -335,7 +335,7 @@ class TopKIndex:
 
     def search(
         self, query: Any, *, limit: int, offset: int, sort: str, count: bool = True
-    ) -> Found:
+    ) -> TopKHits:
         searcher = self.index.searcher()
         if sort == "relevance":
             result = searcher.search(query, limit=limit, offset=offset, count=count)
@@ -352,7 +352,7 @@ class TopKIndex:
         ids = [int(v) for v in searcher.fast_field_values("id", addresses) if v is not None]
         scores = [float(s) for s, _a in result.hits] if sort == "relevance" else [0.0] * len(ids)
         total = getattr(result, "count", None) if count else None  # not in the type stubs
-        return Found(ids, scores, int(total or 0))
+        return TopKHits(ids, scores, int(total or 0))
 
     def facets(
         self, query: Any, names: Sequence[str], size: int
@@ -376,21 +376,7 @@ class TopKIndex:
 
 
 def _fold(text: str) -> str:
-    from app.ingest.text import fold
-
     return fold(text).replace(" ", "")
-
-
-def index_directory(database_url: str, configured: str | None) -> Path | None:
-    """Where the index of this database lives: `<file>.search/` beside a SQLite file."""
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite":
-        return None
-    if configured:
-        return Path(configured)
-    if not url.database or url.database == ":memory:":
-        return None
-    return Path(url.database + ".search")
 
 
 _OPEN: dict[Path, TopKIndex] = {}

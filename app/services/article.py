@@ -9,22 +9,22 @@ from sqlalchemy import Select, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from app.db import session_cache
+from app.db.changefeed import record_created
+from app.db.session import session_cache
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extraction.base import Extraction
 from app.extraction.lexicon import country_spellings
 from app.extraction.spans import overlaps
-from app.ingest.dates import LAST_DAY, PartialDate, parse_moment
-from app.ingest.page import Page
+from app.ingest.page import ParsedPage
 from app.ingest.reader import read_content
-from app.ingest.text import content_hash, sentence_index, sentence_spans, word_count
+from app.kit.dates import LAST_DAY, PartialDate, parse_moment
+from app.kit.pagination import page_by, parse_utc_datetime
+from app.kit.text import content_hash, sentence_index, sentence_spans, word_count
 from app.models import Article, Entity, Event, EventParticipant, Mention, Source
 from app.schemas.article import ArticleCreate, ArticleUpdate, CuratedEntity, CuratedEvent
-from app.services.changes import record_created
 from app.services.entity import get_or_create_entity
 from app.services.event import EventFilters, event_dates, pair_events
 from app.services.extraction import CURATED, apply_extraction, make_document, timed_extract
-from app.services.pagination import page_by, parse_utc_datetime
 from app.services.source import get_or_create_source
 from app.taxonomy import EntityKind, EventType, cameo_code
 
@@ -39,7 +39,7 @@ class OnDuplicate(StrEnum):
 class Prepared:
     """An article read and extracted, before any database work (no lock is held meanwhile)."""
 
-    page: Page
+    page: ParsedPage
     digest: str
     published: datetime | None
     precision: str | None
@@ -131,7 +131,7 @@ def _store_entities(
             kind=item.kind,
             name=name,
             code=item.code if item.kind is EntityKind.country else None,
-            country_code=item.country,
+            country=item.country,
             title=item.title,
             aliases=item.aliases,
         )
@@ -334,7 +334,7 @@ def _apply_content(
     )
 
 
-def read_article(data: ArticleCreate) -> Page:
+def read_article(data: ArticleCreate) -> ParsedPage:
     """The page behind an article's input, or ValidationFailed when no article text is left."""
     page = read_content(
         text=data.text,

@@ -1,84 +1,10 @@
-"""The change feed: every flush records what it created, updated and deleted, in its transaction."""
+"""The change feed, read: what was created, updated and deleted, in the order it was made."""
 
-from typing import Any
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from sqlalchemy import event, insert, select
-from sqlalchemy.orm import Session, sessionmaker
-
-from app.db import utcnow
-from app.models import Article, Change, Entity, EntityAlias, Event, EventParticipant, Mention
-from app.services.pagination import Keyset, encode_cursor, paginate, parse_row_id
-
-_KINDS: dict[type[Any], str] = {Article: "article", Entity: "entity", Event: "event"}
-
-
-def _owner(obj: Any) -> tuple[str, int | None] | None:
-    """Changes to a part count as an update of the whole: a mention updates its article."""
-    if isinstance(obj, Mention):
-        return "article", obj.article_id
-    if isinstance(obj, EntityAlias):
-        return "entity", obj.entity_id
-    if isinstance(obj, EventParticipant):
-        return "event", obj.event_id
-    return None
-
-
-_PRECEDENCE = {"updated": 0, "created": 1, "deleted": 2}
-
-
-def _record(session: Session, _context: Any) -> None:
-    rows: dict[tuple[str, int], str] = {}
-
-    def note(kind: str, object_id: int | None, action: str) -> None:
-        if object_id is None:
-            return
-        known = rows.get((kind, object_id))
-        if known is None or _PRECEDENCE[action] > _PRECEDENCE[known]:
-            rows[(kind, object_id)] = action
-
-    for action, objects in (
-        ("created", session.new),
-        ("updated", session.dirty),
-        ("deleted", session.deleted),
-    ):
-        for obj in objects:
-            kind = _KINDS.get(type(obj))
-            if kind is None:
-                owner = _owner(obj)
-                if owner is not None:
-                    note(owner[0], owner[1], "updated")
-            elif action != "updated" or session.is_modified(obj, include_collections=False):
-                note(kind, obj.id, action)
-    if rows:
-        now = utcnow()
-        session.connection().execute(
-            insert(Change),
-            [
-                {"at": now, "kind": k, "object_id": i, "action": a}
-                for (k, i), a in sorted(rows.items())
-            ],
-        )
-
-
-def record_created(session: Session, kind: str, ids: list[int]) -> None:
-    """Feed entries for rows inserted without the unit of work (bulk inserts)."""
-    if ids:
-        now = utcnow()
-        session.execute(
-            insert(Change),
-            [{"at": now, "kind": kind, "object_id": i, "action": "created"} for i in ids],
-        )
-
-
-def track_changes(factory: sessionmaker[Session]) -> sessionmaker[Session]:
-    """Make every session of `factory` write the change feed."""
-    # A flag on the factory itself, not event.contains(): SQLAlchemy's registry can still hold
-    # an entry for a collected factory whose id a new one reuses, and then nothing would listen.
-    if not getattr(factory, "_defcoop_tracks_changes", False):
-        event.listen(factory, "after_flush", _record)
-        factory._defcoop_tracks_changes = True  # type: ignore[attr-defined]
-    return factory
-
+from app.kit.pagination import Keyset, encode_cursor, paginate, parse_row_id
+from app.models import Change
 
 CHANGES_KEYSET = Keyset(
     name="changes", column=Change.id, id_column=Change.id, descending=False, parse=parse_row_id

@@ -121,7 +121,7 @@ def people_by_side(
         .where(
             of_pair.exists(),
             Entity.kind == "person",
-            Entity.country_code == code,
+            Entity.country == code,
         )
         .group_by(Entity.id)
         .order_by(count.desc(), Entity.id)
@@ -172,7 +172,7 @@ def country_people(session: Session, code: str, limit: int) -> list[tuple[Entity
     rows = session.execute(
         select(Entity, count)
         .join(Mention, Mention.entity_id == Entity.id)
-        .where(Entity.kind == "person", Entity.country_code == code)
+        .where(Entity.kind == "person", Entity.country == code)
         .group_by(Entity.id)
         .order_by(count.desc(), Entity.id)
         .limit(limit)

@@ -6,11 +6,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from app import countries
-from app.db import session_cache
+from app.db.session import session_cache
 from app.errors import NotFound
-from app.ingest.text import fold
+from app.kit.pagination import Keyset, paginate, parse_count, parse_text
+from app.kit.text import fold
 from app.models import Entity, EntityAlias, EntityMentionCount, EntityYearCount
-from app.services.pagination import Keyset, paginate, parse_count, parse_text
 from app.taxonomy import EntityKind
 
 
@@ -46,17 +46,17 @@ def get_or_create_entity(
     kind: str,
     name: str,
     code: str | None = None,
-    country_code: str | None = None,
+    country: str | None = None,
     title: str | None = None,
     aliases: list[str] | None = None,
 ) -> Entity:
     """One entity per real thing: found by its normalised key (or an alias), else created."""
     aliases = list(aliases or [])
     if kind == EntityKind.country and code:
-        country = countries.get(code)
-        if country and country.name != name:
+        state = countries.get(code)
+        if state and state.name != name:
             aliases.append(name)  # "Türkiye" stays findable under Turkey
-            name = country.name
+            name = state.name
     key = entity_key(kind, name, code)
     known = session_cache(session, "entities")  # a bulk load names the same few again and again
     entity = known.get((kind, key))
@@ -83,8 +83,8 @@ def get_or_create_entity(
     else:
         add_alias(session, entity=entity, alias=name)
     known[(kind, key)] = entity
-    if country_code and not entity.country_code:
-        entity.country_code = country_code
+    if country and not entity.country:
+        entity.country = country
     if title and not entity.title:
         entity.title = title[:300]
     for alias in aliases:
@@ -118,9 +118,7 @@ def list_entities(
     if filters.kind:
         stmt = stmt.where(Entity.kind == filters.kind)
     if filters.country:
-        stmt = stmt.where(
-            (Entity.country_code == filters.country) | (Entity.code == filters.country)
-        )
+        stmt = stmt.where((Entity.country == filters.country) | (Entity.code == filters.country))
     if filters.q is not None:
         prefix = fold(filters.q)  # punctuation-only input folds to "" and matches nothing
         if not prefix:

@@ -7,9 +7,9 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.errors import InvalidParameter, NotFound
-from app.ingest.dates import parse_period
+from app.kit.dates import parse_period
+from app.kit.pagination import Keyset, page_by, paginate, parse_date
 from app.models import Entity, Event, EventParticipant, PairEvent
-from app.services.pagination import Keyset, page_by, paginate, parse_date
 from app.taxonomy import ACTED_ON_ROLES, ACTING_ROLES, EventStatus, EventType
 
 

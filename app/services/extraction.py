@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.extraction import PIPELINE_VERSION, extract
 from app.extraction.base import Document, Extraction, FoundEntity
-from app.ingest.text import sentence_index, sentence_spans
+from app.kit.text import sentence_index, sentence_spans
 from app.models import Article, Entity, Event, EventParticipant, Mention
 from app.services.entity import get_or_create_entity
 from app.taxonomy import DatePrecision, EntityKind, cameo_code
@@ -134,7 +134,7 @@ def _entity(session: Session, found: FoundEntity) -> Entity:
         kind=found.kind,
         name=found.name,
         code=found.code,
-        country_code=found.country,
+        country=found.country,
         title=found.title,
         aliases=[a for a in found.aliases if a != found.name],
     )

@@ -84,7 +84,7 @@ def _shape(session: Session, rows: list[tuple[int, int, int]]) -> dict[str, list
             "label": e.name,
             "kind": e.kind,
             "code": e.code,
-            "country": e.country_code,
+            "country": e.country,
             "weight": degree[e.id],
         }
         for e in sorted(entities.values(), key=lambda e: (-degree[e.id], e.id))

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db import utcnow
+from app.db.base import utcnow
 from app.errors import NotFound
 from app.models import ApiKey
 

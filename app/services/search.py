@@ -17,18 +17,9 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, selectinload
 
 from app import countries
+from app.db.limits import time_limit
 from app.errors import AppError, InvalidParameter, ServiceUnavailable
-from app.ingest.text import fold
-from app.models import Article, Entity, Event, Mention, Source
-from app.search import topk
-from app.search.engines import Fts5Engine, SearchEngine, engine_for
-from app.search.expansion import expand
-from app.search.highlight import Marks, highlight_title, snippets
-from app.search.limits import time_limit
-from app.search.query import Node, Or, Phrase, QuerySyntaxError, Term, parse, words
-from app.search.topk import TopKIndex, open_index
-from app.services.article import ArticleFilters, apply_filters, published_bounds, sources_named
-from app.services.pagination import (
+from app.kit.pagination import (
     Keyset,
     decode_cursor,
     encode_cursor,
@@ -37,6 +28,15 @@ from app.services.pagination import (
     parse_score,
     parse_utc_datetime,
 )
+from app.kit.text import fold
+from app.models import Article, Entity, Event, Mention, Source
+from app.search import topk
+from app.search.engines import Fts5Engine, SearchEngine, engine_for
+from app.search.expansion import expand
+from app.search.highlight import Marks, highlight_title, snippets
+from app.search.query import Node, Or, Phrase, QuerySyntaxError, Term, parse, words
+from app.search.topk import TopKIndex, open_index
+from app.services.article import ArticleFilters, apply_filters, published_bounds, sources_named
 from app.services.search_index import CATCH_UP_IN_REQUEST, catch_up
 
 TOPK_ENGINE = "tantivy"

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Article, Change, Entity, Event, EventParticipant, Mention, Source
-from app.search.topk import Document, TopKIndex
+from app.search.topk import IndexDocument, TopKIndex
 
 log = logging.getLogger("defcoop.search")
 
@@ -31,11 +31,11 @@ BUILD_IN_REQUEST = 20_000
 CATCH_UP_IN_REQUEST = 2_000
 
 
-def documents(session: Session, ids: list[int]) -> list[Document]:
+def documents(session: Session, ids: list[int]) -> list[IndexDocument]:
     """The index documents of these articles (those that exist)."""
     if not ids:
         return []
-    docs: dict[int, Document] = {}
+    docs: dict[int, IndexDocument] = {}
     rows = session.execute(
         select(
             Article.id,
@@ -53,7 +53,7 @@ def documents(session: Session, ids: list[int]) -> list[Document]:
     ).all()
     for article_id, title, body, published, source_id, source, author, lang, twin in rows:
         moment = published.astimezone(UTC) if published else None
-        docs[article_id] = Document(
+        docs[article_id] = IndexDocument(
             id=article_id,
             title=title or "",
             body=body or "",
@@ -110,7 +110,7 @@ def _last_change(session: Session) -> int:
     return int(session.scalar(select(func.max(Change.id))) or 0)
 
 
-def rebuild(session: Session, index: TopKIndex) -> int:
+def rebuild_topk(session: Session, index: TopKIndex) -> int:
     """Index every article from scratch; the number indexed."""
     with index.lock:
         cursor = _last_change(session)
@@ -139,7 +139,7 @@ def catch_up(session: Session, index: TopKIndex, *, limit: int | None = None) ->
                 if limit is not None and count > BUILD_IN_REQUEST:
                     log.warning("search index missing: run `defcoop reindex` to build it")
                     return False
-                rebuild(session, index)
+                rebuild_topk(session, index)
                 return True
             index.see(cursor)
             last = _last_change(session)

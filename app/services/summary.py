@@ -302,7 +302,7 @@ def _rows(session: Session, stmt: Any) -> set[tuple[Any, ...]]:
     }
 
 
-def rebuild(session: Session) -> None:
+def replace_all(session: Session) -> None:
     """Replace every summary count with a fresh recount (after a bulk load or a repair)."""
     statements = recount_statements(session)  # their columns are in the tables' order
     for model in _TABLES:

@@ -1,47 +1,14 @@
-"""Engine, declarative base and the CLI's transaction boundary."""
+"""Engines, session factories and the CLI's transaction boundary."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, create_engine, event
-from sqlalchemy.engine import Dialect, Engine
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """A timezone-aware UTC timestamp on every dialect (SQLite stores naive text)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
+from app.db.changefeed import track_changes
 
 WRITE_OPTION = "defcoop_writes"  # execution option: this transaction will write
 
@@ -64,10 +31,6 @@ def session_cache(session: Session, name: str) -> dict[Any, Any]:
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_caches(session: Session, _previous: Any) -> None:
     session.info.pop(_CACHES, None)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _session_in_utc(dbapi_connection: Any, _record: Any) -> None:
@@ -116,8 +79,6 @@ def make_engine(url: str, *, busy_timeout_ms: int = 5000, **kwargs: Any) -> Engi
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that record every change they flush in the change feed."""
-    from app.services.changes import track_changes  # the feed lives with the services
-
     return track_changes(sessionmaker(bind=engine, expire_on_commit=False, autoflush=False))
 
 

@@ -1,0 +1,1 @@
+"""Database machinery below the services: the base, sessions, the change feed, time limits."""

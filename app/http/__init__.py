@@ -1,0 +1,1 @@
+"""ASGI middleware: body limits and methods, ETags, rate limits, request context and metrics."""

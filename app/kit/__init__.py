@@ -1,0 +1,1 @@
+"""Helpers shared by ingest, extraction, search and services: text, dates, language, paging."""
