@@ -308,34 +308,72 @@ def _derive_title(body: str) -> str | None:
     return " ".join(words[:14]) + ("…" if len(words) > 14 else "")
 
 
-def parse_page(text: str, *, url: str | None = None, language: str | None = None) -> ParsedPage:
-    """Read one raw page into its metadata and clean body."""
-    lines = normalize_body(text).split("\n")
+@dataclass
+class _Credits:
+    """What a page says about itself as its lines are read: when, by whom, through which wire."""
+
     published: PartialDate | None = None
     author: str | None = None
     agency: str | None = None
 
-    header = _HEADER.match(lines[0]) if lines else None
-    if header:
-        published = parse_partial_iso(header.group(1))
-        rest = header.group(2).strip().lstrip("|").strip()
-        byline = _BYLINE.match(rest)
-        if byline:
-            (author, agency), rest = _credit(byline.group(1)), ""
-        elif re.match(r"^published by$", rest, re.I):
-            rest = "Published by"
-        lines[0] = rest
+    def first(self, person: str | None, wire: str | None) -> None:
+        """Keep what is known; fill what is not."""
+        self.author, self.agency = self.author or person, self.agency or wire
 
-    footer: list[str] = []
+
+def _read_header(lines: list[str], credits: _Credits) -> None:
+    """The scraper's first line: '<date> | <byline>' (the date and credit taken, the rest kept)."""
+    header = _HEADER.match(lines[0]) if lines else None
+    if not header:
+        return
+    credits.published = parse_partial_iso(header.group(1))
+    rest = header.group(2).strip().lstrip("|").strip()
+    byline = _BYLINE.match(rest)
+    if byline:
+        (credits.author, credits.agency), rest = _credit(byline.group(1)), ""
+    elif re.match(r"^published by$", rest, re.I):
+        rest = "Published by"
+    lines[0] = rest
+
+
+def _split_footer(lines: list[str]) -> tuple[list[str], list[str]]:
+    """The lines above the footer rule, and those below it."""
     for index, line in enumerate(lines):
         if _FOOTER_RULE.match(line):
-            lines, footer = lines[:index], lines[index + 1 :]
-            break
+            return lines[:index], lines[index + 1 :]
+    return lines, []
 
-    lines = _blocks(lines)
-    lines = _drop_captions(lines)
-    lines = _cut_boilerplate(lines)
 
+def _credit_line(lines: list[str], index: int, credits: _Credits) -> bool:
+    """Whether the line is a credit (a byline, a 'Source:' line, 'Trend:'), taken if so."""
+    line = lines[index]
+    byline = _BYLINE.match(line)
+    if byline and (index < 4 or index >= len(lines) - 4):
+        person, wire = _credit(byline.group(1))
+        credits.author, credits.agency = person or credits.author, credits.agency or wire
+        return True
+    if index < 4 and re.fullmatch(r"[A-Z][\w.]*(?: [A-Z][\w.]*){0,2}:", line):
+        credits.first(*_credit(line))  # "Trend:" under a dateline
+        return True
+    source_line = _SOURCE_LINE.match(line)
+    if source_line and index >= len(lines) - 3:
+        credits.first(*_credit(source_line.group(1)))
+        return True
+    return False
+
+
+def _date_line(line: str, index: int, credits: _Credits) -> bool:
+    """Whether the line is the page's date stamp near the top, taken if so."""
+    if credits.published is None and index < 6 and len(line.split()) <= 12:
+        stamp = date_in_line(line)
+        if stamp and (_is_chrome(line) or len(line.split()) <= 8):
+            credits.published = stamp
+            return True
+    return False
+
+
+def _classify_lines(lines: list[str], credits: _Credits) -> list[str]:
+    """The content lines: credits, date stamps and site chrome taken out."""
     content: list[str] = []
     skip_next = False
     for index, line in enumerate(lines):
@@ -345,33 +383,18 @@ def parse_page(text: str, *, url: str | None = None, language: str | None = None
         if re.match(r"^published by:?$", line, re.I):
             nxt = lines[index + 1] if index + 1 < len(lines) else ""
             if nxt and len(nxt.split()) <= 4:
-                person, wire = _credit(nxt)
-                author, agency = author or person, agency or wire
+                credits.first(*_credit(nxt))
                 skip_next = True
             continue
-        byline = _BYLINE.match(line)
-        if byline and (index < 4 or index >= len(lines) - 4):
-            person, wire = _credit(byline.group(1))
-            author, agency = person or author, agency or wire
+        if _credit_line(lines, index, credits) or _date_line(line, index, credits):
             continue
-        if index < 4 and re.fullmatch(r"[A-Z][\w.]*(?: [A-Z][\w.]*){0,2}:", line):
-            person, wire = _credit(line)  # "Trend:" under a dateline
-            author, agency = author or person, agency or wire
-            continue
-        source_line = _SOURCE_LINE.match(line)
-        if source_line and index >= len(lines) - 3:
-            person, wire = _credit(source_line.group(1))
-            author, agency = author or person, agency or wire
-            continue
-        if published is None and index < 6 and len(line.split()) <= 12:
-            stamp = date_in_line(line)
-            if stamp and (_is_chrome(line) or len(line.split()) <= 8):
-                published = stamp
-                continue
-        if _is_chrome(line):
-            continue
-        content.append(line)
+        if not _is_chrome(line):
+            content.append(line)
+    return content
 
+
+def _trim_tail(content: list[str], credits: _Credits) -> list[str]:
+    """Without the chrome at the end: an agency acronym, the site's name, trailing headlines."""
     # A last line that is only an agency acronym ("MENA": the agency) or the site's name
     # ("News.Az"): chrome either way.
     while content and len(content[-1].split()) <= 3 and not _SENTENCE_TERMINAL.search(content[-1]):
@@ -380,38 +403,54 @@ def parse_page(text: str, *, url: str | None = None, language: str | None = None
         if not code and not site and len(content) > 1:
             break
         if code:
-            agency = agency or _wire(tail)
+            credits.agency = credits.agency or _wire(tail)
         content.pop()
-    content = _drop_trailing_headlines(content)
+    return _drop_trailing_headlines(content)
 
+
+def _pick_title(content: list[str], url: str | None) -> tuple[str | None, list[str]]:
+    """The headline, and the content without it (or a repeat of it just below)."""
     title_index = _choose_title(content, url)
-    title: str | None = None
-    if title_index is not None:
-        title = re.sub(
-            r"^(?:breaking|exclusive|update)\s*[|:–-]\s*", "", content[title_index], flags=re.I
-        )
-        rest = content[title_index + 1 :]
-        while rest and fold(rest[0]) == fold(content[title_index]):
-            rest = rest[1:]
-        content = content[:title_index] + rest
+    if title_index is None:
+        return None, content
+    title = re.sub(
+        r"^(?:breaking|exclusive|update)\s*[|:–-]\s*", "", content[title_index], flags=re.I
+    )
+    rest = content[title_index + 1 :]
+    while rest and fold(rest[0]) == fold(content[title_index]):
+        rest = rest[1:]
+    return title, content[:title_index] + rest
 
-    agency = agency or _wire(_agency(content))  # a dateline's wire is never a person
-    # "contractor.Under the deal": a scraper dropped the space after a full stop
-    body = _GLUED_SENTENCES.sub(". ", "\n\n".join(content))
-    if published is None:
-        published = date_from_url(url)
 
-    # the outlet as the page names itself; the url's domain only when it does not
+def _outlet(footer: list[str], url: str | None) -> tuple[str | None, str | None]:
+    """The outlet as the page names itself; the url's domain only when it does not."""
     handle = next((m.group(1) for line in footer for m in _HANDLE.finditer(line)), None)
     source_name, source_domain = source_from_url(url)
     if handle:
         source_name = source_from_handle(handle)
+    return source_name, source_domain
 
+
+def parse_page(text: str, *, url: str | None = None, language: str | None = None) -> ParsedPage:
+    """Read one raw page into its metadata and clean body."""
+    lines = normalize_body(text).split("\n")
+    credits = _Credits()
+    _read_header(lines, credits)
+    lines, footer = _split_footer(lines)
+    lines = _cut_boilerplate(_drop_captions(_blocks(lines)))
+    content = _trim_tail(_classify_lines(lines, credits), credits)
+    title, content = _pick_title(content, url)
+
+    agency = credits.agency or _wire(_agency(content))  # a dateline's wire is never a person
+    # "contractor.Under the deal": a scraper dropped the space after a full stop
+    body = _GLUED_SENTENCES.sub(". ", "\n\n".join(content))
+    published = date_from_url(url) if credits.published is None else credits.published
+    source_name, source_domain = _outlet(footer, url)
     derived = _derive_title(body) if title is None else None
     return ParsedPage(
         title=title or derived,
         title_is_derived=title is None and derived is not None,
-        author=author,
+        author=credits.author,
         agency=agency,
         published=published,
         source_name=source_name,
