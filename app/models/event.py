@@ -22,7 +22,7 @@ class Event(Base):
     article_id: Mapped[int] = mapped_column(
         ForeignKey("article.id", ondelete="CASCADE"), index=True
     )
-    type: Mapped[str] = mapped_column(String(16))  # indexed with the date (see below)
+    type: Mapped[str] = mapped_column(String(16))  # indexed with the date (__table_args__)
     cameo_code: Mapped[str | None] = mapped_column(String(4))
     date_start: Mapped[date | None] = mapped_column(Date, index=True)
     date_end: Mapped[date | None] = mapped_column(Date)
