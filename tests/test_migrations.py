@@ -1,7 +1,10 @@
+import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 import app.models  # noqa: F401
@@ -95,3 +98,18 @@ def test_article_agency_migration_adds_and_drops_the_column(scratch_url: str) ->
         assert migrate.current_revision(engine) == migrate.head_revision(scratch_url)
     finally:
         engine.dispose()
+
+
+def test_migration_files_sort_in_chain_order() -> None:
+    """Each file is named YYYY-MM-DD_<revision>.py (alembic.ini's file_template), and its
+    revision is NNNN_slug, so the files sort as the chain runs, base to head."""
+    script = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
+    chain = list(reversed(list(script.walk_revisions("base", "heads"))))
+    assert len(script.get_heads()) == 1
+    for number, revision in enumerate(chain, 1):
+        assert re.fullmatch(rf"{number:04d}_[a-z0-9_]+", revision.revision), revision.revision
+        assert re.fullmatch(
+            rf"\d{{4}}-\d{{2}}-\d{{2}}_{revision.revision}\.py", Path(revision.path).name
+        ), revision.path
+    versions = Path(chain[0].path).parent
+    assert [Path(r.path).name for r in chain] == sorted(p.name for p in versions.glob("*.py"))
