@@ -1,16 +1,19 @@
-# defcoop: multi-stage build, non-root, SQLite in a volume by default.
+# defcoop: multi-stage build, non-root, SQLite in a volume by default, the versions of
+# constraints.txt (the lock that CI installs too).
 #   docker build -t defcoop .
 #   docker run -p 8000:8000 -v defcoop-data:/data defcoop
 #   docker run -p 8000:8000 -e DEFCOOP_DATABASE_URL=postgresql+psycopg://user@db/defcoop defcoop
 FROM python:3.12-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md alembic.ini ./
+COPY pyproject.toml README.md alembic.ini constraints.txt ./
 COPY app ./app
 COPY migrations ./migrations
-# The README's install, as a wheel into a virtualenv (the wheel carries the migrations).
+# The README's install, as a wheel into a virtualenv (the wheel carries the migrations), with
+# the locked versions (the build backend's too, which pip's -c alone no longer reaches).
 RUN python -m venv /opt/venv \
- && /opt/venv/bin/pip install --no-cache-dir --upgrade pip \
- && /opt/venv/bin/pip install --no-cache-dir '.[postgres]'
+ && /opt/venv/bin/pip install --no-cache-dir -c constraints.txt --upgrade pip \
+ && /opt/venv/bin/pip install --no-cache-dir -c constraints.txt --build-constraint constraints.txt \
+      '.[postgres]'
 
 FROM python:3.12-slim
 RUN useradd --create-home --uid 10001 defcoop && mkdir /data && chown defcoop:defcoop /data
