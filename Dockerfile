@@ -3,6 +3,11 @@
 #   docker build -t defcoop .
 #   docker run -p 8000:8000 -v defcoop-data:/data defcoop
 #   docker run -p 8000:8000 -e DEFCOOP_DATABASE_URL=postgresql+psycopg://user@db/defcoop defcoop
+# Each container migrates before it serves (serve --migrate). Several replicas may start at
+# once: the upgrade holds a lock (PostgreSQL: an advisory lock; SQLite: a file beside the
+# database), so one migrates and the others wait and find nothing to do. Or migrate as a step
+# of its own first, with the same image:
+#   docker run --rm -e DEFCOOP_DATABASE_URL=... --entrypoint defcoop defcoop db upgrade
 FROM python:3.12-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md alembic.ini constraints.txt ./
@@ -29,4 +34,4 @@ VOLUME ["/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)" || exit 1
-ENTRYPOINT ["defcoop", "serve", "--host", "0.0.0.0", "--migrate"]
+ENTRYPOINT ["defcoop", "serve", "--migrate"]

@@ -1,4 +1,8 @@
+import os
 import re
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -113,3 +117,57 @@ def test_migration_files_sort_in_chain_order() -> None:
         ), revision.path
     versions = Path(chain[0].path).parent
     assert [Path(r.path).name for r in chain] == sorted(p.name for p in versions.glob("*.py"))
+
+
+_UPGRADE_WHEN_TOLD = """
+import sys, time
+from pathlib import Path
+from app import migrate
+url, ready, go = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+ready.touch()
+while not go.exists():
+    time.sleep(0.005)
+migrate.upgrade(url)
+print("upgraded")
+"""
+
+
+def test_concurrent_upgrades_wait_for_each_other(scratch_url: str, tmp_path: Path) -> None:
+    """Two processes upgrading a fresh database at the same moment (replicas starting
+    together): both succeed, one migrating and the other finding it done, with no error over
+    a table created twice."""
+    root = Path(__file__).resolve().parent.parent
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]),
+    }
+    go = tmp_path / "go"
+    readies = [tmp_path / f"ready{n}" for n in range(2)]
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", _UPGRADE_WHEN_TOLD, scratch_url, str(ready), str(go)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for ready in readies
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while not all(r.exists() for r in readies) and time.monotonic() < deadline:
+            assert all(child.poll() is None for child in children)
+            time.sleep(0.01)
+        go.touch()
+        results = [child.communicate(timeout=180) for child in children]
+    finally:
+        for child in children:
+            child.kill()
+    for child, (out, err) in zip(children, results, strict=True):
+        assert child.returncode == 0 and "upgraded" in out, err
+    engine = make_engine(scratch_url)
+    try:
+        assert migrate.current_revision(engine) == migrate.head_revision(scratch_url)
+        assert set(inspect(engine).get_table_names()) >= TABLES
+    finally:
+        engine.dispose()
