@@ -1,12 +1,19 @@
 """Alembic, driven from code: used by the CLI, /readyz and the tests."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import NullPool
+
+# pg_advisory_lock's key for "migrating this database" (the bytes of b"defcoopm").
+MIGRATION_LOCK_KEY = 0x646566636F6F706D
 
 
 def _script_location() -> Path:
@@ -25,11 +32,54 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(url), revision)
+    """Migrate up to `revision`. Several processes may do this at once (replicas starting
+    together): one migrates, the others wait for it and then find nothing left to do."""
+    with migration_lock(url):
+        command.upgrade(alembic_config(url), revision)
 
 
 def downgrade(url: str, revision: str) -> None:
-    command.downgrade(alembic_config(url), revision)
+    with migration_lock(url):
+        command.downgrade(alembic_config(url), revision)
+
+
+@contextmanager
+def migration_lock(url: str) -> Iterator[None]:
+    """Hold this database's migration lock: on PostgreSQL a session-level advisory lock on a
+    connection of its own (Alembic migrates on another); on SQLite an exclusive lock on a file
+    beside the database (`<file>.migrate-lock`), since two migrations' reads of alembic_version
+    would not otherwise be serialised. An in-memory database needs none."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "postgresql":
+        engine = create_engine(url, poolclass=NullPool)
+        try:
+            with engine.connect() as conn:
+                conn.execution_options(isolation_level="AUTOCOMMIT")
+                conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+                try:
+                    yield
+                finally:
+                    conn.execute(
+                        text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                    )
+        finally:
+            engine.dispose()
+        return
+    database = parsed.database
+    if backend != "sqlite" or not database or database == ":memory:" or "mode=memory" in url:
+        yield
+        return
+    import fcntl  # POSIX only, as the Docker image and CI are
+
+    lock_path = Path(database.removeprefix("file:").split("?", 1)[0]).expanduser()
+    lock_path = lock_path.with_name(lock_path.name + ".migrate-lock")
+    with lock_path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def head_revision(url: str) -> str | None:

@@ -1,7 +1,14 @@
+import os
+import re
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 import app.models  # noqa: F401
@@ -94,5 +101,74 @@ def test_article_agency_migration_adds_and_drops_the_column(scratch_url: str) ->
         assert _article_triggers(engine) == triggers
         migrate.upgrade(scratch_url)
         assert migrate.current_revision(engine) == migrate.head_revision(scratch_url)
+    finally:
+        engine.dispose()
+
+
+def test_migration_files_sort_in_chain_order() -> None:
+    """Each file is named YYYY-MM-DD_<revision>.py (alembic.ini's file_template), and its
+    revision is NNNN_slug, so the files sort as the chain runs, base to head."""
+    script = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
+    chain = list(reversed(list(script.walk_revisions("base", "heads"))))
+    assert len(script.get_heads()) == 1
+    for number, revision in enumerate(chain, 1):
+        assert re.fullmatch(rf"{number:04d}_[a-z0-9_]+", revision.revision), revision.revision
+        assert re.fullmatch(
+            rf"\d{{4}}-\d{{2}}-\d{{2}}_{revision.revision}\.py", Path(revision.path).name
+        ), revision.path
+    versions = Path(chain[0].path).parent
+    assert [Path(r.path).name for r in chain] == sorted(p.name for p in versions.glob("*.py"))
+
+
+_UPGRADE_WHEN_TOLD = """
+import sys, time
+from pathlib import Path
+from app import migrate
+url, ready, go = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+ready.touch()
+while not go.exists():
+    time.sleep(0.005)
+migrate.upgrade(url)
+print("upgraded")
+"""
+
+
+def test_concurrent_upgrades_wait_for_each_other(scratch_url: str, tmp_path: Path) -> None:
+    """Two processes upgrading a fresh database at the same moment (replicas starting
+    together): both succeed, one migrating and the other finding it done, with no error over
+    a table created twice."""
+    root = Path(__file__).resolve().parent.parent
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]),
+    }
+    go = tmp_path / "go"
+    readies = [tmp_path / f"ready{n}" for n in range(2)]
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", _UPGRADE_WHEN_TOLD, scratch_url, str(ready), str(go)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for ready in readies
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while not all(r.exists() for r in readies) and time.monotonic() < deadline:
+            assert all(child.poll() is None for child in children)
+            time.sleep(0.01)
+        go.touch()
+        results = [child.communicate(timeout=180) for child in children]
+    finally:
+        for child in children:
+            child.kill()
+    for child, (out, err) in zip(children, results, strict=True):
+        assert child.returncode == 0 and "upgraded" in out, err
+    engine = make_engine(scratch_url)
+    try:
+        assert migrate.current_revision(engine) == migrate.head_revision(scratch_url)
+        assert set(inspect(engine).get_table_names()) >= TABLES
     finally:
         engine.dispose()
