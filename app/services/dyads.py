@@ -1,7 +1,6 @@
 """Pairs of states: what has happened between A and B, and who A's partners are."""
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, distinct, func, or_, select
@@ -9,32 +8,22 @@ from sqlalchemy.orm import Session
 
 from app.models import Entity, Event, EventParticipant, Mention, PairEvent
 from app.models.summary import UNDATED_YEAR
+from app.schemas.filters import EventFilters, EventScope
 from app.services import summary
-from app.services.event import EventFilters, filtered_events, pair_events, within
-from app.taxonomy import EventType
-
-
-@dataclass(frozen=True)
-class EventScope:
-    """Which events count: their type and their own date range."""
-
-    type: EventType | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-
+from app.services.event import filtered_events, pair_events, within
 
 _S = TypeVar("_S", bound="Select[*tuple[Any, ...]]")
 
 
 def _scoped(stmt: _S, scope: EventScope) -> _S:
-    return within(stmt, Event, scope.type, scope.date_from, scope.date_to)
+    return within(stmt, Event, scope)
 
 
 def dyad_filters(a: str, b: str, *, directed: bool, scope: EventScope) -> EventFilters:
     """The event filters of a pair's profile: its lists page on from /v1/events with these."""
     return EventFilters(
         type=scope.type,
-        countries=(a, b),
+        country=(a, b),
         date_from=scope.date_from,
         date_to=scope.date_to,
         directed=directed,
@@ -183,7 +172,7 @@ def country_people(session: Session, code: str, limit: int) -> list[tuple[Entity
 def country_events(code: str, scope: EventScope) -> Select[Any]:
     """A state's events, found from its own participations (an index lookup), for counting."""
     filters = EventFilters(
-        type=scope.type, countries=(code,), date_from=scope.date_from, date_to=scope.date_to
+        type=scope.type, country=(code,), date_from=scope.date_from, date_to=scope.date_to
     )
     return filtered_events(filters, counting=True)
 

@@ -1,4 +1,4 @@
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any
 
@@ -7,7 +7,7 @@ from fastapi.responses import StreamingResponse
 
 from app.api.export import EXPORT_RESPONSES, FORMAT_HELP, ExportFormat, export, wanted_format
 from app.api.paging import list_url
-from app.deps import SessionDep, check_range
+from app.deps import ReaderDep, SessionDep, check_range
 from app.errors import problem_responses
 from app.schemas.analytics import (
     ArticleList,
@@ -24,10 +24,10 @@ from app.schemas.article import ArticleSummary
 from app.schemas.common import Day
 from app.schemas.entity import EntityRead, entity_fields
 from app.schemas.event import event_read
+from app.schemas.filters import ArticleListFilters, EventFilters, EventScope
 from app.services import dyads as service
-from app.services.article import ArticleFilters, list_articles
-from app.services.dyads import EventScope
-from app.services.event import EventFilters, list_events
+from app.services.article import list_articles
+from app.services.event import list_events
 from app.services.filters import country_codes, dyad_codes
 from app.taxonomy import EventType
 
@@ -90,10 +90,10 @@ def dyad_profile(
     events = service.dyad_events(a, b, directed=directed, scope=scope)
     counts = service.dyad_counts(session, a, b, directed=directed, scope=scope)
     first, last = service.first_and_last(session, events)
-    agreements = replace(filters, type=EventType.agreement)
+    agreements = filters.model_copy(update={"type": EventType.agreement})
     article_items, article_cursor = list_articles(
         session,
-        filters=ArticleFilters(dyad=(a, b), directed=directed),
+        filters=ArticleListFilters(dyad=(a, b), directed=directed),
         sort="-published_at",
         limit=limit,
         cursor=None,
@@ -135,6 +135,7 @@ def dyad_profile(
 def list_dyads(
     request: Request,
     session: SessionDep,
+    reader: ReaderDep,
     country: Annotated[str | None, Query(max_length=60)] = None,
     type: Annotated[EventType | None, Query()] = None,
     date_from: Annotated[Day | None, Query()] = None,
@@ -147,7 +148,7 @@ def list_dyads(
     fmt = wanted_format(request, format)
     if fmt is not ExportFormat.json:  # every pair, however many
         return export(
-            request,
+            reader,
             fmt,
             name="dyads",
             pager=lambda s, _cursor, _n: (
@@ -202,7 +203,7 @@ def country_profile(
             request,
             session,
             EventFilters(
-                type=EventType.agreement, countries=(alpha3,), date_from=date_from, date_to=date_to
+                type=EventType.agreement, country=(alpha3,), date_from=date_from, date_to=date_to
             ),
             limit,
         ),

@@ -9,8 +9,9 @@ from app.deps import MAX_ID, SessionDep, check_range
 from app.errors import InvalidParameter, problem_responses
 from app.models import Article, Event
 from app.schemas.common import Day, Schema
-from app.services.article import ArticleFilters, apply_filters
-from app.services.event import EventFilters, filtered_events
+from app.schemas.filters import ArticleFilters, EventFilters
+from app.services.article_filters import apply_filters
+from app.services.event import filtered_events
 from app.services.filters import country_codes, dyad_codes
 from app.services.graph import GraphRequest, graph, graph_of_all_events
 from app.services.search import QueryMode, SearchRequest, matching_ids
@@ -60,7 +61,7 @@ def _event_ids(
     date_from: date | None, date_to: date | None, status: EventStatus | None,
 ) -> Select[Any]:  # fmt: skip
     filters = EventFilters(
-        type=type, countries=country_codes(country), entity_id=entity,
+        type=type, country=country_codes(country), entity=entity,
         date_from=date_from, date_to=date_to, status=status,
     )  # fmt: skip
     return filtered_events(filters, counting=True).with_only_columns(Event.id)
@@ -109,7 +110,7 @@ def get_timeline(
         check_range(published_from, published_to, ("published_from", "published_to"))
         filters = ArticleFilters(
             source=source, lang=lang, published_from=published_from, published_to=published_to,
-            countries=country_codes(country), entity_id=entity, event_type=event_type, dyad=dyad_codes(dyad),
+            country=country_codes(country), entity=entity, event_type=event_type, dyad=dyad_codes(dyad),
         )  # fmt: skip
         ids = (
             matching_ids(session, SearchRequest(q=q, mode=QueryMode.simple, filters=filters))
