@@ -28,6 +28,14 @@ EVENTS = [
 ]
 
 
+def _follow(client: TestClient, nested: dict) -> dict:
+    """The next page of a list nested in a profile: its path, with its cursor alone."""
+    assert nested["next_cursor"] is not None
+    response = client.get(nested["path"], params={"cursor": nested["next_cursor"]})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
 @pytest.fixture
 def fixture(client: TestClient) -> list[dict]:
     return [create(client, n, events=events) for n, events in enumerate(EVENTS, 1)]
@@ -54,13 +62,14 @@ def test_dyad_profile_counts_exactly(client: TestClient, fixture: list[dict]) ->
 def test_dyad_lists_are_paginated(client: TestClient, fixture: list[dict]) -> None:
     body = client.get("/v1/dyads/AZE-TUR", params={"limit": 1}).json()
     assert len(body["recent_events"]["items"]) == 1
-    follow = client.get(body["recent_events"]["next"]).json()
+    assert body["recent_events"]["path"] == "/v1/events"
+    follow = _follow(client, body["recent_events"])
     assert (
         len(follow["items"]) == 1
         and follow["items"][0]["id"] != body["recent_events"]["items"][0]["id"]
     )
-    assert body["articles"]["next"] is not None
-    assert client.get(body["articles"]["next"]).json()["items"]
+    assert body["articles"]["next_cursor"] is not None and body["articles"]["limit"] == 1
+    assert _follow(client, body["articles"])["items"]
 
 
 def _pages(client: TestClient, params: dict) -> list[dict]:
@@ -135,7 +144,8 @@ def test_country_profile(client: TestClient, fixture: list[dict]) -> None:
     body = client.get("/v1/countries/AZE").json()
     assert body["country"] == {"code": "AZE", "name": "Azerbaijan"}
     assert body["counts"]["total"] == 5
-    assert [p["b"]["code"] for p in body["partners"]] == ["TUR", "GEO"]
+    assert [p["b"]["code"] for p in body["partners"]["items"]] == ["TUR", "GEO"]
+    assert body["partners"]["path"] == "/v1/dyads" and body["partners"]["next_cursor"] is None
     assert [p["person"]["name"] for p in body["people"]] == ["Rauf Aliyarov"]
     assert len(body["agreements"]["items"]) == 2
 
@@ -343,7 +353,7 @@ def test_directed_profile_agrees_with_itself(
 ) -> None:
     body = client.get(f"/v1/dyads/{a}-{b}", params={"directed": "true", "limit": 100}).json()
     listed = body["recent_events"]["items"]
-    assert body["directed"] is True and body["recent_events"]["next"] is None
+    assert body["directed"] is True and body["recent_events"]["next_cursor"] is None
     assert len(listed) == body["counts"]["total"] == expected
     assert all(_acts_on(e, a, b) for e in listed)
     by_type: dict[str, int] = {}
@@ -399,9 +409,12 @@ def test_directed_profiles_split_the_pair(client: TestClient, directed_fixture: 
     # paging on keeps the direction
     first = client.get("/v1/dyads/TUR-AZE", params={"directed": "true", "limit": 1}).json()
     seen = [e["id"] for e in first["recent_events"]["items"]]
-    link = first["recent_events"]["next"]
-    assert link is not None and "directed=true" in link
-    page = client.get(link).json()
+    nested = first["recent_events"]
+    page = _follow(client, nested)
+    # the cursor is bound to the directed query: sent with those parameters it is the same page
+    explicit = {"country": ["TUR", "AZE"], "directed": "true", "limit": 1}
+    same = client.get("/v1/events", params={**explicit, "cursor": nested["next_cursor"]})
+    assert same.status_code == 200 and same.json() == page
     while True:  # the next pages, with the link's own filters
         seen += [e["id"] for e in page["items"]]
         if not page["next_cursor"]:
@@ -416,7 +429,7 @@ def test_directed_profiles_split_the_pair(client: TestClient, directed_fixture: 
             },
         ).json()
     assert sorted(seen) == sorted(reverse) and len(seen) == len(reverse)
-    more = client.get(first["articles"]["next"]).json()["items"]
+    more = _follow(client, first["articles"])["items"]
     assert {x["id"] for x in more} <= {directed_fixture[1]["id"], directed_fixture[2]["id"]}
 
 

@@ -1,50 +1,31 @@
 """Pairs of states: what has happened between A and B, and who A's partners are."""
 
-from dataclasses import dataclass
-from datetime import date
-from typing import Any, TypeVar
+import base64
+import json
+import re
+from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy import Select, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
+from app.errors import InvalidParameter
+from app.kit.pagination import parse_count
 from app.models import Entity, Event, EventParticipant, Mention, PairEvent
 from app.models.summary import UNDATED_YEAR
 from app.services import summary
 from app.services.event import EventFilters, filtered_events, pair_events, within
-from app.taxonomy import EventType
 
 
-@dataclass(frozen=True)
-class EventScope:
-    """Which events count: their type and their own date range."""
-
-    type: EventType | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-
-
-_S = TypeVar("_S", bound="Select[*tuple[Any, ...]]")
-
-
-def _scoped(stmt: _S, scope: EventScope) -> _S:
-    return within(stmt, Event, scope.type, scope.date_from, scope.date_to)
-
-
-def dyad_filters(a: str, b: str, *, directed: bool, scope: EventScope) -> EventFilters:
+def dyad_filters(a: str, b: str, *, directed: bool, filters: EventFilters) -> EventFilters:
     """The event filters of a pair's profile: its lists page on from /v1/events with these."""
-    return EventFilters(
-        type=scope.type,
-        countries=(a, b),
-        date_from=scope.date_from,
-        date_to=scope.date_to,
-        directed=directed,
-    )
+    return replace(filters, countries=(a, b), directed=directed)
 
 
-def dyad_events(a: str, b: str, *, directed: bool, scope: EventScope) -> Select[Any]:
+def dyad_events(a: str, b: str, *, directed: bool, filters: EventFilters) -> Select[Any]:
     """Events in which both states take part (with directed: A as visitor/supplier/donor, B as
     host/recipient), driven from pair_event: `first_and_last` orders by its columns."""
-    return pair_events(a, b, dyad_filters(a, b, directed=directed, scope=scope))
+    return pair_events(a, b, dyad_filters(a, b, directed=directed, filters=filters))
 
 
 @dataclass(frozen=True)
@@ -79,12 +60,14 @@ def count_events(session: Session, events: Select[Any]) -> Counts:
     return _counts([(str(t), int(y), int(n)) for t, y, n in rows])
 
 
-def dyad_counts(session: Session, a: str, b: str, *, directed: bool, scope: EventScope) -> Counts:
+def dyad_counts(
+    session: Session, a: str, b: str, *, directed: bool, filters: EventFilters
+) -> Counts:
     """How many events two states share, by type and by year."""
-    years = None if directed else summary.whole_years(scope.date_from, scope.date_to)
+    years = None if directed else summary.whole_years(filters.date_from, filters.date_to)
     if years is None:  # roles or a part of a year: count the events themselves
-        return count_events(session, dyad_events(a, b, directed=directed, scope=scope))
-    return _counts(summary.pair_counts(session, a, b, type=scope.type, years=years))
+        return count_events(session, dyad_events(a, b, directed=directed, filters=filters))
+    return _counts(summary.pair_counts(session, a, b, type=filters.type, years=years))
 
 
 def _by_year(rows: list[tuple[int, str, int]]) -> list[dict[str, Any]]:
@@ -130,16 +113,67 @@ def people_by_side(
     return [(entity, int(n)) for entity, n in rows]
 
 
+@dataclass(frozen=True)
+class PartnerCount:
+    """A pair of states and the events they share, in all and per type (most first)."""
+
+    a: str
+    b: str
+    events: int
+    by_type: dict[str, int]
+
+
+_CURSOR_NAME = "pairs"
+_ALPHA3 = re.compile(r"[A-Z]{3}")
+
+
+def _pair_cursor(last: PartnerCount) -> str:
+    raw = json.dumps([_CURSOR_NAME, last.events, last.a, last.b], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _after_pair(cursor: str) -> tuple[int, str, str]:
+    """The (-events, a, b) position a ranking cursor holds; a 400 naming `cursor` otherwise."""
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        name, events, a, b = payload
+        if name != _CURSOR_NAME or not all(
+            isinstance(c, str) and _ALPHA3.fullmatch(c) for c in (a, b)
+        ):
+            raise ValueError("not a ranking cursor")
+        return -parse_count(events), a, b
+    except (ValueError, TypeError, RecursionError) as error:
+        raise InvalidParameter("cursor", "is not a cursor this API issued") from error
+
+
 def partners(
-    session: Session, *, code: str | None, scope: EventScope, limit: int | None
-) -> list[dict[str, Any]]:
-    """With `code`: that state's partners ranked by shared events; without: the busiest pairs."""
-    years = summary.whole_years(scope.date_from, scope.date_to)
+    session: Session,
+    *,
+    code: str | None,
+    filters: EventFilters,
+    limit: int | None,
+    cursor: str | None = None,
+) -> tuple[list[PartnerCount], str | None]:
+    """With `code`: that state's partners ranked by shared events; without: the busiest pairs.
+    Ranked by events, then by the pair's codes, and paged on that order (`limit` None: all)."""
+    ranked = _ranked(_pair_rows(session, code=code, filters=filters))
+    if cursor:
+        position = _after_pair(cursor)
+        ranked = [p for p in ranked if (-p.events, p.a, p.b) > position]
+    if limit is None or len(ranked) <= limit:
+        return ranked, None
+    return ranked[:limit], _pair_cursor(ranked[limit - 1])
+
+
+def _pair_rows(
+    session: Session, *, code: str | None, filters: EventFilters
+) -> list[tuple[str, str, str, int]]:
+    """(a, b, type, events) rows, `code` first in each when given."""
+    years = summary.whole_years(filters.date_from, filters.date_to)
     if years is not None:
-        found = summary.pair_partners(session, code=code, type=scope.type, years=years)
-        return _ranked(found, limit)
+        return summary.pair_partners(session, code=code, type=filters.type, years=years)
     # a part of a year: the events of those days (their date's index), then their pairs by key
-    of_days = _scoped(select(Event.id), scope)
+    of_days = within(select(Event.id), Event, filters.type, filters.date_from, filters.date_to)
     stmt = (
         select(PairEvent.a, PairEvent.b, PairEvent.type, func.count())
         .where(PairEvent.event_id.in_(of_days))
@@ -147,23 +181,27 @@ def partners(
     )
     if code:
         stmt = stmt.where(or_(PairEvent.a == code, PairEvent.b == code))
-    rows = [
+    return [
         (str(b), str(a), str(t), int(n)) if b == code else (str(a), str(b), str(t), int(n))
         for a, b, t, n in session.execute(stmt).all()
     ]
-    return _ranked(rows, limit)
 
 
-def _ranked(rows: list[tuple[str, str, str, int]], limit: int | None) -> list[dict[str, Any]]:
-    pairs: dict[tuple[str, str], dict[str, Any]] = {}
+def _ranked(rows: list[tuple[str, str, str, int]]) -> list[PartnerCount]:
+    pairs: dict[tuple[str, str], dict[str, int]] = {}
     for a, b, event_type, n in rows:  # an event has one type: the counts add up per pair
-        entry = pairs.setdefault((a, b), {"a": a, "b": b, "events": 0, "by_type": {}})
-        entry["by_type"][event_type] = entry["by_type"].get(event_type, 0) + n
-        entry["events"] += n
-    for entry in pairs.values():
-        entry["by_type"] = dict(sorted(entry["by_type"].items(), key=lambda i: (-i[1], i[0])))
-    ranked = sorted(pairs.values(), key=lambda e: (-e["events"], e["a"], e["b"]))
-    return ranked[:limit]
+        by_type = pairs.setdefault((a, b), {})
+        by_type[event_type] = by_type.get(event_type, 0) + n
+    ranked = [
+        PartnerCount(
+            a=a,
+            b=b,
+            events=sum(by_type.values()),
+            by_type=dict(sorted(by_type.items(), key=lambda i: (-i[1], i[0]))),
+        )
+        for (a, b), by_type in pairs.items()
+    ]
+    return sorted(ranked, key=lambda p: (-p.events, p.a, p.b))
 
 
 def country_people(session: Session, code: str, limit: int) -> list[tuple[Entity, int]]:
@@ -180,17 +218,14 @@ def country_people(session: Session, code: str, limit: int) -> list[tuple[Entity
     return [(entity, int(n)) for entity, n in rows]
 
 
-def country_events(code: str, scope: EventScope) -> Select[Any]:
+def country_events(code: str, filters: EventFilters) -> Select[Any]:
     """A state's events, found from its own participations (an index lookup), for counting."""
-    filters = EventFilters(
-        type=scope.type, countries=(code,), date_from=scope.date_from, date_to=scope.date_to
-    )
-    return filtered_events(filters, counting=True)
+    return filtered_events(replace(filters, countries=(code,)), counting=True)
 
 
-def country_counts(session: Session, code: str, scope: EventScope) -> Counts:
+def country_counts(session: Session, code: str, filters: EventFilters) -> Counts:
     """How many events a state takes part in, by type and by year."""
-    years = summary.whole_years(scope.date_from, scope.date_to)
+    years = summary.whole_years(filters.date_from, filters.date_to)
     if years is None:  # a part of a year: count the events themselves
-        return count_events(session, country_events(code, scope))
-    return _counts(summary.state_counts(session, code, type=scope.type, years=years))
+        return count_events(session, country_events(code, filters))
+    return _counts(summary.state_counts(session, code, type=filters.type, years=years))
