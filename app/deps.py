@@ -1,27 +1,34 @@
-"""Request dependencies: the unit of work, paging, and load-or-404 lookups."""
+"""Request dependencies: the unit of work, paging, filters, and load-or-404 lookups."""
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.api.export import Reader
 from app.api.paging import MAX_CURSOR_CHARS
 from app.config import Settings
 from app.db.limits import time_limit
 from app.db.session import begin_write
-from app.errors import Forbidden, InvalidParameter, Unauthorized
+from app.errors import Forbidden, Unauthorized
+from app.http.observability import Metrics
 from app.models import ApiKey, Article, Entity, Event
-from app.schemas.common import Day
-from app.services.article import ArticleFilters, get_article
+from app.schemas.filters import (
+    ArticleFilters,
+    ArticleListFilters,
+    EntityFilters,
+    EventFilters,
+    EventScope,
+)
+from app.schemas.filters import check_range as check_range  # the relations routes' import
+from app.services.article import get_article
 from app.services.entity import get_entity
 from app.services.event import get_event
-from app.services.filters import country_codes, dyad_codes
 from app.services.keys import Scope, allows, find_key
-from app.taxonomy import EventType
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -32,11 +39,27 @@ def get_settings_dep(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
-def get_session(request: Request) -> Iterator[Session]:
+def get_session_factory(request: Request) -> sessionmaker[Session]:
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    return factory
+
+
+SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
+
+
+def get_metrics(request: Request) -> Metrics:
+    metrics: Metrics = request.app.state.metrics
+    return metrics
+
+
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]
+
+
+def get_session(
+    request: Request, factory: SessionFactoryDep, settings: SettingsDep
+) -> Iterator[Session]:
     """The one transaction boundary of a request: commit on success, roll back on error; the
     request's database work is stopped past DEFCOOP_DB_TIME_LIMIT_S (a 503, never a hung worker)."""
-    factory: sessionmaker[Session] = request.app.state.session_factory
-    settings: Settings = request.app.state.settings
     session = factory()
     try:
         if request.method not in ("GET", "HEAD", "OPTIONS"):
@@ -56,7 +79,45 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
+def get_reader(factory: SessionFactoryDep, settings: SettingsDep) -> Reader:
+    """Sessions for the reads outside the request's own (an export's pages), under its limit."""
+
+    @contextmanager
+    def read() -> Iterator[Session]:
+        with factory() as session, time_limit(session, settings.db_time_limit_s):
+            yield session
+
+    return read
+
+
+ReaderDep = Annotated[Reader, Depends(get_reader)]
+
+
 MAX_ID = 2**31 - 1  # ids are INTEGER columns (32-bit on PostgreSQL)
+LIMIT_HELP = "Items per page (default {default}, clamped to {maximum})"
+
+LimitCheck = Callable[[SettingsDep, int | None], int]
+
+
+def limit_of(
+    default: int | None = None, maximum: int | None = None, *, description: str = LIMIT_HELP
+) -> LimitCheck:
+    """The `limit` parameter of a list: one rule everywhere, a value above the maximum is
+    clamped to it (a value below 1 is a 422). Without `default` and `maximum`, those are
+    DEFCOOP_PAGE_SIZE_DEFAULT and DEFCOOP_PAGE_SIZE_MAX."""
+    help = description.format(default=default or 20, maximum=maximum or "the maximum")
+
+    def clamped(
+        settings: SettingsDep,
+        limit: Annotated[int | None, Query(ge=1, le=MAX_ID, description=help)] = None,
+    ) -> int:
+        most = maximum or settings.page_size_max
+        return min(limit or default or settings.page_size_default, most)
+
+    return clamped
+
+
+LimitDep = Annotated[int, Depends(limit_of())]
 
 
 @dataclass(frozen=True)
@@ -66,11 +127,7 @@ class PageParams:
 
 
 def get_page(
-    settings: SettingsDep,
-    limit: Annotated[
-        int | None,
-        Query(ge=1, le=MAX_ID, description="Items per page (default 20, clamped to the maximum)"),
-    ] = None,
+    limit: LimitDep,
     cursor: Annotated[
         str | None,
         Query(
@@ -81,8 +138,7 @@ def get_page(
         ),
     ] = None,
 ) -> PageParams:
-    size = settings.page_size_default if limit is None else min(limit, settings.page_size_max)
-    return PageParams(limit=size, cursor=cursor or None)
+    return PageParams(limit=limit, cursor=cursor or None)
 
 
 PageDep = Annotated[PageParams, Depends(get_page)]
@@ -169,51 +225,9 @@ WriteKey = Security(_require(Scope.write), scopes=[Scope.write.value])
 ReadKey = Security(_require(Scope.read), scopes=[Scope.read.value])  # open unless configured
 
 
-def check_range(start: date | None, end: date | None, names: tuple[str, str]) -> None:
-    """A from/to pair of query parameters whose end comes before its start is a 400."""
-    if start and end and start > end:
-        raise InvalidParameter(names[0], f"is after {names[1]}")
-
-
-def get_article_filters(
-    source: Annotated[
-        str | None, Query(max_length=200, description="Source name or domain")
-    ] = None,
-    author: Annotated[str | None, Query(max_length=300)] = None,
-    agency: Annotated[
-        str | None, Query(max_length=200, description="The wire credited (AA, TASS...)")
-    ] = None,
-    lang: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$", description="ISO 639-1")] = None,
-    published_from: Annotated[Day | None, Query(description="On or after (YYYY-MM-DD)")] = None,
-    published_to: Annotated[Day | None, Query(description="On or before (YYYY-MM-DD)")] = None,
-    country: Annotated[
-        list[str] | None,
-        Query(max_length=10, description="Repeatable: articles that mention all of them"),
-    ] = None,
-    entity: Annotated[
-        int | None, Query(ge=1, le=MAX_ID, description="Mentions this entity")
-    ] = None,
-    event_type: Annotated[
-        EventType | None, Query(description="Reports an event of this type")
-    ] = None,
-    dyad: Annotated[
-        str | None, Query(max_length=100, description="AZE-TUR: an event in which both take part")
-    ] = None,
-) -> ArticleFilters:
-    """The article filters every article list and search shares, checked."""
-    check_range(published_from, published_to, ("published_from", "published_to"))
-    return ArticleFilters(
-        source=source,
-        author=author,
-        agency=agency,
-        lang=lang,
-        published_from=published_from,
-        published_to=published_to,
-        countries=country_codes(country),
-        entity_id=entity,
-        event_type=event_type,
-        dyad=dyad_codes(dyad),
-    )
-
-
-ArticleFiltersDep = Annotated[ArticleFilters, Depends(get_article_filters)]
+# The filter models, received as query-parameter models: each field is a query parameter.
+ArticleFiltersDep = Annotated[ArticleFilters, Query()]
+ArticleListFiltersDep = Annotated[ArticleListFilters, Query()]
+EventScopeDep = Annotated[EventScope, Query()]
+EventFiltersDep = Annotated[EventFilters, Query()]
+EntityFiltersDep = Annotated[EntityFilters, Query()]

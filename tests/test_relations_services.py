@@ -10,8 +10,7 @@ from sqlalchemy.orm import Session
 from app.errors import InvalidParameter
 from app.schemas.relations import Interval, Unit
 from app.services import dyads, graph, timeline
-from app.services.article import ArticleFilters
-from app.services.event import EventFilters
+from app.schemas.filters import ArticleFilters, EventFilters, EventScope
 from app.taxonomy import EventStatus, EventType
 from tests.factories import create
 from tests.test_relations import EVENTS
@@ -24,23 +23,23 @@ def stored(client: TestClient) -> None:
 
 
 def test_dyad_counts_from_counts_and_from_rows(session: Session, stored: None) -> None:
-    whole = dyads.dyad_counts(session, "AZE", "TUR", directed=False, filters=EventFilters())
+    whole = dyads.dyad_counts(session, "AZE", "TUR", directed=False, scope=EventScope())
     assert whole.total == 4
     assert whole.by_type == {"agreement": 2, "exercise": 1, "visit": 1}
     assert [(y["year"], y["count"]) for y in whole.by_year] == [(1992, 1), (2023, 1), (2024, 2)]
     # 2 January: not a whole year, so the events themselves are counted
-    part = EventFilters(date_from=date(2023, 1, 2), date_to=date(2024, 12, 31))
-    years = EventFilters(date_from=date(2023, 1, 1), date_to=date(2024, 12, 31))
-    from_rows = dyads.dyad_counts(session, "AZE", "TUR", directed=False, filters=part)
-    from_counts = dyads.dyad_counts(session, "AZE", "TUR", directed=False, filters=years)
+    part = EventScope(date_from=date(2023, 1, 2), date_to=date(2024, 12, 31))
+    years = EventScope(date_from=date(2023, 1, 1), date_to=date(2024, 12, 31))
+    from_rows = dyads.dyad_counts(session, "AZE", "TUR", directed=False, scope=part)
+    from_counts = dyads.dyad_counts(session, "AZE", "TUR", directed=False, scope=years)
     assert from_rows == from_counts and from_rows.total == 3
     assert (
-        dyads.dyad_counts(session, "AZE", "TUR", directed=True, filters=EventFilters()).total == 0
+        dyads.dyad_counts(session, "AZE", "TUR", directed=True, scope=EventScope()).total == 0
     )
 
 
 def test_partners_rank_and_page_on_their_order(session: Session, stored: None) -> None:
-    everything, end = dyads.partners(session, code=None, filters=EventFilters(), limit=None)
+    everything, end = dyads.partners(session, code=None, scope=EventScope(), limit=None)
     assert end is None
     assert [(p.a, p.b, p.events) for p in everything] == [
         ("AZE", "TUR", 4),
@@ -48,22 +47,22 @@ def test_partners_rank_and_page_on_their_order(session: Session, stored: None) -
         ("GEO", "TUR", 1),
         ("KOR", "POL", 1),
     ]
-    seen, cursor = dyads.partners(session, code=None, filters=EventFilters(), limit=1)
+    seen, cursor = dyads.partners(session, code=None, scope=EventScope(), limit=1)
     while cursor:
         page, cursor = dyads.partners(
-            session, code=None, filters=EventFilters(), limit=1, cursor=cursor
+            session, code=None, scope=EventScope(), limit=1, cursor=cursor
         )
         assert len(page) == 1
         seen += page
     assert seen == everything
-    of_aze, _ = dyads.partners(session, code="AZE", filters=EventFilters(), limit=10)
+    of_aze, _ = dyads.partners(session, code="AZE", scope=EventScope(), limit=10)
     assert [(p.a, p.b, p.by_type) for p in of_aze] == [
         ("AZE", "TUR", {"agreement": 2, "exercise": 1, "visit": 1}),
         ("AZE", "GEO", {"exercise": 1, "meeting": 1}),
     ]
     for forged in ("garbage", "WyJwYWlycyIsMSwiYXplIiwiVFVSIl0"):  # lower-case code
         with pytest.raises(InvalidParameter):
-            dyads.partners(session, code=None, filters=EventFilters(), limit=1, cursor=forged)
+            dyads.partners(session, code=None, scope=EventScope(), limit=1, cursor=forged)
 
 
 def test_timeline_from_counts_equals_timeline_from_rows(session: Session, stored: None) -> None:
@@ -82,7 +81,7 @@ def test_timeline_from_counts_equals_timeline_from_rows(session: Session, stored
     # a status narrows nothing here, but it makes the service read the rows
     rows = buckets(EventFilters(date_from=date(2022, 1, 1), status=EventStatus.reported))
     assert rows == counted
-    of_aze = buckets(EventFilters(countries=("AZE",), type=EventType.agreement))
+    of_aze = buckets(EventFilters(country=("AZE",), type=EventType.agreement))
     # from the rows (a state), zero-filled over the data's own span
     assert [(start, count) for start, count, _ in of_aze] == [
         (f"{y}-01-01", int(y in (1992, 2024))) for y in range(1992, 2025)

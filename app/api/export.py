@@ -1,8 +1,9 @@
 """Whole result sets as CSV or NDJSON, streamed page by page: no cap, flat memory.
 
 Any list endpoint answers `format=csv|ndjson` (or `Accept: text/csv` / `application/x-ndjson`).
-The stream reads with its own session, a keyset page at a time, after the request's unit of
-work has closed.
+The stream reads with its own sessions, a keyset page at a time, after the request's unit of
+work has closed; each one under the request's time limit (DEFCOOP_DB_TIME_LIMIT_S), as every
+other read is.
 
 A CSV's columns come from the schema of the list's items, never from the rows (a first row
 without a location must not cost every later row its location): the fields in schema order,
@@ -16,6 +17,7 @@ import io
 import json
 import types
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 from typing import Any, TypeVar, Union, get_args, get_origin
@@ -23,11 +25,12 @@ from typing import Any, TypeVar, Union, get_args, get_origin
 from fastapi import Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 PAGE_ROWS = 500
 
-Pager = Callable[[Session, str | None, int], tuple[list[Any], str | None]]
+Pager = Callable[[Session, str | None, int], tuple[Sequence[Any], str | None]]
+Reader = Callable[[], AbstractContextManager[Session]]
 S = TypeVar("S", bound=BaseModel)
 
 
@@ -121,11 +124,12 @@ def _cell(row: dict[str, Any], column: Column) -> Any:
 
 
 def _rows(
-    factory: sessionmaker[Session], pager: Pager, serialize: Callable[[Any], BaseModel]
+    reader: Reader, pager: Pager, serialize: Callable[[Any], BaseModel]
 ) -> Iterator[dict[str, Any]]:
-    """Every row. The first page is read before the response starts, so a bad query or filter
-    is still a problem+json answer rather than a stream cut short."""
-    with factory() as session:
+    """Every row. The first page is read before the response starts, so a bad query or filter,
+    or a first page past the time limit, is still a problem+json answer rather than a stream
+    cut short."""
+    with reader() as session:
         items, cursor = pager(session, None, PAGE_ROWS)
         first = [serialize(item).model_dump(mode="json") for item in items]
 
@@ -133,7 +137,7 @@ def _rows(
         yield from first
         next_cursor = cursor
         while next_cursor:
-            with factory() as session:
+            with reader() as session:
                 page, next_cursor = pager(session, next_cursor, PAGE_ROWS)
                 rows = [serialize(item).model_dump(mode="json") for item in page]
             yield from rows
@@ -171,7 +175,7 @@ def _csv(rows: Iterator[dict[str, Any]], columns: Sequence[Column]) -> Iterator[
 
 
 def export(
-    request: Request,
+    reader: Reader,
     fmt: ExportFormat,
     *,
     name: str,
@@ -180,8 +184,7 @@ def export(
     serialize: Callable[[Any], S],
 ) -> StreamingResponse:
     """Stream every row the pager yields, as `schema`, in `fmt`."""
-    factory: sessionmaker[Session] = request.app.state.session_factory
-    rows = _rows(factory, pager, serialize)
+    rows = _rows(reader, pager, serialize)
     if fmt is ExportFormat.csv:
         body, media = _csv(rows, csv_columns(schema)), "text/csv; charset=utf-8"
     else:

@@ -130,7 +130,15 @@ def open_cursor(key: bytes, token: str) -> BoundCursor:
 
 
 def _query_names(dependant: Dependant) -> set[str]:
-    names = {field.alias for field in dependant.query_params}
+    """The query parameters a route reads: its own, its dependencies', and each field of a
+    query-parameter model (a filter model of app.schemas.filters) under its query name."""
+    names: set[str] = set()
+    for field in dependant.query_params:
+        model = field.field_info.annotation
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            names |= {info.alias or name for name, info in model.model_fields.items()}
+        else:
+            names.add(field.alias)
     for sub in dependant.dependencies:
         names |= _query_names(sub)
     return names

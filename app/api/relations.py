@@ -5,16 +5,15 @@ named with the list that continues it."""
 from collections.abc import Mapping, Sequence
 from typing import Annotated, TypeVar
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Request
 
 from app.api.paging import cursor_key, seal_cursor
-from app.deps import MAX_ID, SessionDep, SettingsDep, check_range
-from app.schemas.common import Day
+from app.deps import SessionDep, limit_of
 from app.schemas.event import EventRead, event_read
+from app.schemas.filters import EventFilters
 from app.schemas.relations import NestedPage, Partner, country_ref
 from app.services.dyads import PartnerCount
-from app.services.event import EventFilters, list_events
-from app.taxonomy import EventType
+from app.services.event import list_events
 
 T = TypeVar("T")
 
@@ -49,19 +48,13 @@ def nested_page(
     return NestedPage[T](items=list(items), limit=limit, next_cursor=cursor, path=path)
 
 
-ListLimit = Annotated[
-    int, Query(ge=1, le=MAX_ID, description="Items in each list (clamped to the maximum)")
+ProfileLimit = Annotated[
+    int,
+    Depends(
+        limit_of(10, description="Items in each list (default {default}, clamped to {maximum})")
+    ),
 ]
-
-
-def event_scope(
-    type: Annotated[EventType | None, Query()] = None,
-    date_from: Annotated[Day | None, Query()] = None,
-    date_to: Annotated[Day | None, Query()] = None,
-) -> EventFilters:
-    """Which events count: their type and their own date range, checked."""
-    check_range(date_from, date_to, ("date_from", "date_to"))
-    return EventFilters(type=type, date_from=date_from, date_to=date_to)
+"""The length of each list in a profile: the one limit rule, with a default of 10."""
 
 
 def event_page(
@@ -93,10 +86,3 @@ def partner_read(entry: PartnerCount) -> Partner:
         events=entry.events,
         by_type=entry.by_type,
     )
-
-
-EventScopeDep = Annotated[EventFilters, Depends(event_scope)]
-
-
-def list_limit(settings: SettingsDep, limit: int) -> int:
-    return min(limit, settings.page_size_max)

@@ -4,13 +4,14 @@ the co-occurrence graph."""
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from app import countries
 from app.schemas.article import ArticleSummary
 from app.schemas.common import Page, Schema
 from app.schemas.entity import EntityRead
 from app.schemas.event import EventRead
+from app.schemas.filters import EventScope, country_codes
 from app.taxonomy import EventType
 
 T = TypeVar("T")
@@ -62,6 +63,19 @@ class DyadProfile(Schema):
         description="The people most involved, per side (alpha-3)"
     )
     articles: NestedPage[ArticleSummary]
+
+
+class DyadFilters(EventScope):
+    """The pairs of a ranking: one state's (or every pair), counting the events in scope."""
+
+    country: str | None = Field(
+        None, max_length=60, description="The state whose partners (code or name); else all"
+    )
+
+    @field_validator("country")
+    @classmethod
+    def _state(cls, value: str | None) -> str | None:
+        return country_codes([value])[0] if value else None
 
 
 class Partner(Schema):

@@ -3,7 +3,7 @@ from typing import Any
 from pydantic import Field
 
 from app.schemas.article import ArticleSummary
-from app.schemas.common import Schema
+from app.schemas.common import Page, Schema
 
 
 class SimilarArticle(ArticleSummary):
@@ -34,10 +34,9 @@ class FacetCounts(Schema):
     truncated: bool = Field(description="More values exist than were returned")
 
 
-class SearchPage(Schema):
-    items: list[SearchHit]
-    limit: int
-    next_cursor: str | None
+class SearchPage(Page[SearchHit]):
+    """A page of hits, with how many match, the facets and how the query was understood."""
+
     total: int = Field(description="Matching articles, exact up to the cap")
     total_is_exact: bool
     facets: dict[str, FacetCounts] = Field(default_factory=dict)

@@ -1,13 +1,13 @@
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any, Literal
 
-from sqlalchemy import Select, func, insert, or_, select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from app.db.changefeed import record_created
 from app.db.session import session_cache
@@ -17,16 +17,18 @@ from app.extraction.lexicon import country_spellings
 from app.extraction.spans import overlaps
 from app.ingest.page import ParsedPage
 from app.ingest.reader import read_content
-from app.kit.dates import LAST_DAY, PartialDate, parse_moment
+from app.kit.dates import PartialDate, parse_moment
 from app.kit.pagination import page_by, parse_utc_datetime
 from app.kit.text import content_hash, sentence_index, sentence_spans, word_count
-from app.models import Article, Entity, Event, EventParticipant, Mention, Source
+from app.models import Article, Entity, Event, EventParticipant, Mention
 from app.schemas.article import ArticleCreate, ArticleUpdate, CuratedEntity, CuratedEvent
+from app.schemas.filters import ArticleFilters
+from app.services.article_filters import filtered_articles
 from app.services.entity import get_or_create_entity
-from app.services.event import EventFilters, event_dates, pair_events
+from app.services.event import event_dates
 from app.services.extraction import CURATED, apply_extraction, make_document, timed_extract
 from app.services.source import get_or_create_source
-from app.taxonomy import EntityKind, EventType, cameo_code
+from app.taxonomy import EntityKind, cameo_code
 
 
 class OnDuplicate(StrEnum):
@@ -467,106 +469,13 @@ def delete_article(session: Session, *, article: Article) -> None:
     session.flush()
 
 
-@dataclass(frozen=True)
-class ArticleFilters:
-    source: str | None = None
-    author: str | None = None
-    agency: str | None = None
-    lang: str | None = None
-    published_from: date | None = None
-    published_to: date | None = None
-    countries: tuple[str, ...] = ()
-    entity_id: int | None = None
-    event_type: EventType | None = None
-    dyad: tuple[str, str] | None = None  # an event in which both states take part
-    directed: bool = False  # ... the first acting on the second (see EventFilters.directed)
-
-
-def _filtered(filters: ArticleFilters) -> Select[Any]:
-    return apply_filters(select(Article).options(selectinload(Article.source)), filters)
-
-
-def sources_named(name: str) -> Select[Any]:
-    """The ids of the sources with this name or domain (case-insensitive)."""
-    name = name.lower()
-    return select(Source.id).where(
-        or_(func.lower(Source.name) == name, func.lower(Source.domain) == name)
-    )
-
-
-def published_bounds(filters: ArticleFilters) -> tuple[datetime | None, datetime | None]:
-    """The published_from/to days as [start, end) instants, UTC (either may be open; the day
-    after LAST_DAY has no instant, and nothing stored is later, so it is open)."""
-    start = (
-        datetime.combine(filters.published_from, time(), tzinfo=UTC)
-        if filters.published_from
-        else None
-    )
-    end = (
-        datetime.combine(filters.published_to + timedelta(days=1), time(), tzinfo=UTC)
-        if filters.published_to and filters.published_to < LAST_DAY
-        else None
-    )
-    return start, end
-
-
-def apply_filters(
-    stmt: Select[Any], filters: ArticleFilters, *, counting: bool = False
-) -> Select[Any]:
-    """Restrict any statement over `article` to the articles matching every filter.
-
-    A list read in date order checks each article it walks for its mentions and events
-    (EXISTS), and stops at a page. To count them, every such article is wanted: with
-    `counting`, they are found from the mentions and events instead (IN)."""
-    if filters.source:
-        stmt = stmt.where(Article.source_id.in_(sources_named(filters.source)))
-    if filters.author:
-        stmt = stmt.where(func.lower(Article.author) == filters.author.lower())
-    if filters.agency:
-        stmt = stmt.where(func.lower(Article.agency) == filters.agency.lower())
-    if filters.lang:
-        stmt = stmt.where(Article.language == filters.lang)
-    start, end = published_bounds(filters)
-    if start:
-        stmt = stmt.where(Article.published_at >= start)
-    if end:
-        stmt = stmt.where(Article.published_at < end)
-    found: list[tuple[Select[Any], Any]] = [
-        (
-            select(Mention.article_id)
-            .join(Entity, Entity.id == Mention.entity_id)
-            .where(Entity.kind == "country", Entity.code == code),
-            Mention.article_id,
-        )
-        for code in filters.countries
-    ]
-    if filters.entity_id is not None:
-        mentions = select(Mention.article_id).where(Mention.entity_id == filters.entity_id)
-        found.append((mentions, Mention.article_id))
-    if filters.event_type:
-        events = select(Event.article_id).where(Event.type == filters.event_type)
-        found.append((events, Event.article_id))
-    for ids, article_id in found:
-        if counting:
-            stmt = stmt.where(Article.id.in_(ids))
-        else:
-            stmt = stmt.where(ids.where(article_id == Article.id).exists())
-    if filters.dyad:
-        # from the pair's own events: its articles are found, not every article checked
-        of_pair = pair_events(
-            *filters.dyad, EventFilters(directed=filters.directed)
-        ).with_only_columns(Event.article_id)
-        stmt = stmt.where(Article.id.in_(of_pair))
-    return stmt
-
-
 def list_articles(
     session: Session, *, filters: ArticleFilters, sort: str, limit: int, cursor: str | None
 ) -> tuple[list[Article], str | None]:
     """Articles matching every filter, by publication date, keyset-paginated."""
     return page_by(
         session,
-        _filtered(filters),
+        filtered_articles(filters),
         column=Article.published_at,
         id_column=Article.id,
         sort=sort,

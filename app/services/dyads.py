@@ -3,7 +3,7 @@
 import base64
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, distinct, func, or_, select
@@ -13,19 +13,26 @@ from app.errors import InvalidParameter
 from app.kit.pagination import parse_count
 from app.models import Entity, Event, EventParticipant, Mention, PairEvent
 from app.models.summary import UNDATED_YEAR
+from app.schemas.filters import EventFilters, EventScope
 from app.services import summary
-from app.services.event import EventFilters, filtered_events, pair_events, within
+from app.services.event import filtered_events, pair_events, within
 
 
-def dyad_filters(a: str, b: str, *, directed: bool, filters: EventFilters) -> EventFilters:
+def dyad_filters(a: str, b: str, *, directed: bool, scope: EventScope) -> EventFilters:
     """The event filters of a pair's profile: its lists page on from /v1/events with these."""
-    return replace(filters, countries=(a, b), directed=directed)
+    return EventFilters(
+        type=scope.type,
+        country=(a, b),
+        date_from=scope.date_from,
+        date_to=scope.date_to,
+        directed=directed,
+    )
 
 
-def dyad_events(a: str, b: str, *, directed: bool, filters: EventFilters) -> Select[Any]:
+def dyad_events(a: str, b: str, *, directed: bool, scope: EventScope) -> Select[Any]:
     """Events in which both states take part (with directed: A as visitor/supplier/donor, B as
     host/recipient), driven from pair_event: `first_and_last` orders by its columns."""
-    return pair_events(a, b, dyad_filters(a, b, directed=directed, filters=filters))
+    return pair_events(a, b, dyad_filters(a, b, directed=directed, scope=scope))
 
 
 @dataclass(frozen=True)
@@ -60,14 +67,12 @@ def count_events(session: Session, events: Select[Any]) -> Counts:
     return _counts([(str(t), int(y), int(n)) for t, y, n in rows])
 
 
-def dyad_counts(
-    session: Session, a: str, b: str, *, directed: bool, filters: EventFilters
-) -> Counts:
+def dyad_counts(session: Session, a: str, b: str, *, directed: bool, scope: EventScope) -> Counts:
     """How many events two states share, by type and by year."""
-    years = None if directed else summary.whole_years(filters.date_from, filters.date_to)
+    years = None if directed else summary.whole_years(scope.date_from, scope.date_to)
     if years is None:  # roles or a part of a year: count the events themselves
-        return count_events(session, dyad_events(a, b, directed=directed, filters=filters))
-    return _counts(summary.pair_counts(session, a, b, type=filters.type, years=years))
+        return count_events(session, dyad_events(a, b, directed=directed, scope=scope))
+    return _counts(summary.pair_counts(session, a, b, type=scope.type, years=years))
 
 
 def _by_year(rows: list[tuple[int, str, int]]) -> list[dict[str, Any]]:
@@ -150,13 +155,13 @@ def partners(
     session: Session,
     *,
     code: str | None,
-    filters: EventFilters,
+    scope: EventScope,
     limit: int | None,
     cursor: str | None = None,
 ) -> tuple[list[PartnerCount], str | None]:
     """With `code`: that state's partners ranked by shared events; without: the busiest pairs.
     Ranked by events, then by the pair's codes, and paged on that order (`limit` None: all)."""
-    ranked = _ranked(_pair_rows(session, code=code, filters=filters))
+    ranked = _ranked(_pair_rows(session, code=code, scope=scope))
     if cursor:
         position = _after_pair(cursor)
         ranked = [p for p in ranked if (-p.events, p.a, p.b) > position]
@@ -166,14 +171,14 @@ def partners(
 
 
 def _pair_rows(
-    session: Session, *, code: str | None, filters: EventFilters
+    session: Session, *, code: str | None, scope: EventScope
 ) -> list[tuple[str, str, str, int]]:
     """(a, b, type, events) rows, `code` first in each when given."""
-    years = summary.whole_years(filters.date_from, filters.date_to)
+    years = summary.whole_years(scope.date_from, scope.date_to)
     if years is not None:
-        return summary.pair_partners(session, code=code, type=filters.type, years=years)
+        return summary.pair_partners(session, code=code, type=scope.type, years=years)
     # a part of a year: the events of those days (their date's index), then their pairs by key
-    of_days = within(select(Event.id), Event, filters.type, filters.date_from, filters.date_to)
+    of_days = within(select(Event.id), Event, scope)
     stmt = (
         select(PairEvent.a, PairEvent.b, PairEvent.type, func.count())
         .where(PairEvent.event_id.in_(of_days))
@@ -218,14 +223,17 @@ def country_people(session: Session, code: str, limit: int) -> list[tuple[Entity
     return [(entity, int(n)) for entity, n in rows]
 
 
-def country_events(code: str, filters: EventFilters) -> Select[Any]:
+def country_events(code: str, scope: EventScope) -> Select[Any]:
     """A state's events, found from its own participations (an index lookup), for counting."""
-    return filtered_events(replace(filters, countries=(code,)), counting=True)
+    filters = EventFilters(
+        type=scope.type, country=(code,), date_from=scope.date_from, date_to=scope.date_to
+    )
+    return filtered_events(filters, counting=True)
 
 
-def country_counts(session: Session, code: str, filters: EventFilters) -> Counts:
+def country_counts(session: Session, code: str, scope: EventScope) -> Counts:
     """How many events a state takes part in, by type and by year."""
-    years = summary.whole_years(filters.date_from, filters.date_to)
+    years = summary.whole_years(scope.date_from, scope.date_to)
     if years is None:  # a part of a year: count the events themselves
-        return count_events(session, country_events(code, filters))
-    return _counts(summary.state_counts(session, code, type=filters.type, years=years))
+        return count_events(session, country_events(code, scope))
+    return _counts(summary.state_counts(session, code, type=scope.type, years=years))

@@ -1,4 +1,3 @@
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, false, func, select
@@ -11,6 +10,7 @@ from app.errors import NotFound
 from app.kit.pagination import Keyset, paginate, parse_count, parse_text
 from app.kit.text import fold
 from app.models import Entity, EntityAlias, EntityMentionCount, EntityYearCount
+from app.schemas.filters import EntityFilters
 from app.taxonomy import EntityKind
 
 
@@ -91,13 +91,6 @@ def get_or_create_entity(
         if alias.upper() != code:
             add_alias(session, entity=entity, alias=alias)
     return entity
-
-
-@dataclass(frozen=True)
-class EntityFilters:
-    kind: EntityKind | None = None
-    country: str | None = None
-    q: str | None = None
 
 
 _SORTS = {"mentions": True, "-mentions": True, "name": False, "-name": True}

@@ -1,5 +1,3 @@
-from dataclasses import dataclass
-from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, select
@@ -10,7 +8,8 @@ from app.errors import InvalidParameter, NotFound
 from app.kit.dates import parse_period
 from app.kit.pagination import Keyset, page_by, paginate, parse_date
 from app.models import Entity, Event, EventParticipant, PairEvent
-from app.taxonomy import ACTED_ON_ROLES, ACTING_ROLES, EventStatus, EventType
+from app.schemas.filters import EventFilters, EventScope
+from app.taxonomy import ACTED_ON_ROLES, ACTING_ROLES
 
 
 def get_event(session: Session, *, event_id: int) -> Event:
@@ -70,23 +69,9 @@ def _participations(code: str) -> tuple[Select[Any], Any]:
     ), participant.event_id
 
 
-@dataclass(frozen=True)
-class EventFilters:
-    type: EventType | None = None
-    countries: tuple[str, ...] = ()
-    entity_id: int | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    status: EventStatus | None = None
-    article_id: int | None = None
-    # the first two states as a directed pair: the first acting (visitor/supplier/donor), the
-    # second acted on (host/recipient)
-    directed: bool = False
-
-
 def filtered_events(filters: EventFilters, *, counting: bool = False) -> Select[Any]:
     """Events matching every filter (`counting`: see `countries_filter`)."""
-    stmt = within(select(Event), Event, filters.type, filters.date_from, filters.date_to)
+    stmt = within(select(Event), Event, filters)
     stmt = countries_filter(stmt, list(filters.countries), counting=counting)
     return _narrowed(stmt, filters)
 
@@ -112,17 +97,15 @@ def _narrowed(stmt: Select[Any], filters: EventFilters) -> Select[Any]:
 _S = TypeVar("_S", bound="Select[*tuple[Any, ...]]")
 
 
-def within(
-    stmt: _S, table: Any, type: str | None, date_from: date | None, date_to: date | None
-) -> _S:
-    """Events of this type between these dates, read from `table`'s type and date_start (the
-    event's, or pair_event's copy of them)."""
-    if type:
-        stmt = stmt.where(table.type == type)
-    if date_from:
-        stmt = stmt.where(table.date_start >= date_from)
-    if date_to:
-        stmt = stmt.where(table.date_start <= date_to)
+def within(stmt: _S, table: Any, scope: EventScope) -> _S:
+    """Events of the scope's type between its dates, read from `table`'s type and date_start
+    (the event's, or pair_event's copy of them)."""
+    if scope.type:
+        stmt = stmt.where(table.type == scope.type)
+    if scope.date_from:
+        stmt = stmt.where(table.date_start >= scope.date_from)
+    if scope.date_to:
+        stmt = stmt.where(table.date_start <= scope.date_to)
     return stmt
 
 
@@ -148,7 +131,7 @@ def pair_events(a: str, b: str, filters: EventFilters) -> Select[Any]:
     pair_event so that date order, type and date range are read from its index
     (`PairEvent.date_start` is the event's date). With `directed`, A acts on B."""
     stmt = select(Event).join(PairEvent, PairEvent.event_id == Event.id).where(_pair_key(a, b))
-    stmt = within(stmt, PairEvent, filters.type, filters.date_from, filters.date_to)
+    stmt = within(stmt, PairEvent, filters)
     stmt = countries_filter(stmt, [c for c in filters.countries if c not in (a, b)])
     if filters.directed:
         stmt = with_role(with_role(stmt, a, ACTING_ROLES), b, ACTED_ON_ROLES)

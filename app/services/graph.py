@@ -1,14 +1,15 @@
 """A network of who appears with whom: entities as nodes, shared events or articles as edges."""
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.models import Entity, Event, EventParticipant, Mention
+from app.schemas.filters import EventFilters
 from app.schemas.relations import Unit
-from app.services.event import EventFilters, filtered_events
+from app.services.event import filtered_events
 from app.services.summary import pair_edges, whole_years
 
 
@@ -49,7 +50,8 @@ def graph(
     """The heaviest edges (at most `limit`, each of at least `min_weight`) between entities of
     these kinds that share the filtered events (or those events' articles), and their nodes."""
     years = whole_years(filters.date_from, filters.date_to)
-    unscoped = replace(filters, type=None, date_from=None, date_to=None) == EventFilters()
+    cleared = filters.model_copy(update={"type": None, "date_from": None, "date_to": None})
+    unscoped = cleared == EventFilters()
     if unit is Unit.events and unscoped and years is not None:
         # every event of a type in whole years: the pair counts answer, no rows are read
         edges = pair_edges(

@@ -30,13 +30,14 @@ from app.kit.pagination import (
 )
 from app.kit.text import fold
 from app.models import Article, Entity, Event, Mention, Source
+from app.schemas.filters import ArticleFilters
 from app.search import topk
 from app.search.engines import Fts5Engine, SearchEngine, engine_for
 from app.search.expansion import expand
 from app.search.highlight import Marks, highlight_title, snippets
 from app.search.query import Node, Or, Phrase, QuerySyntaxError, Term, parse, words
 from app.search.topk import TopKIndex, open_index
-from app.services.article import ArticleFilters, apply_filters, published_bounds, sources_named
+from app.services.article_filters import apply_filters, published_bounds, sources_named
 from app.services.search_index import CATCH_UP_IN_REQUEST, catch_up
 
 TOPK_ENGINE = "tantivy"

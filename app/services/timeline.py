@@ -1,7 +1,7 @@
 """Counts over time: articles or events per day, week, month or year, zero-filled."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from app.errors import InvalidParameter
 from app.models import Article, Event
+from app.schemas.filters import ArticleFilters, EventFilters
 from app.schemas.relations import Interval, Unit
 from app.services import summary
-from app.services.article import ArticleFilters, apply_filters
-from app.services.event import EventFilters, filtered_events
+from app.services.article_filters import apply_filters
+from app.services.event import filtered_events
 from app.services.search import QueryMode, SearchRequest, matching_ids
 
 MAX_BUCKETS = 10_000
@@ -94,7 +95,7 @@ def _event_rows(
     session: Session, filters: EventFilters, interval: Interval, *, group_by_type: bool
 ) -> Sequence[Any]:
     """(bucket, [type,] count) rows of the events the filters pick."""
-    if replace(filters, type=None, date_from=None, date_to=None) == EventFilters():
+    if _only_scope(filters):
         bucket = _bucket(session, summary.day_column(Unit.events), interval).label("bucket")
         return summary.day_counts(
             session,
@@ -115,11 +116,24 @@ def _event_rows(
     ).all()
 
 
+def _only_scope(filters: EventFilters) -> bool:
+    """Whether the filters pick events by their type and date only (the day counts answer)."""
+    return filters.model_copy(update={"type": None, "date_from": None, "date_to": None}) == (
+        EventFilters()
+    )
+
+
+def _only_range(filters: ArticleFilters) -> bool:
+    """Whether the filters pick articles by their publication date only."""
+    cleared = filters.model_copy(update={"published_from": None, "published_to": None})
+    return cleared == type(filters)()
+
+
 def _article_rows(
     session: Session, filters: ArticleFilters, interval: Interval, *, q: str | None
 ) -> Sequence[Any]:
     """(bucket, count) rows of the articles the query and filters pick."""
-    if not q and replace(filters, published_from=None, published_to=None) == ArticleFilters():
+    if not q and _only_range(filters):
         bucket = _bucket(session, summary.day_column(Unit.articles), interval).label("bucket")
         return summary.day_counts(
             session,

@@ -1,18 +1,24 @@
 from collections import Counter
-from dataclasses import replace
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from app.api.body import media_type, read_text, require_json
-from app.api.export import EXPORT_RESPONSES, FORMAT_HELP, ExportFormat, export, wanted_format
-from app.api.paging import CursorRoute, page_response
+from app.api.export import EXPORT_RESPONSES
+from app.api.listing import ExportableDep, Listing, ListRequest, respond, top_list
+from app.api.paging import CursorRoute
 from app.config import Settings
-from app.deps import ArticleDep, ArticleFiltersDep, PageDep, SessionDep, SettingsDep, WriteKey
+from app.deps import (
+    ArticleDep,
+    ArticleListFiltersDep,
+    SessionDep,
+    SettingsDep,
+    WriteKey,
+)
 from app.errors import (
     InvalidParameter,
     PayloadTooLarge,
@@ -41,6 +47,12 @@ from app.services import search as search_service
 from app.services.article import IngestOutcome, OnDuplicate
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"], route_class=CursorRoute)
+
+ArticleSort = Annotated[
+    str, Query(pattern=r"^-?published_at$", description="published_at or -published_at")
+]
+# a ranked top list, not a paged one: its own default and maximum, clamped like every limit
+SimilarList = Annotated[ListRequest, Depends(top_list(default=10, maximum=50))]
 
 _JSON_TYPES = {"application/json"}
 _PAGE_TYPES = {"text/plain"}
@@ -258,47 +270,17 @@ def _store_lines(
     responses={**EXPORT_RESPONSES, **problem_responses(400, 422)},
 )
 def list_articles(
-    response: Response,
-    request: Request,
-    session: SessionDep,
-    page: PageDep,
-    filters: ArticleFiltersDep,
-    sort: Annotated[
-        str, Query(pattern=r"^-?published_at$", description="published_at or -published_at")
-    ] = "-published_at",
-    directed: Annotated[
-        bool,
-        Query(description="With dyad=A-B: an event in which A acts on B (visitor -> host, ...)"),
-    ] = False,
-    format: Annotated[ExportFormat | None, Query(description=FORMAT_HELP)] = None,
+    asked: ExportableDep, filters: ArticleListFiltersDep, sort: ArticleSort = "-published_at"
 ) -> Page[ArticleSummary] | StreamingResponse:
-    if directed:
-        if filters.dyad is None:
-            raise InvalidParameter("directed", "needs a dyad (dyad=A-B)")
-        filters = replace(filters, directed=True)
-    fmt = wanted_format(request, format)
-    if fmt is not ExportFormat.json:
-        return export(
-            request,
-            fmt,
-            name="articles",
-            pager=lambda s, c, n: service.list_articles(
-                s, filters=filters, sort=sort, limit=n, cursor=c
-            ),
-            schema=ArticleSummary,
-            serialize=ArticleSummary.model_validate,
-        )
-    items, next_cursor = service.list_articles(
-        session, filters=filters, sort=sort, limit=page.limit, cursor=page.cursor
+    listing = Listing(
+        "articles",
+        ArticleSummary,
+        fetch=lambda s, c, n: service.list_articles(
+            s, filters=filters, sort=sort, limit=n, cursor=c
+        ),
+        serialize=ArticleSummary.model_validate,
     )
-    return page_response(
-        request,
-        response,
-        Page[ArticleSummary],
-        [ArticleSummary.model_validate(a) for a in items],
-        limit=page.limit,
-        next_cursor=next_cursor,
-    )
+    return respond(asked, listing, model=Page[ArticleSummary])
 
 
 @router.get(
@@ -324,26 +306,28 @@ def get_article(
 
 @router.get(
     "/{article_id}/similar",
-    response_model=list[SimilarArticle],
+    response_model=Page[SimilarArticle],
     operation_id="list_similar_articles",
     summary="The articles most like this one (shared words and named people and organisations)",
+    description="A ranked top list: one page, `next_cursor` always null.",
     responses=problem_responses(400, 404, 422),
 )
 def similar_articles(
-    session: SessionDep,
-    settings: SettingsDep,
-    article: ArticleDep,
-    limit: Annotated[int, Query(ge=1, le=50)] = 10,
-) -> list[SimilarArticle]:
-    hits = search_service.similar(
-        session, article=article, limit=limit, index_dir=settings.topk_directory()
+    asked: SimilarList, settings: SettingsDep, article: ArticleDep
+) -> Page[SimilarArticle] | StreamingResponse:
+    index_dir = settings.topk_directory()
+    listing = Listing(
+        "similar",
+        SimilarArticle,
+        fetch=lambda s, _cursor, n: (
+            search_service.similar(s, article=article, limit=n, index_dir=index_dir),
+            None,
+        ),
+        serialize=lambda hit: SimilarArticle(
+            **ArticleSummary.model_validate(hit.article).model_dump(), score=round(hit.score, 6)
+        ),
     )
-    return [
-        SimilarArticle(
-            **ArticleSummary.model_validate(h.article).model_dump(), score=round(h.score, 6)
-        )
-        for h in hits
-    ]
+    return respond(asked, listing, model=Page[SimilarArticle])
 
 
 @router.patch(

@@ -1,22 +1,15 @@
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 
-from app.api.relations import (
-    EventScopeDep,
-    ListLimit,
-    event_page,
-    list_limit,
-    nested_page,
-    partner_read,
-)
-from app.deps import SessionDep, SettingsDep
+from app.api.relations import ProfileLimit, event_page, nested_page, partner_read
+from app.deps import EventScopeDep, SessionDep
 from app.errors import problem_responses
 from app.schemas.entity import EntityRead, entity_fields
+from app.schemas.filters import EventFilters, country_codes
 from app.schemas.relations import CountryProfile, DyadCounts, PersonCount, country_ref
 from app.services import dyads as service
-from app.services.filters import country_codes
 from app.taxonomy import EventType
 
 router = APIRouter(prefix="/v1", tags=["relations"])
@@ -32,15 +25,18 @@ router = APIRouter(prefix="/v1", tags=["relations"])
 def country_profile(
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
     scope: EventScopeDep,
+    limit: ProfileLimit,
     code: Annotated[str, Path(max_length=60, description="Alpha-3, alpha-2 or a name")],
-    limit: ListLimit = 10,
 ) -> CountryProfile:
     alpha3 = country_codes([code], field="code")[0]
-    size = list_limit(settings, limit)
-    partners, partners_cursor = service.partners(session, code=alpha3, filters=scope, limit=size)
-    agreements = replace(scope, type=EventType.agreement, countries=(alpha3,))
+    partners, partners_cursor = service.partners(session, code=alpha3, scope=scope, limit=limit)
+    agreements = EventFilters(
+        type=EventType.agreement,
+        country=(alpha3,),
+        date_from=scope.date_from,
+        date_to=scope.date_to,
+    )
     return CountryProfile(
         country=country_ref(alpha3),
         counts=DyadCounts(**asdict(service.country_counts(session, alpha3, scope))),
@@ -54,12 +50,12 @@ def country_profile(
                 "date_from": scope.date_from,
                 "date_to": scope.date_to,
             },
-            limit=size,
+            limit=limit,
             inner=partners_cursor,
         ),
         people=[
             PersonCount(person=EntityRead(**entity_fields(p)), count=n)
-            for p, n in service.country_people(session, alpha3, size)
+            for p, n in service.country_people(session, alpha3, limit)
         ],
-        agreements=event_page(request, session, agreements, size),
+        agreements=event_page(request, session, agreements, limit),
     )

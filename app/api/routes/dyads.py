@@ -1,35 +1,30 @@
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
-from app.api.export import EXPORT_RESPONSES, FORMAT_HELP, ExportFormat, export, wanted_format
-from app.api.paging import CursorRoute, page_response
-from app.api.relations import (
-    EventScopeDep,
-    ListLimit,
-    event_page,
-    list_limit,
-    nested_page,
-    partner_read,
-)
-from app.deps import PageDep, SessionDep, SettingsDep
+from app.api.export import EXPORT_RESPONSES
+from app.api.listing import ExportableDep, Listing, respond
+from app.api.paging import CursorRoute
+from app.api.relations import ProfileLimit, event_page, nested_page, partner_read
+from app.deps import EventScopeDep, SessionDep
 from app.errors import problem_responses
 from app.schemas.article import ArticleSummary
 from app.schemas.common import Page
 from app.schemas.entity import EntityRead, entity_fields
 from app.schemas.event import event_read
+from app.schemas.filters import ArticleListFilters, dyad_codes
 from app.schemas.relations import (
     DyadCounts,
+    DyadFilters,
     DyadProfile,
     Partner,
     PersonCount,
     country_ref,
 )
 from app.services import dyads as service
-from app.services.article import ArticleFilters, list_articles
-from app.services.filters import country_codes, dyad_codes
+from app.services.article import list_articles
 from app.taxonomy import EventType
 
 router = APIRouter(prefix="/v1", tags=["relations"], route_class=CursorRoute)
@@ -45,28 +40,27 @@ router = APIRouter(prefix="/v1", tags=["relations"], route_class=CursorRoute)
 def dyad_profile(
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
     scope: EventScopeDep,
+    limit: ProfileLimit,
     pair: Annotated[str, Path(max_length=100, description="AZE-TUR, or names: Azerbaijan-Turkey")],
     directed: Annotated[
         bool, Query(description="A acts on B (visitor/supplier/donor -> host/recipient)")
     ] = False,
-    limit: ListLimit = 10,
 ) -> DyadProfile:
     codes = dyad_codes(pair, field="pair")
     assert codes is not None
     a, b = codes
-    size = list_limit(settings, limit)
     # every part of the profile reads the same events: with directed, A acting on B
-    filters = service.dyad_filters(a, b, directed=directed, filters=scope)
-    events = service.dyad_events(a, b, directed=directed, filters=scope)
-    counts = service.dyad_counts(session, a, b, directed=directed, filters=scope)
+    filters = service.dyad_filters(a, b, directed=directed, scope=scope)
+    events = service.dyad_events(a, b, directed=directed, scope=scope)
+    counts = service.dyad_counts(session, a, b, directed=directed, scope=scope)
     first, last = service.first_and_last(session, events)
+    agreements = filters.model_copy(update={"type": EventType.agreement})
     article_items, article_cursor = list_articles(
         session,
-        filters=ArticleFilters(dyad=(a, b), directed=directed),
+        filters=ArticleListFilters(dyad=(a, b), directed=directed),
         sort="-published_at",
-        limit=size,
+        limit=limit,
         cursor=None,
     )
     return DyadProfile(
@@ -76,12 +70,12 @@ def dyad_profile(
         counts=DyadCounts(**asdict(counts)),
         first_event=event_read(first) if first else None,
         last_event=event_read(last) if last else None,
-        agreements=event_page(request, session, replace(filters, type=EventType.agreement), size),
-        recent_events=event_page(request, session, filters, size),
+        agreements=event_page(request, session, agreements, limit),
+        recent_events=event_page(request, session, filters, limit),
         people={
             code: [
                 PersonCount(person=EntityRead(**entity_fields(p)), count=n)
-                for p, n in service.people_by_side(session, events, code, size)
+                for p, n in service.people_by_side(session, events, code, limit)
             ]
             for code in (a, b)
         },
@@ -90,7 +84,7 @@ def dyad_profile(
             [ArticleSummary.model_validate(x) for x in article_items],
             path="/v1/articles",
             params={"dyad": f"{a}-{b}", "directed": directed},
-            limit=size,
+            limit=limit,
             inner=article_cursor,
         ),
     )
@@ -103,33 +97,23 @@ def dyad_profile(
     responses={**EXPORT_RESPONSES, **problem_responses(400, 422)},
 )
 def list_dyads(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    page: PageDep,
-    scope: EventScopeDep,
-    country: Annotated[str | None, Query(max_length=60)] = None,
-    format: Annotated[ExportFormat | None, Query(description=FORMAT_HELP)] = None,
+    asked: ExportableDep, filters: Annotated[DyadFilters, Query()]
 ) -> Page[Partner] | StreamingResponse:
-    code = country_codes([country])[0] if country else None
-    fmt = wanted_format(request, format)
-    if fmt is not ExportFormat.json:  # every pair, however many
-        return export(
-            request,
-            fmt,
-            name="dyads",
-            pager=lambda s, _cursor, _n: service.partners(s, code=code, filters=scope, limit=None),
-            schema=Partner,
-            serialize=partner_read,
-        )
-    ranked, inner = service.partners(
-        session, code=code, filters=scope, limit=page.limit, cursor=page.cursor
+    ranked = Listing(
+        name="dyads",
+        schema=Partner,
+        fetch=lambda s, cursor, n: service.partners(
+            s, code=filters.country, scope=filters, limit=n, cursor=cursor
+        ),
+        serialize=partner_read,
     )
-    return page_response(
-        request,
-        response,
-        Page[Partner],
-        [partner_read(p) for p in ranked],
-        limit=page.limit,
-        next_cursor=inner,
+    # an export ranks every pair once, rather than once for each of its pages
+    whole = Listing(
+        name="dyads",
+        schema=Partner,
+        fetch=lambda s, _cursor, _n: service.partners(
+            s, code=filters.country, scope=filters, limit=None
+        ),
+        serialize=partner_read,
     )
+    return respond(asked, ranked, model=Page[Partner], exported=whole)

@@ -1,26 +1,33 @@
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from app.api.export import EXPORT_RESPONSES, FORMAT_HELP, ExportFormat, export, wanted_format
-from app.api.paging import CursorRoute, page_response
-from app.deps import EntityDep, PageDep, SessionDep
+from app.api.export import EXPORT_RESPONSES
+from app.api.listing import ExportableDep, ListDep, Listing, respond
+from app.api.paging import CursorRoute
+from app.deps import EntityDep, EntityFiltersDep, SessionDep
 from app.errors import problem_responses
 from app.schemas.article import ArticleSummary
 from app.schemas.common import Page
 from app.schemas.entity import EntityCounts, EntityDetail, EntityListItem, entity_fields
 from app.schemas.event import EventRead, event_read
+from app.schemas.filters import ArticleFilters, EventFilters
 from app.services import article as article_service
 from app.services import entity as service
 from app.services import event as event_service
-from app.services.article import ArticleFilters
-from app.services.entity import EntityFilters
-from app.services.event import EventFilters
-from app.services.filters import country_codes
-from app.taxonomy import EntityKind
 
 router = APIRouter(prefix="/v1/entities", tags=["entities"], route_class=CursorRoute)
+
+EntitySort = Annotated[
+    str,
+    Query(pattern=r"^-?(mentions|name)$", description="-mentions (default), mentions, name, -name"),
+]
+
+
+def _list_item(row: tuple[Any, int, int]) -> EntityListItem:
+    entity, mentions, articles = row
+    return EntityListItem(**entity_fields(entity), mention_count=mentions, article_count=articles)
 
 
 @router.get(
@@ -30,49 +37,17 @@ router = APIRouter(prefix="/v1/entities", tags=["entities"], route_class=CursorR
     responses={**EXPORT_RESPONSES, **problem_responses(400, 422)},
 )
 def list_entities(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    page: PageDep,
-    kind: Annotated[EntityKind | None, Query()] = None,
-    country: Annotated[
-        str | None, Query(max_length=60, description="The entity's state (code or name)")
-    ] = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=100, description="Name prefix")] = None,
-    sort: Annotated[
-        str,
-        Query(
-            pattern=r"^-?(mentions|name)$", description="-mentions (default), mentions, name, -name"
-        ),
-    ] = "-mentions",
-    format: Annotated[ExportFormat | None, Query(description=FORMAT_HELP)] = None,
+    asked: ExportableDep, filters: EntityFiltersDep, sort: EntitySort = "-mentions"
 ) -> Page[EntityListItem] | StreamingResponse:
-    codes = country_codes([country] if country else None)
-    filters = EntityFilters(kind=kind, country=codes[0] if codes else None, q=q)
-    fmt = wanted_format(request, format)
-    if fmt is not ExportFormat.json:
-        return export(
-            request,
-            fmt,
-            name="entities",
-            pager=lambda s, c, n: service.list_entities(
-                s, filters=filters, sort=sort, limit=n, cursor=c
-            ),
-            schema=EntityListItem,
-            serialize=lambda row: EntityListItem(
-                **entity_fields(row[0]), mention_count=row[1], article_count=row[2]
-            ),
-        )
-    rows, next_cursor = service.list_entities(
-        session, filters=filters, sort=sort, limit=page.limit, cursor=page.cursor
+    listing = Listing(
+        "entities",
+        EntityListItem,
+        fetch=lambda s, c, n: service.list_entities(
+            s, filters=filters, sort=sort, limit=n, cursor=c
+        ),
+        serialize=_list_item,
     )
-    items = [
-        EntityListItem(**entity_fields(entity), mention_count=mentions, article_count=articles)
-        for entity, mentions, articles in rows
-    ]
-    return page_response(
-        request, response, Page[EntityListItem], items, limit=page.limit, next_cursor=next_cursor
-    )
+    return respond(asked, listing, model=Page[EntityListItem])
 
 
 @router.get(
@@ -93,24 +68,17 @@ def get_entity(session: SessionDep, entity: EntityDep) -> EntityDetail:
     summary="Articles that mention the entity, newest first",
     responses=problem_responses(400, 404, 422),
 )
-def entity_articles(
-    request: Request, response: Response, session: SessionDep, entity: EntityDep, page: PageDep
-) -> Page[ArticleSummary]:
-    items, next_cursor = article_service.list_articles(
-        session,
-        filters=ArticleFilters(entity_id=entity.id),
-        sort="-published_at",
-        limit=page.limit,
-        cursor=page.cursor,
+def entity_articles(asked: ListDep, entity: EntityDep) -> Page[ArticleSummary] | StreamingResponse:
+    filters = ArticleFilters(entity=entity.id)
+    listing = Listing(
+        "articles",
+        ArticleSummary,
+        fetch=lambda s, c, n: article_service.list_articles(
+            s, filters=filters, sort="-published_at", limit=n, cursor=c
+        ),
+        serialize=ArticleSummary.model_validate,
     )
-    return page_response(
-        request,
-        response,
-        Page[ArticleSummary],
-        [ArticleSummary.model_validate(a) for a in items],
-        limit=page.limit,
-        next_cursor=next_cursor,
-    )
+    return respond(asked, listing, model=Page[ArticleSummary])
 
 
 @router.get(
@@ -120,21 +88,14 @@ def entity_articles(
     summary="Events the entity takes part in, latest first",
     responses=problem_responses(400, 404, 422),
 )
-def entity_events(
-    request: Request, response: Response, session: SessionDep, entity: EntityDep, page: PageDep
-) -> Page[EventRead]:
-    items, next_cursor = event_service.list_events(
-        session,
-        filters=EventFilters(entity_id=entity.id),
-        sort="-date",
-        limit=page.limit,
-        cursor=page.cursor,
+def entity_events(asked: ListDep, entity: EntityDep) -> Page[EventRead] | StreamingResponse:
+    filters = EventFilters(entity=entity.id)
+    listing = Listing(
+        "events",
+        EventRead,
+        fetch=lambda s, c, n: event_service.list_events(
+            s, filters=filters, sort="-date", limit=n, cursor=c
+        ),
+        serialize=event_read,
     )
-    return page_response(
-        request,
-        response,
-        Page[EventRead],
-        [event_read(e) for e in items],
-        limit=page.limit,
-        next_cursor=next_cursor,
-    )
+    return respond(asked, listing, model=Page[EventRead])

@@ -1,15 +1,13 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
-from app.deps import SessionDep, check_range
+from app.deps import EventScopeDep, SessionDep, limit_of
 from app.errors import InvalidParameter, problem_responses
-from app.schemas.common import Day
+from app.schemas.filters import MAX_STATES, EventFilters
 from app.schemas.relations import Graph, GraphEdge, GraphNode, Unit
-from app.services.event import EventFilters
-from app.services.filters import country_codes
 from app.services.graph import graph
-from app.taxonomy import EntityKind, EventType
+from app.taxonomy import EntityKind
 
 router = APIRouter(prefix="/v1", tags=["relations"])
 
@@ -31,23 +29,28 @@ def _kinds(kinds: str) -> tuple[str, ...]:
 )
 def get_graph(
     session: SessionDep,
+    scope: EventScopeDep,
+    limit: Annotated[
+        int,
+        Depends(
+            limit_of(
+                200,
+                1000,
+                description="Most edges returned, heaviest first "
+                "(default {default}, clamped to {maximum})",
+            )
+        ),
+    ],
     of: Annotated[Unit, Query(description="Shared events or shared articles")] = Unit.events,
     kinds: Annotated[
         str, Query(max_length=100, description="Comma-separated entity kinds")
     ] = "country,person,organization",
-    type: Annotated[EventType | None, Query()] = None,
-    country: Annotated[list[str] | None, Query(max_length=10)] = None,
-    date_from: Annotated[Day | None, Query()] = None,
-    date_to: Annotated[Day | None, Query()] = None,
+    country: Annotated[list[str] | None, Query(max_length=MAX_STATES)] = None,
     min_weight: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
-    limit: Annotated[
-        int, Query(ge=1, le=1000, description="Most edges returned, heaviest first")
-    ] = 200,
 ) -> Graph:
     wanted = _kinds(kinds)
-    check_range(date_from, date_to, ("date_from", "date_to"))
     filters = EventFilters(
-        type=type, countries=country_codes(country), date_from=date_from, date_to=date_to
+        type=scope.type, country=country or (), date_from=scope.date_from, date_to=scope.date_to
     )
     found = graph(
         session, unit=of, kinds=wanted, filters=filters, min_weight=min_weight, limit=limit

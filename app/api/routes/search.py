@@ -1,13 +1,13 @@
 from dataclasses import replace
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
-from sqlalchemy.orm import Session
 
-from app.api.export import EXPORT_RESPONSES, FORMAT_HELP, ExportFormat, export, wanted_format
-from app.api.paging import CursorRoute, page_response
-from app.deps import ArticleFiltersDep, PageDep, SessionDep, SettingsDep
+from app.api.export import EXPORT_RESPONSES
+from app.api.listing import ExportableDep, Listing, Rows, respond
+from app.api.paging import CursorRoute
+from app.deps import ArticleFiltersDep, SessionDep, SettingsDep
 from app.errors import problem_responses
 from app.schemas.article import ArticleSummary
 from app.schemas.search import FacetCounts, Highlights, ScoredArticle, SearchHit, SearchPage
@@ -30,11 +30,8 @@ QUERY_HELP = (
     responses={**EXPORT_RESPONSES, **problem_responses(400, 422, 503)},
 )
 def search_articles(
-    request: Request,
-    response: Response,
-    session: SessionDep,
+    asked: ExportableDep,
     settings: SettingsDep,
-    page: PageDep,
     filters: ArticleFiltersDep,
     q: Annotated[str, Query(min_length=1, max_length=500, description=QUERY_HELP)],
     mode: Annotated[QueryMode, Query()] = QueryMode.simple,
@@ -58,9 +55,8 @@ def search_articles(
     facet_size: Annotated[int, Query(ge=1, le=100, description="Values per facet")] = 10,
     highlight_pre: Annotated[str, Query(max_length=40)] = "<mark>",
     highlight_post: Annotated[str, Query(max_length=40)] = "</mark>",
-    format: Annotated[ExportFormat | None, Query(description=FORMAT_HELP)] = None,
 ) -> SearchPage | StreamingResponse:
-    search_request = SearchRequest(
+    wanted = SearchRequest(
         q=q,
         mode=mode,
         expand=expand,
@@ -69,55 +65,49 @@ def search_articles(
         facets=validate_facets(facets),
         facet_size=facet_size,
         marks=Marks(highlight_pre, highlight_post),
-        limit=page.limit,
-        cursor=page.cursor,
         total_cap=settings.search_total_cap,
         time_limit_s=settings.search_time_limit_s,
         index_dir=settings.topk_directory(),
     )
-    fmt = wanted_format(request, format)
-    if fmt is not ExportFormat.json:
-        return export(
-            request,
-            fmt,
-            name="search",
-            pager=lambda s, c, n: _hits_page(
-                s, replace(search_request, limit=n, cursor=c, facets=())
-            ),
-            schema=ScoredArticle,  # a hit without its highlights
-            serialize=lambda hit: ScoredArticle(
-                **ArticleSummary.model_validate(hit.article).model_dump(),
-                score=round(hit.score, 6),
-            ),
-        )
-    result = search(session, search_request)
-    items = [
-        SearchHit(
-            **ArticleSummary.model_validate(hit.article).model_dump(),
-            score=round(hit.score, 6),
-            highlights=Highlights(title=hit.title, snippets=hit.snippets),
-        )
-        for hit in result.hits
-    ]
-    return page_response(
-        request,
-        response,
-        SearchPage,
-        items,
-        limit=page.limit,
-        next_cursor=result.next_cursor,
-        total=result.total,
-        total_is_exact=result.total_is_exact,
-        facets={name: FacetCounts.model_validate(counts) for name, counts in result.facets.items()},
-        query={
-            "engine": result.engine,
-            "compiled": result.compiled,
-            "mode": mode.value,
-            "expand": expand,
-        },
+    listing = Listing(
+        "search",
+        SearchHit,
+        fetch=lambda s, c, n: _page(s, replace(wanted, limit=n, cursor=c)),
+        serialize=_hit,
+    )
+    exported = Listing(  # every hit without its highlights, and no facets
+        "search",
+        ScoredArticle,
+        fetch=lambda s, c, n: _page(s, replace(wanted, limit=n, cursor=c, facets=())),
+        serialize=_scored,
+    )
+    return respond(asked, listing, model=SearchPage, exported=exported)
+
+
+def _page(session: SessionDep, wanted: SearchRequest) -> Rows:
+    result = search(session, wanted)
+    facets = {name: FacetCounts.model_validate(counts) for name, counts in result.facets.items()}
+    query = {
+        "engine": result.engine,
+        "compiled": result.compiled,
+        "mode": wanted.mode.value,
+        "expand": wanted.expand,
+    }
+    envelope = {
+        "total": result.total,
+        "total_is_exact": result.total_is_exact,
+        "facets": facets,
+        "query": query,
+    }
+    return Rows(result.hits, result.next_cursor, envelope)
+
+
+def _scored(hit: Hit) -> ScoredArticle:
+    return ScoredArticle(
+        **ArticleSummary.model_validate(hit.article).model_dump(), score=round(hit.score, 6)
     )
 
 
-def _hits_page(session: Session, request: SearchRequest) -> tuple[list[Hit], str | None]:
-    result = search(session, request)
-    return result.hits, result.next_cursor
+def _hit(hit: Hit) -> SearchHit:
+    highlights = Highlights(title=hit.title, snippets=hit.snippets)
+    return SearchHit(**_scored(hit).model_dump(), highlights=highlights)

@@ -2,13 +2,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.deps import ArticleFiltersDep, SessionDep, check_range
+from app.deps import ArticleFiltersDep, EventScopeDep, SessionDep
 from app.errors import problem_responses
-from app.schemas.common import Day
+from app.schemas.filters import EventFilters
 from app.schemas.relations import Bucket, Interval, Timeline, Unit
-from app.services.event import EventFilters
 from app.services.timeline import timeline
-from app.taxonomy import EventStatus, EventType
+from app.taxonomy import EventStatus
 
 router = APIRouter(prefix="/v1", tags=["relations"])
 
@@ -21,6 +20,7 @@ router = APIRouter(prefix="/v1", tags=["relations"])
 )
 def get_timeline(
     session: SessionDep,
+    scope: EventScopeDep,
     articles: ArticleFiltersDep,
     of: Annotated[Unit, Query(description="articles or events")] = Unit.events,
     interval: Annotated[Interval, Query()] = Interval.month,
@@ -28,19 +28,16 @@ def get_timeline(
         str | None, Query(pattern=r"^type$", description="type: counts per event type")
     ] = None,
     q: Annotated[str | None, Query(max_length=500, description="Search query (articles)")] = None,
-    type: Annotated[EventType | None, Query(description="Event type (events)")] = None,
-    status: Annotated[EventStatus | None, Query()] = None,
-    date_from: Annotated[Day | None, Query(description="Events: on or after")] = None,
-    date_to: Annotated[Day | None, Query()] = None,
+    status: Annotated[EventStatus | None, Query(description="Events: their status")] = None,
 ) -> Timeline:
-    if of is Unit.events:
-        check_range(date_from, date_to, ("date_from", "date_to"))
+    # `country` and `entity` narrow either count; the scope (type, event dates) and status
+    # are the events', the article filters and `q` the articles'
     events = EventFilters(
-        type=type,
-        countries=articles.countries,
-        entity_id=articles.entity_id,
-        date_from=date_from,
-        date_to=date_to,
+        type=scope.type,
+        date_from=scope.date_from,
+        date_to=scope.date_to,
+        country=articles.countries,
+        entity=articles.entity_id,
         status=status,
     )
     buckets = timeline(
