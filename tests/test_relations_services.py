@@ -8,9 +8,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidParameter
+from app.schemas.filters import ArticleFilters, EventFilters, EventScope
 from app.schemas.relations import Interval, Unit
 from app.services import dyads, graph, timeline
-from app.schemas.filters import ArticleFilters, EventFilters, EventScope
 from app.taxonomy import EventStatus, EventType
 from tests.factories import create
 from tests.test_relations import EVENTS
@@ -33,9 +33,7 @@ def test_dyad_counts_from_counts_and_from_rows(session: Session, stored: None) -
     from_rows = dyads.dyad_counts(session, "AZE", "TUR", directed=False, scope=part)
     from_counts = dyads.dyad_counts(session, "AZE", "TUR", directed=False, scope=years)
     assert from_rows == from_counts and from_rows.total == 3
-    assert (
-        dyads.dyad_counts(session, "AZE", "TUR", directed=True, scope=EventScope()).total == 0
-    )
+    assert dyads.dyad_counts(session, "AZE", "TUR", directed=True, scope=EventScope()).total == 0
 
 
 def test_partners_rank_and_page_on_their_order(session: Session, stored: None) -> None:

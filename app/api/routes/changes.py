@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from app.api.paging import MAX_CURSOR_CHARS, CursorRoute, page_response
-from app.deps import MAX_ID, SessionDep, SettingsDep
+from app.deps import LimitDep, SessionDep
 from app.errors import problem_responses
 from app.schemas.change import ChangeRead
 from app.schemas.common import Page
@@ -40,22 +40,17 @@ def changes(
     request: Request,
     response: Response,
     session: SessionDep,
-    settings: SettingsDep,
-    limit: Annotated[
-        int | None,
-        Query(ge=1, le=MAX_ID, description="Items per page (default 20, clamped to the maximum)"),
-    ] = None,
+    limit: LimitDep,
     since: Since = None,
     cursor: DeprecatedCursor = None,
 ) -> Page[ChangeRead]:
-    size = settings.page_size_default if limit is None else min(limit, settings.page_size_max)
-    items, resume, more = list_changes(session, limit=size, since=since or cursor)
+    items, resume, more = list_changes(session, limit=limit, since=since or cursor)
     return page_response(
         request,
         response,
         Page[ChangeRead],
         [ChangeRead.model_validate(c) for c in items],
-        limit=size,
+        limit=limit,
         next_cursor=resume,
         more=more,
     )
