@@ -19,10 +19,12 @@ from app.api.auth import ReadKey
 from app.api.routes import (
     articles,
     changes,
+    countries,
     dyads,
     entities,
     events,
     extract,
+    graph,
     meta,
     search,
     timeline,
@@ -34,7 +36,12 @@ from app.extraction import statistical
 from app.http.body_limit import BodyLimitMiddleware
 from app.http.etag import ETagMiddleware
 from app.http.methods import MethodsMiddleware
-from app.http.observability import RequestContextMiddleware, configure_logging, make_metrics
+from app.http.observability import (
+    Metrics,
+    RequestContextMiddleware,
+    configure_logging,
+    make_metrics,
+)
 from app.http.ratelimit import RateLimitMiddleware
 from app.openapi import complete_openapi
 
@@ -111,6 +118,50 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     metrics = make_metrics()
     app.state.metrics = metrics
     configure_logging(settings.log_level)
+    _install_middleware(app, settings, metrics)
+    for module in ROUTERS:
+        app.include_router(module.router, dependencies=[ReadKey])  # open unless configured
+    app.include_router(meta.router)
+    _serve_docs(app)
+    _document_problems(app, settings)
+    return app
+
+
+ROUTERS = (
+    articles,
+    entities,
+    events,
+    extract,
+    search,
+    dyads,
+    countries,
+    timeline,
+    graph,
+    changes,
+)
+
+CORS_METHODS = ["GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"]
+CORS_REQUEST_HEADERS = [
+    "Authorization",
+    "X-API-Key",
+    "Content-Type",
+    "If-None-Match",
+    "X-Request-ID",
+]
+CORS_EXPOSED_HEADERS = [
+    "ETag",
+    "Link",
+    "Location",
+    "X-Request-ID",
+    "Retry-After",
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+]
+
+
+def _install_middleware(app: FastAPI, settings: Settings, metrics: Metrics) -> None:
+    """The ASGI stack around the routes."""
     # Added innermost first: request ids and logs see everything, CORS answers preflights,
     # gzip compresses what the ETag layer has tagged, and the body cap guards the routes.
     app.add_middleware(
@@ -128,31 +179,15 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"],
-            allow_headers=[
-                "Authorization",
-                "X-API-Key",
-                "Content-Type",
-                "If-None-Match",
-                "X-Request-ID",
-            ],
-            expose_headers=[
-                "ETag",
-                "Link",
-                "Location",
-                "X-Request-ID",
-                "Retry-After",
-                "RateLimit-Limit",
-                "RateLimit-Remaining",
-                "RateLimit-Reset",
-            ],
+            allow_methods=CORS_METHODS,
+            allow_headers=CORS_REQUEST_HEADERS,
+            expose_headers=CORS_EXPOSED_HEADERS,
         )
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
-    for module in (articles, entities, events, extract, search, dyads, timeline, changes):
-        app.include_router(module.router, dependencies=[ReadKey])  # open unless configured
-    app.include_router(meta.router)
-    _serve_docs(app)
 
+
+def _document_problems(app: FastAPI, settings: Settings) -> None:
+    """The OpenAPI document, completed once with what the routes cannot say (app.openapi)."""
     original_openapi = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -161,4 +196,3 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-    return app

@@ -9,10 +9,10 @@ from fastapi.testclient import TestClient
 
 from app.api import export
 from app.api.export import csv_columns
-from app.schemas.analytics import Partner
 from app.schemas.article import ArticleSummary
 from app.schemas.entity import EntityListItem
 from app.schemas.event import EventRead
+from app.schemas.relations import Partner
 from app.schemas.search import ScoredArticle
 from app.taxonomy import EventType
 from tests.factories import article_payload, create

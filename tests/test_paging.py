@@ -9,7 +9,7 @@ import re
 import zlib
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from fastapi import FastAPI
@@ -276,22 +276,26 @@ def test_the_change_feed_resumes_with_since_or_cursor_and_keeps_its_limit(
     assert idle["items"] == [] and idle["next_cursor"] == last["next_cursor"]
 
 
-def test_dyad_next_links_are_bound_cursors(client: TestClient, corpus: dict[str, int]) -> None:
+def test_dyad_nested_lists_carry_bound_cursors(client: TestClient, corpus: dict[str, int]) -> None:
     profile = _get(client, "/v1/dyads/AZE-TUR", {"limit": 1})
     for part, path in (("recent_events", "/v1/events"), ("agreements", "/v1/events")):
-        url = profile[part]["next"]
-        followed = _get(client, url, None)
-        cursor = dict(parse_qsl(urlsplit(url).query))["cursor"]
-        alone = _get(client, path, {"cursor": cursor})
-        assert followed == alone and alone["limit"] == 1
+        nested = profile[part]
+        assert nested["path"] == path and nested["limit"] == 1
+        alone = _get(client, path, {"cursor": nested["next_cursor"]})
+        explicit = {"country": ["AZE", "TUR"], "limit": 1, "cursor": nested["next_cursor"]}
+        if part == "agreements":
+            explicit["type"] = "agreement"
+        assert _get(client, path, explicit) == alone and alone["limit"] == 1
         assert all(set(e["countries"]) == {"AZE", "TUR"} for e in alone["items"])
-    articles = profile["articles"]["next"]
+    articles = profile["articles"]
+    assert articles["path"] == "/v1/articles"
     assert (
-        _ids(_get(client, articles, None))
+        _ids(_get(client, articles["path"], {"cursor": articles["next_cursor"]}))
         == _everything(client, "/v1/articles", {"dyad": "AZE-TUR"})[1:2]
     )
-    country = _get(client, "/v1/countries/AZE", {"limit": 1})["agreements"]["next"]
-    assert [e["type"] for e in _get(client, country, None)["items"]] == ["agreement"]
+    country = _get(client, "/v1/countries/AZE", {"limit": 1})["agreements"]
+    followed = _get(client, country["path"], {"cursor": country["next_cursor"]})
+    assert [e["type"] for e in followed["items"]] == ["agreement"]
 
 
 # --- cursors the API did not issue ---------------------------------------------------------

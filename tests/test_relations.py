@@ -1,5 +1,7 @@
 """Pairs of states, country profiles, timelines and graphs, counted exactly on a known fixture."""
 
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -28,6 +30,14 @@ EVENTS = [
 ]
 
 
+def _follow(client: TestClient, nested: dict) -> dict:
+    """The next page of a list nested in a profile: its path, with its cursor alone."""
+    assert nested["next_cursor"] is not None
+    response = client.get(nested["path"], params={"cursor": nested["next_cursor"]})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
 @pytest.fixture
 def fixture(client: TestClient) -> list[dict]:
     return [create(client, n, events=events) for n, events in enumerate(EVENTS, 1)]
@@ -54,13 +64,14 @@ def test_dyad_profile_counts_exactly(client: TestClient, fixture: list[dict]) ->
 def test_dyad_lists_are_paginated(client: TestClient, fixture: list[dict]) -> None:
     body = client.get("/v1/dyads/AZE-TUR", params={"limit": 1}).json()
     assert len(body["recent_events"]["items"]) == 1
-    follow = client.get(body["recent_events"]["next"]).json()
+    assert body["recent_events"]["path"] == "/v1/events"
+    follow = _follow(client, body["recent_events"])
     assert (
         len(follow["items"]) == 1
         and follow["items"][0]["id"] != body["recent_events"]["items"][0]["id"]
     )
-    assert body["articles"]["next"] is not None
-    assert client.get(body["articles"]["next"]).json()["items"]
+    assert body["articles"]["next_cursor"] is not None and body["articles"]["limit"] == 1
+    assert _follow(client, body["articles"])["items"]
 
 
 def _pages(client: TestClient, params: dict) -> list[dict]:
@@ -135,7 +146,8 @@ def test_country_profile(client: TestClient, fixture: list[dict]) -> None:
     body = client.get("/v1/countries/AZE").json()
     assert body["country"] == {"code": "AZE", "name": "Azerbaijan"}
     assert body["counts"]["total"] == 5
-    assert [p["b"]["code"] for p in body["partners"]] == ["TUR", "GEO"]
+    assert [p["b"]["code"] for p in body["partners"]["items"]] == ["TUR", "GEO"]
+    assert body["partners"]["path"] == "/v1/dyads" and body["partners"]["next_cursor"] is None
     assert [p["person"]["name"] for p in body["people"]] == ["Rauf Aliyarov"]
     assert len(body["agreements"]["items"]) == 2
 
@@ -343,7 +355,7 @@ def test_directed_profile_agrees_with_itself(
 ) -> None:
     body = client.get(f"/v1/dyads/{a}-{b}", params={"directed": "true", "limit": 100}).json()
     listed = body["recent_events"]["items"]
-    assert body["directed"] is True and body["recent_events"]["next"] is None
+    assert body["directed"] is True and body["recent_events"]["next_cursor"] is None
     assert len(listed) == body["counts"]["total"] == expected
     assert all(_acts_on(e, a, b) for e in listed)
     by_type: dict[str, int] = {}
@@ -399,9 +411,12 @@ def test_directed_profiles_split_the_pair(client: TestClient, directed_fixture: 
     # paging on keeps the direction
     first = client.get("/v1/dyads/TUR-AZE", params={"directed": "true", "limit": 1}).json()
     seen = [e["id"] for e in first["recent_events"]["items"]]
-    link = first["recent_events"]["next"]
-    assert link is not None and "directed=true" in link
-    page = client.get(link).json()
+    nested = first["recent_events"]
+    page = _follow(client, nested)
+    # the cursor is bound to the directed query: sent with those parameters it is the same page
+    explicit = {"country": ["TUR", "AZE"], "directed": "true", "limit": 1}
+    same = client.get("/v1/events", params={**explicit, "cursor": nested["next_cursor"]})
+    assert same.status_code == 200 and same.json() == page
     while True:  # the next pages, with the link's own filters
         seen += [e["id"] for e in page["items"]]
         if not page["next_cursor"]:
@@ -416,7 +431,7 @@ def test_directed_profiles_split_the_pair(client: TestClient, directed_fixture: 
             },
         ).json()
     assert sorted(seen) == sorted(reverse) and len(seen) == len(reverse)
-    more = client.get(first["articles"]["next"]).json()["items"]
+    more = _follow(client, first["articles"])["items"]
     assert {x["id"] for x in more} <= {directed_fixture[1]["id"], directed_fixture[2]["id"]}
 
 
@@ -431,3 +446,137 @@ def test_directed_lists_need_a_pair(client: TestClient) -> None:
         422,
         "directed",
     )
+
+
+def _shape(value: Any) -> Any:
+    """The keys and JSON types of a body: a list by the one shape all its items share."""
+    if isinstance(value, dict):
+        return {key: _shape(item) for key, item in value.items()}
+    if isinstance(value, list):
+        shapes = [_shape(item) for item in value]
+        assert all(s == shapes[0] for s in shapes), shapes
+        return shapes[:1]
+    return type(value).__name__
+
+
+ENTITY_REF = {"id": "int", "kind": "str", "name": "str", "code": "str"}
+EVENT = {
+    "id": "int",
+    "article_id": "int",
+    "type": "str",
+    "cameo_code": "str",
+    "date": "str",
+    "date_start": "str",
+    "date_end": "NoneType",
+    "date_precision": "str",
+    "date_text": "NoneType",
+    "status": "str",
+    "name": "NoneType",
+    "location": "NoneType",
+    "evidence": "NoneType",
+    "confidence": "NoneType",
+    "countries": ["str"],
+    "participants": [{"entity": ENTITY_REF, "role": "str"}],
+}
+ARTICLE = {
+    "id": "int",
+    "url": "str",
+    "title": "str",
+    "title_is_derived": "bool",
+    "author": "str",
+    "agency": "NoneType",
+    "source": {"id": "int", "name": "str", "domain": "str"},
+    "published_at": "str",
+    "published_precision": "str",
+    "language": "str",
+    "word_count": "int",
+    "duplicate_of": "NoneType",
+    "extractor_version": "str",
+    "extraction_note": "NoneType",
+    "created_at": "str",
+    "updated_at": "str",
+}
+PERSON = {
+    "id": "int",
+    "kind": "str",
+    "name": "str",
+    "code": "NoneType",
+    "country": "str",
+    "title": "NoneType",
+    "aliases": ["str"],
+}
+
+
+def test_the_dyad_profile_contract(client: TestClient, fixture: list[dict]) -> None:
+    body = client.get("/v1/dyads/AZE-TUR", params={"limit": 1}).json()
+
+    def nested(item: dict) -> dict:
+        return {"items": [item], "limit": "int", "next_cursor": "str", "path": "str"}
+
+    year = {"year": "int", "count": "int", "by_type": {}}
+    shape = _shape({**body, "counts": {**body["counts"], "by_year": []}})
+    assert shape == {
+        "a": {"code": "str", "name": "str"},
+        "b": {"code": "str", "name": "str"},
+        "directed": "bool",
+        "counts": {
+            "total": "int",
+            "by_type": {"agreement": "int", "exercise": "int", "visit": "int"},
+            "by_year": [],
+        },
+        "first_event": EVENT,
+        "last_event": EVENT,
+        "agreements": nested(EVENT),
+        "recent_events": nested(EVENT),
+        "people": {"AZE": [{"person": PERSON, "count": "int"}], "TUR": []},
+        "articles": nested(ARTICLE),
+    }
+    for entry in body["counts"]["by_year"]:  # each year's types differ: the keys, then types
+        assert {**_shape(entry), "by_type": {}} == year
+        assert set(_shape(entry["by_type"]).values()) == {"int"}
+    assert [body[p]["path"] for p in ("agreements", "recent_events", "articles")] == [
+        "/v1/events",
+        "/v1/events",
+        "/v1/articles",
+    ]
+    assert body["agreements"]["limit"] == body["recent_events"]["limit"] == 1
+
+
+def test_dyads_are_a_page_with_a_cursor_on_their_ranking(
+    client: TestClient, fixture: list[dict]
+) -> None:
+    everything = client.get("/v1/dyads").json()
+    assert everything["limit"] == 20 and everything["next_cursor"] is None
+    pairs = [(p["a"]["code"], p["b"]["code"]) for p in everything["items"]]
+    first = client.get("/v1/dyads", params={"limit": 1})
+    body = first.json()
+    assert body["limit"] == 1 and 'rel="next"' in first.headers["link"]
+    seen = [(p["a"]["code"], p["b"]["code"]) for p in body["items"]]
+    while body["next_cursor"]:
+        body = client.get("/v1/dyads", params={"cursor": body["next_cursor"]}).json()
+        assert body["limit"] == 1 and len(body["items"]) == 1
+        seen += [(p["a"]["code"], p["b"]["code"]) for p in body["items"]]
+    assert seen == pairs and len(pairs) == 4
+    # a state's partners page the same way, and the cursor keeps the state
+    of_aze = client.get("/v1/dyads", params={"country": "AZE", "limit": 1}).json()
+    rest = client.get("/v1/dyads", params={"cursor": of_aze["next_cursor"]}).json()
+    assert [p["b"]["code"] for p in of_aze["items"] + rest["items"]] == ["TUR", "GEO"]
+    assert rest["next_cursor"] is None
+    other = client.get("/v1/dyads", params={"country": "GEO", "cursor": of_aze["next_cursor"]})
+    assert_problem(other, 400, "cursor")
+    # one limit rule: clamped to the maximum, like /v1/events; below 1 is still a 422
+    clamped = client.get("/v1/dyads", params={"limit": 500})
+    assert clamped.status_code == 200 and clamped.json()["limit"] == 100
+    assert_problem(client.get("/v1/dyads", params={"limit": 0}), 422, "limit")
+    profile = client.get("/v1/dyads/AZE-TUR", params={"limit": 500})
+    assert profile.status_code == 200 and profile.json()["recent_events"]["limit"] == 100
+
+
+def test_a_country_profiles_partners_continue_in_the_ranking(
+    client: TestClient, fixture: list[dict]
+) -> None:
+    partners = client.get("/v1/countries/AZE", params={"limit": 1}).json()["partners"]
+    assert partners["path"] == "/v1/dyads" and partners["limit"] == 1
+    assert [p["b"]["code"] for p in partners["items"]] == ["TUR"]
+    rest = client.get(partners["path"], params={"cursor": partners["next_cursor"]}).json()
+    assert [p["b"]["code"] for p in rest["items"]] == ["GEO"] and rest["limit"] == 1

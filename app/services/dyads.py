@@ -1,22 +1,21 @@
 """Pairs of states: what has happened between A and B, and who A's partners are."""
 
+import base64
+import json
+import re
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Select, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
+from app.errors import InvalidParameter
+from app.kit.pagination import parse_count
 from app.models import Entity, Event, EventParticipant, Mention, PairEvent
 from app.models.summary import UNDATED_YEAR
 from app.schemas.filters import EventFilters, EventScope
 from app.services import summary
 from app.services.event import filtered_events, pair_events, within
-
-_S = TypeVar("_S", bound="Select[*tuple[Any, ...]]")
-
-
-def _scoped(stmt: _S, scope: EventScope) -> _S:
-    return within(stmt, Event, scope)
 
 
 def dyad_filters(a: str, b: str, *, directed: bool, scope: EventScope) -> EventFilters:
@@ -119,16 +118,67 @@ def people_by_side(
     return [(entity, int(n)) for entity, n in rows]
 
 
+@dataclass(frozen=True)
+class PartnerCount:
+    """A pair of states and the events they share, in all and per type (most first)."""
+
+    a: str
+    b: str
+    events: int
+    by_type: dict[str, int]
+
+
+_CURSOR_NAME = "pairs"
+_ALPHA3 = re.compile(r"[A-Z]{3}")
+
+
+def _pair_cursor(last: PartnerCount) -> str:
+    raw = json.dumps([_CURSOR_NAME, last.events, last.a, last.b], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _after_pair(cursor: str) -> tuple[int, str, str]:
+    """The (-events, a, b) position a ranking cursor holds; a 400 naming `cursor` otherwise."""
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        name, events, a, b = payload
+        if name != _CURSOR_NAME or not all(
+            isinstance(c, str) and _ALPHA3.fullmatch(c) for c in (a, b)
+        ):
+            raise ValueError("not a ranking cursor")
+        return -parse_count(events), a, b
+    except (ValueError, TypeError, RecursionError) as error:
+        raise InvalidParameter("cursor", "is not a cursor this API issued") from error
+
+
 def partners(
-    session: Session, *, code: str | None, scope: EventScope, limit: int | None
-) -> list[dict[str, Any]]:
-    """With `code`: that state's partners ranked by shared events; without: the busiest pairs."""
+    session: Session,
+    *,
+    code: str | None,
+    scope: EventScope,
+    limit: int | None,
+    cursor: str | None = None,
+) -> tuple[list[PartnerCount], str | None]:
+    """With `code`: that state's partners ranked by shared events; without: the busiest pairs.
+    Ranked by events, then by the pair's codes, and paged on that order (`limit` None: all)."""
+    ranked = _ranked(_pair_rows(session, code=code, scope=scope))
+    if cursor:
+        position = _after_pair(cursor)
+        ranked = [p for p in ranked if (-p.events, p.a, p.b) > position]
+    if limit is None or len(ranked) <= limit:
+        return ranked, None
+    return ranked[:limit], _pair_cursor(ranked[limit - 1])
+
+
+def _pair_rows(
+    session: Session, *, code: str | None, scope: EventScope
+) -> list[tuple[str, str, str, int]]:
+    """(a, b, type, events) rows, `code` first in each when given."""
     years = summary.whole_years(scope.date_from, scope.date_to)
     if years is not None:
-        found = summary.pair_partners(session, code=code, type=scope.type, years=years)
-        return _ranked(found, limit)
+        return summary.pair_partners(session, code=code, type=scope.type, years=years)
     # a part of a year: the events of those days (their date's index), then their pairs by key
-    of_days = _scoped(select(Event.id), scope)
+    of_days = within(select(Event.id), Event, scope)
     stmt = (
         select(PairEvent.a, PairEvent.b, PairEvent.type, func.count())
         .where(PairEvent.event_id.in_(of_days))
@@ -136,23 +186,27 @@ def partners(
     )
     if code:
         stmt = stmt.where(or_(PairEvent.a == code, PairEvent.b == code))
-    rows = [
+    return [
         (str(b), str(a), str(t), int(n)) if b == code else (str(a), str(b), str(t), int(n))
         for a, b, t, n in session.execute(stmt).all()
     ]
-    return _ranked(rows, limit)
 
 
-def _ranked(rows: list[tuple[str, str, str, int]], limit: int | None) -> list[dict[str, Any]]:
-    pairs: dict[tuple[str, str], dict[str, Any]] = {}
+def _ranked(rows: list[tuple[str, str, str, int]]) -> list[PartnerCount]:
+    pairs: dict[tuple[str, str], dict[str, int]] = {}
     for a, b, event_type, n in rows:  # an event has one type: the counts add up per pair
-        entry = pairs.setdefault((a, b), {"a": a, "b": b, "events": 0, "by_type": {}})
-        entry["by_type"][event_type] = entry["by_type"].get(event_type, 0) + n
-        entry["events"] += n
-    for entry in pairs.values():
-        entry["by_type"] = dict(sorted(entry["by_type"].items(), key=lambda i: (-i[1], i[0])))
-    ranked = sorted(pairs.values(), key=lambda e: (-e["events"], e["a"], e["b"]))
-    return ranked[:limit]
+        by_type = pairs.setdefault((a, b), {})
+        by_type[event_type] = by_type.get(event_type, 0) + n
+    ranked = [
+        PartnerCount(
+            a=a,
+            b=b,
+            events=sum(by_type.values()),
+            by_type=dict(sorted(by_type.items(), key=lambda i: (-i[1], i[0]))),
+        )
+        for (a, b), by_type in pairs.items()
+    ]
+    return sorted(ranked, key=lambda p: (-p.events, p.a, p.b))
 
 
 def country_people(session: Session, code: str, limit: int) -> list[tuple[Entity, int]]:

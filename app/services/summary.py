@@ -28,6 +28,7 @@ from app.models import (
     PairYearCount,
 )
 from app.models.summary import UNDATED_YEAR
+from app.schemas.relations import Unit
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,7 @@ def pair_edges(
 def day_counts(
     session: Session,
     *,
-    of: str,
+    unit: Unit,
     bucket: Any,
     by_type: bool,
     type: str | None,
@@ -182,10 +183,10 @@ def day_counts(
 ) -> list[tuple[Any, ...]]:
     """(bucket, [type,] count) over every article or event, from the day counts; `bucket` is
     built by the caller from the `day` column of the table this picks (`day_column`)."""
-    table: Any = EventDayCount if of == "events" else ArticleDayCount
-    columns = [bucket, EventDayCount.type] if by_type and of == "events" else [bucket]
+    table: Any = EventDayCount if unit is Unit.events else ArticleDayCount
+    columns = [bucket, EventDayCount.type] if by_type and unit is Unit.events else [bucket]
     stmt = select(*columns, func.sum(table.n)).where(table.n > 0).group_by(*columns)
-    if type and of == "events":
+    if type and unit is Unit.events:
         stmt = stmt.where(EventDayCount.type == type)
     if start:
         stmt = stmt.where(table.day >= start)
@@ -194,8 +195,8 @@ def day_counts(
     return [tuple(row) for row in session.execute(stmt).all()]
 
 
-def day_column(of: str) -> Any:
-    return EventDayCount.day if of == "events" else ArticleDayCount.day
+def day_column(unit: Unit) -> Any:
+    return EventDayCount.day if unit is Unit.events else ArticleDayCount.day
 
 
 # Recounting from the rows: the reference the triggers must agree with (tests, `reindex`).

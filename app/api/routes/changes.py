@@ -1,24 +1,27 @@
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import Field
 
 from app.api.paging import MAX_CURSOR_CHARS, CursorRoute, page_response
-from app.deps import PageDep, SessionDep
+from app.deps import LimitDep, SessionDep
 from app.errors import problem_responses
-from app.schemas.common import Page, Schema
+from app.schemas.change import ChangeRead
+from app.schemas.common import Page
 from app.services.changes import list_changes
 
 router = APIRouter(prefix="/v1", tags=["changes"], route_class=CursorRoute)
 
-
-class ChangeRead(Schema):
-    id: int
-    at: datetime
-    kind: str = Field(description="article, entity or event")
-    object_id: int
-    action: str = Field(description="created, updated or deleted (a tombstone)")
+# `since` is the feed's one cursor name: the README's tour and every client written against
+# it poll with `since`. `cursor`, the name every other list uses, stays accepted (the same
+# token, checked the same way) but is deprecated here, so clients that guessed it keep working.
+Since = Annotated[
+    str | None,
+    Query(max_length=MAX_CURSOR_CHARS, description="`next_cursor` of the last page read"),
+]
+DeprecatedCursor = Annotated[
+    str | None,
+    Query(max_length=MAX_CURSOR_CHARS, deprecated=True, description="The same as `since`"),
+]
 
 
 @router.get(
@@ -37,19 +40,17 @@ def changes(
     request: Request,
     response: Response,
     session: SessionDep,
-    page: PageDep,
-    since: Annotated[
-        str | None,
-        Query(max_length=MAX_CURSOR_CHARS, description="`next_cursor` of the last page read"),
-    ] = None,
+    limit: LimitDep,
+    since: Since = None,
+    cursor: DeprecatedCursor = None,
 ) -> Page[ChangeRead]:
-    items, resume, more = list_changes(session, limit=page.limit, since=since or page.cursor)
+    items, resume, more = list_changes(session, limit=limit, since=since or cursor)
     return page_response(
         request,
         response,
         Page[ChangeRead],
         [ChangeRead.model_validate(c) for c in items],
-        limit=page.limit,
+        limit=limit,
         next_cursor=resume,
         more=more,
     )

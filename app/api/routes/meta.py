@@ -1,11 +1,10 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
 
-from app import migrate
-from app.errors import ServiceUnavailable, problem_responses
+from app.errors import problem_responses
 from app.schemas.taxonomy import EntityKindRead, EventTypeRead, TaxonomyRead
+from app.services.readiness import check_readiness
 from app.taxonomy import (
     DatePrecision,
     EventStatus,
@@ -64,20 +63,5 @@ def healthz() -> dict[str, str]:
     responses=problem_responses(503),
 )
 def readyz(request: Request) -> dict[str, str]:
-    engine = request.app.state.engine
-    url = request.app.state.settings.database_url
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        current = migrate.current_revision(engine)
-    except Exception as error:
-        raise ServiceUnavailable(
-            f"The database is not reachable: {type(error).__name__}."
-        ) from error
-    head = migrate.head_revision(url)
-    if current != head:
-        raise ServiceUnavailable(
-            f"The database schema is at {current or 'nothing'}, not {head}: run `defcoop db upgrade`.",
-            headers={"Retry-After": "30"},
-        )
-    return {"status": "ready", "database": engine.dialect.name, "revision": current or ""}
+    ready = check_readiness(request.app.state.engine, url=request.app.state.settings.database_url)
+    return {"status": "ready", "database": ready.database, "revision": ready.revision}

@@ -1,0 +1,15 @@
+"""The change feed's entries."""
+
+from datetime import datetime
+
+from pydantic import Field
+
+from app.schemas.common import Schema
+
+
+class ChangeRead(Schema):
+    id: int
+    at: datetime
+    kind: str = Field(description="article, entity or event")
+    object_id: int
+    action: str = Field(description="created, updated or deleted (a tombstone)")
