@@ -46,3 +46,21 @@ def _apply(connection: Any, deadlines: list[float]) -> None:
         return
     deadline = min(deadlines)
     raw.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 1_000)
+
+
+@contextmanager
+def paused(session: Session) -> Iterator[None]:
+    """Work outside the database (extraction) inside a time limit, not counted against it:
+    the deadlines move on by the time it took, so the limit covers database work only."""
+    connection = session.connection()
+    deadlines: list[float] = connection.info.get(_DEADLINES, [])
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        if deadlines:
+            moved = time.monotonic() - started
+            deadlines[:] = [deadline + moved for deadline in deadlines]
+            if not connection.closed and not connection.invalidated:
+                with suppress(DBAPIError):
+                    _apply(connection, deadlines)
