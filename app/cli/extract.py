@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.cli.common import open_factory, progress, say
 from app.config import Settings, get_settings
@@ -111,7 +112,9 @@ def reextract(
     say(f"summary: {parts} (extractor {version})")
 
 
-def _reextract_each(factory: Any, ids: list[int], settings: Settings) -> Counter[str]:
+def _reextract_each(
+    factory: sessionmaker[Session], ids: list[int], settings: Settings
+) -> Counter[str]:
     """Re-extract each article in its own transaction; the counts of what was found."""
     from app.services.article import get_article
     from app.services.extraction import extract_article

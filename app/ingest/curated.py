@@ -3,7 +3,7 @@
 import re
 from functools import lru_cache
 
-from app.extraction.spans import overlaps
+from app.kit.spans import overlaps
 
 
 @lru_cache(maxsize=20_000)

@@ -66,11 +66,12 @@ class ArticleBatch:
             if data.url and data.url not in self.absent_urls
             else None
         )
-        if existing is not None or prepared is None:
-            assert existing is not None, "a new article is prepared before it is stored"
+        if existing is not None:
             return settle_known(
                 session, existing=existing, data=data, on_duplicate=on_duplicate, prepared=prepared
             )
+        # not prepared when its url was known: deleted since, by another writer
+        prepared = prepared or prepare_article(data)
         digest = prepared.digest
         if digest in self.pending_texts:
             session.flush()

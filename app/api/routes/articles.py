@@ -5,7 +5,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
-from sqlalchemy.orm import Session
 
 from app.api.body import CREATE_BODY, create_input, media_type, read_text, require_json
 from app.api.export import EXPORT_RESPONSES, FORMAT_HELP, ExportFormat, export, wanted_format
@@ -82,7 +81,7 @@ def _count(request: Request, outcome: IngestOutcome | LineResult) -> None:
 
 def _store(
     request: Request,
-    session: Session,
+    session: SessionDep,
     settings: Settings,
     data: ArticleCreate,
     on_duplicate: OnDuplicate,
@@ -180,7 +179,7 @@ async def bulk_create(
 
 def _store_lines(
     request: Request,
-    session: Session,
+    session: SessionDep,
     settings: Settings,
     lines: list[Record],
     on_duplicate: OnDuplicate,
