@@ -49,18 +49,20 @@ def _apply(connection: Any, deadlines: list[float]) -> None:
 
 
 @contextmanager
-def paused(session: Session) -> Iterator[None]:
-    """Work outside the database (extraction) inside a time limit, not counted against it:
-    the deadlines move on by the time it took, so the limit covers database work only."""
+def not_counted(session: Session) -> Iterator[None]:
+    """Work inside a time limit that does not count against the work after it: statements
+    inside are limited as ever, and on leaving the deadlines move on by the time it took.
+    Extraction between statements (no database work), or one chunk of a bulk load (each
+    chunk then has the limit's time for its own database work)."""
     connection = session.connection()
     deadlines: list[float] = connection.info.get(_DEADLINES, [])
-    started = time.monotonic()
+    entered, started = list(deadlines), time.monotonic()
     try:
         yield
     finally:
-        if deadlines:
+        if deadlines:  # as on entry, later by the time inside (nested ones moved them too)
             moved = time.monotonic() - started
-            deadlines[:] = [deadline + moved for deadline in deadlines]
+            deadlines[:] = [deadline + moved for deadline in entered]
             if not connection.closed and not connection.invalidated:
                 with suppress(DBAPIError):
                     _apply(connection, deadlines)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.changefeed import insert_created, insert_parts
-from app.db.limits import paused
+from app.db.limits import not_counted
 from app.db.session import session_scope
 from app.errors import AppError, BadRequest, line_failure
 from app.ingest.formats import Format, Record
@@ -266,6 +266,26 @@ def _store_one(session: Session, item: LineResult, options: IngestOptions) -> No
         item.settle(outcome)
 
 
+def _chunk(
+    target: Session | sessionmaker[Session],
+    chunk: list[tuple[str, Record]],
+    options: IngestOptions,
+) -> list[LineResult]:
+    lines = [_read(where, record, options.source) for where, record in chunk]
+    reading: AbstractContextManager[Session] = (
+        nullcontext(target) if isinstance(target, Session) else target()
+    )
+    with reading as session:
+        known = _known_urls(session, lines, options)
+    outside = not_counted(target) if isinstance(target, Session) else nullcontext()
+    with outside:
+        _prepare(lines, known, options)
+    writing = nullcontext(target) if isinstance(target, Session) else session_scope(target)
+    with writing as session:
+        _store(session, lines, options)
+    return lines
+
+
 def ingest_records(
     target: Session | sessionmaker[Session],
     records: Iterable[tuple[str, Record]],
@@ -273,20 +293,14 @@ def ingest_records(
 ) -> Iterator[LineResult]:
     """Store every record (named by where it came from), a chunk at a time, yielding what
     became of each. Given a factory, each chunk is its own transaction (session_scope), opened
-    only once its records are extracted; given a session (a request's), its transaction holds
-    them all, and extraction does not count against its time limit."""
+    only once its records are extracted. Given a session (a request's), its transaction holds
+    them all; extraction does not count against its time limit, and each chunk has the
+    limit's time for its own database work (a chunk past it still stops the whole request)."""
     stream = iter(records)
     while chunk := list(itertools.islice(stream, options.batch)):
-        lines = [_read(where, record, options.source) for where, record in chunk]
-        reading: AbstractContextManager[Session] = (
-            nullcontext(target) if isinstance(target, Session) else target()
-        )
-        with reading as session:
-            known = _known_urls(session, lines, options)
-        outside = paused(target) if isinstance(target, Session) else nullcontext()
-        with outside:
-            _prepare(lines, known, options)
-        writing = nullcontext(target) if isinstance(target, Session) else session_scope(target)
-        with writing as session:
-            _store(session, lines, options)
+        if isinstance(target, Session):
+            with not_counted(target):
+                lines = _chunk(target, chunk, options)
+        else:
+            lines = _chunk(target, chunk, options)
         yield from lines
