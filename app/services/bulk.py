@@ -201,6 +201,9 @@ def _read(where: str, record: Record, source: str | None) -> LineResult:
 
 @dataclass(frozen=True)
 class IngestOptions:
+    """How a bulk load stores: known urls, the source for records naming none, the
+    extractor's settings, and the lines per chunk."""
+
     on_duplicate: OnDuplicate = OnDuplicate.error
     source: str | None = None  # for records that name none
     budget_s: float | None = None
