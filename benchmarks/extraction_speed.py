@@ -23,7 +23,7 @@ from app.extraction.lexicon import lexicon
 from app.ingest.page import parse_page
 from app.kit.text import word_count
 from app.schemas.article import ArticleCreate
-from app.services.article import OnDuplicate, create_article
+from app.services.ingest import OnDuplicate, create_article
 
 
 def main() -> int:

@@ -397,9 +397,9 @@ def test_bulk_confines_any_failure_to_its_line(
 
     from sqlalchemy.exc import DataError, StatementError
 
-    from app.services import article as service
+    from app.services import bulk
 
-    real = service.create_article
+    real, real_add = bulk.create_article, bulk.ArticleBatch.add
     failures: dict[str, Exception] = {
         "https://fail.example/data": DataError("INSERT", {}, Exception("value too long")),
         "https://fail.example/bind": StatementError(
@@ -414,7 +414,14 @@ def test_bulk_confines_any_failure_to_its_line(
             raise failures[data.url]
         return outcome
 
-    monkeypatch.setattr(service, "create_article", failing)
+    def failing_add(batch, data, prepared, **kwargs):  # type: ignore[no-untyped-def]
+        outcome = real_add(batch, data, prepared, **kwargs)  # the chunk's pass, undone too
+        if data.url in failures:
+            raise failures[data.url]
+        return outcome
+
+    monkeypatch.setattr(bulk, "create_article", failing)
+    monkeypatch.setattr(bulk.ArticleBatch, "add", failing_add)
     urls = ["https://fail.example/1", *failures, "https://fail.example/2"]
     lines = [
         json.dumps({"url": url, "body": f"Chile and Peru held talks, take {n}."})
@@ -440,16 +447,22 @@ def test_bulk_stops_whole_when_the_database_stops_it(
 
     from sqlalchemy.exc import OperationalError
 
-    from app.services import article as service
+    from app.services import bulk
 
-    real = service.create_article
+    real, real_add = bulk.create_article, bulk.ArticleBatch.add
 
     def interrupted(session, *, data, **kwargs):  # type: ignore[no-untyped-def]
         if data.url.endswith("/2"):
             raise OperationalError("SELECT", {}, Exception("interrupted"))
         return real(session, data=data, **kwargs)
 
-    monkeypatch.setattr(service, "create_article", interrupted)
+    def interrupted_add(batch, data, prepared, **kwargs):  # type: ignore[no-untyped-def]
+        if data.url.endswith("/2"):
+            raise OperationalError("SELECT", {}, Exception("interrupted"))
+        return real_add(batch, data, prepared, **kwargs)
+
+    monkeypatch.setattr(bulk, "create_article", interrupted)
+    monkeypatch.setattr(bulk.ArticleBatch, "add", interrupted_add)
     lines = [
         json.dumps({"url": f"https://stop.example/{n}", "body": f"Chile and Peru, take {n}."})
         for n in (1, 2, 3)
@@ -725,7 +738,7 @@ def test_extraction_runs_off_the_event_loop(
 
     import httpx
 
-    from app.services import article as article_service
+    from app.services import ingest as article_service
 
     release = threading.Event()
     real_extract = article_service.timed_extract

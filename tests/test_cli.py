@@ -98,7 +98,7 @@ def test_ingest_missing_path_is_an_error(cli_db: str) -> None:
 def test_ingest_extracts_outside_the_write_and_not_for_known_urls(
     cli_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import app.cli as cli_module
+    import app.services.bulk as cli_module
 
     calls: list[str | None] = []
     real = cli_module.prepare_article
@@ -245,19 +245,28 @@ def test_ingest_keeps_good_lines_whatever_fails_in_one(
 ) -> None:
     from sqlalchemy.exc import StatementError
 
-    import app.cli as cli_module
+    import app.services.bulk as cli_module
 
-    real = cli_module.create_article
+    real, real_add = cli_module.create_article, cli_module.ArticleBatch.add
+
+    def fail(url: str) -> None:
+        if url.endswith("/bind"):
+            raise StatementError("bind", "INSERT", {}, OverflowError("date value out of range"))
+        if url.endswith("/bug"):
+            raise KeyError("an unforeseen bug")
 
     def failing(session, *, data, **kwargs):  # type: ignore[no-untyped-def]
         outcome = real(session, data=data, **kwargs)  # stored, then undone by the savepoint
-        if data.url.endswith("/bind"):
-            raise StatementError("bind", "INSERT", {}, OverflowError("date value out of range"))
-        if data.url.endswith("/bug"):
-            raise KeyError("an unforeseen bug")
+        fail(data.url)
+        return outcome
+
+    def failing_add(batch, data, prepared, **kwargs):  # type: ignore[no-untyped-def]
+        outcome = real_add(batch, data, prepared, **kwargs)  # the chunk's pass, undone too
+        fail(data.url)
         return outcome
 
     monkeypatch.setattr(cli_module, "create_article", failing)
+    monkeypatch.setattr(cli_module.ArticleBatch, "add", failing_add)
     assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
     rows = [
         {"url": "https://cal.example/1", "body": "Mali and Senegal signed a pact."},

@@ -31,7 +31,7 @@ from app.models import Article
 from app.search.engines import Fts5Engine, PostgresEngine
 from app.search.highlight import Marks, highlight_title, snippets
 from app.search.query import Node, QuerySyntaxError, parse, words
-from app.services.article import OnDuplicate
+from app.services.ingest import OnDuplicate
 
 QUERY_ALPHABET = st.sampled_from(
     [

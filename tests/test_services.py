@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Article, Entity, Event, Mention
 from app.schemas.article import ArticleCreate
-from app.services import article as article_service
+from app.services import ingest as article_service
 from app.services.entity import get_or_create_entity
 from tests.factories import article_payload
 

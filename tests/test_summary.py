@@ -128,7 +128,7 @@ def test_upgrade_fills_the_counts_from_existing_rows(scratch_url: str) -> None:
     engine = make_engine(scratch_url)
     try:
         from app.schemas.article import ArticleCreate
-        from app.services.article import create_article
+        from app.services.ingest import create_article
 
         factory = make_session_factory(engine)
         with factory() as session:

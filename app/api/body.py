@@ -3,9 +3,12 @@
 import codecs
 
 from fastapi import Depends, Request
+from pydantic import ValidationError
 from starlette.requests import ClientDisconnect
 
-from app.errors import BadRequest, UnsupportedMediaType
+from app.errors import BadRequest, UnsupportedMediaType, from_validation_error
+from app.openapi import create_body
+from app.schemas.article import ArticleCreate
 
 # Python codecs that are not charsets a client can mean: they always fail ("undefined"), or
 # turn text into other text (escapes, punycode, idna). Codecs between bytes and bytes (base64,
@@ -78,3 +81,35 @@ def _json_body(request: Request) -> None:
 
 # A route dependency for JSON bodies FastAPI parses: another media type is a 415, not a 422.
 require_json = Depends(_json_body)
+
+
+_JSON_TYPES = {"application/json"}
+_PAGE_TYPES = {"text/plain"}
+_HTML_TYPES = {"text/html", "application/xhtml+xml"}
+
+# The request body of the routes that take one article: documented by hand, parsed below.
+CREATE_BODY = create_body(
+    description="JSON (an ArticleCreate: `text` a raw page, `body` clean text or `html`, with "
+    "optional curated entities and events), or the page itself as text/plain or text/html "
+    "(`url` and `source` then come from the query)."
+)
+
+
+async def create_input(request: Request, url: str | None, source: str | None) -> ArticleCreate:
+    """The article a request's body holds: JSON, a raw page (text/plain) or HTML."""
+    kind, _ = media_type(request)
+    text = await read_text(request)
+    try:
+        if kind in _JSON_TYPES or kind.endswith("+json"):
+            return ArticleCreate.model_validate_json(text)
+        if kind in _PAGE_TYPES:
+            return ArticleCreate(text=text, url=url, source=source)
+        if kind in _HTML_TYPES:
+            return ArticleCreate(html=text, url=url, source=source)
+    except ValidationError as error:
+        raise from_validation_error(error) from error
+    raise UnsupportedMediaType(
+        f"Send application/json, text/plain (a raw page) or text/html, not {kind or 'nothing'}.",
+        field="Content-Type",
+        location="header",
+    )

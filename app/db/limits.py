@@ -46,3 +46,23 @@ def _apply(connection: Any, deadlines: list[float]) -> None:
         return
     deadline = min(deadlines)
     raw.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 1_000)
+
+
+@contextmanager
+def not_counted(session: Session) -> Iterator[None]:
+    """Work inside a time limit that does not count against the work after it: statements
+    inside are limited as ever, and on leaving the deadlines move on by the time it took.
+    Extraction between statements (no database work), or one chunk of a bulk load (each
+    chunk then has the limit's time for its own database work)."""
+    connection = session.connection()
+    deadlines: list[float] = connection.info.get(_DEADLINES, [])
+    entered, started = list(deadlines), time.monotonic()
+    try:
+        yield
+    finally:
+        if deadlines:  # as on entry, later by the time inside (nested ones moved them too)
+            moved = time.monotonic() - started
+            deadlines[:] = [deadline + moved for deadline in entered]
+            if not connection.closed and not connection.invalidated:
+                with suppress(DBAPIError):
+                    _apply(connection, deadlines)

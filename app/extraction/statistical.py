@@ -10,7 +10,7 @@ from functools import cache
 from typing import Any
 
 from app.extraction.base import FoundEntity, Span
-from app.extraction.spans import overlaps
+from app.kit.spans import overlaps
 from app.kit.text import fold
 
 # spaCy labels -> our kinds. Countries come from the gazetteer, so GPE adds places only.

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 
 from app.extraction.budget import Deadline, unlimited
-from app.extraction.spans import overlaps
 from app.kit.dates import MONTHS, PartialDate
+from app.kit.spans import overlaps
 from app.taxonomy import DatePrecision
 
 _MONTH_NUMBERS = {

@@ -5,7 +5,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from app import countries
 from app.kit.dates import MOMENT_FORM, PERIOD_FORM, last_day, parse_moment, parse_period
-from app.schemas.common import InputSchema, Schema
+from app.schemas.common import FieldError, InputSchema, Schema
 from app.schemas.entity import MentionRead
 from app.schemas.event import EventRead
 from app.taxonomy import EntityKind, EventStatus, EventType, ParticipantRole
@@ -219,7 +219,9 @@ class BulkLineResult(Schema):
         description="duplicate: the article that has the url; created or updated: the stored "
         "article with the same text",
     )
-    errors: list[dict[str, str]] | None = None
+    errors: list[FieldError] | None = Field(
+        default=None, description="rejected or duplicate: why (field, in, message)"
+    )
 
 
 class BulkResult(Schema):

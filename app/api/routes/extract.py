@@ -3,12 +3,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
-from app.api.routes.articles import _CREATE_BODY, create_input
+from app.api.body import CREATE_BODY, create_input
 from app.deps import SettingsDep
 from app.errors import problem_responses
 from app.schemas.article import ExtractResult
-from app.services.article import prepare_article
 from app.services.extraction import extraction_json
+from app.services.ingest import prepare_article
 
 router = APIRouter(prefix="/v1", tags=["extraction"])
 
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/v1", tags=["extraction"])
     "/extract",
     response_model=ExtractResult,
     summary="Dry run: the metadata, entities and events of a page, nothing stored",
-    openapi_extra=_CREATE_BODY,
+    openapi_extra=CREATE_BODY,
     responses=problem_responses(400, 413, 415, 422),
 )
 async def extract_page(
