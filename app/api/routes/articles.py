@@ -37,8 +37,8 @@ from app.schemas.entity import MentionRead
 from app.schemas.event import event_read
 from app.schemas.search import SimilarArticle
 from app.services import article as service
-from app.services import search as search_service
 from app.services.article import IngestOutcome, OnDuplicate
+from app.services.similar import similar
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"], route_class=CursorRoute)
 
@@ -335,8 +335,12 @@ def similar_articles(
     article: ArticleDep,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> list[SimilarArticle]:
-    hits = search_service.similar(
-        session, article=article, limit=limit, index_dir=settings.topk_directory()
+    hits = similar(
+        session,
+        article=article,
+        limit=limit,
+        index_dir=settings.topk_directory(),
+        time_limit_s=settings.search_time_limit_s,
     )
     return [
         SimilarArticle(
