@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -184,3 +184,17 @@ def test_a_stopped_statement_leaves_the_limit_as_a_503(session: Session) -> None
         raise OperationalError("SELECT", {}, Exception("database is locked"))
     with pytest.raises(ServiceUnavailable), time_limit(session, 0.0) as check:
         check()  # work between statements is checked against the same deadline
+
+
+def test_the_databases_own_stop_is_recognised(session: Session) -> None:
+    """A real statement past its limit, on the database under test: PostgreSQL cancels it
+    (statement_timeout), SQLite's progress handler interrupts it."""
+    slow = (
+        "SELECT pg_sleep(2)"
+        if session.get_bind().dialect.name == "postgresql"
+        else "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
+        "SELECT count(*) FROM n"
+    )
+    with pytest.raises(ServiceUnavailable) as stopped, time_limit(session, 0.05):
+        session.execute(text(slow))
+    assert is_timeout(stopped.value.__cause__)
