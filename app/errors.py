@@ -1,7 +1,7 @@
 """Typed errors and the one application/problem+json (RFC 9457) renderer."""
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -83,11 +83,27 @@ class ValidationFailed(AppError):
     status, title = 422, "Validation failed"
 
 
+class MalformedJson(AppError):
+    status, title = 400, "Malformed JSON"
+
+
+class InvalidQuery(AppError):
+    status, title = 400, "Invalid search query"
+
+
+class MethodNotAllowed(AppError):
+    status, title = 405, "Method not allowed"
+
+
+class TooManyRequests(AppError):
+    status, title = 429, "Too many requests"
+
+
 class ServiceUnavailable(AppError):
     status, title = 503, "Service unavailable"
 
 
-def problem_response(
+def _render(
     status: int,
     title: str,
     detail: str,
@@ -111,6 +127,19 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+def problem_response(error: AppError, *, instance: str | None = None) -> JSONResponse:
+    """The problem+json answer for an error: its class gives the status and title."""
+    return _render(
+        error.status,
+        error.title,
+        error.detail,
+        errors=error.errors,
+        headers=error.headers,
+        extra=error.extra,
+        instance=instance,
+    )
+
+
 def _located(request: Request, errors: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Errors about a path parameter say `"in": "path"`, whichever check raised them."""
     params = request.path_params
@@ -120,37 +149,37 @@ def _located(request: Request, errors: Sequence[dict[str, Any]]) -> list[dict[st
     ]
 
 
-def _field_path(loc: Sequence[Any]) -> tuple[str, str]:
-    where = str(loc[0]) if loc else "body"
-    rest = [str(part) for part in loc[1:]]
-    return where, ".".join(rest) if rest else where
+def _field_error(err: Mapping[str, Any], located: bool, default_in: str) -> dict[str, Any]:
+    """One pydantic error as a field problem. `located`: the error's path starts with where
+    the value was (FastAPI's `body`, `query`, `path`...), else it lies in `default_in`."""
+    loc = [str(part) for part in err.get("loc", ())]
+    where, path = (loc[0], loc[1:]) if located and loc else (default_in, loc)
+    message = str(err.get("msg", "invalid"))
+    if err.get("type") == "json_invalid":
+        # FastAPI's path ends with the character offset where parsing stopped: a position,
+        # not a field. Either way the field is the body, and the detail says where it broke.
+        reason = str((err.get("ctx") or {}).get("error") or message)
+        offset = err.get("loc", ())[-1:] if located else ()
+        at = f" at character {offset[0] + 1}" if offset and isinstance(offset[0], int) else ""
+        return {"field": "body", "in": "body", "message": reason + at}
+    return {"field": ".".join(path) or where, "in": where, "message": message}
 
 
-def _validation_errors(exc: RequestValidationError) -> tuple[int, str, list[dict[str, Any]]]:
-    errors: list[dict[str, Any]] = []
-    malformed = False
-    for err in exc.errors():
-        where, field = _field_path(err.get("loc", ()))
-        if err.get("type") == "json_invalid":
-            malformed = True
-        errors.append({"field": field, "in": where, "message": err.get("msg", "invalid")})
-    if malformed:
-        return 400, "Malformed JSON", errors
-    return 422, "Validation failed", errors
+def problem_from_pydantic(
+    errors: Sequence[Mapping[str, Any]], *, located: bool = False, default_in: str = "body"
+) -> AppError:
+    """The one translation of pydantic's errors, from FastAPI's request validation
+    (`located`) or a body we parsed ourselves: a 400 for JSON that does not parse, else a 422."""
+    fields = [_field_error(err, located, default_in) for err in errors]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in fields[:5])
+    if any(err.get("type") == "json_invalid" for err in errors):
+        return MalformedJson(f"Malformed JSON: {detail}", errors=fields)
+    return ValidationFailed(detail, errors=fields)
 
 
 def from_validation_error(exc: ValidationError, *, location: str = "body") -> AppError:
     """A pydantic error on a body we parsed ourselves, as a 400 (bad JSON) or 422 problem."""
-    errors: list[dict[str, Any]] = []
-    malformed = False
-    for err in exc.errors():
-        loc = [str(part) for part in err.get("loc", ())]
-        malformed = malformed or err.get("type") == "json_invalid"
-        errors.append({"field": ".".join(loc) or location, "in": location, "message": err["msg"]})
-    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
-    if malformed:
-        return BadRequest(f"Malformed JSON: {detail}", errors=errors)
-    return ValidationFailed(detail, errors=errors)
+    return problem_from_pydantic(exc.errors(), default_in=location)
 
 
 def line_failure(exc: Exception) -> AppError:
@@ -174,73 +203,58 @@ def line_failure(exc: Exception) -> AppError:
     return AppError("This article could not be stored (an internal error; it is logged).")
 
 
+def _http_problem(request: Request, exc: StarletteHTTPException) -> AppError:
+    """Starlette's own errors (no route, a method no route takes) as a problem."""
+    title = HTTPStatus(exc.status_code).phrase
+    detail = exc.detail if isinstance(exc.detail, str) else title
+    problem = AppError(detail, headers=dict(exc.headers or {}))
+    problem.status, problem.title = exc.status_code, title
+    if exc.status_code == 404:  # no route has this path
+        problem.detail = f"No resource at {request.url.path}."
+        problem.errors = [{"field": "path", "in": "path", "message": "no such resource"}]
+    elif exc.status_code == 405:
+        problem.errors = [
+            {"field": "method", "in": "request", "message": f"{request.method} is not allowed"}
+        ]
+    return problem
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Render every error the app can raise as problem+json."""
 
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
-        return problem_response(
-            exc.status,
-            exc.title,
-            exc.detail,
-            errors=_located(request, exc.errors),
-            headers=exc.headers,
-            extra=exc.extra,
-            instance=request.url.path,
-        )
+        exc.errors = _located(request, exc.errors)
+        return problem_response(exc, instance=request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        status, title, errors = _validation_errors(exc)
-        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
-        return problem_response(status, title, detail, errors=errors, instance=request.url.path)
+        problem = problem_from_pydantic(exc.errors(), located=True)
+        return problem_response(problem, instance=request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        title = HTTPStatus(exc.status_code).phrase
-        detail = exc.detail if isinstance(exc.detail, str) else title
-        errors: list[dict[str, Any]] = []
-        if exc.status_code == 404:  # no route has this path
-            detail = f"No resource at {request.url.path}."
-            errors = [{"field": "path", "in": "path", "message": "no such resource"}]
-        elif exc.status_code == 405:
-            errors = [
-                {"field": "method", "in": "request", "message": f"{request.method} is not allowed"}
-            ]
-        return problem_response(
-            exc.status_code,
-            title,
-            detail,
-            errors=errors,
-            headers=dict(exc.headers or {}),
-            instance=request.url.path,
-        )
+        return problem_response(_http_problem(request, exc), instance=request.url.path)
 
     @app.exception_handler(DataError)
     async def _data_error(request: Request, exc: DataError) -> JSONResponse:
-        return problem_response(
-            400, "Bad request", "A value cannot be stored or compared.", instance=request.url.path
-        )
+        problem = BadRequest("A value cannot be stored or compared.")
+        return problem_response(problem, instance=request.url.path)
 
     @app.exception_handler(OperationalError)
     async def _busy(request: Request, exc: OperationalError) -> JSONResponse:
-        message = str(exc.orig).lower() if exc.orig else ""
-        stopped = "interrupt" in message or "statement timeout" in message or "canceling" in message
-        return problem_response(
-            503,
-            "Service unavailable",
-            "The request took longer than its time limit; narrow it and try again."
-            if stopped
-            else "The database is busy or unreachable; try again shortly.",
+        # a statement stopped by its time limit is a ServiceUnavailable already
+        # (app.db.limits.time_limit): what arrives here is the database itself failing
+        problem = ServiceUnavailable(
+            "The database is busy or unreachable; try again shortly.",
             headers={"Retry-After": "2"},
-            instance=request.url.path,
         )
+        return problem_response(problem, instance=request.url.path)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        return problem_response(
-            500, "Internal error", "An unexpected error occurred.", instance=request.url.path
-        )
+        problem = AppError("An unexpected error occurred.")
+        return problem_response(problem, instance=request.url.path)
 
 
 PROBLEM_RESPONSE_DOC: dict[str, Any] = {

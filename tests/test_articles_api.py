@@ -230,6 +230,22 @@ def test_article_without_text_is_rejected(client: TestClient) -> None:
     assert_problem(response, 422, "text")
 
 
+def test_malformed_json_is_one_problem_on_post_and_patch(client: TestClient) -> None:
+    """The body we parse ourselves (POST) and the one FastAPI parses (PATCH) are translated
+    once: a 400 "Malformed JSON" about the field `body`, with where it broke in the detail."""
+    article = create(client)
+    headers = {"content-type": "application/json"}
+    answers = [
+        client.post("/v1/articles", content=b"{nope", headers=headers),
+        client.patch(f"/v1/articles/{article['id']}", content=b"{nope", headers=headers),
+    ]
+    for response in answers:
+        body = assert_problem(response, 400, "body")
+        assert body["title"] == "Malformed JSON", body
+        assert [(e["field"], e["in"]) for e in body["errors"]] == [("body", "body")], body
+        assert body["detail"].startswith("Malformed JSON: body: ") and "2" in body["detail"]
+
+
 def test_bad_bodies_get_problem_json(client: TestClient) -> None:
     bad_json = client.post(
         "/v1/articles", content=b"{nope", headers={"content-type": "application/json"}

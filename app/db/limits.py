@@ -1,30 +1,73 @@
 """Time limits on database work: SQLite's progress handler, PostgreSQL's statement_timeout.
 
 Limits nest: a search's own limit inside a request's limit. The tightest deadline wins, and
-leaving a limit restores the one around it.
+leaving a limit restores the one around it. A statement the limit stops becomes a 503
+(ServiceUnavailable) as it leaves the limit; `is_timeout` is the one test of such a stop.
 """
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
+from app.errors import ServiceUnavailable
+
 _DEADLINES = "defcoop_deadlines"
+_QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for statement_timeout (and cancellation)
+TOO_LONG = "The request took longer than its time limit; narrow it and try again."
+
+
+def is_timeout(exc: BaseException) -> bool:
+    """Whether the database stopped a statement for its time limit: SQLite's progress handler
+    interrupts it, PostgreSQL cancels it (statement_timeout). SQLite's interrupt can roll the
+    whole transaction back, so the savepoint rollback after it fails ("no such savepoint"):
+    the errors it was raised during count too."""
+    seen: set[int] = set()
+    error: BaseException | None = exc
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, OperationalError) and _stopped(error):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _stopped(error: OperationalError) -> bool:
+    if getattr(error.orig, "sqlstate", None) == _QUERY_CANCELED:
+        return True
+    message = str(error.orig if error.orig is not None else error).lower()
+    return "interrupted" in message or "statement timeout" in message
 
 
 @contextmanager
-def time_limit(session: Session, seconds: float) -> Iterator[None]:
-    """Statements run inside are interrupted (OperationalError) once `seconds` have passed."""
+def time_limit(
+    session: Session, seconds: float, *, detail: str = TOO_LONG, retry_after: int = 2
+) -> Iterator[Callable[[], None]]:
+    """Statements run inside are stopped once `seconds` have passed, and work that is not the
+    database's calls the check this yields between its steps: either way a 503 with `detail`."""
     connection = session.connection()
     deadlines: list[float] = connection.info.setdefault(_DEADLINES, [])
-    deadlines.append(time.monotonic() + seconds)
+    deadline = time.monotonic() + seconds
+    deadlines.append(deadline)
+
+    def stopped() -> ServiceUnavailable:
+        return ServiceUnavailable(detail, headers={"Retry-After": str(retry_after)})
+
+    def check() -> None:
+        if time.monotonic() > deadline:
+            raise stopped()
+
     try:
         _apply(connection, deadlines)
-        yield
+        yield check
+    except OperationalError as error:
+        if is_timeout(error):
+            raise stopped() from error
+        raise
     finally:
         deadlines.pop()
         if not connection.closed and not connection.invalidated:

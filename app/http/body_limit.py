@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import problem_response
+from app.errors import BadRequest, PayloadTooLarge, problem_response
 
 
 def route_path(scope: Scope) -> str:
@@ -36,13 +36,11 @@ class BodyLimitMiddleware:
             return
         query = scope.get("query_string", b"").lower()
         if b"%00" in query or b"\x00" in query:
-            response = problem_response(
-                400,
-                "Bad request",
+            refused = BadRequest(
                 "The query string contains a NUL character.",
                 errors=[{"field": "query", "in": "query", "message": "NUL character"}],
-                instance=str(scope.get("path", "")),
             )
+            response = problem_response(refused, instance=str(scope.get("path", "")))
             await response(scope, receive, send)
             return
         path = route_path(scope)  # without a proxy's root path: the cap is per route
@@ -79,11 +77,9 @@ class BodyLimitMiddleware:
     async def _reject(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         path = str(scope.get("path", ""))
         where = f" for {path}" if path in self.per_path else ""
-        response = problem_response(
-            413,
-            "Payload too large",
+        refused = PayloadTooLarge(
             f"The request body is larger than the limit of {limit} bytes{where}.",
             errors=[{"field": "body", "in": "body", "message": f"over {limit} bytes"}],
-            instance=path,
         )
+        response = problem_response(refused, instance=path)
         await response(scope, receive, send)

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import problem_response
+from app.errors import MethodNotAllowed, problem_response
 from app.http.body_limit import route_path
 
 METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -100,11 +100,9 @@ class MethodsMiddleware:
 
 
 def _not_allowed(path: str, method: str, allow: dict[str, str]) -> Response:
-    return problem_response(
-        405,
-        "Method not allowed",
+    refused = MethodNotAllowed(
         f"{path} takes {allow['Allow']}, not {method}.",
         errors=[{"field": "method", "in": "request", "message": f"{method} is not allowed"}],
         headers=allow,
-        instance=path,
     )
+    return problem_response(refused, instance=path)

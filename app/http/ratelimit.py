@@ -12,7 +12,7 @@ import time
 from limits import RateLimitItem, parse, storage, strategies
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import problem_response
+from app.errors import TooManyRequests, problem_response
 
 EXEMPT = ("/healthz", "/readyz", "/metrics")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -49,16 +49,14 @@ class RateLimitMiddleware:
             (b"ratelimit-reset", str(reset).encode()),
         ]
         if not allowed:
-            response = problem_response(
-                429,
-                "Too many requests",
+            refused = TooManyRequests(
                 f"More than {item.amount} requests per {item.get_expiry()} s; try again in {reset} s.",
                 headers={
                     "Retry-After": str(max(1, reset)),
                     **{k.decode(): v.decode() for k, v in headers},
                 },
-                instance=str(scope.get("path", "")),
             )
+            response = problem_response(refused, instance=str(scope.get("path", "")))
             await response(scope, receive, send)
             return
 

@@ -20,8 +20,10 @@ from sqlalchemy import (
     table,
     text,
 )
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
+from app.errors import InvalidQuery
 from app.models import Article
 from app.search.highlight import stem
 from app.search.query import And, Node, Not, Or, Phrase, Term, prefix_stems
@@ -39,6 +41,10 @@ class SearchEngine(Protocol):
         """Join the index into `stmt`, keep matches, and return the score expression."""
         ...
 
+    def validate(self, session: Session, raw: str) -> None:
+        """Raise InvalidQuery unless `raw` is a query in the engine's own syntax."""
+        ...
+
     def rebuild_fts(self, session: Session) -> None: ...
 
     def indexed_count(self, session: Session) -> int: ...
@@ -47,6 +53,19 @@ class SearchEngine(Protocol):
 
 
 _FTS = table("article_fts", column("rowid"))  # the FTS5 table (created by migration 0003)
+
+
+def _validated(session: Session, statement: Any, raw: str, syntax: str) -> None:
+    """Run the expert's query once on nothing: the engine's own parser says if it is valid."""
+    try:
+        with session.begin_nested():
+            session.execute(statement, {"q": raw})
+    except (OperationalError, ProgrammingError) as error:
+        message = str(error.orig).splitlines()[0] if error.orig else "invalid query"
+        raise InvalidQuery(
+            f"q: not valid {syntax} syntax: {message}",
+            errors=[{"field": "q", "in": "query", "message": message}],
+        ) from error
 
 
 def _quote(word: str) -> str:
@@ -84,6 +103,12 @@ class Fts5Engine:
             fts.op("MATCH")(bindparam("fts_query", compiled))
         )
         return stmt, score
+
+    def validate(self, session: Session, raw: str) -> None:
+        statement = text(
+            "SELECT count(*) FROM (SELECT 1 FROM article_fts WHERE article_fts MATCH :q LIMIT 1)"
+        )
+        _validated(session, statement, raw, "FTS5")
 
     def rebuild_fts(self, session: Session) -> None:
         session.execute(text("INSERT INTO article_fts(article_fts) VALUES ('rebuild')"))
@@ -132,6 +157,10 @@ class PostgresEngine:
             func.ts_rank(literal_column("'{0.05, 0.1, 0.4, 1.0}'::float4[]"), vector, query), Double
         )
         return stmt.where(vector.op("@@")(query)), score
+
+    def validate(self, session: Session, raw: str) -> None:
+        statement = text(f"SELECT to_tsquery('{self.config}'::regconfig, :q)")
+        _validated(session, statement, raw, "tsquery")
 
     def rebuild_fts(self, session: Session) -> None:
         session.execute(text("REINDEX INDEX ix_article_search_vector"))

@@ -1,6 +1,5 @@
 """Articles: get, list, correct and delete."""
 
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 

@@ -34,10 +34,10 @@ from app.schemas.entity import MentionRead
 from app.schemas.event import event_read
 from app.schemas.search import SimilarArticle
 from app.services import article as service
-from app.services import search as search_service
 from app.services.bulk import IngestOptions, LineResult, ingest_records
 from app.services.ingest import IngestOutcome, OnDuplicate
 from app.services.ingest import create_article as store_article
+from app.services.similar import similar
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"], route_class=CursorRoute)
 
@@ -294,7 +294,13 @@ def similar_articles(
         "similar",
         SimilarArticle,
         fetch=lambda s, _cursor, n: (
-            search_service.similar(s, article=article, limit=n, index_dir=index_dir),
+            similar(
+                s,
+                article=article,
+                limit=n,
+                index_dir=index_dir,
+                time_limit_s=settings.search_time_limit_s,
+            ),
             None,
         ),
         serialize=lambda hit: SimilarArticle(
