@@ -7,19 +7,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests.factories import PAGE, article_payload, create
-
-PROBLEM = "application/problem+json"
-
-
-def assert_problem(response, status: int, field: str | None = None) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    body = response.json()
-    assert body["status"] == status and body["title"] and body["detail"]
-    if field is not None:
-        assert field in {e["field"] for e in body["errors"]}, body
-    return body
-
+from tests.helpers import assert_problem
 
 # --- create ---------------------------------------------------------------------------------
 

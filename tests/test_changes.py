@@ -3,7 +3,7 @@
 from fastapi.testclient import TestClient
 
 from tests.factories import create
-from tests.test_articles_api import assert_problem
+from tests.helpers import assert_problem
 
 
 def _read(client: TestClient, since: str | None = None) -> tuple[list[tuple[str, str]], str | None]:

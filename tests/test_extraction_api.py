@@ -9,8 +9,7 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.extraction import PIPELINE_VERSION
-from tests.conftest import EVAL
-from tests.test_articles_api import assert_problem
+from tests.helpers import EVAL, assert_problem
 
 PAGE = """ date 2024-03-12 By Test Writer
 

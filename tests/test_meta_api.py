@@ -4,7 +4,7 @@ from sqlalchemy.engine import Engine
 from app.config import Settings
 from app.db.session import make_engine
 from app.main import create_app
-from tests.test_articles_api import assert_problem
+from tests.helpers import assert_problem
 
 
 def test_taxonomy_lists_the_guideline(client: TestClient) -> None:
