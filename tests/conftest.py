@@ -28,6 +28,7 @@ from app.config import Settings
 from app.db.changefeed import track_changes
 from app.db.session import make_engine, make_session_factory, session_scope
 from app.main import create_app
+from app.search import topk
 from app.services.keys import Scope, create_key
 from tests.helpers import ADMIN_URL, EVAL, ON_POSTGRES, TEST_URL, running
 
@@ -38,6 +39,19 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 def pytest_report_header() -> str:
     return f"defcoop database: {'PostgreSQL ' + make_url(TEST_URL).database if ON_POSTGRES else 'SQLite'}"
+
+
+@pytest.fixture(autouse=True)
+def _forget_search_indexes() -> Iterator[None]:
+    """The index handles a test opened, dropped from the process-wide registry after it."""
+    # The registry (a handle, and a tantivy writer with its memory, per index directory) lives as
+    # long as the process; each test's index sits in its own temporary directory, so a handle
+    # left behind is never used again and, in a long run or an xdist worker, only piles up.
+    before = set(topk._OPEN)
+    yield
+    with topk._OPEN_LOCK:
+        for key in set(topk._OPEN) - before:
+            topk._OPEN.pop(key, None)
 
 
 @pytest.fixture(scope="session")
