@@ -3,8 +3,11 @@
 Set DEFCOOP_TEST_DATABASE_URL=postgresql+psycopg://user@host/db to run on PostgreSQL.
 SQLite: the schema is migrated once into a template file, copied for each test.
 PostgreSQL: migrated once; each test runs inside an outer transaction that is rolled back.
+Under pytest-xdist each worker has its own template file (a per-worker temporary directory)
+or its own PostgreSQL database (`<db>_gw0`, ...), created here and dropped at the end.
 """
 
+import json
 import os
 import shutil
 import uuid
@@ -23,22 +26,32 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import migrate
 from app.config import Settings
 from app.db.changefeed import track_changes
-from app.db.session import make_engine, make_session_factory
+from app.db.session import make_engine, make_session_factory, session_scope
 from app.main import create_app
+from app.search import topk
 from app.services.keys import Scope, create_key
+from tests.helpers import ADMIN_URL, EVAL, ON_POSTGRES, TEST_URL, running
 
 settings.register_profile("ci", max_examples=150)
 settings.register_profile("thorough", max_examples=3000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
-EVAL = SHARED / "eval"
-TEST_URL = os.environ.get("DEFCOOP_TEST_DATABASE_URL", "")
-ON_POSTGRES = TEST_URL.startswith("postgresql")
-
 
 def pytest_report_header() -> str:
     return f"defcoop database: {'PostgreSQL ' + make_url(TEST_URL).database if ON_POSTGRES else 'SQLite'}"
+
+
+@pytest.fixture(autouse=True)
+def _forget_search_indexes() -> Iterator[None]:
+    """The index handles a test opened, dropped from the process-wide registry after it."""
+    # The registry (a handle, and a tantivy writer with its memory, per index directory) lives as
+    # long as the process; each test's index sits in its own temporary directory, so a handle
+    # left behind is never used again and, in a long run or an xdist worker, only piles up.
+    before = set(topk._OPEN)
+    yield
+    with topk._OPEN_LOCK:
+        for key in set(topk._OPEN) - before:
+            topk._OPEN.pop(key, None)
 
 
 @pytest.fixture(scope="session")
@@ -56,11 +69,31 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def postgres_engine() -> Iterator[Engine]:
     if not ON_POSTGRES:
         pytest.skip("PostgreSQL only")
+    own = TEST_URL != ADMIN_URL  # an xdist worker's database, made for this run
+    if own:
+        _create_database(make_url(TEST_URL).database)
     migrate.downgrade(TEST_URL, "base")
     migrate.upgrade(TEST_URL)
     engine = make_engine(TEST_URL)
     yield engine
     engine.dispose()
+    if own:
+        _drop_database(make_url(TEST_URL).database)
+
+
+def _create_database(name: str | None) -> None:
+    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+
+
+def _drop_database(name: str | None) -> None:
+    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture
@@ -130,19 +163,25 @@ def scratch_url(tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'scratch.db'}"
         return
     name = f"defcoop_scratch_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(TEST_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(TEST_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    _create_database(name)
+    yield make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    _drop_database(name)
+
+
+@pytest.fixture
+def server(scratch_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """A real `defcoop serve` on a new migrated database: (base url, write key)."""
+    migrate.upgrade(scratch_url)
+    engine = make_engine(scratch_url)
+    with session_scope(make_session_factory(engine)) as session:
+        key = create_key(session, name="e2e", scope=Scope.write).secret
+    engine.dispose()
+    with running(scratch_url, tmp_path) as base:
+        yield base, key
 
 
 @pytest.fixture
 def eval_articles() -> list[dict[str, str]]:
-    import json
-
     path = EVAL / "articles.jsonl"
     if not path.exists():
         pytest.skip("../shared/eval is not present")

@@ -9,7 +9,7 @@ from app.config import Settings
 from app.main import create_app
 from app.services.keys import Scope, create_key, revoke_key
 from tests.factories import article_payload
-from tests.test_articles_api import assert_problem
+from tests.helpers import assert_problem
 
 
 def _key(db, scope: Scope) -> tuple[int, str]:

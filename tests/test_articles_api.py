@@ -7,19 +7,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests.factories import PAGE, article_payload, create
-
-PROBLEM = "application/problem+json"
-
-
-def assert_problem(response, status: int, field: str | None = None) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    body = response.json()
-    assert body["status"] == status and body["title"] and body["detail"]
-    if field is not None:
-        assert field in {e["field"] for e in body["errors"]}, body
-    return body
-
+from tests.helpers import assert_problem
 
 # --- create ---------------------------------------------------------------------------------
 
@@ -246,53 +234,69 @@ def test_malformed_json_is_one_problem_on_post_and_patch(client: TestClient) -> 
         assert body["detail"].startswith("Malformed JSON: body: ") and "2" in body["detail"]
 
 
-def test_bad_bodies_get_problem_json(client: TestClient) -> None:
-    bad_json = client.post(
-        "/v1/articles", content=b"{nope", headers={"content-type": "application/json"}
-    )
-    assert_problem(bad_json, 400)
-    wrong_type = client.post("/v1/articles", json={"body": 42})
-    assert_problem(wrong_type, 422, "body")
-    not_object = client.post("/v1/articles", json=["a"])
-    assert_problem(not_object, 422)
-    unknown_field = client.post(
-        "/v1/articles", json={"body": "A text about Turkey.", "colour": "red"}
-    )
-    assert_problem(unknown_field, 422, "colour")
-    no_content = client.post("/v1/articles", json={"title": "Only a title"})
-    assert_problem(no_content, 422)
-    bad_date = client.post(
-        "/v1/articles", json={"body": "Some text here.", "published_at": "yesterday"}
-    )
-    assert_problem(bad_date, 422, "published_at")
-    bad_url = client.post(
-        "/v1/articles", json={"body": "Some text here.", "url": "javascript:alert(1)"}
-    )
-    assert_problem(bad_url, 422, "url")
-    bad_event = client.post(
-        "/v1/articles",
-        json={"body": "Some text here.", "events": [{"type": "party", "countries": []}]},
-    )
-    assert_problem(bad_event, 422, "events.0.type")
-    bad_country = client.post(
-        "/v1/articles",
-        json={"body": "Some text here.", "entities": [{"kind": "country", "code": "XXX"}]},
-    )
-    assert_problem(bad_country, 422)
-    undecodable = client.post(
-        "/v1/articles", content=b"\xff\xfe\xfa", headers={"content-type": "text/plain"}
-    )
-    assert_problem(undecodable, 400, "body")
-    unknown_charset = client.post(
-        "/v1/articles", content=b"abc", headers={"content-type": "text/plain; charset=klingon"}
-    )
-    assert_problem(unknown_charset, 415)
-    media = client.post("/v1/articles", content=b"abc", headers={"content-type": "image/png"})
-    assert_problem(media, 415)
-    huge = client.post(
-        "/v1/articles", content=b"a" * (5 * 1024 * 1024 + 1), headers={"content-type": "text/plain"}
-    )
-    assert_problem(huge, 413)
+JSON = {"content-type": "application/json"}
+TEXT = {"content-type": "text/plain"}
+
+
+@pytest.mark.parametrize(
+    ("request_kwargs", "status", "field"),
+    [
+        pytest.param({"content": b"{nope", "headers": JSON}, 400, "body", id="bad-json"),
+        pytest.param({"json": {"body": 42}}, 422, "body", id="wrong-type"),
+        pytest.param({"json": ["a"]}, 422, "body", id="not-an-object"),
+        pytest.param(
+            {"json": {"body": "A text about Turkey.", "colour": "red"}},
+            422,
+            "colour",
+            id="unknown-field",
+        ),
+        pytest.param({"json": {"title": "Only a title"}}, 422, "body", id="no-content"),
+        pytest.param(
+            {"json": {"body": "Some text here.", "published_at": "yesterday"}},
+            422,
+            "published_at",
+            id="bad-date",
+        ),
+        pytest.param(
+            {"json": {"body": "Some text here.", "url": "javascript:alert(1)"}},
+            422,
+            "url",
+            id="bad-url",
+        ),
+        pytest.param(
+            {"json": {"body": "Some text here.", "events": [{"type": "party", "countries": []}]}},
+            422,
+            "events.0.type",
+            id="bad-event",
+        ),
+        pytest.param(
+            {"json": {"body": "Some text here.", "entities": [{"kind": "country", "code": "XXX"}]}},
+            422,
+            "entities.0.code",
+            id="bad-country",
+        ),
+        pytest.param({"content": b"\xff\xfe\xfa", "headers": TEXT}, 400, "body", id="undecodable"),
+        pytest.param(
+            {"content": b"abc", "headers": {"content-type": "text/plain; charset=klingon"}},
+            415,
+            "Content-Type",
+            id="unknown-charset",
+        ),
+        pytest.param(
+            {"content": b"abc", "headers": {"content-type": "image/png"}},
+            415,
+            "Content-Type",
+            id="media-type",
+        ),
+        pytest.param(
+            {"content": b"a" * (5 * 1024 * 1024 + 1), "headers": TEXT}, 413, "body", id="too-large"
+        ),
+    ],
+)
+def test_bad_bodies_get_problem_json(
+    client: TestClient, request_kwargs: dict[str, Any], status: int, field: str
+) -> None:
+    assert_problem(client.post("/v1/articles", **request_kwargs), status, field)
     assert client.get("/v1/articles").json()["items"] == []
 
 

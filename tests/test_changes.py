@@ -3,7 +3,7 @@
 from fastapi.testclient import TestClient
 
 from tests.factories import create
-from tests.test_articles_api import assert_problem
+from tests.helpers import assert_problem
 
 
 def _read(client: TestClient, since: str | None = None) -> tuple[list[tuple[str, str]], str | None]:
@@ -50,12 +50,32 @@ def test_deleting_an_article_tombstones_its_events(client: TestClient) -> None:
 
 
 def test_changes_page_in_order_and_reject_bad_cursors(client: TestClient) -> None:
-    for n in range(1, 4):
-        create(client, n)
+    articles = [create(client, n) for n in range(1, 4)]
     first = client.get("/v1/changes", params={"limit": 2})
     body = first.json()
     assert 'rel="next"' in first.headers["link"]
     ids = [c["id"] for c in body["items"]]
     rest = client.get("/v1/changes", params={"since": body["next_cursor"], "limit": 100}).json()
     assert ids + [c["id"] for c in rest["items"]] == sorted(ids + [c["id"] for c in rest["items"]])
+
+    # pages of two, each resumed from the last one's cursor, add up to the whole feed once
+    whole = client.get("/v1/changes", params={"limit": 100}).json()["items"]
+    assert 0 < len(whole) < 100  # all of it, on one page
+    paged: list[dict[str, object]] = []
+    since = None
+    while True:
+        page = client.get("/v1/changes", params={"limit": 2, **({"since": since} if since else {})})
+        items = page.json()["items"]
+        if not items:
+            assert "link" not in page.headers or 'rel="next"' not in page.headers["link"]
+            break
+        assert len(items) <= 2
+        paged += items
+        since = page.json()["next_cursor"]
+    assert [c["id"] for c in paged] == sorted({c["id"] for c in paged})  # in order, no repeats
+    assert paged == whole
+    created = {(c["kind"], c["object_id"]) for c in whole if c["action"] == "created"}
+    assert {("article", a["id"]) for a in articles} <= created
+    events = {("event", e["id"]) for a in articles for e in a["events"]}
+    assert len(events) == 6 and events <= created
     assert_problem(client.get("/v1/changes", params={"since": "garbage"}), 400, "cursor")

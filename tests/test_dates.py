@@ -10,9 +10,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.kit.dates import parse_day, parse_moment, parse_period
-from tests.conftest import ON_POSTGRES, TEST_URL
+from tests.helpers import ON_POSTGRES, PROBLEM, TEST_URL
 
-PROBLEM = "application/problem+json"
 RANGE = "0001-01-01 to 9999-12-31"
 
 # --- the parsers ------------------------------------------------------------------------------

@@ -1,81 +1,14 @@
 """`defcoop serve` as a real process, driven over HTTP."""
 
 import os
-import socket
 import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import pytest
 
-from app import migrate
 from app.cli import sample_path
-from app.db.session import make_engine, make_session_factory, session_scope
-from app.services.keys import Scope, create_key
-from tests.conftest import EVAL
 from tests.factories import PAGE
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent  # defcoop, and the python the tour's json picking runs on
-
-
-@contextmanager
-def running(url: str, tmp_path: Path, command: str = "serve", ready_s: float = 30) -> Iterator[str]:
-    """`defcoop COMMAND` (serve, or demo: load the samples first) on a free port; its base url."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DEFCOOP_DATABASE_URL": url,
-        "DEFCOOP_LOG_LEVEL": "warning",
-        "DEFCOOP_RATE_LIMIT_READS": "1000000/minute",
-        "DEFCOOP_RATE_LIMIT_WRITES": "1000000/minute",
-    }
-    log = (tmp_path / "server.log").open("w")
-    process = subprocess.Popen(
-        [str(BIN / "defcoop"), command, "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + ready_s
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((tmp_path / "server.log").read_text())
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
-
-
-@pytest.fixture
-def server(scratch_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    migrate.upgrade(scratch_url)
-    engine = make_engine(scratch_url)
-    with session_scope(make_session_factory(engine)) as session:
-        key = create_key(session, name="e2e", scope=Scope.write).secret
-    engine.dispose()
-    with running(scratch_url, tmp_path) as base:
-        yield base, key
+from tests.helpers import BIN, EVAL, ROOT, running
 
 
 def test_the_readme_tour_runs_top_to_bottom(tmp_path: Path) -> None:

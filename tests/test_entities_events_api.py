@@ -1,7 +1,7 @@
 from fastapi.testclient import TestClient
 
 from tests.factories import article_payload, create
-from tests.test_articles_api import assert_problem
+from tests.helpers import assert_problem
 
 
 def _entity(client: TestClient, **params) -> dict:

@@ -3,7 +3,7 @@
 import json
 
 from app.ingest.page import parse_page
-from tests.conftest import EVAL
+from tests.helpers import EVAL
 
 
 def test_every_eval_page_ingests(client, eval_articles) -> None:

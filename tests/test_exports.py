@@ -16,7 +16,7 @@ from app.schemas.relations import Partner
 from app.schemas.search import ScoredArticle
 from app.taxonomy import EventType
 from tests.factories import article_payload, create
-from tests.test_articles_api import assert_problem
+from tests.helpers import assert_problem
 
 
 @pytest.fixture

@@ -9,8 +9,7 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.extraction import PIPELINE_VERSION
-from tests.conftest import EVAL
-from tests.test_articles_api import assert_problem
+from tests.helpers import EVAL, assert_problem
 
 PAGE = """ date 2024-03-12 By Test Writer
 
@@ -125,20 +124,28 @@ def test_dry_run_stores_nothing(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "status"),
     [
-        "Министр обороны Турции Хулуси Акар встретился с коллегой в Баку.",
-        "\u0000\u0001 binary ÿþ garbage 𝔘𝔫𝔦 \x7f",
-        "Chile 中文 and Peru العربية signed 𝔘𝔫𝔦 a pact ✈ today.",
-        "word " * 400_000,
+        pytest.param(
+            "Министр обороны Турции Хулуси Акар встретился с коллегой в Баку.", 201, id="russian"
+        ),
+        pytest.param("\u0000\u0001 binary ÿþ garbage 𝔘𝔫𝔦 \x7f", 201, id="control-characters"),
+        pytest.param(
+            "Chile 中文 and Peru العربية signed 𝔘𝔫𝔦 a pact ✈ today.", 201, id="mixed-scripts"
+        ),
+        pytest.param("word " * 400_000, 201, id="two-megabytes-under-the-limit"),
+        pytest.param("word " * 1_100_000, 413, id="over-the-body-limit"),
+        pytest.param(" \n\t \u00a0\n", 422, id="only-white-space"),
     ],
 )
-def test_odd_pages_are_stored_without_crashing(client: TestClient, text: str) -> None:
+def test_odd_pages_are_stored_without_crashing(client: TestClient, text: str, status: int) -> None:
     response = client.post(
         "/v1/articles", content=text.encode(), headers={"content-type": "text/plain"}
     )
-    assert response.status_code in (201, 413, 422), response.text
-    if response.status_code == 201 and response.json()["language"] not in (None, "en"):
+    assert response.status_code == status, response.text
+    if status != 201:
+        assert_problem(response, status, "body" if status == 413 else "text")
+    elif response.json()["language"] not in (None, "en"):
         assert response.json()["mentions"] == [] and response.json()["events"] == []
         assert "language" in response.json()["extraction_note"]
 

@@ -24,7 +24,7 @@ from app.extraction.temporal import find_date
 from app.extraction.tokens import tokenize
 from app.ingest.reader import read_content
 from app.main import create_app
-from tests.test_articles_api import assert_problem
+from tests.helpers import assert_problem
 
 # Short sentences, dense with names: a scan per mention shows up soonest on such pages.
 SENTENCES = (

@@ -14,13 +14,11 @@ from pathlib import Path
 import pytest
 
 from app import migrate
-from tests.conftest import ON_POSTGRES
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from corpus import generate  # noqa: E402
+from benchmarks.corpus import generate
+from tests.helpers import ON_POSTGRES
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(ON_POSTGRES, reason="the fault test is about the SQLite file")
 def test_kill_during_bulk_ingest_then_resume(tmp_path: Path) -> None:
     articles = 1500

@@ -4,7 +4,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.factories import create
-from tests.test_articles_api import assert_problem
+from tests.helpers import assert_problem
 
 
 def test_nul_characters_are_dropped_from_bodies(client: TestClient) -> None:

@@ -1,10 +1,13 @@
+from typing import Any
+
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+from app import migrate
 from app.config import Settings
 from app.db.session import make_engine
 from app.main import create_app
-from tests.test_articles_api import assert_problem
+from tests.helpers import assert_problem
 
 
 def test_taxonomy_lists_the_guideline(client: TestClient) -> None:
@@ -39,10 +42,14 @@ def test_taxonomy_lists_the_guideline(client: TestClient) -> None:
     ]
 
 
-def test_health_and_readiness(client: TestClient) -> None:
+def test_health_and_readiness(client: TestClient, db: tuple[Settings, Engine, Any]) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
-    assert ready.status_code == 200 and ready.json()["status"] == "ready"
+    settings, engine, _ = db
+    head = migrate.head_revision(settings.database_url)
+    assert head and migrate.current_revision(engine) == head
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ready", "database": engine.dialect.name, "revision": head}
 
 
 def test_readiness_fails_on_an_unmigrated_database(scratch_url: str) -> None:

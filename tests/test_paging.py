@@ -31,7 +31,7 @@ from app.kit.pagination import (
 )
 from app.models import Article
 from tests.factories import create
-from tests.test_articles_api import assert_problem
+from tests.helpers import assert_problem
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 

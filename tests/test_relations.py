@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.factories import create
-from tests.test_articles_api import assert_problem
+from tests.helpers import assert_problem
 
 EVENTS = [
     # article 1

@@ -44,9 +44,18 @@ def test_samples_load_through_the_api(client) -> None:
     assert {"visit", "exercise", "agreement", "military_aid"} <= {e["type"] for e in events}
     french = client.get("/v1/articles", params={"lang": "fr"}).json()["items"]
     assert len(french) == 1
-    # every stated evidence sentence is found in the stored body
-    for event in client.get("/v1/events", params={"limit": 100}).json()["items"]:
-        assert event["evidence"]["start"] is not None, event["evidence"]["text"]
+    # every stated evidence sentence is found in the stored body, at the offsets given
+    bodies: dict[int, str] = {}
+    page = client.get("/v1/events", params={"limit": 100}).json()
+    events = page["items"]
+    assert events and page["next_cursor"] is None  # all of them, on one page
+    for event in events:
+        evidence = event["evidence"]
+        assert evidence["start"] is not None, evidence["text"]
+        article_id = event["article_id"]
+        if article_id not in bodies:
+            bodies[article_id] = client.get(f"/v1/articles/{article_id}").json()["body"]
+        assert bodies[article_id][evidence["start"] : evidence["end"]] == evidence["text"], event
     # the curated roles give each direction of a pair its own events (README's directed example)
     visits = client.get("/v1/dyads/Poland-South Korea", params={"directed": "true"}).json()
     sales = client.get("/v1/dyads/KOR-POL", params={"directed": "true"}).json()

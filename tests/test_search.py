@@ -8,7 +8,7 @@ from app.models import Article
 from app.search.engines import engine_for
 from app.search.query import And, Not, Or, Phrase, QuerySyntaxError, Term, parse
 from tests.factories import create
-from tests.test_articles_api import assert_problem
+from tests.helpers import assert_problem
 
 DOCS = [
     (

@@ -1,6 +1,5 @@
 """The top-k index beside SQLite: in step with every write, and answering as FTS5 does."""
 
-import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -11,9 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from app.models import Event
+from benchmarks.corpus import generate
 from tests.factories import article_payload, create
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
@@ -60,11 +58,7 @@ def test_every_committed_write_is_searched_and_no_deleted_article_is(
 
 
 def _corpus(count: int) -> list[dict[str, Any]]:
-    spec = importlib.util.spec_from_file_location("corpus", ROOT / "benchmarks" / "corpus.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return list(module.generate(count, seed=7))
+    return list(generate(count, seed=7))
 
 
 @pytest.fixture
