@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from app.ingest.credits import credit, wire
 from app.ingest.source import source_from_handle, source_from_url
 from app.kit.dates import MONTHS, PartialDate, date_from_url, date_in_line, parse_partial_iso
 from app.kit.language import detect_language
@@ -87,91 +88,6 @@ def _rules() -> dict[str, re.Pattern[str]]:
 def _is_chrome(line: str) -> bool:
     stripped = line.strip()
     return not re.search(r"\w", stripped) or bool(_rules()["drop_line"].match(stripped))
-
-
-def _tidy_author(name: str) -> str:
-    name = name.strip(" .,-–—:")
-    shouted = name.isupper() and len(name.split()) >= 2  # "JOHN SMITH"
-    words = [
-        w.capitalize() if w.isupper() and (len(w) > 4 or (shouted and len(w) > 1)) else w
-        for w in name.split()
-    ]
-    return " ".join(words)
-
-
-@cache
-def _name_words() -> dict[str, frozenset[str]]:
-    raw = resources.files("app").joinpath("data/boilerplate.json").read_text(encoding="utf-8")
-    data = json.loads(raw)
-    return {
-        key: frozenset(w.lower() for w in data[key])
-        for key in ("agency_words", "desk_words", "name_particles")
-    }
-
-
-_INITIALS = re.compile(r"(?:[A-Z]\.)+")
-
-
-def _author(name: str | None) -> str | None:
-    """A byline's name, when it reads as a person's: two to five capitalised words (initials and
-    particles such as "bin", "van" allowed). An agency code in a dateline ("(VDW)", "Source:
-    BW"), an outlet ("Steppe Wire") or a desk ("Staff Reporter") is no author; an author the
-    page declares in its metadata (HTML meta, a JSON field) is taken as given elsewhere."""
-    if not name:
-        return None
-    tidy = _tidy_author(name)
-    words = tidy.split()
-    if not 2 <= len(words) <= 5:
-        return None
-    named = 0
-    for word in words:
-        bare = word.strip(",")
-        particles = _name_words()["name_particles"]
-        head = bare.lower().split("-", 1)[0]
-        if bare.lower() in particles or ("-" in bare and head in particles):  # "al-Sisi"
-            continue
-        if _INITIALS.fullmatch(bare):
-            named += 1
-            continue
-        letters = re.sub(r"[-'’.]", "", bare)
-        if (
-            not letters.isalpha()
-            or not bare[0].isupper()
-            or (len(letters) > 1 and letters.isupper())  # a code: "VDW", "AFP"
-            or bare.lower() in _name_words()["agency_words"]
-            or bare.lower() in _name_words()["desk_words"]
-        ):
-            return None
-        named += 1
-    return tidy if named >= 2 else None
-
-
-_AGENCY_WORD = re.compile(r"[A-Z0-9][\w.'’&-]*")
-_AGENCY_JOINS = frozenset({"of", "and", "&", "for", "the", "de", "du"})
-
-
-def _wire(name: str | None) -> str | None:
-    """A wire's or outlet's name in a credit ("VNA", "Xinhua", "Trend News Agency", "Ministry
-    of Defence"): one to six capitalised words or codes, with "of", "and"... between. A desk
-    ("Staff Reporter", "Agencies") is no agency."""
-    if not name:
-        return None
-    tidy = _tidy_author(name)
-    words = tidy.split()
-    if not 1 <= len(words) <= 6:
-        return None
-    for index, word in enumerate(words):
-        if word.lower() in _name_words()["desk_words"]:
-            return None
-        if not _AGENCY_WORD.fullmatch(word) and not (index and word.lower() in _AGENCY_JOINS):
-            return None
-    return tidy
-
-
-def _credit(name: str | None) -> tuple[str | None, str | None]:
-    """What a byline credits, as (person, agency): at most one of them."""
-    person = _author(name)
-    return (person, None) if person else (None, _wire(name))
 
 
 def _headline_like(line: str) -> bool:
@@ -330,7 +246,7 @@ def _read_header(lines: list[str], credits: _Credits) -> None:
     rest = header.group(2).strip().lstrip("|").strip()
     byline = _BYLINE.match(rest)
     if byline:
-        (credits.author, credits.agency), rest = _credit(byline.group(1)), ""
+        (credits.author, credits.agency), rest = credit(byline.group(1)), ""
     elif re.match(r"^published by$", rest, re.I):
         rest = "Published by"
     lines[0] = rest
@@ -349,15 +265,15 @@ def _credit_line(lines: list[str], index: int, credits: _Credits) -> bool:
     line = lines[index]
     byline = _BYLINE.match(line)
     if byline and (index < 4 or index >= len(lines) - 4):
-        person, wire = _credit(byline.group(1))
+        person, wire = credit(byline.group(1))
         credits.author, credits.agency = person or credits.author, credits.agency or wire
         return True
     if index < 4 and re.fullmatch(r"[A-Z][\w.]*(?: [A-Z][\w.]*){0,2}:", line):
-        credits.first(*_credit(line))  # "Trend:" under a dateline
+        credits.first(*credit(line))  # "Trend:" under a dateline
         return True
     source_line = _SOURCE_LINE.match(line)
     if source_line and index >= len(lines) - 3:
-        credits.first(*_credit(source_line.group(1)))
+        credits.first(*credit(source_line.group(1)))
         return True
     return False
 
@@ -383,7 +299,7 @@ def _classify_lines(lines: list[str], credits: _Credits) -> list[str]:
         if re.match(r"^published by:?$", line, re.I):
             nxt = lines[index + 1] if index + 1 < len(lines) else ""
             if nxt and len(nxt.split()) <= 4:
-                credits.first(*_credit(nxt))
+                credits.first(*credit(nxt))
                 skip_next = True
             continue
         if _credit_line(lines, index, credits) or _date_line(line, index, credits):
@@ -403,7 +319,7 @@ def _trim_tail(content: list[str], credits: _Credits) -> list[str]:
         if not code and not site and len(content) > 1:
             break
         if code:
-            credits.agency = credits.agency or _wire(tail)
+            credits.agency = credits.agency or wire(tail)
         content.pop()
     return _drop_trailing_headlines(content)
 
@@ -441,7 +357,7 @@ def parse_page(text: str, *, url: str | None = None, language: str | None = None
     content = _trim_tail(_classify_lines(lines, credits), credits)
     title, content = _pick_title(content, url)
 
-    agency = credits.agency or _wire(_agency(content))  # a dateline's wire is never a person
+    agency = credits.agency or wire(_agency(content))  # a dateline's wire is never a person
     # "contractor.Under the deal": a scraper dropped the space after a full stop
     body = _GLUED_SENTENCES.sub(". ", "\n\n".join(content))
     published = date_from_url(url) if credits.published is None else credits.published
