@@ -13,7 +13,7 @@ from app.api.export import Reader
 from app.api.paging import MAX_CURSOR_CHARS
 from app.config import Settings
 from app.db.limits import time_limit
-from app.db.session import begin_write
+from app.db.session import session_scope
 from app.http.observability import Metrics
 from app.models import Article, Entity, Event
 from app.schemas.filters import (
@@ -58,18 +58,12 @@ def get_session(
 ) -> Iterator[Session]:
     """The one transaction boundary of a request: commit on success, roll back on error; the
     request's database work is stopped past DEFCOOP_DB_TIME_LIMIT_S (a 503, never a hung worker)."""
-    session = factory()
-    try:
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
-            begin_write(session)
-        with time_limit(session, settings.db_time_limit_s):
-            yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+    write = request.method not in ("GET", "HEAD", "OPTIONS")
+    with (
+        session_scope(factory, write=write) as session,
+        time_limit(session, settings.db_time_limit_s),
+    ):
+        yield session
 
 
 # scope="function": the commit (or rollback) runs before the response is sent, so a client

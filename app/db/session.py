@@ -84,7 +84,8 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def session_scope(factory: sessionmaker[Session], *, write: bool = True) -> Iterator[Session]:
-    """The CLI's unit of work: commit on success, roll back on any error."""
+    """The unit of work (a request's, through deps.get_session, and the CLI's): commit on
+    success, roll back on any error."""
     session = factory()
     try:
         if write:
