@@ -1,12 +1,12 @@
-"""Request dependencies: the unit of work, paging, filters, and load-or-404 lookups."""
+"""Request dependencies: the unit of work, paging, filters, and load-or-404 lookups (the API
+keys are app.api.auth)."""
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Path, Query, Request, Security
-from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.api.export import Reader
@@ -14,9 +14,8 @@ from app.api.paging import MAX_CURSOR_CHARS
 from app.config import Settings
 from app.db.limits import time_limit
 from app.db.session import begin_write
-from app.errors import Forbidden, Unauthorized
 from app.http.observability import Metrics
-from app.models import ApiKey, Article, Entity, Event
+from app.models import Article, Entity, Event
 from app.schemas.filters import (
     ArticleFilters,
     ArticleListFilters,
@@ -28,7 +27,6 @@ from app.schemas.filters import check_range as check_range  # the relations rout
 from app.services.article import get_article
 from app.services.entity import get_entity
 from app.services.event import get_event
-from app.services.keys import Scope, allows, find_key
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -164,65 +162,6 @@ def load_event(session: SessionDep, event_id: EventId) -> Event:
 ArticleDep = Annotated[Article, Depends(load_article)]
 EntityDep = Annotated[Entity, Depends(load_entity)]
 EventDep = Annotated[Event, Depends(load_event)]
-
-
-# The two ways to present a key. As security dependencies they also put the schemes, and
-# which operations need which scope, into the OpenAPI document (and an Authorize button in /docs).
-BEARER = HTTPBearer(
-    scheme_name="bearer",
-    description="`Authorization: Bearer <key>`, a key from `defcoop keys create`: needed to "
-    "write, and to read when DEFCOOP_REQUIRE_READ_KEY is set",
-    auto_error=False,
-)
-API_KEY = APIKeyHeader(
-    name="X-API-Key",
-    scheme_name="apiKey",
-    description="The same key in an `X-API-Key` header",
-    auto_error=False,
-)
-BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
-ApiKeyHeaderDep = Annotated[str | None, Depends(API_KEY)]
-
-KeyCheck = Callable[[SessionDep, SettingsDep, BearerDep, ApiKeyHeaderDep], ApiKey | None]
-
-
-def _require(needed: Scope) -> KeyCheck:
-    def check(
-        session: SessionDep, settings: SettingsDep, bearer: BearerDep, api_key: ApiKeyHeaderDep
-    ) -> ApiKey | None:
-        if needed is Scope.read and not settings.require_read_key:
-            return None
-        secret = (bearer.credentials.strip() if bearer else None) or api_key or None
-        header = "Authorization" if bearer or api_key is None else "X-API-Key"
-        challenge = {"WWW-Authenticate": 'Bearer realm="defcoop"'}
-        if secret is None:
-            raise Unauthorized(
-                "An API key is required: send `Authorization: Bearer <key>` or `X-API-Key`.",
-                headers=challenge,
-                field="Authorization",
-                location="header",
-            )
-        key = find_key(session, secret=secret)
-        if key is None:
-            raise Unauthorized(
-                "The API key is not valid (unknown or revoked).",
-                headers=challenge,
-                field=header,
-                location="header",
-            )
-        if not allows(key, needed):
-            raise Forbidden(
-                f"This key has the {key.scope} scope; this needs {needed.value}.",
-                field=header,
-                location="header",
-            )
-        return key
-
-    return check
-
-
-WriteKey = Security(_require(Scope.write), scopes=[Scope.write.value])
-ReadKey = Security(_require(Scope.read), scopes=[Scope.read.value])  # open unless configured
 
 
 # The filter models, received as query-parameter models: each field is a query parameter.

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from starlette.middleware.gzip import GZipMiddleware
 
 from app import __version__
+from app.api.auth import ReadKey
 from app.api.routes import (
     articles,
     changes,
@@ -30,7 +31,6 @@ from app.api.routes import (
 )
 from app.config import Settings, get_settings
 from app.db.session import make_engine, make_session_factory
-from app.deps import ReadKey
 from app.errors import install_error_handlers
 from app.extraction import statistical
 from app.http.body_limit import BodyLimitMiddleware

@@ -171,3 +171,33 @@ def test_ndjson_rows_are_the_json_items(client: TestClient, many: list[dict]) ->
     hits = client.get("/v1/search", params={"q": "story", "limit": 100}).json()["items"]
     without_highlights = [{k: v for k, v in h.items() if k != "highlights"} for h in hits]
     assert _ndjson(client, "/v1/search", q="story") == without_highlights
+
+
+def test_an_export_obeys_the_request_time_limit(
+    app, many: list[dict], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An export reads under DEFCOOP_DB_TIME_LIMIT_S as every other read does: its first page
+    is read before the stream starts, so past the limit it is the same problem+json 503."""
+    from app.config import Settings
+    from app.main import create_app
+    from tests.conftest import ON_POSTGRES
+
+    if ON_POSTGRES:
+        pytest.skip("a sub-millisecond statement_timeout is not reliably reached on PostgreSQL")
+    limited = create_app(
+        Settings(database_url=app.state.settings.database_url, db_time_limit_s=1e-9),
+        engine=app.state.engine,
+    )
+    limited.state.session_factory = app.state.session_factory
+    # every row in the first page: its read, before the stream, is what passes the limit
+    monkeypatch.setattr(export, "PAGE_ROWS", 500)
+    query = {"country": ["AZE", "TUR"]}  # a read long enough to pass a limit of 1 ns
+    with TestClient(limited) as client:
+        page = assert_problem(client.get("/v1/events", params=query), 503)
+        for fmt in ("csv", "ndjson"):
+            exported = assert_problem(
+                client.get("/v1/events", params={**query, "format": fmt}), 503
+            )
+            assert (exported["type"], exported["title"]) == (page["type"], page["title"])
+    with TestClient(app) as client:  # the pooled connection is not left limited
+        assert client.get("/v1/events", params={**query, "format": "csv"}).status_code == 200

@@ -324,12 +324,18 @@ def test_similar_articles(client: TestClient) -> None:
     )
     response = client.get(f"/v1/articles/{navy['id']}/similar", params={"limit": 5})
     assert response.status_code == 200, response.text
-    found = [a["title"] for a in response.json()]
+    page = response.json()  # a ranked top list: one page, no cursor (issue 12)
+    assert page["limit"] == 5 and page["next_cursor"] is None and "link" not in response.headers
+    found = [a["title"] for a in page["items"]]
     assert found[0] == "More frigate drills"
-    assert "Budget talks" not in found and navy["id"] not in [a["id"] for a in response.json()]
-    assert all(a["duplicate_of"] != navy["id"] for a in response.json())
+    assert "Budget talks" not in found and navy["id"] not in [a["id"] for a in page["items"]]
+    assert all(a["duplicate_of"] != navy["id"] for a in page["items"])
     assert_problem(client.get("/v1/articles/999/similar"), 404)
     assert_problem(client.get(f"/v1/articles/{navy['id']}/similar", params={"limit": 0}), 422)
+    # over the maximum (50) is clamped to it, as every list's limit is
+    clamped = client.get(f"/v1/articles/{navy['id']}/similar", params={"limit": 60})
+    assert clamped.status_code == 200 and clamped.json()["limit"] == 50
+    assert client.get(f"/v1/articles/{navy['id']}/similar").json()["limit"] == 10
 
 
 def test_reindex_command(scratch_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:

@@ -85,6 +85,21 @@ class Keyset:
     descending: bool
     parse: Callable[[Any], Any]  # a stored sort value back to its type; ValueError if it is not
 
+    @classmethod
+    def by(
+        cls,
+        sort: str,
+        column: InstrumentedAttribute[Any],
+        id_column: InstrumentedAttribute[int],
+        parse: Callable[[Any], Any],
+    ) -> "Keyset":
+        """The order `sort` names: `column` (descending with a leading `-`), then the id."""
+        return cls(sort, column, id_column, descending=sort.startswith("-"), parse=parse)
+
+    def key_of(self, row: Any) -> tuple[Any, int]:
+        """The (sort value, id) of an ORM row, read from the attributes named as the columns."""
+        return getattr(row, str(self.column.key)), getattr(row, str(self.id_column.key))
+
     def order_by(self) -> list[ColumnElement[Any]]:
         # NULLS LAST rather than a CASE: SQLite then walks the column's index for the common
         # newest-first order instead of sorting every row for each page.
@@ -138,29 +153,9 @@ def decode_cursor(keyset: Keyset, cursor: str) -> tuple[bool, Any, int]:
         raise InvalidParameter("cursor", "is not a cursor this API issued") from error
 
 
-def page_by(
-    session: Session,
-    stmt: Select[Any],
-    *,
-    column: InstrumentedAttribute[Any],
-    id_column: InstrumentedAttribute[int],
-    sort: str,
-    parse: Callable[[Any], Any],
-    limit: int,
-    cursor: str | None,
-) -> tuple[list[Any], str | None]:
-    """One page of ORM rows ordered by `column` (`-` in `sort` for descending), then id."""
-    keyset = Keyset(
-        name=sort, column=column, id_column=id_column, descending=sort.startswith("-"), parse=parse
-    )
-    return paginate(
-        stmt,
-        keyset=keyset,
-        limit=limit,
-        cursor=cursor,
-        run=lambda s: session.scalars(s).unique().all(),
-        key_of=lambda row: (getattr(row, column.key), getattr(row, id_column.key)),
-    )
+def scalars(session: Session) -> Callable[[Select[Any]], Sequence[Any]]:
+    """The runner of a statement over ORM entities: each row's one entity, joined loads once."""
+    return lambda stmt: session.scalars(stmt).unique().all()
 
 
 def paginate(
@@ -170,14 +165,16 @@ def paginate(
     limit: int,
     cursor: str | None,
     run: Callable[[Select[Any]], Sequence[T]],
-    key_of: Callable[[T], tuple[Any, int]],
+    key_of: Callable[[T], tuple[Any, int]] | None = None,
 ) -> tuple[list[T], str | None]:
-    """Apply the keyset order and cursor, fetch limit+1 rows, and return the page and next cursor."""
+    """The one way a list pages: the keyset order and cursor applied, limit+1 rows fetched,
+    the page and the next cursor returned. `key_of` reads a row's (sort value, id); by default
+    from the ORM attributes named as the keyset's columns."""
     if cursor:
         stmt = stmt.where(keyset.after(*decode_cursor(keyset, cursor)))
     rows = list(run(stmt.order_by(*keyset.order_by()).limit(limit + 1)))
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
-    value, last_id = key_of(rows[-1])
+    value, last_id = (key_of or keyset.key_of)(rows[-1])
     return rows, encode_cursor(keyset, value, last_id)

@@ -18,7 +18,7 @@ from app.extraction.spans import overlaps
 from app.ingest.page import ParsedPage
 from app.ingest.reader import read_content
 from app.kit.dates import PartialDate, parse_moment
-from app.kit.pagination import page_by, parse_utc_datetime
+from app.kit.pagination import Keyset, paginate, parse_utc_datetime, scalars
 from app.kit.text import content_hash, sentence_index, sentence_spans, word_count
 from app.models import Article, Entity, Event, EventParticipant, Mention
 from app.schemas.article import ArticleCreate, ArticleUpdate, CuratedEntity, CuratedEvent
@@ -473,16 +473,9 @@ def list_articles(
     session: Session, *, filters: ArticleFilters, sort: str, limit: int, cursor: str | None
 ) -> tuple[list[Article], str | None]:
     """Articles matching every filter, by publication date, keyset-paginated."""
-    return page_by(
-        session,
-        filtered_articles(filters),
-        column=Article.published_at,
-        id_column=Article.id,
-        sort=sort,
-        parse=parse_utc_datetime,
-        limit=limit,
-        cursor=cursor,
-    )
+    keyset = Keyset.by(sort, Article.published_at, Article.id, parse_utc_datetime)
+    stmt = filtered_articles(filters)
+    return paginate(stmt, keyset=keyset, limit=limit, cursor=cursor, run=scalars(session))
 
 
 def article_events(session: Session, *, article_id: int) -> list[Event]:

@@ -6,7 +6,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.errors import InvalidParameter, NotFound
 from app.kit.dates import parse_period
-from app.kit.pagination import Keyset, page_by, paginate, parse_date
+from app.kit.pagination import Keyset, paginate, parse_date, scalars
 from app.models import Entity, Event, EventParticipant, PairEvent
 from app.schemas.filters import EventFilters, EventScope
 from app.taxonomy import ACTED_ON_ROLES, ACTING_ROLES
@@ -146,29 +146,17 @@ def list_events(
     if len(states) < 2:
         if filters.directed:
             raise InvalidParameter("directed", "needs two states (country=A&country=B)")
-        return page_by(
-            session,
-            filtered_events(filters),
-            column=Event.date_start,
-            id_column=Event.id,
-            sort=sort,
-            parse=parse_date,
-            limit=limit,
-            cursor=cursor,
-        )
-    # the same order and cursors, read from the first two states' pair index
-    keyset = Keyset(
-        name=sort,
-        column=PairEvent.date_start,
-        id_column=PairEvent.event_id,
-        descending=sort.startswith("-"),
-        parse=parse_date,
-    )
+        keyset = Keyset.by(sort, Event.date_start, Event.id, parse_date)
+        stmt = filtered_events(filters)
+    else:
+        # the same order and cursors, read from the first two states' pair index
+        keyset = Keyset.by(sort, PairEvent.date_start, PairEvent.event_id, parse_date)
+        stmt = pair_events(states[0], states[1], filters)
     return paginate(
-        pair_events(states[0], states[1], filters),
+        stmt,
         keyset=keyset,
         limit=limit,
         cursor=cursor,
-        run=lambda stmt: session.scalars(stmt).unique().all(),
+        run=scalars(session),
         key_of=lambda event: (event.date_start, event.id),
     )

@@ -7,18 +7,13 @@ from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from app.api.auth import WriteKey
 from app.api.body import media_type, read_text, require_json
 from app.api.export import EXPORT_RESPONSES
 from app.api.listing import ExportableDep, Listing, ListRequest, respond, top_list
 from app.api.paging import CursorRoute
 from app.config import Settings
-from app.deps import (
-    ArticleDep,
-    ArticleListFiltersDep,
-    SessionDep,
-    SettingsDep,
-    WriteKey,
-)
+from app.deps import ArticleDep, ArticleListFiltersDep, SessionDep, SettingsDep
 from app.errors import (
     InvalidParameter,
     PayloadTooLarge,
