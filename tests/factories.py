@@ -159,3 +159,27 @@ def make_event(
     session.add(event)
     session.flush()
     return event
+
+
+# Three articles whose events the relations tests count exactly: pairs, a trio, an old
+# agreement and another region.
+RELATIONS_EVENTS = [
+    # article 1
+    [
+        {
+            "type": "visit",
+            "date": "2024-03-11",
+            "countries": ["AZE", "TUR"],
+            "persons": ["Rauf Aliyarov"],
+        },
+        {"type": "agreement", "date": "2024-03-11", "countries": ["AZE", "TUR"]},
+        {"type": "agreement", "date": "1992", "countries": ["AZE", "TUR"]},
+    ],
+    # article 2
+    [
+        {"type": "exercise", "date": "2023-06-01", "countries": ["AZE", "TUR", "GEO"]},
+        {"type": "meeting", "date": "2023-06-20", "countries": ["AZE", "GEO"]},
+    ],
+    # article 3
+    [{"type": "arms_transfer", "date": "2024-01-05", "countries": ["KOR", "POL"]}],
+]

@@ -99,7 +99,7 @@ def _payload(*parts: Any) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-# The inner codec is not signed (app.api.paging seals it, tests/test_paging.py forges that
+# The inner codec is not signed (app.api.paging seals it, tests/api/test_paging.py forges that
 # seal): here an altered cursor is one that no longer decodes to a position of this keyset.
 TAMPERED = {
     "first letter changed": lambda c: ("B" if c[0] != "B" else "C") + c[1:],

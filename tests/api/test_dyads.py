@@ -6,9 +6,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.factories import RELATIONS_EVENTS as EVENTS
 from tests.factories import create
-from tests.test_articles_api import assert_problem
-from tests.test_relations import EVENTS
+from tests.helpers import assert_problem
 
 
 @pytest.fixture

@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session
 from app.db.limits import is_timeout, time_limit
 from app.errors import ServiceUnavailable
 from app.models import Article
+from app.schemas.filters import ArticleFilters, ArticleListFilters
 from app.search.backends import Filtered, Paging, Query, SearchBackend, SqlBackend, TopKBackend
 from app.search.engines import engine_for
 from app.search.facets import FACETS, Facet, ranked
 from app.search.query import parse
 from app.search.topk import TopKIndex
-from app.services.article import ArticleFilters, apply_filters
+from app.services.article_filters import apply_filters
 from app.services.search import to_topk
 from app.services.search_index import catch_up
 from app.taxonomy import EventType
@@ -147,7 +148,7 @@ def test_a_page_asked_with_facets_counts_them_the_same_way(
 
 def test_the_index_takes_no_filter_it_does_not_hold(session: Session) -> None:
     assert to_topk(session, ArticleFilters(agency="AA")) is None
-    assert to_topk(session, ArticleFilters(dyad=("AZE", "TUR"), directed=True)) is None
+    assert to_topk(session, ArticleListFilters(dyad=("AZE", "TUR"), directed=True)) is None
     converted = to_topk(session, ArticleFilters(dyad=("TUR", "AZE"), lang="en"))
     assert converted is not None and converted.dyad == "AZE-TUR" and converted.lang == "en"
 

@@ -7,7 +7,6 @@ import hmac
 import json
 import re
 import zlib
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -31,9 +30,9 @@ from app.kit.pagination import (
 )
 from app.models import Article
 from tests.factories import create
-from tests.helpers import assert_problem
+from tests.helpers import ROOT, assert_problem
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def _aze(client: TestClient, n: int) -> dict[str, Any]:

@@ -12,8 +12,8 @@ from app.schemas.filters import ArticleFilters, EventFilters, EventScope
 from app.schemas.relations import Interval, Unit
 from app.services import dyads, graph, timeline
 from app.taxonomy import EventStatus, EventType
+from tests.factories import RELATIONS_EVENTS as EVENTS
 from tests.factories import create
-from tests.test_relations import EVENTS
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ import app.models  # noqa: F401
 from app import migrate
 from app.db.base import Base
 from app.db.session import make_engine
+from tests.helpers import ROOT
 
 TABLES = {"source", "article", "entity", "entity_alias", "mention", "event", "event_participant"}
 
@@ -137,7 +138,7 @@ def test_concurrent_upgrades_wait_for_each_other(scratch_url: str, tmp_path: Pat
     """Two processes upgrading a fresh database at the same moment (replicas starting
     together): both succeed, one migrating and the other finding it done, with no error over
     a table created twice."""
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]),

@@ -3,29 +3,9 @@
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.factories import RELATIONS_EVENTS as EVENTS
 from tests.factories import create
 from tests.helpers import assert_problem
-
-EVENTS = [
-    # article 1
-    [
-        {
-            "type": "visit",
-            "date": "2024-03-11",
-            "countries": ["AZE", "TUR"],
-            "persons": ["Rauf Aliyarov"],
-        },
-        {"type": "agreement", "date": "2024-03-11", "countries": ["AZE", "TUR"]},
-        {"type": "agreement", "date": "1992", "countries": ["AZE", "TUR"]},
-    ],
-    # article 2
-    [
-        {"type": "exercise", "date": "2023-06-01", "countries": ["AZE", "TUR", "GEO"]},
-        {"type": "meeting", "date": "2023-06-20", "countries": ["AZE", "GEO"]},
-    ],
-    # article 3
-    [{"type": "arms_transfer", "date": "2024-01-05", "countries": ["KOR", "POL"]}],
-]
 
 
 def _follow(client: TestClient, nested: dict) -> dict:
