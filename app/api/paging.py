@@ -152,6 +152,9 @@ class CursorRoute(APIRoute):
         super().__init__(*args, **kwargs)
         declared = _query_names(self.dependant)
         self.cursor_params = tuple(name for name in TOKEN_PARAMS if name in declared)
+        # the name its next pages are linked with: `since` where the route documents it (the
+        # change feed; `cursor` there is a deprecated alias), else `cursor`
+        self.cursor_name = "since" if "since" in self.cursor_params else "cursor"
         self.bound_params = frozenset(declared - set(self.cursor_params))
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -245,6 +248,8 @@ def page_response(
     as a `Link: <...>; rel="next"` header."""
     public = seal_next(request, next_cursor)
     if public and more:
-        url = request.url.remove_query_params(_route(request).cursor_params)
-        response.headers["Link"] = f'<{url.include_query_params(cursor=public)}>; rel="next"'
+        route = _route(request)
+        url = request.url.remove_query_params(route.cursor_params)
+        link = url.include_query_params(**{route.cursor_name: public})
+        response.headers["Link"] = f'<{link}>; rel="next"'
     return model(items=items, limit=limit, next_cursor=public, **fields)

@@ -54,6 +54,9 @@ def test_changes_page_in_order_and_reject_bad_cursors(client: TestClient) -> Non
     first = client.get("/v1/changes", params={"limit": 2})
     body = first.json()
     assert 'rel="next"' in first.headers["link"]
+    # the feed links its next page with its one documented cursor name
+    assert f"since={body['next_cursor']}" in first.headers["link"]
+    assert "cursor=" not in first.headers["link"]
     ids = [c["id"] for c in body["items"]]
     rest = client.get("/v1/changes", params={"since": body["next_cursor"], "limit": 100}).json()
     assert ids + [c["id"] for c in rest["items"]] == sorted(ids + [c["id"] for c in rest["items"]])
