@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.api.export import Reader
@@ -23,7 +24,6 @@ from app.schemas.filters import (
     EventFilters,
     EventScope,
 )
-from app.schemas.filters import check_range as check_range  # the relations routes' import
 from app.services.article import get_article
 from app.services.entity import get_entity
 from app.services.event import get_event
@@ -43,6 +43,14 @@ def get_session_factory(request: Request) -> sessionmaker[Session]:
 
 
 SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
 
 
 def get_metrics(request: Request) -> Metrics:

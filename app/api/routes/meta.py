@@ -1,7 +1,8 @@
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from app.deps import EngineDep, MetricsDep, SettingsDep
 from app.errors import problem_responses
 from app.schemas.taxonomy import EntityKindRead, EventTypeRead, TaxonomyRead
 from app.services.readiness import check_readiness
@@ -46,9 +47,8 @@ def taxonomy() -> TaxonomyRead:
     summary="Prometheus metrics: requests and latency by route and status, ingest, extraction",
     response_class=PlainTextResponse,
 )
-def metrics(request: Request) -> PlainTextResponse:
-    registry = request.app.state.metrics.registry
-    return PlainTextResponse(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+def metrics(metrics: MetricsDep) -> PlainTextResponse:
+    return PlainTextResponse(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get("/healthz", operation_id="get_health", summary="The process is alive")
@@ -62,6 +62,6 @@ def healthz() -> dict[str, str]:
     summary="The database answers and its schema is at the latest migration",
     responses=problem_responses(503),
 )
-def readyz(request: Request) -> dict[str, str]:
-    ready = check_readiness(request.app.state.engine, url=request.app.state.settings.database_url)
+def readyz(engine: EngineDep, settings: SettingsDep) -> dict[str, str]:
+    ready = check_readiness(engine, url=settings.database_url)
     return {"status": "ready", "database": ready.database, "revision": ready.revision}
