@@ -1,7 +1,7 @@
 """Request dependencies: the unit of work, paging, filters, and load-or-404 lookups (the API
 keys are app.api.auth)."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated
@@ -29,7 +29,10 @@ from app.services.entity import get_entity
 from app.services.event import get_event
 
 
-def get_settings_dep(request: Request) -> Settings:
+# Dependencies that only read app state or query values are `async def`: FastAPI runs a plain
+# `def` dependency in the thread pool, a hop per dependency on every request; those that touch
+# the database (the session, the key check, loading a row) stay `def`.
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -37,7 +40,7 @@ def get_settings_dep(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
-def get_session_factory(request: Request) -> sessionmaker[Session]:
+async def get_session_factory(request: Request) -> sessionmaker[Session]:
     factory: sessionmaker[Session] = request.app.state.session_factory
     return factory
 
@@ -45,7 +48,7 @@ def get_session_factory(request: Request) -> sessionmaker[Session]:
 SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 
@@ -53,9 +56,13 @@ def get_engine(request: Request) -> Engine:
 EngineDep = Annotated[Engine, Depends(get_engine)]
 
 
-def get_metrics(request: Request) -> Metrics:
+def metrics_of(request: Request) -> Metrics:
     metrics: Metrics = request.app.state.metrics
     return metrics
+
+
+async def get_metrics(request: Request) -> Metrics:
+    return metrics_of(request)
 
 
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
@@ -79,7 +86,7 @@ def get_session(
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_reader(factory: SessionFactoryDep, settings: SettingsDep) -> Reader:
+async def get_reader(factory: SessionFactoryDep, settings: SettingsDep) -> Reader:
     """Sessions for the reads outside the request's own (an export's pages), under its limit."""
 
     @contextmanager
@@ -96,7 +103,7 @@ ReaderDep = Annotated[Reader, Depends(get_reader)]
 MAX_ID = 2**31 - 1  # ids are INTEGER columns (32-bit on PostgreSQL)
 LIMIT_HELP = "Items per page (default {default}, clamped to {maximum})"
 
-LimitCheck = Callable[[SettingsDep, int | None], int]
+LimitCheck = Callable[[SettingsDep, int | None], Awaitable[int]]
 
 
 def limit_of(
@@ -107,7 +114,7 @@ def limit_of(
     DEFCOOP_PAGE_SIZE_DEFAULT and DEFCOOP_PAGE_SIZE_MAX."""
     help = description.format(default=default or 20, maximum=maximum or "the maximum")
 
-    def clamped(
+    async def clamped(
         settings: SettingsDep,
         limit: Annotated[int | None, Query(ge=1, le=MAX_ID, description=help)] = None,
     ) -> int:
@@ -126,7 +133,7 @@ class PageParams:
     cursor: str | None
 
 
-def get_page(
+async def get_page(
     limit: LimitDep,
     cursor: Annotated[
         str | None,

@@ -7,7 +7,7 @@ row is shown), takes the `ListDep` or `ExportableDep` dependency, and returns
 and opened by app.api.paging.
 """
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, NamedTuple, TypeVar
 
@@ -61,13 +61,13 @@ class ListRequest:
     fmt: ExportFormat = ExportFormat.json
 
 
-def _list_request(
+async def _list_request(
     request: Request, response: Response, session: SessionDep, page: PageDep, reader: ReaderDep
 ) -> ListRequest:
     return ListRequest(request, response, session, page, reader)
 
 
-def _exportable(
+async def _exportable(
     base: Annotated[ListRequest, Depends(_list_request)],
     format: Annotated[ExportFormat | None, Query(description=FORMAT_HELP)] = None,
 ) -> ListRequest:
@@ -75,11 +75,11 @@ def _exportable(
     return ListRequest(base.request, base.response, base.session, base.page, base.reader, fmt)
 
 
-def top_list(*, default: int, maximum: int) -> Callable[..., ListRequest]:
+def top_list(*, default: int, maximum: int) -> Callable[..., Awaitable[ListRequest]]:
     """The dependency of a ranked top list: one page of `limit` (clamped as every limit is)
     best rows, no cursor."""
 
-    def asked(
+    async def asked(
         request: Request,
         response: Response,
         session: SessionDep,

@@ -11,7 +11,7 @@ from app.api.export import EXPORT_RESPONSES
 from app.api.listing import ExportableDep, Listing, ListRequest, respond, top_list
 from app.api.paging import CursorRoute
 from app.config import Settings
-from app.deps import ArticleDep, ArticleListFiltersDep, SessionDep, SettingsDep, get_metrics
+from app.deps import ArticleDep, ArticleListFiltersDep, SessionDep, SettingsDep, metrics_of
 from app.errors import (
     InvalidParameter,
     PayloadTooLarge,
@@ -88,7 +88,7 @@ def _read(session: SessionDep, article: Any, include: set[str]) -> ArticleRead:
 def _count(request: Request, outcome: IngestOutcome | LineResult) -> None:
     if outcome.article is None:
         return
-    metrics = get_metrics(request)  # the handlers' MetricsDep, read where the outcome is known
+    metrics = metrics_of(request)  # the handlers' MetricsDep, read where the outcome is known
     metrics.articles_ingested.labels(outcome.status).inc()
     if outcome.extraction_s is not None:
         metrics.extraction_seconds.observe(outcome.extraction_s)
