@@ -169,14 +169,22 @@ def scratch_url(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def server(scratch_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
+def server_settings() -> dict[str, str]:
+    """DEFCOOP_ settings of the `server` fixture's process beyond the test defaults."""
+    return {}
+
+
+@pytest.fixture
+def server(
+    scratch_url: str, tmp_path: Path, server_settings: dict[str, str]
+) -> Iterator[tuple[str, str]]:
     """A real `defcoop serve` on a new migrated database: (base url, write key)."""
     migrate.upgrade(scratch_url)
     engine = make_engine(scratch_url)
     with session_scope(make_session_factory(engine)) as session:
         key = create_key(session, name="e2e", scope=Scope.write).secret
     engine.dispose()
-    with running(scratch_url, tmp_path) as base:
+    with running(scratch_url, tmp_path, settings=server_settings) as base:
         yield base, key
 
 

@@ -56,7 +56,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def running(url: str, tmp_path: Path, command: str = "serve", ready_s: float = 30) -> Iterator[str]:
+def running(
+    url: str,
+    tmp_path: Path,
+    command: str = "serve",
+    ready_s: float = 30,
+    settings: dict[str, str] | None = None,
+) -> Iterator[str]:
     """`defcoop COMMAND` (serve, or demo: load the samples first) on a free port; its base url."""
     port = free_port()
     env = {
@@ -65,6 +71,7 @@ def running(url: str, tmp_path: Path, command: str = "serve", ready_s: float = 3
         "DEFCOOP_LOG_LEVEL": "warning",
         "DEFCOOP_RATE_LIMIT_READS": "1000000/minute",
         "DEFCOOP_RATE_LIMIT_WRITES": "1000000/minute",
+        **(settings or {}),
     }
     log = (tmp_path / "server.log").open("w")
     process = subprocess.Popen(
