@@ -1,6 +1,7 @@
 """Large pages: extraction takes time linear in the page, stops inside a stage when its budget
 is spent, and every route and command that extracts answers within that budget."""
 
+import gc
 import json
 import time
 from collections.abc import Callable
@@ -59,22 +60,32 @@ def wrapped(size: int) -> str:
 
 
 def _cpu_seconds(text: str) -> float:
-    """CPU time (not wall time: other work shares the machine) to read and extract a page."""
+    """CPU time (not wall time: other work shares the machine) to read and extract a page, the
+    best of three, with the cyclic collector off: its full passes grow with the live heap and
+    land on one run or another, which is noise here, not the extractor's cost."""
     best = float("inf")
-    for _ in range(2):
-        started = time.process_time()
-        page = read_content(text=text)
-        extract(Document(text=page.body, language=page.language))
-        best = min(best, time.process_time() - started)
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(3):
+            started = time.process_time()
+            page = read_content(text=text)
+            extract(Document(text=page.body, language=page.language))
+            best = min(best, time.process_time() - started)
+    finally:
+        gc.enable()
     return best
 
 
 @pytest.mark.parametrize("shape", [prose, wrapped])
-def test_doubling_a_page_at_most_about_doubles_the_time(shape: Callable[[int], str]) -> None:
+def test_four_times_the_page_takes_about_four_times_the_time(
+    shape: Callable[[int], str],
+) -> None:
     _cpu_seconds(shape(2_000))  # word lists, language model
-    small, large = _cpu_seconds(shape(50_000)), _cpu_seconds(shape(100_000))
-    # Linear is 2; the list scans this replaced gave 3.7 to 4 at these sizes.
-    assert large / small < 3, (small, large)
+    small, large = _cpu_seconds(shape(25_000)), _cpu_seconds(shape(100_000))
+    # Linear is 4 and quadratic 16; the list scans this replaced doubled at 3.7 to 4 a step,
+    # about 14 over two. 8 leaves room for a shared CI core and still catches those.
+    assert large / small < 8, (small, large)
 
 
 def _expired() -> Deadline:
