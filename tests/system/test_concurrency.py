@@ -28,15 +28,6 @@ def test_the_write_floor_scales_with_the_soak() -> None:
     assert not enough_writes(0, 0.1)
 
 
-@pytest.fixture
-def server_settings() -> dict[str, str]:
-    # 20 clients on a 2-core machine, 4 of them extracting pages: a search that meets the 5 s
-    # default budget is the budget working, not a lock or a lost write, which is what this
-    # soak looks for. It is given 30 s (see issue 12's closing note: searches under this load
-    # got slower in the rebuild, and that is to be found and fixed).
-    return {"DEFCOOP_SEARCH_TIME_LIMIT_S": "30"}
-
-
 @pytest.mark.soak
 @pytest.mark.skipif(ON_POSTGRES, reason="the issue asks this of the SQLite default")
 def test_writers_and_readers_together(server: tuple[str, str]) -> None:
