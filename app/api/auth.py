@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import Depends, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from app.deps import SessionDep, SettingsDep
+from app.deps import SessionFactoryDep, SettingsDep
 from app.errors import Forbidden, Unauthorized
 from app.models import ApiKey
 from app.services.keys import Scope, allows, find_key
@@ -28,12 +28,15 @@ API_KEY = APIKeyHeader(
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
 ApiKeyHeaderDep = Annotated[str | None, Depends(API_KEY)]
 
-KeyCheck = Callable[[SessionDep, SettingsDep, BearerDep, ApiKeyHeaderDep], ApiKey | None]
+KeyCheck = Callable[[SessionFactoryDep, SettingsDep, BearerDep, ApiKeyHeaderDep], ApiKey | None]
 
 
 def _require(needed: Scope) -> KeyCheck:
     def check(
-        session: SessionDep, settings: SettingsDep, bearer: BearerDep, api_key: ApiKeyHeaderDep
+        factory: SessionFactoryDep,
+        settings: SettingsDep,
+        bearer: BearerDep,
+        api_key: ApiKeyHeaderDep,
     ) -> ApiKey | None:
         if needed is Scope.read and not settings.require_read_key:
             return None
@@ -47,7 +50,11 @@ def _require(needed: Scope) -> KeyCheck:
                 field="Authorization",
                 location="header",
             )
-        key = find_key(session, secret=secret)
+        # A read of its own, not the request's session: that one, in a write, would begin its
+        # transaction here and take SQLite's write lock for the whole request (its extraction
+        # too), and a request with a bad key would hold every writer up.
+        with factory() as session:
+            key = find_key(session, secret=secret)
         if key is None:
             raise Unauthorized(
                 "The API key is not valid (unknown or revoked).",

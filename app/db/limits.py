@@ -3,6 +3,10 @@
 Limits nest: a search's own limit inside a request's limit. The tightest deadline wins, and
 leaving a limit restores the one around it. A statement the limit stops becomes a 503
 (ServiceUnavailable) as it leaves the limit; `is_timeout` is the one test of such a stop.
+
+The deadlines belong to the session, not to its connection: entering a limit does not start a
+transaction (a writing request takes SQLite's write lock at its first statement, not before its
+extraction), and the connection gets them when the session's transaction begins on it.
 """
 
 import time
@@ -10,9 +14,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from app.errors import ServiceUnavailable
 
@@ -49,8 +54,7 @@ def time_limit(
 ) -> Iterator[Callable[[], None]]:
     """Statements run inside are stopped once `seconds` have passed, and work that is not the
     database's calls the check this yields between its steps: either way a 503 with `detail`."""
-    connection = session.connection()
-    deadlines: list[float] = connection.info.setdefault(_DEADLINES, [])
+    deadlines: list[float] = session.info.setdefault(_DEADLINES, [])
     deadline = time.monotonic() + seconds
     deadlines.append(deadline)
 
@@ -62,7 +66,7 @@ def time_limit(
             raise stopped()
 
     try:
-        _apply(connection, deadlines)
+        _apply_to(session, deadlines)
         yield check
     except OperationalError as error:
         if is_timeout(error):
@@ -70,10 +74,31 @@ def time_limit(
         raise
     finally:
         deadlines.pop()
+        _apply_to(session, deadlines)
+
+
+@event.listens_for(Session, "after_begin")
+def _on_begin(session: Session, _transaction: SessionTransaction, connection: Connection) -> None:
+    deadlines: list[float] | None = session.info.get(_DEADLINES)
+    if deadlines:
+        _apply(connection, deadlines)
+
+
+def _apply_to(session: Session, deadlines: list[float]) -> None:
+    """The deadlines onto the connection the session's transaction holds, if it holds one yet
+    (otherwise `_on_begin` applies them when it does)."""
+    transaction = session.get_transaction()
+    if transaction is None:
+        return
+    for connection in _connections(transaction):
         if not connection.closed and not connection.invalidated:
             # in a failed transaction the reset fails too; the rollback drops the limit anyway
             with suppress(DBAPIError):
                 _apply(connection, deadlines)
+
+
+def _connections(transaction: SessionTransaction) -> list[Connection]:
+    return [conn for conn, *_ in transaction._connections.values()]
 
 
 def _apply(connection: Any, deadlines: list[float]) -> None:
@@ -97,8 +122,7 @@ def not_counted(session: Session) -> Iterator[None]:
     inside are limited as ever, and on leaving the deadlines move on by the time it took.
     Extraction between statements (no database work), or one chunk of a bulk load (each
     chunk then has the limit's time for its own database work)."""
-    connection = session.connection()
-    deadlines: list[float] = connection.info.get(_DEADLINES, [])
+    deadlines: list[float] = session.info.get(_DEADLINES, [])
     entered, started = list(deadlines), time.monotonic()
     try:
         yield
@@ -106,6 +130,4 @@ def not_counted(session: Session) -> Iterator[None]:
         if deadlines:  # as on entry, later by the time inside (nested ones moved them too)
             moved = time.monotonic() - started
             deadlines[:] = [deadline + moved for deadline in entered]
-            if not connection.closed and not connection.invalidated:
-                with suppress(DBAPIError):
-                    _apply(connection, deadlines)
+            _apply_to(session, deadlines)

@@ -13,9 +13,11 @@ from app.db.changefeed import track_changes
 WRITE_OPTION = "defcoop_writes"  # execution option: this transaction will write
 
 
-def begin_write(session: Session) -> None:
-    """Start the session's transaction as a writing one (SQLite: BEGIN IMMEDIATE)."""
-    session.connection(execution_options={WRITE_OPTION: True})
+def writing_session(factory: sessionmaker[Session]) -> Session:
+    """A session whose transaction, once its first statement begins it, is a writing one
+    (SQLite: BEGIN IMMEDIATE). Nothing is begun before: work before the first statement (a
+    page's extraction) does not hold the write lock."""
+    return factory(execution_options={WRITE_OPTION: True})
 
 
 _CACHES = "defcoop_caches"
@@ -86,10 +88,8 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 def session_scope(factory: sessionmaker[Session], *, write: bool = True) -> Iterator[Session]:
     """The unit of work (a request's, through deps.get_session, and the CLI's): commit on
     success, roll back on any error."""
-    session = factory()
+    session = writing_session(factory) if write else factory()
     try:
-        if write:
-            begin_write(session)
         yield session
         session.commit()
     except BaseException:

@@ -35,7 +35,7 @@ from app.schemas.event import event_read
 from app.schemas.search import SimilarArticle
 from app.services import article as service
 from app.services.bulk import IngestOptions, LineResult, ingest_records
-from app.services.ingest import IngestOutcome, OnDuplicate
+from app.services.ingest import IngestOutcome, OnDuplicate, prepare_article
 from app.services.ingest import create_article as store_article
 from app.services.similar import similar
 
@@ -101,13 +101,14 @@ def _store(
     data: ArticleCreate,
     on_duplicate: OnDuplicate,
 ) -> IngestOutcome:
-    outcome = store_article(
-        session,
-        data=data,
-        on_duplicate=on_duplicate,
-        budget_s=settings.extraction_budget_s,
-        spacy_model=settings.spacy_model,
+    # The page is read and extracted before the first statement, which begins the transaction
+    # and, on SQLite, takes the write lock: other writers wait for the store, not the extraction.
+    # A url already stored then costs an extraction it did not need; holding every writer up
+    # for the length of one extraction costs more.
+    prepared = prepare_article(
+        data, budget_s=settings.extraction_budget_s, spacy_model=settings.spacy_model
     )
+    outcome = store_article(session, data=data, on_duplicate=on_duplicate, prepared=prepared)
     _count(request, outcome)
     return outcome
 
