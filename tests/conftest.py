@@ -47,11 +47,9 @@ def _forget_search_indexes() -> Iterator[None]:
     # The registry (a handle, and a tantivy writer with its memory, per index directory) lives as
     # long as the process; each test's index sits in its own temporary directory, so a handle
     # left behind is never used again and, in a long run or an xdist worker, only piles up.
-    before = set(topk._OPEN)
+    before = topk.open_directories()
     yield
-    with topk._OPEN_LOCK:
-        for key in set(topk._OPEN) - before:
-            topk._OPEN.pop(key, None)
+    topk.forget(topk.open_directories() - before)
 
 
 @pytest.fixture(scope="session")

@@ -391,3 +391,17 @@ def open_index(directory: Path) -> TopKIndex:
         if index is None:
             index = _OPEN[key] = TopKIndex(key)
         return index
+
+
+def open_directories() -> set[Path]:
+    """The index directories this process holds a handle on."""
+    with _OPEN_LOCK:
+        return set(_OPEN)
+
+
+def forget(directories: set[Path]) -> None:
+    """Drop the handles (and their writers' memory) on these directories: the next open_index
+    of one opens it afresh. For a process that is done with indexes it will not use again."""
+    with _OPEN_LOCK:
+        for key in directories:
+            _OPEN.pop(key, None)
