@@ -1,0 +1,28 @@
+"""The pipeline stage for pages not in English: countries, then the events among them."""
+
+from typing import TYPE_CHECKING
+
+from app.extraction.languages.countries import find_countries
+from app.extraction.languages.dates import find_dates
+from app.extraction.languages.events import find_events, sentences
+from app.extraction.languages.rules import has_rules, rules_for
+from app.kit.language import declared_language
+
+if TYPE_CHECKING:
+    from app.extraction.pipeline import State
+
+__all__ = ["has_rules", "languages_stage"]
+
+
+def languages_stage(state: "State") -> None:
+    document = state.document
+    rules = rules_for(declared_language(document.language) or "")
+    if rules is None:
+        return
+    text = document.text
+    state.sentences = sentences(text)
+    state.entities = find_countries(text, rules)
+    state.deadline.check()
+    dates = find_dates(text, rules, document.published)
+    state.deadline.check()
+    state.events = find_events(text, state.sentences, state.entities, dates, rules)
