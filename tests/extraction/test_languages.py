@@ -149,3 +149,25 @@ def test_english_pages_do_not_run_the_language_stage() -> None:
 )
 def test_serbian_is_told_from_its_neighbours(text: str, expected: str) -> None:
     assert detect_language(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "published", "expected"),
+    [
+        ("fr", "Mardi, les ministres ont signé.", date(2023, 9, 1), ["2023-08-29"]),
+        (
+            "ru",
+            "В среду министр прибыл, вчера уехал.",
+            date(2023, 9, 1),
+            ["2023-08-30", "2023-08-31"],
+        ),
+        ("fr", "Mardi, les ministres ont signé.", None, []),  # a weekday of an undated page
+        ("es", "En el mar Mediterráneo, el 5 mar. 2021.", None, ["2021-03-05"]),  # "mar": the sea
+    ],
+)
+def test_weekdays_and_yesterday_need_the_publication_day(
+    language: str, text: str, published: date | None, expected: list[str]
+) -> None:
+    rules = rules_for(language)
+    assert rules is not None
+    assert [d.value.iso() for d in find_dates(text, rules, published)] == expected

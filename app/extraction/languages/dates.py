@@ -21,6 +21,7 @@ _PERIODS = {"day": DatePrecision.day, "month": DatePrecision.month, "year": Date
 _NOT_LETTER = "(?<!" + LETTER + ")"
 _NUMERIC = r"\d{1,2}[./]\d{1,2}[./](?:19|20)\d{2}"
 _YEAR = r"(?:19|20)\d{2}"
+_WRITTEN_YEAR = re.compile(_YEAR)
 FUTURE_YEARS = 10  # a year this far past publication is a number, not a date
 
 
@@ -32,15 +33,14 @@ class FoundDate:
     value: PartialDate
 
 
-def _names(rules: LanguageRules, kind: str) -> list[str]:
+def _names(rules: LanguageRules, kind: str, width: str) -> list[str]:
     from babel import Locale  # CLDR data: read once per language
 
     names: set[str] = set()
     for locale in rules.locales:
         table = getattr(Locale.parse(locale), kind)
         for context in ("format", "stand-alone"):
-            for width in ("wide", "abbreviated"):
-                names.update(str(n).rstrip(".") for n in table[context][width].values())
+            names.update(str(n).rstrip(".") for n in table[context][width].values())
     return sorted((n for n in names if len(n) >= 3), key=len, reverse=True)
 
 
@@ -55,14 +55,22 @@ def _alternation(names: list[str], inflected: bool) -> str:
 
 @cache
 def _candidates(rules: LanguageRules) -> re.Pattern[str]:
-    month = _alternation(_names(rules, "months"), rules.inflected)
-    weekday = _alternation(_names(rules, "days"), rules.inflected)
+    """Spans that may be dates. An abbreviated month ("mar", also Spanish for the sea) needs
+    a day or a year beside it; a weekday alone, or "yesterday", needs the publication date
+    (find_dates drops what has no year to stand on)."""
+    month = _alternation(_names(rules, "months", "wide"), rules.inflected)
+    short = _alternation(_names(rules, "months", "abbreviated"), inflected=False)
+    weekday = _alternation(_names(rules, "days", "wide"), rules.inflected)
+    relative = "|".join(re.escape(w) for w in rules.relative_days) or "(?!)"
     glue = r"(?:\s+(?:de|del|of)\s+|[\s,]+)"  # "28 de septiembre de 2021"
+    day = r"\d{1,2}\.?"
     spelled = (
-        rf"(?:{weekday},?\s+)?(?:\d{{1,2}}\.?{glue})?{month}(?:{glue}{_YEAR})?"
+        rf"(?:{weekday},?\s+)?(?:{day}{glue})?{month}(?:{glue}{_YEAR})?"
         rf"|{month}\s+\d{{1,2}}(?:,?\s+{_YEAR})?"
+        rf"|{day}{glue}{short}(?:{glue}{_YEAR})?|{short}{glue}{_YEAR}"
     )
-    pattern = rf"{_NOT_LETTER}(?:{spelled}|{_NUMERIC}|{_YEAR})(?!{LETTER}|\d)"
+    alone = rf"{weekday}|{relative}"
+    pattern = rf"{_NOT_LETTER}(?:{spelled}|{_NUMERIC}|{_YEAR}|{alone})(?!{LETTER}|\d)"
     return re.compile(pattern, re.I)
 
 
@@ -85,8 +93,8 @@ def find_dates(text: str, rules: LanguageRules, published: date | None) -> list[
         data = parser.get_date_data(span)
         if data.date_obj is None or data.period not in _PERIODS:
             continue
-        if "year" not in (data.parts or ()) and published is None:
-            continue  # "26 August" of an undated page: which year is not said
+        if published is None and not _WRITTEN_YEAR.search(span):
+            continue  # "26 August", "Tuesday" of an undated page: which year is not said
         moment = data.date_obj.date()
         if published is not None and moment.year > published.year + FUTURE_YEARS:
             continue

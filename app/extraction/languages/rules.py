@@ -19,6 +19,7 @@ class LanguageRules:
     name_suffix: str  # a regex names may end with: Turkish endings ("Fransa'ya"), a genitive s
     adjectives: dict[str, tuple[str, ...]]  # alpha-3 -> demonyms; "stem*" matches endings
     names: dict[str, tuple[str, ...]]  # alpha-3 -> extra names CLDR lacks ("США", "ABD")
+    relative_days: tuple[str, ...]  # "hier", "вчера": dated from the publication day
     triggers: dict[str, tuple[re.Pattern[str], ...]]  # event type -> sentence patterns
     requires: dict[str, tuple[re.Pattern[str], ...]]  # event type -> one must also occur
 
@@ -62,6 +63,7 @@ def rules_for(language: str) -> LanguageRules | None:
         name_suffix=str(data.get("name_suffix", "")),
         adjectives={k: tuple(v) for k, v in data.get("adjectives", {}).items()},
         names={k: tuple(v) for k, v in data.get("names", {}).items()},
+        relative_days=tuple(data.get("relative_days", [])),
         triggers={t: _compile(v.get("triggers", [])) for t, v in events.items()},
         requires={t: _compile(v["requires"]) for t, v in events.items() if v.get("requires")},
     )
