@@ -19,8 +19,8 @@ from importlib import resources
 
 from app.ingest.credits import credit, wire
 from app.ingest.source import source_from_handle, source_from_url
-from app.ingest.stamps import STAMP_WORDS, glued_stamp, is_banner, stamp_words
-from app.kit.dates import MONTHS, PartialDate, date_from_url, date_in_line, parse_partial_iso
+from app.ingest.stamps import STAMP_WORDS, glued_stamp, is_banner, stamp_words, url_date
+from app.kit.dates import MONTHS, PartialDate, date_in_line, parse_partial_iso
 from app.kit.language import detect_language
 from app.kit.text import fold, normalize_body
 from app.taxonomy import DatePrecision
@@ -393,7 +393,7 @@ def parse_page(text: str, *, url: str | None = None, language: str | None = None
     agency = credits.agency or wire(_agency(content))  # a dateline's wire is never a person
     # "contractor.Under the deal": a scraper dropped the space after a full stop
     body = _GLUED_SENTENCES.sub(". ", "\n\n".join(content))
-    published = _published(credits.published, date_from_url(url))
+    published = _published(credits.published, url_date(url))
     source_name, source_domain = _outlet(footer, url)
     derived = _derive_title(body) if title is None else None
     return ParsedPage(

@@ -38,3 +38,17 @@ def test_a_month_header_takes_the_day_from_a_url_that_agrees() -> None:
     assert other.published is not None and other.published.iso() == "2019-10"  # the page wins
     alone = parse_page(text)
     assert alone.published is not None and alone.published.iso() == "2019-10"
+
+
+def test_a_ddmmyy_folder_before_the_slug_dates_the_page() -> None:
+    text = "Officials met in Jakarta to sign the deal."
+    url = "https://news.example/journal/international/150322/officials-sign-deal"
+    page = parse_page(text, url=url)
+    assert page.published is not None and page.published.iso() == "2022-03-15"
+    # a numeric id that cannot be a day and month is not a date
+    assert parse_page(text, url="https://news.example/241672/officials-sign-deal").published is None
+
+
+def test_a_urls_month_stands_where_the_page_says_nothing_else() -> None:
+    page = parse_page("Officials met to sign the deal.", url="https://x.example/2025/08/deal")
+    assert page.published is not None and page.published.iso() == "2025-08"
