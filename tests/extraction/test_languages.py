@@ -171,3 +171,20 @@ def test_weekdays_and_yesterday_need_the_publication_day(
     rules = rules_for(language)
     assert rules is not None
     assert [d.value.iso() for d in find_dates(text, rules, published)] == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("fr", "Le premier ministre grec Jean Dupont a parlé.", ["Jean Dupont"]),
+        ("sr", "Predsednik Francuske Petar Petrović je rekao.", ["Petar Petrović"]),
+        ("ru", "Генерал-полковник Иван Петров прибыл.", ["Иван Петров"]),
+        # a name in an oblique case is not the name as written in the nominative: left out
+        ("ru", "Он встретился с министром обороны Турции Иваном Петровым.", []),
+        # capitalised words of an institution are not a person
+        ("pt", "O comandante da Força Aérea Brasileira falou.", []),
+    ],
+)
+def test_people_after_a_title(language: str, text: str, expected: list[str]) -> None:
+    result = run(text, language)
+    assert [e.name for e in result.entities if e.kind == "person"] == expected

@@ -19,6 +19,9 @@ class LanguageRules:
     name_suffix: str  # a regex names may end with: Turkish endings ("Fransa'ya"), a genitive s
     adjectives: dict[str, tuple[str, ...]]  # alpha-3 -> demonyms; "stem*" matches endings
     names: dict[str, tuple[str, ...]]  # alpha-3 -> extra names CLDR lacks ("США", "ABD")
+    titles: re.Pattern[str] | None  # offices before a person's name ("ministre", "генерал")
+    not_names: re.Pattern[str] | None  # capitalised words of states' names ("République")
+    oblique: re.Pattern[str] | None  # case endings of a name not in the nominative
     relative_days: tuple[str, ...]  # "hier", "вчера": dated from the publication day
     triggers: dict[str, tuple[re.Pattern[str], ...]]  # event type -> sentence patterns
     requires: dict[str, tuple[re.Pattern[str], ...]]  # event type -> one must also occur
@@ -26,6 +29,18 @@ class LanguageRules:
 
 def _compile(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p, re.I) for p in patterns)
+
+
+def _one(
+    patterns: list[str] | None, *, flags: int, words: bool, end: bool = False
+) -> re.Pattern[str] | None:
+    """One regex for a list: whole words (titles), or endings (oblique cases)."""
+    if not patterns:
+        return None
+    body = "|".join(f"(?:{p})" for p in patterns)
+    if end:
+        return re.compile(f"(?:{body})$", flags)
+    return re.compile(rf"\b(?:{body})\b" if words else f"(?:{body})", flags)
 
 
 @cache
@@ -63,6 +78,9 @@ def rules_for(language: str) -> LanguageRules | None:
         name_suffix=str(data.get("name_suffix", "")),
         adjectives={k: tuple(v) for k, v in data.get("adjectives", {}).items()},
         names={k: tuple(v) for k, v in data.get("names", {}).items()},
+        titles=_one(data.get("titles"), flags=re.I, words=True),
+        not_names=_one(data.get("not_names"), flags=0, words=False),
+        oblique=_one(data.get("oblique_endings"), flags=0, words=False, end=True),
         relative_days=tuple(data.get("relative_days", [])),
         triggers={t: _compile(v.get("triggers", [])) for t, v in events.items()},
         requires={t: _compile(v["requires"]) for t, v in events.items() if v.get("requires")},

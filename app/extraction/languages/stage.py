@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 from app.extraction.languages.countries import find_countries
 from app.extraction.languages.dates import find_dates
 from app.extraction.languages.events import find_events, sentences
+from app.extraction.languages.people import find_people
 from app.extraction.languages.rules import has_rules, rules_for
 from app.kit.language import declared_language
 
@@ -21,8 +22,9 @@ def languages_stage(state: "State") -> None:
         return
     text = document.text
     state.sentences = sentences(text)
-    state.entities = find_countries(text, rules)
+    countries = find_countries(text, rules)
+    state.entities = countries + find_people(text, rules, countries)
     state.deadline.check()
     dates = find_dates(text, rules, document.published)
     state.deadline.check()
-    state.events = find_events(text, state.sentences, state.entities, dates, rules)
+    state.events = find_events(text, state.sentences, countries, dates, rules)

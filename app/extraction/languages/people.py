@@ -1,0 +1,65 @@
+"""People named after a title in a page's own language: "le premier ministre grec Kyriakos
+Mitsotakis", "генерал-полковник Закир Гасанов", "Predsednik Francuske Emanuel Makron".
+
+A title word of the data file, then at most a few lower-case words or state names (the
+office's department, the state), then two or three capitalised words: the person. In
+inflected languages a name in an oblique case ("с министром Яшаром Гюлером") is not the
+name as the guideline records it (the nominative), so a name whose words end in an oblique
+ending of the data file is left out rather than reported misspelt.
+"""
+
+import re
+
+from app.extraction.base import FoundEntity, Span
+from app.extraction.languages.countries import LETTER
+from app.extraction.languages.rules import LanguageRules
+
+_TOKEN = re.compile(LETTER + r"+(?:[-'’]" + LETTER + r"+)*")
+BETWEEN_MOST = 4  # words between a title and the name ("ministre de la Défense")
+NAME_WORDS = (2, 3)  # a first name and a surname, maybe a middle or a second surname
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper() and not word.isupper()
+
+
+def find_people(text: str, rules: LanguageRules, countries: list[FoundEntity]) -> list[FoundEntity]:
+    if rules.titles is None:
+        return []
+    state_spans = [(m.start, m.end) for e in countries for m in e.mentions]
+
+    def in_state(start: int) -> bool:
+        return any(a <= start < b for a, b in state_spans)
+
+    found: dict[str, FoundEntity] = {}
+    for title in rules.titles.finditer(text):
+        tokens = list(_TOKEN.finditer(text, title.end(), min(len(text), title.end() + 160)))
+        index, skipped = 0, 0
+        while index < len(tokens) and skipped <= BETWEEN_MOST:
+            word = tokens[index]
+            if not _capitalised(word.group(0)) or in_state(word.start()):
+                if rules.titles.fullmatch(word.group(0)) or text[title.end() : word.start()].count(
+                    "."
+                ):
+                    break
+                index, skipped = index + 1, skipped + 1
+                continue
+            run = [word]
+            for nxt in tokens[index + 1 : index + NAME_WORDS[1]]:
+                gap = text[run[-1].end() : nxt.start()]
+                if gap.strip() or not _capitalised(nxt.group(0)) or in_state(nxt.start()):
+                    break
+                run.append(nxt)
+            words = [w.group(0) for w in run]
+            stop = rules.not_names
+            if (
+                len(run) >= NAME_WORDS[0]
+                and not (stop and any(stop.fullmatch(w) for w in words))
+                and not (rules.oblique and any(rules.oblique.search(w) for w in words))
+            ):
+                name = " ".join(words)
+                entity = found.setdefault(name, FoundEntity(kind="person", name=name))
+                entity.mentions.append(Span(run[0].start(), run[-1].end(), name))
+                entity.title = entity.title or title.group(0)
+            break
+    return list(found.values())
