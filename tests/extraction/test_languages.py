@@ -188,3 +188,19 @@ def test_weekdays_and_yesterday_need_the_publication_day(
 def test_people_after_a_title(language: str, text: str, expected: list[str]) -> None:
     result = run(text, language)
     assert [e.name for e in result.entities if e.kind == "person"] == expected
+
+
+def test_a_days_number_with_a_full_stop_does_not_end_the_sentence() -> None:
+    text = (
+        "Polen unterzeichnete am 27. Juli 2022 in Warschau einen Vertrag mit Südkorea. "
+        "Die Lieferung von Panzern beginnt im Jahr 2023."
+    )
+    found = events(run(text, "de"))
+    assert ("agreement", ("KOR", "POL"), "2022-07-27") in found
+
+
+def test_month_day_year_is_read_whole() -> None:
+    rules = rules_for("tl")
+    assert rules is not None
+    found = find_dates("Lumagda sila noong Hulyo 8, 2024, at noong Agosto 2023.", rules, None)
+    assert [d.value.iso() for d in found] == ["2024-07-08", "2023-08"]

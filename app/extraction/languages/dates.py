@@ -64,9 +64,9 @@ def _candidates(rules: LanguageRules) -> re.Pattern[str]:
     relative = "|".join(re.escape(w) for w in rules.relative_days) or "(?!)"
     glue = r"(?:\s+(?:de|del|of)\s+|[\s,]+)"  # "28 de septiembre de 2021"
     day = r"\d{1,2}\.?"
-    spelled = (
-        rf"(?:{weekday},?\s+)?(?:{day}{glue})?{month}(?:{glue}{_YEAR})?"
-        rf"|{month}\s+\d{{1,2}}(?:,?\s+{_YEAR})?"
+    spelled = (  # "Hulyo 8, 2024" before "Hulyo" alone: the first alternative that fits wins
+        rf"{month}\s+\d{{1,2}}(?!\d)(?:,?\s+{_YEAR})?"
+        rf"|(?:{weekday},?\s+)?(?:{day}{glue})?{month}(?:{glue}{_YEAR})?"
         rf"|{day}{glue}{short}(?:{glue}{_YEAR})?|{short}{glue}{_YEAR}"
     )
     alone = rf"{weekday}|{relative}"

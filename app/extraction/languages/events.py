@@ -22,8 +22,9 @@ from app.kit.language import reads_as_english
 
 _WORDS = re.compile(r"[^\W\d_]+")
 
-# A sentence ends at . ! ? or the Devanagari danda, before a space; or at a line break.
-_SENTENCE_END = re.compile(r"(?<=[.!?।])\s+|\n+")
+# A sentence ends at . ! ? or the Devanagari danda, before a space; or at a line break. Not
+# after a day's number: German, Polish, Serbian and Turkish write "am 27. Juli".
+_SENTENCE_END = re.compile(r"(?<=[.!?।])(?<!(?<!\d)\d\.)(?<!(?<!\d)\d\d\.)\s+|\n+")
 MAIN_STATES = 2
 
 
