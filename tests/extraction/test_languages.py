@@ -179,6 +179,7 @@ def test_weekdays_and_yesterday_need_the_publication_day(
         ("fr", "Le premier ministre grec Jean Dupont a parlé.", ["Jean Dupont"]),
         ("sr", "Predsednik Francuske Petar Petrović je rekao.", ["Petar Petrović"]),
         ("ru", "Генерал-полковник Иван Петров прибыл.", ["Иван Петров"]),
+        ("tr", "Milli Savunma Bakanı Ahmet Yılmaz'ın ziyareti.", ["Ahmet Yılmaz"]),
         # a name in an oblique case is not the name as written in the nominative: left out
         ("ru", "Он встретился с министром обороны Турции Иваном Петровым.", []),
         # capitalised words of an institution are not a person
@@ -204,3 +205,18 @@ def test_month_day_year_is_read_whole() -> None:
     assert rules is not None
     found = find_dates("Lumagda sila noong Hulyo 8, 2024, at noong Agosto 2023.", rules, None)
     assert [d.value.iso() for d in found] == ["2024-07-08", "2023-08"]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("fr", "La France et l'OTAN; l'Union européenne (UE) aussi.", {"OTAN", "Union européenne"}),
+        ("ru", "Турция, член НАТО, и Евросоюза.", {"НАТО", "Евросоюз"}),
+        ("tr", "Türkiye, NATO'nun ve AB'nin ortağı.", {"NATO", "AB"}),
+    ],
+)
+def test_multinational_bodies_as_the_page_writes_them(
+    language: str, text: str, expected: set[str]
+) -> None:
+    result = run(text, language)
+    assert {e.name for e in result.entities if e.kind == "organization"} == expected

@@ -29,11 +29,12 @@ ENDING_MOST = 3  # letters an ending adds to a stem
 
 
 @dataclass(frozen=True)
-class _Form:
+class NameForm:
     pattern: re.Pattern[str]
     code: str
     length: int
     key: str  # the first two letters, lower-cased: where the index files it
+    surface: str  # the name as listed, without an ending
 
 
 def _word_pattern(token: str, rules: LanguageRules | None) -> str:
@@ -46,12 +47,13 @@ def _word_pattern(token: str, rules: LanguageRules | None) -> str:
     return re.escape(token)
 
 
-def _form(surface: str, code: str, rules: LanguageRules | None, any_case: bool) -> _Form:
+def name_form(surface: str, code: str, rules: LanguageRules | None, any_case: bool) -> NameForm:
+    """The regex of one name as a page in this language may write it (a stem, an ending)."""
     body = r"[\s\u00a0]+".join(_word_pattern(t, rules) for t in surface.split())
     if rules is not None and rules.name_suffix and not any_case:
         body += "(?:" + rules.name_suffix + ")?"
     pattern = re.compile(body + "(?!" + LETTER + ")", re.I if any_case else 0)
-    return _Form(pattern, code, len(surface), surface[:2].lower())
+    return NameForm(pattern, code, len(surface), surface[:2].lower(), surface)
 
 
 @cache
@@ -80,22 +82,22 @@ def _alpha3(territory: str) -> str | None:
 
 
 @cache
-def _index(rules: LanguageRules) -> dict[str, list[_Form]]:
+def _index(rules: LanguageRules) -> dict[str, list[NameForm]]:
     """Forms by their first two letters (lower-cased), longest first."""
     from babel import Locale  # CLDR data: read once per language
 
-    forms: list[_Form] = []
+    forms: list[NameForm] = []
     for locale in rules.locales:
         for territory, name in Locale.parse(locale).territories.items():
             code = _alpha3(territory)
             if code:
-                forms.append(_form(name, code, rules, any_case=False))
+                forms.append(name_form(name, code, rules, any_case=False))
     for code, names in rules.names.items():
-        forms += [_form(n, code, rules, any_case=False) for n in names]
+        forms += [name_form(n, code, rules, any_case=False) for n in names]
     for code, names in rules.adjectives.items():
-        forms += [_form(n, code, rules, any_case=True) for n in names]
-    forms += [_form(n, code, None, any_case=False) for n, code in _english()]
-    index: dict[str, list[_Form]] = defaultdict(list)
+        forms += [name_form(n, code, rules, any_case=True) for n in names]
+    forms += [name_form(n, code, None, any_case=False) for n, code in _english()]
+    index: dict[str, list[NameForm]] = defaultdict(list)
     for form in forms:
         index[form.key].append(form)
     for found in index.values():

@@ -15,6 +15,7 @@ from app.extraction.languages.countries import LETTER
 from app.extraction.languages.rules import LanguageRules
 
 _TOKEN = re.compile(LETTER + r"+(?:[-'’]" + LETTER + r"+)*")
+_APOSTROPHE_ENDING = re.compile(r"['’]" + LETTER + "+$")
 BETWEEN_MOST = 4  # words between a title and the name ("ministre de la Défense")
 NAME_WORDS = (2, 3)  # a first name and a surname, maybe a middle or a second surname
 
@@ -51,6 +52,8 @@ def find_people(text: str, rules: LanguageRules, countries: list[FoundEntity]) -
                     break
                 run.append(nxt)
             words = [w.group(0) for w in run]
+            if "'" in rules.name_suffix:  # Turkish endings after an apostrophe: "Güler'in"
+                words[-1] = _APOSTROPHE_ENDING.sub("", words[-1])
             stop = rules.not_names
             if (
                 len(run) >= NAME_WORDS[0]

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 from app.extraction.languages.countries import find_countries
 from app.extraction.languages.dates import find_dates
 from app.extraction.languages.events import find_events, sentences
+from app.extraction.languages.organizations import find_organizations
 from app.extraction.languages.people import find_people
 from app.extraction.languages.rules import has_rules, rules_for
 from app.kit.language import declared_language
@@ -23,7 +24,8 @@ def languages_stage(state: "State") -> None:
     text = document.text
     state.sentences = sentences(text)
     countries = find_countries(text, rules)
-    state.entities = countries + find_people(text, rules, countries)
+    people = find_people(text, rules, countries)
+    state.entities = countries + people + find_organizations(text, rules)
     state.deadline.check()
     dates = find_dates(text, rules, document.published)
     state.deadline.check()
