@@ -220,3 +220,20 @@ def test_multinational_bodies_as_the_page_writes_them(
 ) -> None:
     result = run(text, language)
     assert {e.name for e in result.entities if e.kind == "organization"} == expected
+
+
+def test_two_peoples_statements_are_two_events() -> None:
+    text = (
+        "Le président français Jean Dupont a salué la coopération avec la Grèce. "
+        "Le premier ministre grec Nikos Papadopoulos a réaffirmé le partenariat avec la France. "
+        "Le président français Jean Dupont a souligné l'amitié avec la Grèce."
+    )
+    statements = [e for e in run(text, "fr").events if e.type == "statement"]
+    assert [e.persons for e in statements] == [["Jean Dupont"], ["Nikos Papadopoulos"]]
+
+
+def test_mentions_lie_at_their_offsets() -> None:
+    text = "Milli Savunma Bakanı Ahmet Yılmaz'ın Azerbaycan'a ziyareti."
+    for entity in run(text, "tr").entities:
+        for mention in entity.mentions:
+            assert text[mention.start : mention.end] == mention.text

@@ -26,6 +26,7 @@ _WORDS = re.compile(r"[^\W\d_]+")
 # after a day's number: German, Polish, Serbian and Turkish write "am 27. Juli".
 _SENTENCE_END = re.compile(r"(?<=[.!?।])(?<!(?<!\d)\d\.)(?<!(?<!\d)\d\d\.)\s+|\n+")
 MAIN_STATES = 2
+SPEAKER_TYPES = frozenset({"statement"})  # one per speaker: each says their own
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -81,7 +82,13 @@ def _triggered(sentence: str, rules: LanguageRules) -> list[tuple[str, re.Match[
 def _compatible(a: FoundEvent, b: FoundEvent) -> bool:
     if a.type != b.type or sorted(a.countries) != sorted(b.countries):
         return False
+    if a.type in SPEAKER_TYPES and a.persons and b.persons and not set(a.persons) & set(b.persons):
+        return False  # two people's statements are two statements
     return a.date is None or b.date is None or a.date == b.date
+
+
+def _people_in(people: list[FoundEntity], start: int, end: int) -> list[str]:
+    return [p.name for p in people if any(start <= m.start < end for m in p.mentions)]
 
 
 def find_events(
@@ -90,7 +97,9 @@ def find_events(
     entities: list[FoundEntity],
     dates: list[FoundDate],
     rules: LanguageRules,
+    people: list[FoundEntity] | None = None,
 ) -> list[FoundEvent]:
+    """`entities`: the states; `people`: those named, who tell one statement from another."""
     main = _main_states(entities)
     events: list[FoundEvent] = []
     for number, (start, end) in enumerate(spans):
@@ -112,6 +121,7 @@ def find_events(
                 date=when.value if when else None,
                 date_text=when.text if when else None,
                 countries=states,
+                persons=_people_in(people or [], start, end),
             )
             same = next((e for e in events if _compatible(e, event)), None)
             if same is None:

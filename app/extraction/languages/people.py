@@ -62,7 +62,8 @@ def find_people(text: str, rules: LanguageRules, countries: list[FoundEntity]) -
             ):
                 name = " ".join(words)
                 entity = found.setdefault(name, FoundEntity(kind="person", name=name))
-                entity.mentions.append(Span(run[0].start(), run[-1].end(), name))
+                end = run[-1].start() + len(words[-1])  # without a stripped ending
+                entity.mentions.append(Span(run[0].start(), end, name))
                 entity.title = entity.title or title.group(0)
             break
     return list(found.values())

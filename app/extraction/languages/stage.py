@@ -29,4 +29,4 @@ def languages_stage(state: "State") -> None:
     state.deadline.check()
     dates = find_dates(text, rules, document.published)
     state.deadline.check()
-    state.events = find_events(text, state.sentences, countries, dates, rules)
+    state.events = find_events(text, state.sentences, countries, dates, rules, people)
