@@ -237,3 +237,12 @@ def test_mentions_lie_at_their_offsets() -> None:
     for entity in run(text, "tr").entities:
         for mention in entity.mentions:
             assert text[mention.start : mention.end] == mention.text
+
+
+def test_turkish_bodies_end_in_their_head_noun() -> None:
+    text = (
+        "Milli Savunma Bakanlığı açıklama yaptı. Türk Silahlı Kuvvetleri ortak tatbikat yaptı. "
+        "Anadolu Ajansı'nın haberine göre heyet geldi."
+    )
+    found = {e.name for e in run(text, "tr").entities if e.kind == "organization"}
+    assert found == {"Milli Savunma Bakanlığı", "Türk Silahlı Kuvvetleri", "Anadolu Ajansı"}

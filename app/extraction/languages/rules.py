@@ -20,6 +20,7 @@ class LanguageRules:
     adjectives: dict[str, tuple[str, ...]]  # alpha-3 -> demonyms; "stem*" matches endings
     names: dict[str, tuple[str, ...]]  # alpha-3 -> extra names CLDR lacks ("США", "ABD")
     organizations: dict[str, tuple[str, ...]]  # a multinational body -> its forms ("OTAN")
+    organization_heads: re.Pattern[str] | None  # last words of named bodies ("Bakanlığı")
     titles: re.Pattern[str] | None  # offices before a person's name ("ministre", "генерал")
     not_names: re.Pattern[str] | None  # capitalised words of states' names ("République")
     oblique: re.Pattern[str] | None  # case endings of a name not in the nominative
@@ -80,6 +81,7 @@ def rules_for(language: str) -> LanguageRules | None:
         adjectives={k: tuple(v) for k, v in data.get("adjectives", {}).items()},
         names={k: tuple(v) for k, v in data.get("names", {}).items()},
         organizations={k: tuple(v) for k, v in data.get("organizations", {}).items()},
+        organization_heads=_one(data.get("organization_heads"), flags=0, words=False, end=True),
         titles=_one(data.get("titles"), flags=re.I, words=True),
         not_names=_one(data.get("not_names"), flags=0, words=False),
         oblique=_one(data.get("oblique_endings"), flags=0, words=False, end=True),
