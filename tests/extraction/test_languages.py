@@ -246,3 +246,16 @@ def test_turkish_bodies_end_in_their_head_noun() -> None:
     )
     found = {e.name for e in run(text, "tr").entities if e.kind == "organization"}
     assert found == {"Milli Savunma Bakanlığı", "Türk Silahlı Kuvvetleri", "Anadolu Ajansı"}
+
+
+def test_english_quoted_in_a_foreign_page_gives_places_and_one_person_per_spelling() -> None:
+    text = (
+        "Predsednik Francuske Emanuel Makron je rekao da je saradnja sa Grčkom dobra.\n\n"
+        "French President Emmanuel Macron met Greek officials in the Mediterranean port "
+        "of Piraeus on Monday."
+    )
+    result = run(text, "sr")
+    people = [e for e in result.entities if e.kind == "person"]
+    assert [p.name for p in people] == ["Emanuel Makron"]
+    assert "Emmanuel Macron" in people[0].aliases
+    assert any(e.kind == "location" for e in result.entities)

@@ -13,6 +13,7 @@ import re
 from app.extraction.base import FoundEntity, Span
 from app.extraction.languages.countries import LETTER
 from app.extraction.languages.rules import LanguageRules
+from app.kit.text import fold
 
 _TOKEN = re.compile(LETTER + r"+(?:[-'’]" + LETTER + r"+)*")
 _APOSTROPHE_ENDING = re.compile(r"['’]" + LETTER + "+$")
@@ -67,3 +68,32 @@ def find_people(text: str, rules: LanguageRules, countries: list[FoundEntity]) -
                 entity.title = entity.title or title.group(0)
             break
     return list(found.values())
+
+
+# Spellings of one name across scripts' transliterations: "Macron" / "Makron",
+# "Mitsotakis" / "Micotakis", "Kyriakos" / "Kirjakos"
+_SPELLINGS = (("ts", "c"), ("k", "c"), ("y", "i"), ("j", "i"), ("w", "v"), ("ph", "f"))
+
+
+def _skeleton(word: str) -> str:
+    folded = fold(word)
+    for a, b in _SPELLINGS:
+        folded = folded.replace(a, b)
+    return re.sub(r"(.)\1+", r"\1", folded)
+
+
+def merge_spellings(people: list[FoundEntity]) -> list[FoundEntity]:
+    """One person per surname spelling: a later spelling ("Emmanuel Macron" in an English
+    tweet) becomes an alias of the first ("Emanuel Makron" in the Serbian text)."""
+    kept: dict[str, FoundEntity] = {}
+    for person in people:
+        key = _skeleton(person.name.split()[-1])
+        first = kept.get(key)
+        if first is None:
+            kept[key] = person
+            continue
+        first.mentions += person.mentions
+        for name in (person.name, *person.aliases):
+            if name != first.name and name not in first.aliases:
+                first.aliases.append(name)
+    return list(kept.values())
