@@ -7,6 +7,7 @@ from app.extraction import statistical
 from app.extraction.base import Document, Extraction, FoundEntity, FoundEvent
 from app.extraction.budget import BudgetExceeded, Deadline
 from app.extraction.events import find_events
+from app.extraction.languages.stage import has_rules, languages_stage
 from app.extraction.lexicon import Lexicon, lexicon
 from app.extraction.names import find_names
 from app.extraction.tokens import Token, tokenize
@@ -70,9 +71,12 @@ STAGES: dict[str, Stage] = {
         Stage("names", 2, ("entities",), _names),  # 2: surfaces end with the name ("Nairobi")
         Stage("spacy", 1, ("entities",), _model_names),
         Stage("events", 2, ("events",), _events),  # 2: roles (visitor/host, supplier/recipient)
+        # pages in other languages: countries, dates and events from per-language data files
+        Stage("languages", 1, ("entities", "events"), languages_stage),
     )
 }
-DEFAULT_PIPELINE: tuple[str, ...] = ("tokens", "names", "events")
+DEFAULT_PIPELINE: tuple[str, ...] = ("tokens", "names", "events", "languages")
+FOREIGN_STAGES = frozenset({"languages"})  # run for pages not in English, and only for them
 
 
 def pipeline_version(
@@ -103,13 +107,17 @@ def extract(
     if spacy_model and "names" in stages and "spacy" not in stages:
         at = stages.index("names") + 1
         stages = (*stages[:at], "spacy", *stages[at:])
-    if document.language and (declared_language(document.language) or document.language) != "en":
+    language = declared_language(document.language) or document.language
+    foreign = bool(language) and language != "en"
+    if foreign and not has_rules(str(language)):
         return Extraction(version=version, skipped=f"language {document.language}: no rules for it")
     if not document.text.strip():
         return Extraction(version=version)
     lex = lexicon()  # loaded once per process, outside the budget
     state = State(document=document, lex=lex, deadline=Deadline(budget_s), spacy_model=spacy_model)
     for name in stages:
+        if (name in FOREIGN_STAGES) != foreign:
+            continue
         # The stages check the deadline in their loops; a stage that cannot (the spaCy model)
         # is caught after it.
         try:

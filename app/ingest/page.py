@@ -19,9 +19,11 @@ from importlib import resources
 
 from app.ingest.credits import credit, wire
 from app.ingest.source import source_from_handle, source_from_url
-from app.kit.dates import MONTHS, PartialDate, date_from_url, date_in_line, parse_partial_iso
+from app.ingest.stamps import STAMP_WORDS, glued_stamp, is_banner, stamp_words, url_date
+from app.kit.dates import MONTHS, PartialDate, date_in_line, parse_partial_iso
 from app.kit.language import detect_language
 from app.kit.text import fold, normalize_body
+from app.taxonomy import DatePrecision
 
 _HEADER = re.compile(r"^\s*date\s+(\d{4}(?:-\d{2}){0,2})\b\s*(.*)$", re.I)
 _BYLINE = re.compile(r"^by[:\s]+([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})\s*$", re.I)
@@ -278,14 +280,29 @@ def _credit_line(lines: list[str], index: int, credits: _Credits) -> bool:
     return False
 
 
-def _date_line(line: str, index: int, credits: _Credits) -> bool:
-    """Whether the line is the page's date stamp near the top, taken if so."""
+def _date_line(lines: list[str], index: int, credits: _Credits) -> bool:
+    """Whether the line is the page's date stamp near the top, taken if so (a site banner's
+    date is chrome, not taken)."""
+    line = lines[index]
     if credits.published is None and index < 6 and len(line.split()) <= 12:
         stamp = date_in_line(line)
-        if stamp and (_is_chrome(line) or len(line.split()) <= 8):
+        short = len(line.split()) <= STAMP_WORDS or stamp_words(line) <= STAMP_WORDS
+        if stamp and (_is_chrome(line) or short):
+            if is_banner(lines, index):
+                return True
             credits.published = stamp
             return True
     return False
+
+
+def _glued_date(lines: list[str], credits: _Credits) -> None:
+    """A first line that starts with a date written without spaces: the date taken, the
+    rest of the line kept."""
+    for index, line in enumerate(lines[:3]):
+        found = glued_stamp(line) if credits.published is None else None
+        if found:
+            credits.published, lines[index] = found
+            return
 
 
 def _classify_lines(lines: list[str], credits: _Credits) -> list[str]:
@@ -302,7 +319,7 @@ def _classify_lines(lines: list[str], credits: _Credits) -> list[str]:
                 credits.first(*credit(nxt))
                 skip_next = True
             continue
-        if _credit_line(lines, index, credits) or _date_line(line, index, credits):
+        if _credit_line(lines, index, credits) or _date_line(lines, index, credits):
             continue
         if not _is_chrome(line):
             content.append(line)
@@ -347,6 +364,21 @@ def _outlet(footer: list[str], url: str | None) -> tuple[str | None, str | None]
     return source_name, source_domain
 
 
+def _published(stated: PartialDate | None, in_url: PartialDate | None) -> PartialDate | None:
+    """The page's own date; the url's where the page gives none, or gives the same month or
+    year less precisely (a " date 2019-10" header on a .../2019/10/22/... url)."""
+    if stated is None:
+        return in_url
+    if in_url is not None and _finer(in_url, stated) and in_url.iso().startswith(stated.iso()):
+        return in_url
+    return stated
+
+
+def _finer(a: PartialDate, b: PartialDate) -> bool:
+    order = {DatePrecision.year: 0, DatePrecision.month: 1, DatePrecision.day: 2}
+    return order[a.precision] > order[b.precision]
+
+
 def parse_page(text: str, *, url: str | None = None, language: str | None = None) -> ParsedPage:
     """Read one raw page into its metadata and clean body."""
     lines = normalize_body(text).split("\n")
@@ -354,13 +386,14 @@ def parse_page(text: str, *, url: str | None = None, language: str | None = None
     _read_header(lines, credits)
     lines, footer = _split_footer(lines)
     lines = _cut_boilerplate(_drop_captions(_blocks(lines)))
+    _glued_date(lines, credits)
     content = _trim_tail(_classify_lines(lines, credits), credits)
     title, content = _pick_title(content, url)
 
     agency = credits.agency or wire(_agency(content))  # a dateline's wire is never a person
     # "contractor.Under the deal": a scraper dropped the space after a full stop
     body = _GLUED_SENTENCES.sub(". ", "\n\n".join(content))
-    published = date_from_url(url) if credits.published is None else credits.published
+    published = _published(credits.published, url_date(url))
     source_name, source_domain = _outlet(footer, url)
     derived = _derive_title(body) if title is None else None
     return ParsedPage(

@@ -5,6 +5,11 @@ py3langid reads "Kenya and Uganda signed a pact on Friday in Kampala." as Lugand
 sentence that short, African and Asian place names outweigh the English words around them.
 So where py3langid names another language without much confidence, or the text is short,
 a text whose words are mostly English stays English.
+
+py3langid cannot tell Serbian, Bosnian and Croatian apart in the Latin script (one language,
+three standards): a text py3langid gives to one of them is Serbian when it is written in
+Cyrillic or in the ekavian pronunciation ("reč", "vreme", "predsednik") standard Serbian
+uses, where Bosnian and Croatian write "riječ", "vrijeme", "predsjednik".
 """
 
 import re
@@ -25,6 +30,19 @@ CONFIDENT = 0.9  # py3langid's probability from which its verdict on a longer te
 SHORT = 40  # words: below this, English words outvote py3langid whatever its confidence
 ENGLISH_SHARE = 0.75  # of the words that belong to a language (names belong to none)
 ENGLISH_LEAST = 3  # English words, at least, before a text is called English on its words
+_SERBO_CROATIAN = frozenset({"sr", "bs", "hr"})
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_EKAVIAN = re.compile(
+    r"\b(?:predsedni\w*|reč\w*|vreme\w*|dve|posle|mest[oau]\w*|uvek|lep[aeio]\w*|sedišt\w*"
+    r"|nedelj\w*|sever\w*|ovde|gde|mesec\w*|primer\w*|odeljenj\w*|ponedeljak|cen[aeu])\b",
+    re.I,
+)
+_IJEKAVIAN = re.compile(
+    r"\b(?:predsjedni\w*|riječ\w*|vrijeme\w*|dvije|poslije|mjest[oau]\w*|uvijek|lijep\w*"
+    r"|sjedišt\w*|nedjelj\w*|sjever\w*|ovdje|gdje|mjesec\w*|primjer\w*|odjel\w*|ponedjeljak"
+    r"|cijen\w*|prije)\b",
+    re.I,
+)
 # "signed", "drills", "training", "agreed", "parties": a word with an ending taken off
 _ENDINGS = (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("d", ""), ("ing", ""), ("ing", "e"))
 
@@ -53,7 +71,20 @@ def detect_language(text: str, declared: object = None) -> str | None:
     code, confidence = _identifier().classify(sample)
     if code != "en" and (confidence < CONFIDENT or len(words) < SHORT) and reads_as_english(words):
         return "en"
+    if code in _SERBO_CROATIAN:
+        return _serbo_croatian(sample, str(code))
     return str(code)
+
+
+def _serbo_croatian(text: str, verdict: str) -> str:
+    """Serbian where the script or the pronunciation says so; else py3langid's verdict."""
+    letters = _LETTERS.findall(text)
+    cyrillic = sum(1 for word in letters if _CYRILLIC.match(word))
+    if cyrillic * 2 > len(letters):
+        return "sr"
+    if len(_EKAVIAN.findall(text)) > len(_IJEKAVIAN.findall(text)):
+        return "sr"
+    return verdict
 
 
 def reads_as_english(words: list[str]) -> bool:

@@ -146,8 +146,10 @@ def test_odd_pages_are_stored_without_crashing(client: TestClient, text: str, st
     if status != 201:
         assert_problem(response, status, "body" if status == 413 else "text")
     elif response.json()["language"] not in (None, "en"):
-        assert response.json()["mentions"] == [] and response.json()["events"] == []
-        assert "language" in response.json()["extraction_note"]
+        # a language with a rules file gets its countries (tests/extraction/test_languages.py),
+        # one without says why
+        body = response.json()
+        assert body["mentions"] or "language" in (body["extraction_note"] or "")
 
 
 def test_time_budget_stores_the_article_without_data_and_reextract_retries(

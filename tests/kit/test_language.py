@@ -103,7 +103,7 @@ def test_a_regional_language_tag_is_english_to_the_extractor(client: TestClient)
 
 def test_longer_eval_pages_keep_the_language_the_detector_gives(eval_articles) -> None:
     """Only short texts may change: on every eval page of a few hundred characters or more,
-    the answer is py3langid's own."""
+    the answer is py3langid's own (Serbian, Bosnian and Croatian told apart after it)."""
     checked = 0
     for article in eval_articles:
         page = parse_page(article["text"], url=article["url"])
@@ -111,5 +111,9 @@ def test_longer_eval_pages_keep_the_language_the_detector_gives(eval_articles) -
         if len(text) < 300:
             continue
         checked += 1
-        assert page.language == py3langid.classify(text[:5000])[0], article["id"]
+        verdict = py3langid.classify(text[:5000])[0]
+        if verdict in ("sr", "bs", "hr"):  # one language, three standards: told apart after
+            assert page.language in ("sr", "bs", "hr"), article["id"]
+            continue
+        assert page.language == verdict, article["id"]
     assert checked > 100
