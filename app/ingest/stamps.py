@@ -51,7 +51,13 @@ def url_date(url: str | None, today: date | None = None) -> PartialDate | None:
     found = date_from_url(url)
     if found is not None:
         return found
-    match = _DDMMYY.search(urlsplit(url).path) if url else None
+    if not url:
+        return None
+    try:
+        path = urlsplit(url).path
+    except ValueError:  # "http://[" and other urls no parser accepts
+        return None
+    match = _DDMMYY.search(path)
     if match is None:
         return None
     day, month, year = (int(g) for g in match.groups())

@@ -52,3 +52,8 @@ def test_a_ddmmyy_folder_before_the_slug_dates_the_page() -> None:
 def test_a_urls_month_stands_where_the_page_says_nothing_else() -> None:
     page = parse_page("Officials met to sign the deal.", url="https://x.example/2025/08/deal")
     assert page.published is not None and page.published.iso() == "2025-08"
+
+
+def test_a_url_no_parser_accepts_gives_no_date_and_no_error() -> None:
+    for url in ("http://[", "http://[::1", "https://]/150322/x"):
+        assert parse_page("Officials met in Jakarta.", url=url).published is None
