@@ -63,7 +63,23 @@ def find_events(
                            patterns, published, lex, deadline)  # fmt: skip
             if event is not None:
                 events.append(event)
-    return _inherit_dates(_merge(events, deadline), published, patterns)
+    merged = _inherit_dates(_merge(events, deadline), published, patterns)
+    return _date_of_the_news(merged, text, published, patterns)
+
+
+def _date_of_the_news(
+    events: list[FoundEvent], text: str, published: date | None, patterns: EventPatterns
+) -> list[FoundEvent]:
+    """An undated happening the article reports as news happened around its publication: the
+    guideline's reader dates it to the publication month ("has signed", "is on a visit"), but
+    not what the sentence sets in the past ("had inked", "earlier", "in the past")."""
+    if published is None:
+        return events
+    month = PartialDate(date(published.year, published.month, 1), DatePrecision.month)
+    for event in events:
+        if event.date is None and not patterns.background.search(event.evidence.text):
+            event.date = month
+    return events
 
 
 def _inherit_dates(

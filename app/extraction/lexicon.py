@@ -43,6 +43,7 @@ class EventPatterns:
     bilateral: re.Pattern[str]
     planned: re.Pattern[str]
     habitual: re.Pattern[str]
+    background: re.Pattern[str]  # what sets a happening before the news ("had signed", "earlier")
     roles: dict[str, tuple[RoleRule, ...]]  # event type -> its role rules
     role_of_all: dict[str, str]  # event type -> the one role of every state ("signatory")
 
@@ -76,6 +77,7 @@ def _event_patterns(data: dict[str, Any]) -> EventPatterns:
         bilateral=_any(data["bilateral_refs"]),
         planned=_any(data["planned"]),
         habitual=_any(data["habitual"]),
+        background=_any(data["background"]),
         roles={t: tuple(_role_rule(r) for r in spec.get("roles", [])) for t, spec in types.items()},
         role_of_all={t: spec["role_of_all"] for t, spec in types.items() if "role_of_all" in spec},
     )
