@@ -8,6 +8,7 @@ from datetime import date
 from app.extraction.base import FoundEntity, FoundEvent, Span
 from app.extraction.budget import Deadline, unlimited
 from app.extraction.lexicon import EventPatterns, Lexicon
+from app.extraction.participants import speaker
 from app.extraction.roles import find_roles
 from app.extraction.temporal import find_date
 from app.kit.dates import PartialDate
@@ -44,7 +45,20 @@ def find_events(
             weight[entity.country] += len(entity.mentions)
     main = [code for code, _ in weight.most_common(2)]
 
+    state_of = {
+        id(e): code
+        for e in entities
+        if (
+            code := e.code
+            if e.kind == "country"
+            else e.country
+            if e.kind == "organization"
+            else None
+        )
+    }
     events: list[FoundEvent] = []
+    speakers: dict[int, str | None] = {}  # id(statement) -> who makes it
+    last_speaker: str | None = None
     for index, (start, end) in enumerate(sentences):
         deadline.check()  # a sentence costs a search per event type: far more than the clock
         sentence = text[start:end]
@@ -62,8 +76,11 @@ def find_events(
             event = _build(event_type, hit, sentence, index, Span(start, end, sentence), present, codes, main,
                            patterns, published, lex, deadline)  # fmt: skip
             if event is not None:
+                if event_type == "statement":
+                    who = speaker(event.evidence, hit.start(), present, state_of) or last_speaker
+                    speakers[id(event)] = last_speaker = who
                 events.append(event)
-    merged = _inherit_dates(_merge(events, deadline), published, patterns)
+    merged = _inherit_dates(_merge(events, deadline, speakers), published, patterns)
     return _date_of_the_news(merged, text, published, patterns)
 
 
@@ -218,17 +235,21 @@ class _Kin:
         self.first_on[date_.iso()] = position
 
 
-def _merge(events: list[FoundEvent], deadline: Deadline) -> list[FoundEvent]:
+def _merge(
+    events: list[FoundEvent], deadline: Deadline, speakers: dict[int, str | None]
+) -> list[FoundEvent]:
     """Repeated descriptions of one happening (same type and states, compatible dates) merge.
 
     Each event goes into the first one kept with the same type and states whose date is the
-    same or unknown (or any, when its own date is unknown).
+    same or unknown (or any, when its own date is unknown). Statements merge only when one
+    speaker makes them: two leaders' statements on one occasion are two happenings.
     """
     kept: list[FoundEvent] = []
-    kin: dict[tuple[str, frozenset[str]], _Kin] = {}
+    kin: dict[tuple[str, frozenset[str], str | None], _Kin] = {}
     for event in events:
         deadline.tick()
-        group = kin.setdefault((event.type, frozenset(event.countries)), _Kin())
+        key = (event.type, frozenset(event.countries), speakers.get(id(event)))
+        group = kin.setdefault(key, _Kin())
         position = group.twin(event)
         if position is None:
             kept.append(event)

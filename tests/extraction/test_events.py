@@ -22,3 +22,19 @@ def test_news_without_a_date_is_dated_to_the_publication_month() -> None:
 def test_background_without_a_date_stays_undated() -> None:
     (pact,) = of_type(run("Chile and Peru had signed a defence pact."), "agreement")
     assert pact.date is None
+
+
+def test_two_speakers_make_two_statements_one_speaker_one() -> None:
+    text = (
+        "Turkish Defence Minister Selim Kaya met his Chilean counterpart Ana Rojas in Ankara. "
+        "Kaya said the partnership between Turkey and Chile is strong. "
+        "He added that the ties would grow. "
+        "Rojas said Chile values its cooperation with Turkey."
+    )
+    assert len(of_type(run(text), "statement")) == 2
+
+
+def test_statements_through_other_speech_verbs() -> None:
+    text = "The Chilean minister tweeted that the friendship between Chile and Peru is unbreakable."
+    (statement,) = of_type(run(text), "statement")
+    assert sorted(statement.countries) == ["CHL", "PER"]
