@@ -79,6 +79,9 @@ def find_events(
                 if event_type == "statement":
                     who = speaker(event.evidence, hit.start(), present, state_of) or last_speaker
                     speakers[id(event)] = last_speaker = who
+                elif event_type == "meeting" and patterns.another.search(sentence):
+                    # "Sobhi met Sharif", then "Hegazy also received Sharif": two meetings
+                    speakers[id(event)] = f"sentence:{index}"
                 events.append(event)
     merged = _inherit_dates(_merge(events, deadline, speakers), published, patterns)
     return _date_of_the_news(merged, text, published, patterns)
@@ -256,19 +259,26 @@ def _merge(
             group.add(event)
             continue
         twin = group.kept[position]
-        if twin.date is None and event.date is not None:
-            twin.date, twin.date_end, twin.date_text = event.date, event.date_end, event.date_text
+        if _absorb(twin, event, group.persons[position]):
             group.dated(position)
-        twin.date_end = twin.date_end or event.date_end
-        known = group.persons[position]
-        for person in event.persons:
-            if person not in known:
-                known.add(person)
-                twin.persons.append(person)
-        twin.location = twin.location or event.location
-        twin.roles = twin.roles or event.roles
-        twin.name = twin.name or event.name
     return kept
+
+
+def _absorb(twin: FoundEvent, event: FoundEvent, known: set[str]) -> bool:
+    """Another description of the twin's happening adds what the twin lacks; True when it gave
+    the twin its date."""
+    dated = twin.date is None and event.date is not None
+    if dated:
+        twin.date, twin.date_end, twin.date_text = event.date, event.date_end, event.date_text
+    twin.date_end = twin.date_end or event.date_end
+    for person in event.persons:
+        if person not in known:
+            known.add(person)
+            twin.persons.append(person)
+    twin.location = twin.location or event.location
+    twin.roles = twin.roles or event.roles
+    twin.name = twin.name or event.name
+    return dated
 
 
 def event_key(event: FoundEvent) -> str:

@@ -38,3 +38,12 @@ def test_statements_through_other_speech_verbs() -> None:
     text = "The Chilean minister tweeted that the friendship between Chile and Peru is unbreakable."
     (statement,) = of_type(run(text), "statement")
     assert sorted(statement.countries) == ["CHL", "PER"]
+
+
+def test_a_further_meeting_on_the_same_occasion_is_another_event() -> None:
+    text = (
+        "Chilean Defence Minister Ana Rojas met Peruvian Defence Minister Luis Soto in Lima. "
+        "During the meeting, the two ministers discussed cooperation between Chile and Peru. "
+        "Rojas also met Peruvian army chief Jorge Vega."
+    )
+    assert len(of_type(run(text), "meeting")) == 2
