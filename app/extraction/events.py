@@ -123,7 +123,7 @@ def _inherit_dates(
         if (
             event.date is None
             and event.type in patterns.inherit_date
-            and set(event.countries) & set(main.countries)
+            and set(event.countries) <= set(main.countries)
         ):
             event.date = main.date
     return events
@@ -168,7 +168,8 @@ def _build(
     trigger_word = hit.group().split()[-1].lower() if hit.group().split() else ""
     past = trigger_word.endswith("ed") or trigger_word in patterns.past_forms
     planned = bool(patterns.planned.search(sentence)) and not past
-    found = find_date(sentence, published, future=planned, near=hit.start(), deadline=deadline)
+    found = find_date(sentence, published, future=planned, near=hit.start(), near_end=hit.end(),
+                      barrier=patterns.date_barrier, deadline=deadline)  # fmt: skip
     event = FoundEvent(
         type=event_type,
         evidence=evidence,

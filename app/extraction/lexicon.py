@@ -45,6 +45,7 @@ class EventPatterns:
     habitual: re.Pattern[str]
     background: re.Pattern[str]  # what sets a happening before the news ("had signed", "earlier")
     another: re.Pattern[str]  # what reports a further happening of a kind ("also met")
+    date_barrier: re.Pattern[str]  # another clause's verb: a date past it is not the trigger's
     roles: dict[str, tuple[RoleRule, ...]]  # event type -> its role rules
     role_of_all: dict[str, str]  # event type -> the one role of every state ("signatory")
 
@@ -80,6 +81,7 @@ def _event_patterns(data: dict[str, Any]) -> EventPatterns:
         habitual=_any(data["habitual"]),
         background=_any(data["background"]),
         another=_any(data["another_happening"]),
+        date_barrier=re.compile("|".join(f"(?:{p})" for p in data["date_barrier"])),
         roles={t: tuple(_role_rule(r) for r in spec.get("roles", [])) for t, spec in types.items()},
         role_of_all={t: spec["role_of_all"] for t, spec in types.items() if "role_of_all" in spec},
     )

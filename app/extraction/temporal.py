@@ -19,12 +19,15 @@ _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _MONTH = r"(?P<month>" + MONTHS + r")"
+_TO = r"\s*(?:[-–]|to|through|till|until)\s*"  # "1-8 November", "1 to 8 November"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("mdy", re.compile(_MONTH + r"\s+" + _DAY + r"(?:\s*[-–]\s*(?P<day2>[0-3]?\d))?(?:,?\s+" + _YEAR + r")?(?!\d)", re.I)),
-    ("dmy", re.compile(r"(?<!\d)" + _DAY + r"(?:\s*[-–]\s*(?P<day2>[0-3]?\d))?\s+(?:of\s+)?" + _MONTH + r"(?:,?\s+" + _YEAR + r")?", re.I)),
+    ("mdy", re.compile(_MONTH + r"\s+" + _DAY + r"(?:" + _TO + r"(?P<day2>[0-3]?\d))?(?:,?\s+" + _YEAR + r")?(?!\d)", re.I)),
+    ("dmy", re.compile(r"(?<!\d)" + _DAY + r"(?:" + _TO + r"(?P<day2>[0-3]?\d)(?:st|nd|rd|th)?)?\s+(?:of\s+)?" + _MONTH + r"(?:,?\s+" + _YEAR + r")?", re.I)),
     ("my", re.compile(r"\b(?:in|since|from|of|during|by|until|before|after)?\s*" + _MONTH + r",?\s+" + _YEAR + r"\b", re.I)),
     ("weekday", re.compile(r"\b(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)),
     ("relative", re.compile(r"\b(?P<rel>today|tonight|this\s+(?:morning|afternoon|evening)|yesterday|tomorrow|last\s+(?:week|month|year)|next\s+(?:week|month|year)|earlier\s+this\s+(?:week|month|year)|this\s+(?:week|month|year))\b", re.I)),
+    ("month", re.compile(r"\b(?:in|since|during|by|until|from|last|this|of|early|mid|late|end\s+of|beginning\s+of|start\s+of)\s+(?:(?:early|mid|late)[\s-]+)?" + _MONTH + r"\b(?!\s*[-–]?\s*\d)", re.I)),
+    ("season", re.compile(r"\b(?P<which>last|this|next|in\s+the)\s+(?P<season>spring|summer|fall|autumn|winter)\b", re.I)),
     ("year", re.compile(r"\b(?:in|since|of|from|during|by|until|before)\s+" + _YEAR + r"\b", re.I)),
 ]  # fmt: skip
 _UNTIL = re.compile(r"\b(?:until|till|to|through|–|-)\s+" + _MONTH + r"\s+" + _DAY, re.I)
@@ -80,11 +83,20 @@ def find_date(
     *,
     future: bool = False,
     near: int = 0,
+    near_end: int | None = None,
+    barrier: re.Pattern[str] | None = None,
     deadline: Deadline | None = None,
 ) -> FoundDate | None:
-    """The date the sentence gives (the one nearest `near`, an offset), resolved; None when none."""
+    """The date the sentence gives (the one nearest `near`, an offset), resolved; None when none.
+
+    With a `barrier` (a pattern of other clauses' verbs), a date with such a verb between it and
+    the words at `near`..`near_end` belongs to that verb ("the visit, after the MoU signed in
+    2008"): it is taken only when no date stands free of one.
+    """
     deadline = deadline or unlimited()
+    end_at = near if near_end is None else near_end
     best: FoundDate | None = None
+    fallback: FoundDate | None = None
     taken: list[tuple[int, int]] = []  # what earlier patterns read, in order
     for kind, pattern in _PATTERNS:
         # One pattern's matches never overlap one another: only earlier patterns' can be hit.
@@ -93,14 +105,21 @@ def find_date(
             deadline.tick()
             if overlaps(taken, match.start(), match.end()):
                 continue  # "July 10, 2017" already read: not "in 2017" again
+            if kind == "weekday" and any(0 <= s - match.end() <= 3 for s, _ in taken):
+                continue  # "on Monday, August 21, 2017": the full date beside it says it
             found = _resolve(kind, match, published, future)
             if found is None:
                 continue
             read.append((match.start(), match.end()))
+            if barrier is not None and _blocked(sentence, match, near, end_at, barrier):
+                if fallback is None or abs(found.offset - near) < abs(fallback.offset - near):
+                    fallback = found
+                continue
             if best is None or abs(found.offset - near) < abs(best.offset - near):
                 best = found
         if read:
             taken = sorted(taken + read)
+    best = best or (fallback if barrier is None else None)
     if best is None:
         return None
     if best.end is None and best.start.precision is DatePrecision.day:
@@ -108,6 +127,49 @@ def find_date(
         if end is not None:
             best = FoundDate(best.start, end, best.text, best.offset)
     return best
+
+
+def _blocked(
+    sentence: str, match: re.Match[str], near: int, near_end: int, barrier: re.Pattern[str]
+) -> bool:
+    """Another clause's verb stands between the date and the trigger."""
+    if match.end() <= near:
+        return barrier.search(sentence, match.end(), near) is not None
+    if match.start() >= near_end:
+        return barrier.search(sentence, near_end, match.start()) is not None
+    return False
+
+
+def _month_alone(
+    token: str, text: str, offset: int, published: date | None, future: bool
+) -> FoundDate | None:
+    """'In October' without a year: the last October up to publication (the next, if planned).
+    A lowercase word ('this may', 'in march') is no month."""
+    if published is None or token[:1].islower():
+        return None
+    month = _month(token)
+    year = published.year
+    if future and month < published.month:
+        year += 1
+    elif not future and month > published.month:
+        year -= 1
+    return FoundDate(PartialDate(date(year, month, 1), DatePrecision.month), None, text, offset)
+
+
+def _season(which: str, text: str, offset: int, published: date | None) -> FoundDate | None:
+    """'Last fall': the year of the last such season before publication (a season has no month)."""
+    if published is None:
+        return None
+    word = which.lower()
+    if word == "next":
+        year = published.year + 1
+    elif word == "last":
+        season = text.split()[-1].lower()
+        starts = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}[season]
+        year = published.year if published.month >= starts + 3 else published.year - 1
+    else:
+        year = published.year
+    return FoundDate(PartialDate(date(year, 1, 1), DatePrecision.year), None, text, offset)
 
 
 def _end_of_span(sentence: str, found: FoundDate, published: date | None) -> PartialDate | None:
@@ -153,6 +215,10 @@ def _resolve(
             if value
             else None
         )
+    if kind == "month":
+        return _month_alone(groups["month"], text, offset, published, future)
+    if kind == "season":
+        return _season(groups["which"], text, offset, published)
     if kind == "year":
         value = _safe(int(groups["year"]), 1, 1)
         return (

@@ -2,8 +2,11 @@
 
 from datetime import date
 
+import pytest
+
 from app.extraction import extract
 from app.extraction.base import Document, Extraction, FoundEvent
+from app.extraction.temporal import find_date
 
 
 def run(text: str, published: date | None = date(2024, 3, 12)) -> Extraction:
@@ -47,3 +50,34 @@ def test_a_further_meeting_on_the_same_occasion_is_another_event() -> None:
         "Rojas also met Peruvian army chief Jorge Vega."
     )
     assert len(of_type(run(text), "meeting")) == 2
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "expected"),
+    [
+        ("the drill ran from 1 to 8 November", date(2023, 12, 1), ("2023-11-01", "2023-11-08")),
+        ("talks on Monday, August 21, 2017 in Delhi", date(2017, 8, 25), ("2017-08-21", None)),
+        ("the ships arrived in October", date(2019, 12, 16), ("2019-10", None)),
+        ("the ships arrived in October", date(2019, 3, 16), ("2018-10", None)),
+        ("the minister will travel in June", date(2019, 3, 16), ("2019-06", None)),
+        ("talks held last fall", date(2022, 2, 1), ("2021", None)),
+        ("this may help", date(2022, 2, 1), None),
+    ],
+)
+def test_date_expressions(sentence: str, published: date, expected: tuple | None) -> None:
+    future = "will" in sentence
+    found = find_date(sentence, published, future=future)
+    if expected is None:
+        assert found is None
+        return
+    assert found is not None
+    assert (found.start.iso(), found.end.iso() if found.end else None) == expected
+
+
+def test_the_date_of_another_clause_does_not_date_the_trigger() -> None:
+    text = "Chile and Peru held talks on defence, the ministry said on 3 March."
+    (talks,) = of_type(run(text), "meeting")
+    assert talks.date is not None and talks.date.iso() == "2024-03"  # the month of the news
+    text = "Chile and Peru held talks on 3 March on the pact signed in 2008."
+    (talks,) = of_type(run(text), "meeting")
+    assert talks.date is not None and talks.date.iso() == "2024-03-03"
