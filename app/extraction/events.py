@@ -2,13 +2,13 @@
 
 import re
 from collections import Counter, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from app.extraction.base import FoundEntity, FoundEvent, Span
 from app.extraction.budget import Deadline, unlimited
 from app.extraction.lexicon import EventPatterns, Lexicon
-from app.extraction.participants import speaker
+from app.extraction.participants import one_per_state, speaker
 from app.extraction.roles import find_roles
 from app.extraction.temporal import find_date
 from app.kit.dates import PartialDate
@@ -31,12 +31,14 @@ def find_events(
     deadline = deadline or unlimited()
     patterns = lex.events
     in_sentence: dict[int, list[FoundEntity]] = {}
+    spans_in: dict[int, list[tuple[Span, FoundEntity]]] = {}  # each sentence's own mentions
     for entity in entities:
         for mention in entity.mentions:
             deadline.tick()
             index = sentence_index(sentences, mention.start)
             if index is not None:
                 in_sentence.setdefault(index, []).append(entity)
+                spans_in.setdefault(index, []).append((mention, entity))
     weight: Counter[str] = Counter()
     for entity in entities:
         if entity.kind == "country" and entity.code:
@@ -65,6 +67,7 @@ def find_events(
         if patterns.habitual.search(sentence):
             continue
         present = in_sentence.get(index, [])
+        mentions = spans_in.get(index, [])
         codes = _codes(present)
         for event_type, trigger in patterns.triggers.items():
             hit = trigger.search(sentence)
@@ -76,8 +79,18 @@ def find_events(
             event = _build(event_type, hit, sentence, index, Span(start, end, sentence), present, codes, main,
                            patterns, published, lex, deadline)  # fmt: skip
             if event is not None:
+                split = patterns.one_per_state.get(event_type)
+                listed = split.search(sentence) if split else None
+                sides = one_per_state(event.evidence, listed.end(), mentions) if listed else None
+                if sides is not None:
+                    actors, states = sides
+                    for code in states:  # each listed state: its own happening
+                        twin = replace(event, countries=[*actors, code], roles={})
+                        speakers[id(twin)] = f"sentence:{index}:{code}"
+                        events.append(twin)
+                    continue
                 if event_type == "statement":
-                    who = speaker(event.evidence, hit.start(), present, state_of) or last_speaker
+                    who = speaker(event.evidence, hit.start(), mentions, state_of) or last_speaker
                     speakers[id(event)] = last_speaker = who
                 elif event_type == "meeting" and patterns.another.search(sentence):
                     # "Sobhi met Sharif", then "Hegazy also received Sharif": two meetings

@@ -47,6 +47,7 @@ class EventPatterns:
     another: re.Pattern[str]  # what reports a further happening of a kind ("also met")
     date_barrier: re.Pattern[str]  # another clause's verb: a date past it is not the trigger's
     roles: dict[str, tuple[RoleRule, ...]]  # event type -> its role rules
+    one_per_state: dict[str, re.Pattern[str]]  # type -> what opens a list of separate partners
     role_of_all: dict[str, str]  # event type -> the one role of every state ("signatory")
 
 
@@ -83,6 +84,9 @@ def _event_patterns(data: dict[str, Any]) -> EventPatterns:
         another=_any(data["another_happening"]),
         date_barrier=re.compile("|".join(f"(?:{p})" for p in data["date_barrier"])),
         roles={t: tuple(_role_rule(r) for r in spec.get("roles", [])) for t, spec in types.items()},
+        one_per_state={
+            t: _any(spec["one_per_state"]) for t, spec in types.items() if spec.get("one_per_state")
+        },
         role_of_all={t: spec["role_of_all"] for t, spec in types.items() if "role_of_all" in spec},
     )
 

@@ -17,7 +17,10 @@ _AFTER = 40  # "said Kaya", "said the Turkish minister, Selim Kaya"
 
 
 def speaker(
-    evidence: Span, verb_at: int, present: list[FoundEntity], state_of: dict[int, str]
+    evidence: Span,
+    verb_at: int,
+    mentions: list[tuple[Span, FoundEntity]],
+    state_of: dict[int, str],
 ) -> str | None:
     """A key for the one who speaks through the verb at `verb_at` (an offset in the sentence):
     'person:<name>' or 'state:<alpha-3>'; None when the clause names no one."""
@@ -27,19 +30,55 @@ def speaker(
     after = _CLAUSE_END.search(sentence, verb_at)
     stop = min(after.start() if after else len(sentence), verb_at + _AFTER)
     best: tuple[int, str] | None = None
-    for entity in {id(e): e for e in present}.values():
-        for mention in entity.mentions:
-            start, end = mention.start - evidence.start, mention.end - evidence.start
-            if not (begin <= start and end <= stop):
-                continue
-            distance = verb_at - end if end <= verb_at else start - verb_at
-            if entity.kind == "person":
-                key = f"person:{entity.name}"
-            elif id(entity) in state_of and end <= verb_at:
-                key = f"state:{state_of[id(entity)]}"
-                distance += _BEFORE  # a person named there speaks before his state does
-            else:
-                continue
-            if best is None or distance < best[0]:
-                best = (distance, key)
+    for mention, entity in mentions:  # the sentence's own mentions
+        start, end = mention.start - evidence.start, mention.end - evidence.start
+        if not (begin <= start and end <= stop):
+            continue
+        distance = verb_at - end if end <= verb_at else start - verb_at
+        if entity.kind == "person":
+            key = f"person:{entity.name}"
+        elif id(entity) in state_of and end <= verb_at:
+            key = f"state:{state_of[id(entity)]}"
+            distance += _BEFORE  # a person named there speaks before his state does
+        else:
+            continue
+        if best is None or distance < best[0]:
+            best = (distance, key)
     return best[1] if best else None
+
+
+def one_per_state(
+    evidence: Span, list_at: int, mentions: list[tuple[Span, FoundEntity]]
+) -> tuple[list[str], list[str]] | None:
+    """'held bilateral meetings with his counterparts from Malaysia, China and Japan', 'ratified
+    the pacts with Niger and Britain': one happening with each state listed after `list_at`.
+
+    Returns (the states before the list that are not places: the acting side, the states
+    listed), or None when fewer than two are listed. A place ("in Vientiane") is the venue."""
+    sentence = evidence.text
+    end = _LIST_END.search(sentence, list_at)
+    stop = end.start() if end else len(sentence)
+    actors: list[str] = []
+    listed: list[str] = []
+    for mention, entity in sorted(mentions, key=lambda pair: pair[0].start):
+        at = mention.start - evidence.start
+        code = (
+            entity.code
+            if entity.kind == "country"
+            else entity.country
+            if entity.kind in ("person", "organization")
+            else None
+        )
+        if code is None:
+            continue
+        if at < list_at:
+            if code not in actors:
+                actors.append(code)
+        elif at < stop and code not in listed:
+            listed.append(code)
+    if len(listed) < 2:
+        return None
+    return [c for c in actors if c not in listed], listed
+
+
+_LIST_END = re.compile(r"[;.!?()]|\s[—–-]\s|,\s*(?:where|which|who|while|but)\b", re.I)

@@ -81,3 +81,23 @@ def test_the_date_of_another_clause_does_not_date_the_trigger() -> None:
     text = "Chile and Peru held talks on 3 March on the pact signed in 2008."
     (talks,) = of_type(run(text), "meeting")
     assert talks.date is not None and talks.date.iso() == "2024-03-03"
+
+
+def test_meetings_with_counterparts_from_a_list_are_one_per_state() -> None:
+    text = (
+        "In Jakarta, Chilean Defence Minister Ana Rojas held bilateral meetings with her "
+        "counterparts from Peru, Brazil and Japan."
+    )
+    meetings = of_type(run(text), "meeting")
+    assert sorted(sorted(m.countries) for m in meetings) == [
+        ["BRA", "CHL"],
+        ["CHL", "JPN"],
+        ["CHL", "PER"],
+    ]
+
+
+def test_plural_and_progressive_triggers() -> None:
+    text = "The Chilean minister was talking to his Peruvian counterpart about defence."
+    assert of_type(run(text), "meeting")
+    text = "Chilean and Peruvian officers held discussions on border security."
+    assert of_type(run(text), "meeting")
