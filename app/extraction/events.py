@@ -8,7 +8,7 @@ from datetime import date
 from app.extraction.base import FoundEntity, FoundEvent, Span
 from app.extraction.budget import Deadline, unlimited
 from app.extraction.lexicon import EventPatterns, Lexicon
-from app.extraction.participants import one_per_state, speaker
+from app.extraction.participants import one_per_state, speaker, unnamed_speaker
 from app.extraction.roles import find_roles
 from app.extraction.temporal import find_date
 from app.kit.dates import PartialDate
@@ -75,7 +75,11 @@ def find_events(
                 continue
             required = patterns.requires[event_type]
             if required is not None and not required.search(sentence):
-                continue
+                quoted = (
+                    _quote_after(text, sentences, index) if sentence.rstrip()[-1:] == ":" else ""
+                )
+                if not required.search(quoted):  # 'X said:' and the quote on the next line
+                    continue
             event = _build(event_type, hit, sentence, index, Span(start, end, sentence), present, codes, main,
                            patterns, published, lex, deadline)  # fmt: skip
             if event is not None:
@@ -90,7 +94,11 @@ def find_events(
                         events.append(twin)
                     continue
                 if event_type == "statement":
-                    who = speaker(event.evidence, hit.start(), mentions, state_of) or last_speaker
+                    who = (
+                        speaker(event.evidence, hit.start(), mentions, state_of)
+                        or unnamed_speaker(sentence, hit.start())
+                        or last_speaker
+                    )
                     speakers[id(event)] = last_speaker = who
                 elif event_type == "meeting" and patterns.another.search(sentence):
                     # "Sobhi met Sharif", then "Hegazy also received Sharif": two meetings
@@ -113,6 +121,14 @@ def _date_of_the_news(
         if event.date is None and not patterns.background.search(event.evidence.text):
             event.date = month
     return events
+
+
+def _quote_after(text: str, sentences: list[tuple[int, int]], index: int) -> str:
+    """The sentence after one that ends 'said:': what was said."""
+    if index + 1 >= len(sentences):
+        return ""
+    start, end = sentences[index + 1]
+    return text[start:end]
 
 
 def _inherit_dates(

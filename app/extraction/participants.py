@@ -16,6 +16,19 @@ _BEFORE = 80  # characters: a subject further back than this is no clear speaker
 _AFTER = 40  # "said Kaya", "said the Turkish minister, Selim Kaya"
 
 
+_WORD_BEFORE = re.compile(r"([A-Za-z][\w-]*)\s+(?:(?:also|further|then|\w+ly)\s+)?$")
+_PRONOUNS = frozenset({"he", "she", "they", "it", "who", "which", "and", "also", "has", "had"})
+
+
+def unnamed_speaker(sentence: str, verb_at: int) -> str | None:
+    """'The COAS thanked', 'the ministry said': the word before the verb names a speaker the
+    finder has no entity for; None for a pronoun ('he said'), which continues the last one."""
+    word = _WORD_BEFORE.search(sentence, max(0, verb_at - 40), verb_at)
+    if word is None or word.group(1).lower() in _PRONOUNS:
+        return None
+    return f"words:{word.group(1).lower()}"
+
+
 def speaker(
     evidence: Span,
     verb_at: int,

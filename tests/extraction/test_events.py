@@ -101,3 +101,17 @@ def test_plural_and_progressive_triggers() -> None:
     assert of_type(run(text), "meeting")
     text = "Chilean and Peruvian officers held discussions on border security."
     assert of_type(run(text), "meeting")
+
+
+def test_a_quote_on_the_line_after_said_makes_the_statement() -> None:
+    text = "Chilean minister Ana Rojas said:\n“Our partnership with Peru has never been stronger.”"
+    assert of_type(run(text), "statement")
+
+
+def test_an_unnamed_speaker_is_another_speaker_a_pronoun_the_same() -> None:
+    text = (
+        "Chilean minister Ana Rojas said the partnership between Chile and Peru is strong. "
+        "He said the ties between Chile and Peru will grow. "
+        "The ambassador thanked Chile for its support."
+    )
+    assert len(of_type(run(text), "statement")) == 2
