@@ -73,6 +73,10 @@ def find_events(
             hit = trigger.search(sentence)
             if not hit:
                 continue
+            if event_type not in patterns.topic_exempt:
+                topic = patterns.topic.search(sentence, 0, hit.start())
+                if topic is not None:
+                    continue  # what a pact will allow or talks will address: no happening
             required = patterns.requires[event_type]
             if required is not None and not required.search(sentence):
                 quoted = (

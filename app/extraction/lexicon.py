@@ -46,6 +46,8 @@ class EventPatterns:
     background: re.Pattern[str]  # what sets a happening before the news ("had signed", "earlier")
     another: re.Pattern[str]  # what reports a further happening of a kind ("also met")
     date_barrier: re.Pattern[str]  # another clause's verb: a date past it is not the trigger's
+    topic: re.Pattern[str]  # what opens what a pact will allow or talks will address
+    topic_exempt: frozenset[str]  # the types such words report themselves (the talks, the pact)
     roles: dict[str, tuple[RoleRule, ...]]  # event type -> its role rules
     one_per_state: dict[str, re.Pattern[str]]  # type -> what opens a list of separate partners
     role_of_all: dict[str, str]  # event type -> the one role of every state ("signatory")
@@ -82,6 +84,8 @@ def _event_patterns(data: dict[str, Any]) -> EventPatterns:
         habitual=_any(data["habitual"]),
         background=_any(data["background"]),
         another=_any(data["another_happening"]),
+        topic=_any(data["topic"]["patterns"]),
+        topic_exempt=frozenset(data["topic"]["exempt"]),
         date_barrier=re.compile("|".join(f"(?:{p})" for p in data["date_barrier"])),
         roles={t: tuple(_role_rule(r) for r in spec.get("roles", [])) for t, spec in types.items()},
         one_per_state={

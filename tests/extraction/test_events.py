@@ -115,3 +115,12 @@ def test_an_unnamed_speaker_is_another_speaker_a_pronoun_the_same() -> None:
         "The ambassador thanked Chile for its support."
     )
     assert len(of_type(run(text), "statement")) == 2
+
+
+def test_what_a_pact_will_allow_or_talks_will_address_is_no_event() -> None:
+    text = "Chile and Peru signed a pact that will enable joint exercises and training of cadets."
+    result = run(text)
+    assert of_type(result, "agreement") and not of_type(result, "exercise")
+    text = "Chilean and Peruvian ministers will discuss joint drills and arms sales."
+    result = run(text)
+    assert of_type(result, "meeting") and not of_type(result, "exercise")
