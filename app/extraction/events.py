@@ -108,7 +108,7 @@ def find_events(
                     # "Sobhi met Sharif", then "Hegazy also received Sharif": two meetings
                     speakers[id(event)] = f"sentence:{index}"
                 events.append(event)
-    merged = _inherit_dates(_merge(events, deadline, speakers), published, patterns)
+    merged = _inherit_dates(_merge(events, deadline, speakers, published), published, patterns)
     return _date_of_the_news(merged, text, published, patterns)
 
 
@@ -241,14 +241,30 @@ class _Kin:
     undated: deque[int] = field(default_factory=deque)  # positions in `kept`, in order
     first_on: dict[str, int] = field(default_factory=dict)  # date -> first position
     persons: dict[int, set[str]] = field(default_factory=dict)  # position -> its persons
+    published: date | None = None
+    first_news: int | None = None  # the first kept event that is undated or dated near the news
+
+    def news(self, when: PartialDate | None) -> bool:
+        """Undated, or dated near publication: an undated report may describe it. One dated
+        long before ('since 2006 when the King visited') is another happening."""
+        if when is None:
+            return True
+        if self.published is None:
+            return when.precision is not DatePrecision.year
+        if when.precision is DatePrecision.year:
+            return when.value.year == self.published.year
+        if when.precision is DatePrecision.month:
+            months = (self.published.year - when.value.year) * 12
+            return abs(months + self.published.month - when.value.month) <= 1
+        return abs((when.value - self.published).days) <= 45
 
     def twin(self, event: FoundEvent) -> int | None:
         """The position of the first kept event with a compatible date (or none)."""
         if not self.kept:
             return None
         if event.date is None:
-            return 0
-        found = [self.undated[0]] if self.undated else []
+            return self.first_news
+        found = [self.undated[0]] if self.undated and self.news(event.date) else []
         same_day = self.first_on.get(event.date.iso())
         if same_day is not None:
             found.append(same_day)
@@ -258,6 +274,8 @@ class _Kin:
         position = len(self.kept)
         self.kept.append(event)
         self.persons[position] = set(event.persons)
+        if self.first_news is None and self.news(event.date):
+            self.first_news = position
         if event.date is None:
             self.undated.append(position)
         else:
@@ -273,7 +291,10 @@ class _Kin:
 
 
 def _merge(
-    events: list[FoundEvent], deadline: Deadline, speakers: dict[int, str | None]
+    events: list[FoundEvent],
+    deadline: Deadline,
+    speakers: dict[int, str | None],
+    published: date | None,
 ) -> list[FoundEvent]:
     """Repeated descriptions of one happening (same type and states, compatible dates) merge.
 
@@ -286,7 +307,7 @@ def _merge(
     for event in events:
         deadline.tick()
         key = (event.type, frozenset(event.countries), speakers.get(id(event)))
-        group = kin.setdefault(key, _Kin())
+        group = kin.get(key) or kin.setdefault(key, _Kin(published=published))
         position = group.twin(event)
         if position is None:
             kept.append(event)

@@ -124,3 +124,12 @@ def test_what_a_pact_will_allow_or_talks_will_address_is_no_event() -> None:
     text = "Chilean and Peruvian ministers will discuss joint drills and arms sales."
     result = run(text)
     assert of_type(result, "meeting") and not of_type(result, "exercise")
+
+
+def test_a_background_visit_does_not_merge_into_the_news_one() -> None:
+    text = (
+        "Chilean ships arrived in Peru on a goodwill visit. "
+        "Ties between Chile and Peru grew since 2006 when the Chilean president visited Peru."
+    )
+    visits = of_type(run(text), "visit")
+    assert sorted(v.date.iso() if v.date else "" for v in visits) == ["2006", "2024-03"]
