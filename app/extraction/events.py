@@ -8,7 +8,12 @@ from datetime import date
 from app.extraction.base import FoundEntity, FoundEvent, Span
 from app.extraction.budget import Deadline, unlimited
 from app.extraction.lexicon import EventPatterns, Lexicon
-from app.extraction.participants import one_per_state, speaker, unnamed_speaker
+from app.extraction.participants import (
+    official_states,
+    one_per_state,
+    speaker,
+    unnamed_speaker,
+)
 from app.extraction.roles import find_roles
 from app.extraction.temporal import find_date
 from app.kit.dates import PartialDate
@@ -39,12 +44,13 @@ def find_events(
             if index is not None:
                 in_sentence.setdefault(index, []).append(entity)
                 spans_in.setdefault(index, []).append((mention, entity))
+    officials = official_states(text, entities, lex)
     weight: Counter[str] = Counter()
     for entity in entities:
         if entity.kind == "country" and entity.code:
             weight[entity.code] += len(entity.mentions)
-        elif entity.kind == "person" and entity.country:
-            weight[entity.country] += len(entity.mentions)
+        elif entity.kind == "person" and (state := officials.get(id(entity), entity.country)):
+            weight[state] += len(entity.mentions)
     main = [code for code, _ in weight.most_common(2)]
 
     state_of = {
@@ -68,7 +74,7 @@ def find_events(
             continue
         present = in_sentence.get(index, [])
         mentions = spans_in.get(index, [])
-        codes = _codes(present)
+        codes = _codes(present, officials)
         for event_type, trigger in patterns.triggers.items():
             hit = trigger.search(sentence)
             if not hit:
@@ -162,13 +168,15 @@ def _inherit_dates(
     return events
 
 
-def _codes(present: list[FoundEntity]) -> list[str]:
+def _codes(present: list[FoundEntity], officials: dict[int, str]) -> list[str]:
+    """The states the sentence names: countries, and people by their title's state (else the
+    state the name finder gave them)."""
     codes: list[str] = []
     for entity in present:
         code = (
             entity.code
             if entity.kind == "country"
-            else entity.country
+            else officials.get(id(entity), entity.country)
             if entity.kind == "person"
             else None
         )

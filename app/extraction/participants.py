@@ -9,6 +9,7 @@ said", "the statement added") continues the last statement's speaker.
 import re
 
 from app.extraction.base import FoundEntity, Span
+from app.extraction.lexicon import Lexicon
 
 # Where the speaker's clause begins or ends: a speaker stands in the verb's own clause.
 _CLAUSE_END = re.compile(r"[;:()\[\]“”\"]|\s[—–-]\s|,\s*(?:and|but|while|which|who)\b", re.I)
@@ -95,3 +96,62 @@ def one_per_state(
 
 
 _LIST_END = re.compile(r"[;.!?()]|\s[—–-]\s|,\s*(?:where|which|who|while|but)\b", re.I)
+
+
+# The words of a title phrase before a name: "Indian Defence Minister", "Minister of Defence of
+# Chile", "the Chilean Navy's Rear Admiral". Punctuation ends it: "Vientiane, Lao PDR, Defence
+# Minister X" does not make X a Lao official.
+_TITLE_RUN = re.compile(r"(?:(?:[A-Z][\w.’'-]*|of|the|for|and)\s+){1,8}$")
+_POSSESSIVE = re.compile(r"[’']s$")
+
+
+def official_states(text: str, entities: list[FoundEntity], lex: Lexicon) -> dict[int, str]:
+    """id(person) -> the state his title phrase names ("Indian Defence Minister Rajnath Singh",
+    "the Defence Minister of Chile, Ana Rojas"), read at each of his mentions; the first found
+    holds for the article (later mentions are often the surname alone).
+
+    '' where the state the name finder gave him is only the place named before his title
+    ("in Vientiane, Laos, Defence Minister X"): a venue, not his state."""
+    found: dict[int, str] = {}
+    words = lex.country_words
+    for entity in entities:
+        if entity.kind != "person":
+            continue
+        venue_only = False
+        for mention in entity.mentions:
+            before = text[max(0, mention.start - 120) : mention.start]
+            run = _TITLE_RUN.search(before)
+            if run is None:
+                continue
+            tokens = [_POSSESSIVE.sub("", t) for t in run.group().split()]
+            if not any(t in lex.title_core for t in tokens):
+                continue  # no title: "Turkey Ana Rojas" says nothing of Rojas
+            code = _country_in(tokens, words)
+            if code is not None:
+                found[id(entity)] = code
+                break
+            place = _PLACE_BEFORE.search(before, 0, run.start())
+            if place and words.get(place.group(1)) == entity.country:
+                venue_only = True
+        if venue_only and id(entity) not in found:
+            found[id(entity)] = ""
+    return found
+
+
+_PLACE_BEFORE = re.compile(r"\b((?:[A-Z][\w.-]*\s){0,2}[A-Z][\w.-]*),\s*$")
+
+
+def _country_in(tokens: list[str], words: dict[str, str]) -> str | None:
+    """The one state the tokens name (three words at most: "South Korean", "United States")."""
+    codes: set[str] = set()
+    i = 0
+    while i < len(tokens):
+        for size in (3, 2, 1):
+            phrase = " ".join(tokens[i : i + size])
+            if len(tokens) - i >= size and phrase in words:
+                codes.add(words[phrase])
+                i += size
+                break
+        else:
+            i += 1
+    return codes.pop() if len(codes) == 1 else None

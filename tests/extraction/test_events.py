@@ -133,3 +133,19 @@ def test_a_background_visit_does_not_merge_into_the_news_one() -> None:
     )
     visits = of_type(run(text), "visit")
     assert sorted(v.date.iso() if v.date else "" for v in visits) == ["2006", "2024-03"]
+
+
+def test_an_official_takes_his_titles_state_not_the_venue_before_it() -> None:
+    from app.extraction.lexicon import lexicon
+    from app.extraction.participants import official_states
+
+    text = (
+        "Indian Defence Minister Ravi Kumar met his Chilean counterpart. "
+        "On his visit to Lima, Peru, Defence Minister Ana Rojas met officials."
+    )
+    result = run(text)
+    people = {e.name: e for e in result.entities if e.kind == "person"}
+    states = official_states(text, result.entities, lexicon())
+    assert states.get(id(people["Ravi Kumar"])) == "IND"
+    if people["Ana Rojas"].country == "PER":  # the finder took the venue: no state, then
+        assert states.get(id(people["Ana Rojas"])) == ""
