@@ -149,3 +149,13 @@ def test_an_official_takes_his_titles_state_not_the_venue_before_it() -> None:
     assert states.get(id(people["Ravi Kumar"])) == "IND"
     if people["Ana Rojas"].country == "PER":  # the finder took the venue: no state, then
         assert states.get(id(people["Ana Rojas"])) == ""
+
+
+def test_visiting_before_a_common_noun_is_no_visit() -> None:
+    text = "It is the first visiting forces agreement Chile has signed with Peru."
+    assert not of_type(run(text), "visit")
+
+
+def test_arms_orders_and_shipments() -> None:
+    text = "Chile signed a contract for 12 frigates with Peru."
+    assert of_type(run(text), "arms_transfer")
