@@ -12,6 +12,7 @@ from app.extraction.participants import (
     official_states,
     one_per_state,
     speaker,
+    topic_states,
     unnamed_speaker,
 )
 from app.extraction.roles import find_roles
@@ -75,6 +76,7 @@ def find_events(
         present = in_sentence.get(index, [])
         mentions = spans_in.get(index, [])
         codes = _codes(present, officials)
+        topical = topic_states(text, mentions, patterns.topic_before, patterns.topic_after)
         for event_type, trigger in patterns.triggers.items():
             hit = trigger.search(sentence)
             if not hit:
@@ -90,7 +92,12 @@ def find_events(
                 )
                 if not required.search(quoted):  # 'X said:' and the quote on the next line
                     continue
-            event = _build(event_type, hit, sentence, index, Span(start, end, sentence), present, codes, main,
+            parties = (
+                codes
+                if event_type in patterns.topic_exempt_states
+                else [c for c in codes if c not in topical]
+            )
+            event = _build(event_type, hit, sentence, index, Span(start, end, sentence), present, parties, main,
                            patterns, published, lex, deadline)  # fmt: skip
             if event is not None:
                 split = patterns.one_per_state.get(event_type)

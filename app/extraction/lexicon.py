@@ -48,6 +48,9 @@ class EventPatterns:
     date_barrier: re.Pattern[str]  # another clause's verb: a date past it is not the trigger's
     topic: re.Pattern[str]  # what opens what a pact will allow or talks will address
     topic_exempt: frozenset[str]  # the types such words report themselves (the talks, the pact)
+    topic_before: re.Pattern[str]  # words before a state named as a topic ("tensions over")
+    topic_after: re.Pattern[str]  # words after one ("'s invasion of", " peace process")
+    topic_exempt_states: frozenset[str]  # types whose states such words do name ("conflict")
     roles: dict[str, tuple[RoleRule, ...]]  # event type -> its role rules
     one_per_state: dict[str, re.Pattern[str]]  # type -> what opens a list of separate partners
     role_of_all: dict[str, str]  # event type -> the one role of every state ("signatory")
@@ -86,6 +89,11 @@ def _event_patterns(data: dict[str, Any]) -> EventPatterns:
         another=_any(data["another_happening"]),
         topic=_any(data["topic"]["patterns"]),
         topic_exempt=frozenset(data["topic"]["exempt"]),
+        topic_before=re.compile(
+            r"(?:" + "|".join(data["topic_states"]["before"]) + r")\s+(?:the\s+)?$", re.I
+        ),
+        topic_after=re.compile("|".join(data["topic_states"]["after"]), re.I),
+        topic_exempt_states=frozenset(data["topic_states"]["exempt"]),
         date_barrier=re.compile("|".join(f"(?:{p})" for p in data["date_barrier"])),
         roles={t: tuple(_role_rule(r) for r in spec.get("roles", [])) for t, spec in types.items()},
         one_per_state={

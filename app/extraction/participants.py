@@ -155,3 +155,25 @@ def _country_in(tokens: list[str], words: dict[str, str]) -> str | None:
         else:
             i += 1
     return codes.pop() if len(codes) == 1 else None
+
+
+def topic_states(
+    text: str,
+    mentions: list[tuple[Span, FoundEntity]],
+    before: re.Pattern[str],
+    after: re.Pattern[str],
+) -> set[str]:
+    """States the sentence names only as a topic or background: "tensions over Taiwan", "amid
+    Russia's invasion of Ukraine", "the Afghanistan peace process". Not participants."""
+    topical: set[str] = set()
+    plain: set[str] = set()
+    for mention, entity in mentions:
+        if entity.kind != "country" or not entity.code:
+            continue
+        window = text[max(0, mention.start - _CUE_WINDOW) : mention.start]
+        cued = before.search(window) is not None or after.match(text, mention.end) is not None
+        (topical if cued else plain).add(entity.code)
+    return topical - plain
+
+
+_CUE_WINDOW = 40

@@ -159,3 +159,12 @@ def test_visiting_before_a_common_noun_is_no_visit() -> None:
 def test_arms_orders_and_shipments() -> None:
     text = "Chile signed a contract for 12 frigates with Peru."
     assert of_type(run(text), "arms_transfer")
+
+
+def test_a_state_named_as_the_topic_is_no_participant() -> None:
+    text = "Chile and Peru signed a defence pact amid tensions over Bolivia."
+    (pact,) = of_type(run(text), "agreement")
+    assert sorted(pact.countries) == ["CHL", "PER"]
+    text = "Chile signed a defence pact with Peru after Russia's invasion of Ukraine."
+    (pact,) = of_type(run(text), "agreement")
+    assert sorted(pact.countries) == ["CHL", "PER"]
