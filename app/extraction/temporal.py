@@ -73,6 +73,8 @@ def _anchor(month: int, day: int, published: date, future: bool) -> date | None:
             else _safe(published.year + 1, month, day)
         )
     if candidate > published + timedelta(days=1):
+        if published.day == 1 and candidate.month == published.month:
+            return candidate  # a month-only publication date ("2022-05"), stored as the 1st
         return _safe(published.year - 1, month, day)
     return candidate
 

@@ -62,6 +62,8 @@ def test_a_further_meeting_on_the_same_occasion_is_another_event() -> None:
         ("the minister will travel in June", date(2019, 3, 16), ("2019-06", None)),
         ("talks held last fall", date(2022, 2, 1), ("2021", None)),
         ("this may help", date(2022, 2, 1), None),
+        ("talks on May 26", date(2022, 5, 1), ("2022-05-26", None)),  # a month-only date
+        ("talks on May 26", date(2022, 5, 10), ("2021-05-26", None)),
     ],
 )
 def test_date_expressions(sentence: str, published: date, expected: tuple | None) -> None:
