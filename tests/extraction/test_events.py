@@ -170,3 +170,18 @@ def test_a_state_named_as_the_topic_is_no_participant() -> None:
     text = "Chile signed a defence pact with Peru after Russia's invasion of Ukraine."
     (pact,) = of_type(run(text), "agreement")
     assert sorted(pact.countries) == ["CHL", "PER"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "event_type"),
+    [
+        ("The Chilean minister will fly to Lima next month to meet Peruvian officials.", "visit"),
+        ("Chilean Defence Minister Ana Rojas is in Lima, Peru, to attend a summit.", "visit"),
+        ("A Chilean delegation led by its army chief called on the Peruvian president.", "visit"),
+        ("Chile and Peru reached in-principle agreement on a defence treaty.", "agreement"),
+        ("The Chile-Peru defence pact came into force on Monday.", "agreement"),
+        ("Chile struck a defence deal with Peru.", "agreement"),
+    ],
+)
+def test_more_trigger_phrasings(sentence: str, event_type: str) -> None:
+    assert of_type(run(sentence), event_type)
