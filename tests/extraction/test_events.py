@@ -181,6 +181,7 @@ def test_a_state_named_as_the_topic_is_no_participant() -> None:
         ("Chile and Peru reached in-principle agreement on a defence treaty.", "agreement"),
         ("The Chile-Peru defence pact came into force on Monday.", "agreement"),
         ("Chile struck a defence deal with Peru.", "agreement"),
+        ("The Chilean president spoke at a joint media briefing with Peru's leader.", "meeting"),
     ],
 )
 def test_more_trigger_phrasings(sentence: str, event_type: str) -> None:
