@@ -27,6 +27,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("weekday", re.compile(r"\b(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)),
     ("relative", re.compile(r"\b(?P<rel>today|tonight|this\s+(?:morning|afternoon|evening)|yesterday|tomorrow|last\s+(?:week|month|year)|next\s+(?:week|month|year)|earlier\s+this\s+(?:week|month|year)|this\s+(?:week|month|year))\b", re.I)),
     ("month", re.compile(r"\b(?:in|since|during|by|until|from|last|this|of|early|mid|late|end\s+of|beginning\s+of|start\s+of)\s+(?:(?:early|mid|late)[\s-]+)?" + _MONTH + r"\b(?!\s*[-–]?\s*\d)", re.I)),
+    ("ago", re.compile(r"\b(?P<n>\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(?P<unit>years?|months?|weeks?|days?)\s+ago\b", re.I)),
     ("season", re.compile(r"\b(?P<which>last|this|next|in\s+the)\s+(?P<season>spring|summer|fall|autumn|winter)\b", re.I)),
     ("year", re.compile(r"\b(?:in|since|of|from|during|by|until|before)\s+" + _YEAR + r"\b", re.I)),
 ]  # fmt: skip
@@ -158,6 +159,29 @@ def _month_alone(
     return FoundDate(PartialDate(date(year, month, 1), DatePrecision.month), None, text, offset)
 
 
+_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+            "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}  # fmt: skip
+
+
+def _ago(n: str, unit: str, text: str, offset: int, published: date | None) -> FoundDate | None:
+    """'60 years ago' is a year, 'three months ago' or 'two weeks ago' a month, '5 days ago' a
+    day, counted back from publication."""
+    if published is None:
+        return None
+    count = int(n) if n.isdigit() else _NUMBERS[n.lower()]
+    unit = unit.lower().rstrip("s")
+    if unit == "year":
+        value, precision = date(published.year - count, 1, 1), DatePrecision.year
+    elif unit == "day":
+        value, precision = published - timedelta(days=count), DatePrecision.day
+    else:
+        back = published - (
+            relativedelta(months=count) if unit == "month" else timedelta(weeks=count)
+        )
+        value, precision = date(back.year, back.month, 1), DatePrecision.month
+    return FoundDate(PartialDate(value, precision), None, text, offset)
+
+
 def _season(which: str, text: str, offset: int, published: date | None) -> FoundDate | None:
     """'Last fall': the year of the last such season before publication (a season has no month)."""
     if published is None:
@@ -219,6 +243,8 @@ def _resolve(
         )
     if kind == "month":
         return _month_alone(groups["month"], text, offset, published, future)
+    if kind == "ago":
+        return _ago(groups["n"], groups["unit"], text, offset, published)
     if kind == "season":
         return _season(groups["which"], text, offset, published)
     if kind == "year":

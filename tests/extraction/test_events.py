@@ -63,6 +63,9 @@ def test_a_further_meeting_on_the_same_occasion_is_another_event() -> None:
         ("talks held last fall", date(2022, 2, 1), ("2021", None)),
         ("this may help", date(2022, 2, 1), None),
         ("talks on May 26", date(2022, 5, 1), ("2022-05-26", None)),  # a month-only date
+        ("a pact signed 60 years ago", date(2020, 11, 17), ("1960", None)),
+        ("talks three months ago", date(2020, 11, 17), ("2020-08", None)),
+        ("talks two days ago", date(2020, 11, 17), ("2020-11-15", None)),
         ("talks on May 26", date(2022, 5, 10), ("2021-05-26", None)),
     ],
 )
