@@ -105,6 +105,8 @@ def find_events(
                 sides = one_per_state(event.evidence, listed.end(), mentions) if listed else None
                 if sides is not None:
                     actors, states = sides
+                    if not actors:  # "Parliament ratified the pacts with A and B": the main state
+                        actors = [c for c in main if c not in states][:1]
                     for code in states:  # each listed state: its own happening
                         twin = replace(event, countries=[*actors, code], roles={})
                         speakers[id(twin)] = f"sentence:{index}:{code}"

@@ -189,3 +189,12 @@ def test_a_state_named_as_the_topic_is_no_participant() -> None:
 )
 def test_more_trigger_phrasings(sentence: str, event_type: str) -> None:
     assert of_type(run(sentence), event_type)
+
+
+def test_pacts_with_two_states_are_two_agreements() -> None:
+    text = (
+        "Chile's defence ties keep growing. "
+        "The Chilean parliament ratified the defence pacts with Peru and Brazil."
+    )
+    pacts = of_type(run(text), "agreement")
+    assert sorted(sorted(p.countries) for p in pacts) == [["BRA", "CHL"], ["CHL", "PER"]]
