@@ -16,7 +16,7 @@ from app.extraction.participants import (
     unnamed_speaker,
 )
 from app.extraction.roles import find_roles
-from app.extraction.temporal import find_date
+from app.extraction.temporal import Candidate, date_candidates, pick_date
 from app.kit.dates import PartialDate
 from app.kit.text import fold, sentence_index
 from app.taxonomy import DatePrecision
@@ -75,6 +75,8 @@ def find_events(
             continue
         present = in_sentence.get(index, [])
         mentions = spans_in.get(index, [])
+        dates: dict[bool, list[Candidate]] = {}  # planned? -> the sentence's dates
+        topic_end: int | None = -1  # where the sentence's first topic words end (-1: not read)
         codes = _codes(present, officials)
         topical = topic_states(text, mentions, patterns.topic_before, patterns.topic_after)
         for event_type, trigger in patterns.triggers.items():
@@ -82,8 +84,10 @@ def find_events(
             if not hit:
                 continue
             if event_type not in patterns.topic_exempt:
-                topic = patterns.topic.search(sentence, 0, hit.start())
-                if topic is not None:
+                if topic_end == -1:  # searched once a sentence, when a trigger needs it
+                    topic = patterns.topic.search(sentence)
+                    topic_end = topic.end() if topic else None
+                if topic_end is not None and topic_end <= hit.start():
                     continue  # what a pact will allow or talks will address: no happening
             required = patterns.requires[event_type]
             if required is not None and not required.search(sentence):
@@ -98,7 +102,7 @@ def find_events(
                 else [c for c in codes if c not in topical]
             )
             event = _build(event_type, hit, sentence, index, Span(start, end, sentence), present, parties, main,
-                           patterns, published, lex, deadline)  # fmt: skip
+                           patterns, published, lex, deadline, dates)  # fmt: skip
             if event is not None:
                 split = patterns.one_per_state.get(event_type)
                 listed = split.search(sentence) if split else None
@@ -207,6 +211,7 @@ def _build(
     published: date | None,
     lex: Lexicon,
     deadline: Deadline,
+    dates: dict[bool, list[Candidate]],
 ) -> FoundEvent | None:
     countries = list(codes)
     if len(countries) < 2:
@@ -218,8 +223,12 @@ def _build(
     trigger_word = hit.group().split()[-1].lower() if hit.group().split() else ""
     past = trigger_word.endswith("ed") or trigger_word in patterns.past_forms
     planned = bool(patterns.planned.search(sentence)) and not past
-    found = find_date(sentence, published, future=planned, near=hit.start(), near_end=hit.end(),
-                      barrier=patterns.date_barrier, deadline=deadline)  # fmt: skip
+    candidates = dates.get(planned)
+    if candidates is None:  # read once per sentence, whatever the number of its events
+        candidates = dates[planned] = date_candidates(sentence, published, future=planned,
+                                                      deadline=deadline)  # fmt: skip
+    found = pick_date(sentence, candidates, published, near=hit.start(), near_end=hit.end(),
+                      barrier=patterns.date_barrier)  # fmt: skip
     event = FoundEvent(
         type=event_type,
         evidence=evidence,

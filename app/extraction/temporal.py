@@ -31,6 +31,12 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("season", re.compile(r"\b(?P<which>last|this|next|in\s+the)\s+(?P<season>spring|summer|fall|autumn|winter)\b", re.I)),
     ("year", re.compile(r"\b(?:in|since|of|from|during|by|until|before)\s+" + _YEAR + r"\b", re.I)),
 ]  # fmt: skip
+# Words without which a pattern cannot match: the sentence is searched only when one is there.
+_CUES: dict[str, tuple[str, ...]] = {
+    "ago": ("ago",),
+    "season": ("spring", "summer", "fall", "autumn", "winter"),
+    "relative": ("today", "tonight", "this ", "yesterday", "tomorrow", "last ", "next ", "earlier"),
+}
 _UNTIL = re.compile(r"\b(?:until|till|to|through|–|-)\s+" + _MONTH + r"\s+" + _DAY, re.I)
 _MONTH_SPAN = re.compile(
     _MONTH
@@ -94,14 +100,28 @@ def find_date(
 
     With a `barrier` (a pattern of other clauses' verbs), a date with such a verb between it and
     the words at `near`..`near_end` belongs to that verb ("the visit, after the MoU signed in
-    2008"): it is taken only when no date stands free of one.
+    2008"): it is not taken.
     """
+    found = date_candidates(sentence, published, future=future, deadline=deadline)
+    return pick_date(sentence, found, published, near=near, near_end=near_end, barrier=barrier)
+
+
+Candidate = tuple[FoundDate, int, int]  # a resolved date, where its words start and end
+
+
+def date_candidates(
+    sentence: str, published: date | None, *, future: bool = False, deadline: Deadline | None = None
+) -> list[Candidate]:
+    """Every date expression of the sentence, resolved (a sentence with several events reads
+    them once: `pick_date` chooses for each trigger)."""
     deadline = deadline or unlimited()
-    end_at = near if near_end is None else near_end
-    best: FoundDate | None = None
-    fallback: FoundDate | None = None
+    found: list[Candidate] = []
     taken: list[tuple[int, int]] = []  # what earlier patterns read, in order
+    lowered = sentence.lower()
     for kind, pattern in _PATTERNS:
+        cues = _CUES.get(kind)
+        if cues and not any(cue in lowered for cue in cues):
+            continue  # a cheap look for the word the pattern needs
         # One pattern's matches never overlap one another: only earlier patterns' can be hit.
         read: list[tuple[int, int]] = []
         for match in pattern.finditer(sentence):
@@ -110,36 +130,50 @@ def find_date(
                 continue  # "July 10, 2017" already read: not "in 2017" again
             if kind == "weekday" and any(0 <= s - match.end() <= 3 for s, _ in taken):
                 continue  # "on Monday, August 21, 2017": the full date beside it says it
-            found = _resolve(kind, match, published, future)
-            if found is None:
+            resolved = _resolve(kind, match, published, future)
+            if resolved is None:
                 continue
             read.append((match.start(), match.end()))
-            if barrier is not None and _blocked(sentence, match, near, end_at, barrier):
-                if fallback is None or abs(found.offset - near) < abs(fallback.offset - near):
-                    fallback = found
-                continue
-            if best is None or abs(found.offset - near) < abs(best.offset - near):
-                best = found
+            found.append((resolved, match.start(), match.end()))
         if read:
             taken = sorted(taken + read)
-    best = best or (fallback if barrier is None else None)
+    return found
+
+
+def pick_date(
+    sentence: str,
+    candidates: list[Candidate],
+    published: date | None,
+    *,
+    near: int = 0,
+    near_end: int | None = None,
+    barrier: re.Pattern[str] | None = None,
+) -> FoundDate | None:
+    """The candidate nearest the trigger at `near`..`near_end`, past no barrier verb."""
+    end_at = near if near_end is None else near_end
+    best: FoundDate | None = None
+    for found, start, end in candidates:
+        if barrier is not None and _blocked(sentence, start, end, near, end_at, barrier):
+            continue
+        if best is None or abs(found.offset - near) < abs(best.offset - near):
+            best = found
     if best is None:
         return None
     if best.end is None and best.start.precision is DatePrecision.day:
-        end = _end_of_span(sentence, best, published)
-        if end is not None:
-            best = FoundDate(best.start, end, best.text, best.offset)
+        last = _end_of_span(sentence, best, published)
+        if last is not None:
+            best = FoundDate(best.start, last, best.text, best.offset)
     return best
 
 
 def _blocked(
-    sentence: str, match: re.Match[str], near: int, near_end: int, barrier: re.Pattern[str]
+    sentence: str, start: int, end: int, near: int, near_end: int, barrier: re.Pattern[str]
 ) -> bool:
     """Another clause's verb stands between the date and the trigger."""
-    if match.end() <= near:
-        return barrier.search(sentence, match.end(), near) is not None
-    if match.start() >= near_end:
-        return barrier.search(sentence, near_end, match.start()) is not None
+    if end <= near:
+        return barrier.search(sentence, end, near) is not None
+    if start >= near_end:
+        return barrier.search(sentence, near_end, start) is not None
     return False
 
 
