@@ -141,7 +141,11 @@ def _date_of_the_news(
         return events
     month = PartialDate(date(published.year, published.month, 1), DatePrecision.month)
     for event in events:
-        if event.date is None and not patterns.background.search(event.evidence.text):
+        if (
+            event.date is None
+            and event.status != "planned"
+            and not patterns.background.search(event.evidence.text)
+        ):
             event.date = month
     return events
 

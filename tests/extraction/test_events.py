@@ -198,3 +198,8 @@ def test_pacts_with_two_states_are_two_agreements() -> None:
     )
     pacts = of_type(run(text), "agreement")
     assert sorted(sorted(p.countries) for p in pacts) == [["BRA", "CHL"], ["CHL", "PER"]]
+
+
+def test_a_planned_event_without_a_date_stays_undated() -> None:
+    (visit,) = of_type(run("The Chilean minister will visit Peru."), "visit")
+    assert visit.status == "planned" and visit.date is None
