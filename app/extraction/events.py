@@ -83,6 +83,9 @@ def find_events(
             hit = trigger.search(sentence)
             if not hit:
                 continue
+            unlike = patterns.excludes.get(event_type)
+            if unlike is not None and unlike.search(sentence):
+                continue  # "the jets arrived in Serbia": a delivery, not a visit
             if event_type not in patterns.topic_exempt:
                 if topic_end == -1:  # searched once a sentence, when a trigger needs it
                     topic = patterns.topic.search(sentence)

@@ -53,6 +53,7 @@ class EventPatterns:
     topic_exempt_states: frozenset[str]  # types whose states such words do name ("conflict")
     roles: dict[str, tuple[RoleRule, ...]]  # event type -> its role rules
     one_per_state: dict[str, re.Pattern[str]]  # type -> what opens a list of separate partners
+    excludes: dict[str, re.Pattern[str]]  # type -> what makes its trigger report something else
     role_of_all: dict[str, str]  # event type -> the one role of every state ("signatory")
 
 
@@ -96,6 +97,7 @@ def _event_patterns(data: dict[str, Any]) -> EventPatterns:
         topic_exempt_states=frozenset(data["topic_states"]["exempt"]),
         date_barrier=re.compile("|".join(f"(?:{p})" for p in data["date_barrier"])),
         roles={t: tuple(_role_rule(r) for r in spec.get("roles", [])) for t, spec in types.items()},
+        excludes={t: _any(spec["excludes"]) for t, spec in types.items() if spec.get("excludes")},
         one_per_state={
             t: _any(spec["one_per_state"]) for t, spec in types.items() if spec.get("one_per_state")
         },

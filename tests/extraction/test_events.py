@@ -203,3 +203,9 @@ def test_pacts_with_two_states_are_two_agreements() -> None:
 def test_a_planned_event_without_a_date_stays_undated() -> None:
     (visit,) = of_type(run("The Chilean minister will visit Peru."), "visit")
     assert visit.status == "planned" and visit.date is None
+
+
+def test_weapons_arriving_are_no_visit() -> None:
+    result = run("The six Chilean fighter jets arrived in Peru on Monday.")
+    assert not of_type(result, "visit")
+    assert of_type(run("Two Chilean warships arrived in Peru on a goodwill visit."), "visit")
