@@ -2,14 +2,21 @@
 
 import re
 from collections import Counter, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from app.extraction.base import FoundEntity, FoundEvent, Span
 from app.extraction.budget import Deadline, unlimited
 from app.extraction.lexicon import EventPatterns, Lexicon
+from app.extraction.participants import (
+    official_states,
+    one_per_state,
+    speaker,
+    topic_states,
+    unnamed_speaker,
+)
 from app.extraction.roles import find_roles
-from app.extraction.temporal import find_date
+from app.extraction.temporal import Candidate, date_candidates, pick_date
 from app.kit.dates import PartialDate
 from app.kit.text import fold, sentence_index
 from app.taxonomy import DatePrecision
@@ -30,40 +37,128 @@ def find_events(
     deadline = deadline or unlimited()
     patterns = lex.events
     in_sentence: dict[int, list[FoundEntity]] = {}
+    spans_in: dict[int, list[tuple[Span, FoundEntity]]] = {}  # each sentence's own mentions
     for entity in entities:
         for mention in entity.mentions:
             deadline.tick()
             index = sentence_index(sentences, mention.start)
             if index is not None:
                 in_sentence.setdefault(index, []).append(entity)
+                spans_in.setdefault(index, []).append((mention, entity))
+    officials = official_states(text, entities, lex)
     weight: Counter[str] = Counter()
     for entity in entities:
         if entity.kind == "country" and entity.code:
             weight[entity.code] += len(entity.mentions)
-        elif entity.kind == "person" and entity.country:
-            weight[entity.country] += len(entity.mentions)
+        elif entity.kind == "person" and (state := officials.get(id(entity), entity.country)):
+            weight[state] += len(entity.mentions)
     main = [code for code, _ in weight.most_common(2)]
 
+    state_of = {
+        id(e): code
+        for e in entities
+        if (
+            code := e.code
+            if e.kind == "country"
+            else e.country
+            if e.kind == "organization"
+            else None
+        )
+    }
     events: list[FoundEvent] = []
+    speakers: dict[int, str | None] = {}  # id(statement) -> who makes it
+    last_speaker: str | None = None
     for index, (start, end) in enumerate(sentences):
         deadline.check()  # a sentence costs a search per event type: far more than the clock
         sentence = text[start:end]
         if patterns.habitual.search(sentence):
             continue
         present = in_sentence.get(index, [])
-        codes = _codes(present)
+        mentions = spans_in.get(index, [])
+        dates: dict[bool, list[Candidate]] = {}  # planned? -> the sentence's dates
+        topic_end: int | None = -1  # where the sentence's first topic words end (-1: not read)
+        codes = _codes(present, officials)
+        topical = topic_states(text, mentions, patterns.topic_before, patterns.topic_after)
         for event_type, trigger in patterns.triggers.items():
             hit = trigger.search(sentence)
             if not hit:
                 continue
+            unlike = patterns.excludes.get(event_type)
+            if unlike is not None and unlike.search(sentence):
+                continue  # "the jets arrived in Serbia": a delivery, not a visit
+            if event_type not in patterns.topic_exempt:
+                if topic_end == -1:  # searched once a sentence, when a trigger needs it
+                    topic = patterns.topic.search(sentence)
+                    topic_end = topic.end() if topic else None
+                if topic_end is not None and topic_end <= hit.start():
+                    continue  # what a pact will allow or talks will address: no happening
             required = patterns.requires[event_type]
             if required is not None and not required.search(sentence):
-                continue
-            event = _build(event_type, hit, sentence, index, Span(start, end, sentence), present, codes, main,
-                           patterns, published, lex, deadline)  # fmt: skip
+                quoted = (
+                    _quote_after(text, sentences, index) if sentence.rstrip()[-1:] == ":" else ""
+                )
+                if not required.search(quoted):  # 'X said:' and the quote on the next line
+                    continue
+            parties = (
+                codes
+                if event_type in patterns.topic_exempt_states
+                else [c for c in codes if c not in topical]
+            )
+            event = _build(event_type, hit, sentence, index, Span(start, end, sentence), present, parties, main,
+                           patterns, published, lex, deadline, dates)  # fmt: skip
             if event is not None:
+                split = patterns.one_per_state.get(event_type)
+                listed = split.search(sentence) if split else None
+                sides = one_per_state(event.evidence, listed.end(), mentions) if listed else None
+                if sides is not None:
+                    actors, states = sides
+                    if not actors:  # "Parliament ratified the pacts with A and B": the main state
+                        actors = [c for c in main if c not in states][:1]
+                    for code in states:  # each listed state: its own happening
+                        twin = replace(event, countries=[*actors, code], roles={})
+                        speakers[id(twin)] = f"sentence:{index}:{code}"
+                        events.append(twin)
+                    continue
+                if event_type == "statement":
+                    who = (
+                        speaker(event.evidence, hit.start(), mentions, state_of)
+                        or unnamed_speaker(sentence, hit.start())
+                        or last_speaker
+                    )
+                    speakers[id(event)] = last_speaker = who
+                elif event_type == "meeting" and patterns.another.search(sentence):
+                    # "Sobhi met Sharif", then "Hegazy also received Sharif": two meetings
+                    speakers[id(event)] = f"sentence:{index}"
                 events.append(event)
-    return _inherit_dates(_merge(events, deadline), published, patterns)
+    merged = _inherit_dates(_merge(events, deadline, speakers, published), published, patterns)
+    return _date_of_the_news(merged, text, published, patterns)
+
+
+def _date_of_the_news(
+    events: list[FoundEvent], text: str, published: date | None, patterns: EventPatterns
+) -> list[FoundEvent]:
+    """An undated happening the article reports as news happened around its publication: the
+    guideline's reader dates it to the publication month ("has signed", "is on a visit"), but
+    not what the sentence sets in the past ("had inked", "earlier", "in the past")."""
+    if published is None:
+        return events
+    month = PartialDate(date(published.year, published.month, 1), DatePrecision.month)
+    for event in events:
+        if (
+            event.date is None
+            and event.status != "planned"
+            and not patterns.background.search(event.evidence.text)
+        ):
+            event.date = month
+    return events
+
+
+def _quote_after(text: str, sentences: list[tuple[int, int]], index: int) -> str:
+    """The sentence after one that ends 'said:': what was said."""
+    if index + 1 >= len(sentences):
+        return ""
+    start, end = sentences[index + 1]
+    return text[start:end]
 
 
 def _inherit_dates(
@@ -87,19 +182,21 @@ def _inherit_dates(
         if (
             event.date is None
             and event.type in patterns.inherit_date
-            and set(event.countries) & set(main.countries)
+            and set(event.countries) <= set(main.countries)
         ):
             event.date = main.date
     return events
 
 
-def _codes(present: list[FoundEntity]) -> list[str]:
+def _codes(present: list[FoundEntity], officials: dict[int, str]) -> list[str]:
+    """The states the sentence names: countries, and people by their title's state (else the
+    state the name finder gave them)."""
     codes: list[str] = []
     for entity in present:
         code = (
             entity.code
             if entity.kind == "country"
-            else entity.country
+            else officials.get(id(entity), entity.country)
             if entity.kind == "person"
             else None
         )
@@ -121,6 +218,7 @@ def _build(
     published: date | None,
     lex: Lexicon,
     deadline: Deadline,
+    dates: dict[bool, list[Candidate]],
 ) -> FoundEvent | None:
     countries = list(codes)
     if len(countries) < 2:
@@ -132,7 +230,12 @@ def _build(
     trigger_word = hit.group().split()[-1].lower() if hit.group().split() else ""
     past = trigger_word.endswith("ed") or trigger_word in patterns.past_forms
     planned = bool(patterns.planned.search(sentence)) and not past
-    found = find_date(sentence, published, future=planned, near=hit.start(), deadline=deadline)
+    candidates = dates.get(planned)
+    if candidates is None:  # read once per sentence, whatever the number of its events
+        candidates = dates[planned] = date_candidates(sentence, published, future=planned,
+                                                      deadline=deadline)  # fmt: skip
+    found = pick_date(sentence, candidates, published, near=hit.start(), near_end=hit.end(),
+                      barrier=patterns.date_barrier)  # fmt: skip
     event = FoundEvent(
         type=event_type,
         evidence=evidence,
@@ -171,14 +274,30 @@ class _Kin:
     undated: deque[int] = field(default_factory=deque)  # positions in `kept`, in order
     first_on: dict[str, int] = field(default_factory=dict)  # date -> first position
     persons: dict[int, set[str]] = field(default_factory=dict)  # position -> its persons
+    published: date | None = None
+    first_news: int | None = None  # the first kept event that is undated or dated near the news
+
+    def news(self, when: PartialDate | None) -> bool:
+        """Undated, or dated near publication: an undated report may describe it. One dated
+        long before ('since 2006 when the King visited') is another happening."""
+        if when is None:
+            return True
+        if self.published is None:
+            return when.precision is not DatePrecision.year
+        if when.precision is DatePrecision.year:
+            return when.value.year == self.published.year
+        if when.precision is DatePrecision.month:
+            months = (self.published.year - when.value.year) * 12
+            return abs(months + self.published.month - when.value.month) <= 1
+        return abs((when.value - self.published).days) <= 45
 
     def twin(self, event: FoundEvent) -> int | None:
         """The position of the first kept event with a compatible date (or none)."""
         if not self.kept:
             return None
         if event.date is None:
-            return 0
-        found = [self.undated[0]] if self.undated else []
+            return self.first_news
+        found = [self.undated[0]] if self.undated and self.news(event.date) else []
         same_day = self.first_on.get(event.date.iso())
         if same_day is not None:
             found.append(same_day)
@@ -188,6 +307,8 @@ class _Kin:
         position = len(self.kept)
         self.kept.append(event)
         self.persons[position] = set(event.persons)
+        if self.first_news is None and self.news(event.date):
+            self.first_news = position
         if event.date is None:
             self.undated.append(position)
         else:
@@ -202,36 +323,50 @@ class _Kin:
         self.first_on[date_.iso()] = position
 
 
-def _merge(events: list[FoundEvent], deadline: Deadline) -> list[FoundEvent]:
+def _merge(
+    events: list[FoundEvent],
+    deadline: Deadline,
+    speakers: dict[int, str | None],
+    published: date | None,
+) -> list[FoundEvent]:
     """Repeated descriptions of one happening (same type and states, compatible dates) merge.
 
     Each event goes into the first one kept with the same type and states whose date is the
-    same or unknown (or any, when its own date is unknown).
+    same or unknown (or any, when its own date is unknown). Statements merge only when one
+    speaker makes them: two leaders' statements on one occasion are two happenings.
     """
     kept: list[FoundEvent] = []
-    kin: dict[tuple[str, frozenset[str]], _Kin] = {}
+    kin: dict[tuple[str, frozenset[str], str | None], _Kin] = {}
     for event in events:
         deadline.tick()
-        group = kin.setdefault((event.type, frozenset(event.countries)), _Kin())
+        key = (event.type, frozenset(event.countries), speakers.get(id(event)))
+        group = kin.get(key) or kin.setdefault(key, _Kin(published=published))
         position = group.twin(event)
         if position is None:
             kept.append(event)
             group.add(event)
             continue
         twin = group.kept[position]
-        if twin.date is None and event.date is not None:
-            twin.date, twin.date_end, twin.date_text = event.date, event.date_end, event.date_text
+        if _absorb(twin, event, group.persons[position]):
             group.dated(position)
-        twin.date_end = twin.date_end or event.date_end
-        known = group.persons[position]
-        for person in event.persons:
-            if person not in known:
-                known.add(person)
-                twin.persons.append(person)
-        twin.location = twin.location or event.location
-        twin.roles = twin.roles or event.roles
-        twin.name = twin.name or event.name
     return kept
+
+
+def _absorb(twin: FoundEvent, event: FoundEvent, known: set[str]) -> bool:
+    """Another description of the twin's happening adds what the twin lacks; True when it gave
+    the twin its date."""
+    dated = twin.date is None and event.date is not None
+    if dated:
+        twin.date, twin.date_end, twin.date_text = event.date, event.date_end, event.date_text
+    twin.date_end = twin.date_end or event.date_end
+    for person in event.persons:
+        if person not in known:
+            known.add(person)
+            twin.persons.append(person)
+    twin.location = twin.location or event.location
+    twin.roles = twin.roles or event.roles
+    twin.name = twin.name or event.name
+    return dated
 
 
 def event_key(event: FoundEvent) -> str:

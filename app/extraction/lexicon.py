@@ -43,7 +43,17 @@ class EventPatterns:
     bilateral: re.Pattern[str]
     planned: re.Pattern[str]
     habitual: re.Pattern[str]
+    background: re.Pattern[str]  # what sets a happening before the news ("had signed", "earlier")
+    another: re.Pattern[str]  # what reports a further happening of a kind ("also met")
+    date_barrier: re.Pattern[str]  # another clause's verb: a date past it is not the trigger's
+    topic: re.Pattern[str]  # what opens what a pact will allow or talks will address
+    topic_exempt: frozenset[str]  # the types such words report themselves (the talks, the pact)
+    topic_before: re.Pattern[str]  # words before a state named as a topic ("tensions over")
+    topic_after: re.Pattern[str]  # words after one ("'s invasion of", " peace process")
+    topic_exempt_states: frozenset[str]  # types whose states such words do name ("conflict")
     roles: dict[str, tuple[RoleRule, ...]]  # event type -> its role rules
+    one_per_state: dict[str, re.Pattern[str]]  # type -> what opens a list of separate partners
+    excludes: dict[str, re.Pattern[str]]  # type -> what makes its trigger report something else
     role_of_all: dict[str, str]  # event type -> the one role of every state ("signatory")
 
 
@@ -76,7 +86,21 @@ def _event_patterns(data: dict[str, Any]) -> EventPatterns:
         bilateral=_any(data["bilateral_refs"]),
         planned=_any(data["planned"]),
         habitual=_any(data["habitual"]),
+        background=_any(data["background"]),
+        another=_any(data["another_happening"]),
+        topic=_any(data["topic"]["patterns"]),
+        topic_exempt=frozenset(data["topic"]["exempt"]),
+        topic_before=re.compile(
+            r"(?:" + "|".join(data["topic_states"]["before"]) + r")\s+(?:the\s+)?$", re.I
+        ),
+        topic_after=re.compile("|".join(data["topic_states"]["after"]), re.I),
+        topic_exempt_states=frozenset(data["topic_states"]["exempt"]),
+        date_barrier=re.compile("|".join(f"(?:{p})" for p in data["date_barrier"])),
         roles={t: tuple(_role_rule(r) for r in spec.get("roles", [])) for t, spec in types.items()},
+        excludes={t: _any(spec["excludes"]) for t, spec in types.items() if spec.get("excludes")},
+        one_per_state={
+            t: _any(spec["one_per_state"]) for t, spec in types.items() if spec.get("one_per_state")
+        },
         role_of_all={t: spec["role_of_all"] for t, spec in types.items() if "role_of_all" in spec},
     )
 

@@ -19,14 +19,24 @@ _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _MONTH = r"(?P<month>" + MONTHS + r")"
+_TO = r"\s*(?:[-–]|to|through|till|until)\s*"  # "1-8 November", "1 to 8 November"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("mdy", re.compile(_MONTH + r"\s+" + _DAY + r"(?:\s*[-–]\s*(?P<day2>[0-3]?\d))?(?:,?\s+" + _YEAR + r")?(?!\d)", re.I)),
-    ("dmy", re.compile(r"(?<!\d)" + _DAY + r"(?:\s*[-–]\s*(?P<day2>[0-3]?\d))?\s+(?:of\s+)?" + _MONTH + r"(?:,?\s+" + _YEAR + r")?", re.I)),
+    ("mdy", re.compile(_MONTH + r"\s+" + _DAY + r"(?:" + _TO + r"(?P<day2>[0-3]?\d))?(?:,?\s+" + _YEAR + r")?(?!\d)", re.I)),
+    ("dmy", re.compile(r"(?<!\d)" + _DAY + r"(?:" + _TO + r"(?P<day2>[0-3]?\d)(?:st|nd|rd|th)?)?\s+(?:of\s+)?" + _MONTH + r"(?:,?\s+" + _YEAR + r")?", re.I)),
     ("my", re.compile(r"\b(?:in|since|from|of|during|by|until|before|after)?\s*" + _MONTH + r",?\s+" + _YEAR + r"\b", re.I)),
     ("weekday", re.compile(r"\b(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)),
     ("relative", re.compile(r"\b(?P<rel>today|tonight|this\s+(?:morning|afternoon|evening)|yesterday|tomorrow|last\s+(?:week|month|year)|next\s+(?:week|month|year)|earlier\s+this\s+(?:week|month|year)|this\s+(?:week|month|year))\b", re.I)),
+    ("month", re.compile(r"\b(?:in|since|during|by|until|from|last|this|of|early|mid|late|end\s+of|beginning\s+of|start\s+of)\s+(?:(?:early|mid|late)[\s-]+)?" + _MONTH + r"\b(?!\s*[-–]?\s*\d)", re.I)),
+    ("ago", re.compile(r"\b(?P<n>\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(?P<unit>years?|months?|weeks?|days?)\s+ago\b", re.I)),
+    ("season", re.compile(r"\b(?P<which>last|this|next|in\s+the)\s+(?P<season>spring|summer|fall|autumn|winter)\b", re.I)),
     ("year", re.compile(r"\b(?:in|since|of|from|during|by|until|before)\s+" + _YEAR + r"\b", re.I)),
 ]  # fmt: skip
+# Words without which a pattern cannot match: the sentence is searched only when one is there.
+_CUES: dict[str, tuple[str, ...]] = {
+    "ago": ("ago",),
+    "season": ("spring", "summer", "fall", "autumn", "winter"),
+    "relative": ("today", "tonight", "this ", "yesterday", "tomorrow", "last ", "next ", "earlier"),
+}
 _UNTIL = re.compile(r"\b(?:until|till|to|through|–|-)\s+" + _MONTH + r"\s+" + _DAY, re.I)
 _MONTH_SPAN = re.compile(
     _MONTH
@@ -70,6 +80,8 @@ def _anchor(month: int, day: int, published: date, future: bool) -> date | None:
             else _safe(published.year + 1, month, day)
         )
     if candidate > published + timedelta(days=1):
+        if published.day == 1 and candidate.month == published.month:
+            return candidate  # a month-only publication date ("2022-05"), stored as the 1st
         return _safe(published.year - 1, month, day)
     return candidate
 
@@ -80,34 +92,144 @@ def find_date(
     *,
     future: bool = False,
     near: int = 0,
+    near_end: int | None = None,
+    barrier: re.Pattern[str] | None = None,
     deadline: Deadline | None = None,
 ) -> FoundDate | None:
-    """The date the sentence gives (the one nearest `near`, an offset), resolved; None when none."""
+    """The date the sentence gives (the one nearest `near`, an offset), resolved; None when none.
+
+    With a `barrier` (a pattern of other clauses' verbs), a date with such a verb between it and
+    the words at `near`..`near_end` belongs to that verb ("the visit, after the MoU signed in
+    2008"): it is not taken.
+    """
+    found = date_candidates(sentence, published, future=future, deadline=deadline)
+    return pick_date(sentence, found, published, near=near, near_end=near_end, barrier=barrier)
+
+
+Candidate = tuple[FoundDate, int, int]  # a resolved date, where its words start and end
+
+
+def date_candidates(
+    sentence: str, published: date | None, *, future: bool = False, deadline: Deadline | None = None
+) -> list[Candidate]:
+    """Every date expression of the sentence, resolved (a sentence with several events reads
+    them once: `pick_date` chooses for each trigger)."""
     deadline = deadline or unlimited()
-    best: FoundDate | None = None
+    found: list[Candidate] = []
     taken: list[tuple[int, int]] = []  # what earlier patterns read, in order
+    lowered = sentence.lower()
     for kind, pattern in _PATTERNS:
+        cues = _CUES.get(kind)
+        if cues and not any(cue in lowered for cue in cues):
+            continue  # a cheap look for the word the pattern needs
         # One pattern's matches never overlap one another: only earlier patterns' can be hit.
         read: list[tuple[int, int]] = []
         for match in pattern.finditer(sentence):
             deadline.tick()
             if overlaps(taken, match.start(), match.end()):
                 continue  # "July 10, 2017" already read: not "in 2017" again
-            found = _resolve(kind, match, published, future)
-            if found is None:
+            if kind == "weekday" and any(0 <= s - match.end() <= 3 for s, _ in taken):
+                continue  # "on Monday, August 21, 2017": the full date beside it says it
+            resolved = _resolve(kind, match, published, future)
+            if resolved is None:
                 continue
             read.append((match.start(), match.end()))
-            if best is None or abs(found.offset - near) < abs(best.offset - near):
-                best = found
+            found.append((resolved, match.start(), match.end()))
         if read:
             taken = sorted(taken + read)
+    return found
+
+
+def pick_date(
+    sentence: str,
+    candidates: list[Candidate],
+    published: date | None,
+    *,
+    near: int = 0,
+    near_end: int | None = None,
+    barrier: re.Pattern[str] | None = None,
+) -> FoundDate | None:
+    """The candidate nearest the trigger at `near`..`near_end`, past no barrier verb."""
+    end_at = near if near_end is None else near_end
+    best: FoundDate | None = None
+    for found, start, end in candidates:
+        if barrier is not None and _blocked(sentence, start, end, near, end_at, barrier):
+            continue
+        if best is None or abs(found.offset - near) < abs(best.offset - near):
+            best = found
     if best is None:
         return None
     if best.end is None and best.start.precision is DatePrecision.day:
-        end = _end_of_span(sentence, best, published)
-        if end is not None:
-            best = FoundDate(best.start, end, best.text, best.offset)
+        last = _end_of_span(sentence, best, published)
+        if last is not None:
+            best = FoundDate(best.start, last, best.text, best.offset)
     return best
+
+
+def _blocked(
+    sentence: str, start: int, end: int, near: int, near_end: int, barrier: re.Pattern[str]
+) -> bool:
+    """Another clause's verb stands between the date and the trigger."""
+    if end <= near:
+        return barrier.search(sentence, end, near) is not None
+    if start >= near_end:
+        return barrier.search(sentence, near_end, start) is not None
+    return False
+
+
+def _month_alone(
+    token: str, text: str, offset: int, published: date | None, future: bool
+) -> FoundDate | None:
+    """'In October' without a year: the last October up to publication (the next, if planned).
+    A lowercase word ('this may', 'in march') is no month."""
+    if published is None or token[:1].islower():
+        return None
+    month = _month(token)
+    year = published.year
+    if future and month < published.month:
+        year += 1
+    elif not future and month > published.month:
+        year -= 1
+    return FoundDate(PartialDate(date(year, month, 1), DatePrecision.month), None, text, offset)
+
+
+_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+            "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}  # fmt: skip
+
+
+def _ago(n: str, unit: str, text: str, offset: int, published: date | None) -> FoundDate | None:
+    """'60 years ago' is a year, 'three months ago' or 'two weeks ago' a month, '5 days ago' a
+    day, counted back from publication."""
+    if published is None:
+        return None
+    count = int(n) if n.isdigit() else _NUMBERS[n.lower()]
+    unit = unit.lower().rstrip("s")
+    if unit == "year":
+        value, precision = date(published.year - count, 1, 1), DatePrecision.year
+    elif unit == "day":
+        value, precision = published - timedelta(days=count), DatePrecision.day
+    else:
+        back = published - (
+            relativedelta(months=count) if unit == "month" else timedelta(weeks=count)
+        )
+        value, precision = date(back.year, back.month, 1), DatePrecision.month
+    return FoundDate(PartialDate(value, precision), None, text, offset)
+
+
+def _season(which: str, text: str, offset: int, published: date | None) -> FoundDate | None:
+    """'Last fall': the year of the last such season before publication (a season has no month)."""
+    if published is None:
+        return None
+    word = which.lower()
+    if word == "next":
+        year = published.year + 1
+    elif word == "last":
+        season = text.split()[-1].lower()
+        starts = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}[season]
+        year = published.year if published.month >= starts + 3 else published.year - 1
+    else:
+        year = published.year
+    return FoundDate(PartialDate(date(year, 1, 1), DatePrecision.year), None, text, offset)
 
 
 def _end_of_span(sentence: str, found: FoundDate, published: date | None) -> PartialDate | None:
@@ -153,6 +275,12 @@ def _resolve(
             if value
             else None
         )
+    if kind == "month":
+        return _month_alone(groups["month"], text, offset, published, future)
+    if kind == "ago":
+        return _ago(groups["n"], groups["unit"], text, offset, published)
+    if kind == "season":
+        return _season(groups["which"], text, offset, published)
     if kind == "year":
         value = _safe(int(groups["year"]), 1, 1)
         return (

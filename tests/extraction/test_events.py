@@ -1,0 +1,211 @@
+"""Events: who took part, which happening is which, and when (sentences written for these tests)."""
+
+from datetime import date
+
+import pytest
+
+from app.extraction import extract
+from app.extraction.base import Document, Extraction, FoundEvent
+from app.extraction.temporal import find_date
+
+
+def run(text: str, published: date | None = date(2024, 3, 12)) -> Extraction:
+    return extract(Document(text=text, published=published, language="en"))
+
+
+def of_type(result: Extraction, event_type: str) -> list[FoundEvent]:
+    return [e for e in result.events if e.type == event_type]
+
+
+def test_news_without_a_date_is_dated_to_the_publication_month() -> None:
+    (pact,) = of_type(run("Chile and Peru have signed a defence pact."), "agreement")
+    assert pact.date is not None and pact.date.iso() == "2024-03"
+
+
+def test_background_without_a_date_stays_undated() -> None:
+    (pact,) = of_type(run("Chile and Peru had signed a defence pact."), "agreement")
+    assert pact.date is None
+
+
+def test_two_speakers_make_two_statements_one_speaker_one() -> None:
+    text = (
+        "Turkish Defence Minister Selim Kaya met his Chilean counterpart Ana Rojas in Ankara. "
+        "Kaya said the partnership between Turkey and Chile is strong. "
+        "He added that the ties would grow. "
+        "Rojas said Chile values its cooperation with Turkey."
+    )
+    assert len(of_type(run(text), "statement")) == 2
+
+
+def test_statements_through_other_speech_verbs() -> None:
+    text = "The Chilean minister tweeted that the friendship between Chile and Peru is unbreakable."
+    (statement,) = of_type(run(text), "statement")
+    assert sorted(statement.countries) == ["CHL", "PER"]
+
+
+def test_a_further_meeting_on_the_same_occasion_is_another_event() -> None:
+    text = (
+        "Chilean Defence Minister Ana Rojas met Peruvian Defence Minister Luis Soto in Lima. "
+        "During the meeting, the two ministers discussed cooperation between Chile and Peru. "
+        "Rojas also met Peruvian army chief Jorge Vega."
+    )
+    assert len(of_type(run(text), "meeting")) == 2
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "expected"),
+    [
+        ("the drill ran from 1 to 8 November", date(2023, 12, 1), ("2023-11-01", "2023-11-08")),
+        ("talks on Monday, August 21, 2017 in Delhi", date(2017, 8, 25), ("2017-08-21", None)),
+        ("the ships arrived in October", date(2019, 12, 16), ("2019-10", None)),
+        ("the ships arrived in October", date(2019, 3, 16), ("2018-10", None)),
+        ("the minister will travel in June", date(2019, 3, 16), ("2019-06", None)),
+        ("talks held last fall", date(2022, 2, 1), ("2021", None)),
+        ("this may help", date(2022, 2, 1), None),
+        ("talks on May 26", date(2022, 5, 1), ("2022-05-26", None)),  # a month-only date
+        ("a pact signed 60 years ago", date(2020, 11, 17), ("1960", None)),
+        ("talks three months ago", date(2020, 11, 17), ("2020-08", None)),
+        ("talks two days ago", date(2020, 11, 17), ("2020-11-15", None)),
+        ("talks on May 26", date(2022, 5, 10), ("2021-05-26", None)),
+    ],
+)
+def test_date_expressions(sentence: str, published: date, expected: tuple | None) -> None:
+    future = "will" in sentence
+    found = find_date(sentence, published, future=future)
+    if expected is None:
+        assert found is None
+        return
+    assert found is not None
+    assert (found.start.iso(), found.end.iso() if found.end else None) == expected
+
+
+def test_the_date_of_another_clause_does_not_date_the_trigger() -> None:
+    text = "Chile and Peru held talks on defence, the ministry said on 3 March."
+    (talks,) = of_type(run(text), "meeting")
+    assert talks.date is not None and talks.date.iso() == "2024-03"  # the month of the news
+    text = "Chile and Peru held talks on 3 March on the pact signed in 2008."
+    (talks,) = of_type(run(text), "meeting")
+    assert talks.date is not None and talks.date.iso() == "2024-03-03"
+
+
+def test_meetings_with_counterparts_from_a_list_are_one_per_state() -> None:
+    text = (
+        "In Jakarta, Chilean Defence Minister Ana Rojas held bilateral meetings with her "
+        "counterparts from Peru, Brazil and Japan."
+    )
+    meetings = of_type(run(text), "meeting")
+    assert sorted(sorted(m.countries) for m in meetings) == [
+        ["BRA", "CHL"],
+        ["CHL", "JPN"],
+        ["CHL", "PER"],
+    ]
+
+
+def test_plural_and_progressive_triggers() -> None:
+    text = "The Chilean minister was talking to his Peruvian counterpart about defence."
+    assert of_type(run(text), "meeting")
+    text = "Chilean and Peruvian officers held discussions on border security."
+    assert of_type(run(text), "meeting")
+
+
+def test_a_quote_on_the_line_after_said_makes_the_statement() -> None:
+    text = "Chilean minister Ana Rojas said:\n“Our partnership with Peru has never been stronger.”"
+    assert of_type(run(text), "statement")
+
+
+def test_an_unnamed_speaker_is_another_speaker_a_pronoun_the_same() -> None:
+    text = (
+        "Chilean minister Ana Rojas said the partnership between Chile and Peru is strong. "
+        "He said the ties between Chile and Peru will grow. "
+        "The ambassador thanked Chile for its support."
+    )
+    assert len(of_type(run(text), "statement")) == 2
+
+
+def test_what_a_pact_will_allow_or_talks_will_address_is_no_event() -> None:
+    text = "Chile and Peru signed a pact that will enable joint exercises and training of cadets."
+    result = run(text)
+    assert of_type(result, "agreement") and not of_type(result, "exercise")
+    text = "Chilean and Peruvian ministers will discuss joint drills and arms sales."
+    result = run(text)
+    assert of_type(result, "meeting") and not of_type(result, "exercise")
+
+
+def test_a_background_visit_does_not_merge_into_the_news_one() -> None:
+    text = (
+        "Chilean ships arrived in Peru on a goodwill visit. "
+        "Ties between Chile and Peru grew since 2006 when the Chilean president visited Peru."
+    )
+    visits = of_type(run(text), "visit")
+    assert sorted(v.date.iso() if v.date else "" for v in visits) == ["2006", "2024-03"]
+
+
+def test_an_official_takes_his_titles_state_not_the_venue_before_it() -> None:
+    from app.extraction.lexicon import lexicon
+    from app.extraction.participants import official_states
+
+    text = (
+        "Indian Defence Minister Ravi Kumar met his Chilean counterpart. "
+        "On his visit to Lima, Peru, Defence Minister Ana Rojas met officials."
+    )
+    result = run(text)
+    people = {e.name: e for e in result.entities if e.kind == "person"}
+    states = official_states(text, result.entities, lexicon())
+    assert states.get(id(people["Ravi Kumar"])) == "IND"
+    if people["Ana Rojas"].country == "PER":  # the finder took the venue: no state, then
+        assert states.get(id(people["Ana Rojas"])) == ""
+
+
+def test_visiting_before_a_common_noun_is_no_visit() -> None:
+    text = "It is the first visiting forces agreement Chile has signed with Peru."
+    assert not of_type(run(text), "visit")
+
+
+def test_arms_orders_and_shipments() -> None:
+    text = "Chile signed a contract for 12 frigates with Peru."
+    assert of_type(run(text), "arms_transfer")
+
+
+def test_a_state_named_as_the_topic_is_no_participant() -> None:
+    text = "Chile and Peru signed a defence pact amid tensions over Bolivia."
+    (pact,) = of_type(run(text), "agreement")
+    assert sorted(pact.countries) == ["CHL", "PER"]
+    text = "Chile signed a defence pact with Peru after Russia's invasion of Ukraine."
+    (pact,) = of_type(run(text), "agreement")
+    assert sorted(pact.countries) == ["CHL", "PER"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "event_type"),
+    [
+        ("The Chilean minister will fly to Lima next month to meet Peruvian officials.", "visit"),
+        ("Chilean Defence Minister Ana Rojas is in Lima, Peru, to attend a summit.", "visit"),
+        ("A Chilean delegation led by its army chief called on the Peruvian president.", "visit"),
+        ("Chile and Peru reached in-principle agreement on a defence treaty.", "agreement"),
+        ("The Chile-Peru defence pact came into force on Monday.", "agreement"),
+        ("Chile struck a defence deal with Peru.", "agreement"),
+        ("The Chilean president spoke at a joint media briefing with Peru's leader.", "meeting"),
+    ],
+)
+def test_more_trigger_phrasings(sentence: str, event_type: str) -> None:
+    assert of_type(run(sentence), event_type)
+
+
+def test_pacts_with_two_states_are_two_agreements() -> None:
+    text = (
+        "Chile's defence ties keep growing. "
+        "The Chilean parliament ratified the defence pacts with Peru and Brazil."
+    )
+    pacts = of_type(run(text), "agreement")
+    assert sorted(sorted(p.countries) for p in pacts) == [["BRA", "CHL"], ["CHL", "PER"]]
+
+
+def test_a_planned_event_without_a_date_stays_undated() -> None:
+    (visit,) = of_type(run("The Chilean minister will visit Peru."), "visit")
+    assert visit.status == "planned" and visit.date is None
+
+
+def test_weapons_arriving_are_no_visit() -> None:
+    result = run("The six Chilean fighter jets arrived in Peru on Monday.")
+    assert not of_type(result, "visit")
+    assert of_type(run("Two Chilean warships arrived in Peru on a goodwill visit."), "visit")
