@@ -1,0 +1,306 @@
+"""What the name stages share for one article: tokens, the entities found so far, helpers.
+
+A chunk is a run of capitalised tokens in one sentence, joined by a few connectors ("of",
+"bin", ...). Within a chunk, titles mark where a person's name starts, head words ("Ministry",
+"Navy", "Sea") mark organisations and places, and the rest is looked up. Each kind's stage
+(see the sibling modules) claims tokens in `found.used`, so a later stage leaves them alone:
+the order of the stages in the pipeline is part of what they find.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.extraction.base import FoundEntity, Span
+from app.extraction.budget import Deadline, unlimited
+from app.extraction.lexicon import Lexicon
+from app.extraction.tokens import Token
+from app.kit.text import fold
+
+_INITIALS = re.compile(r"^(?:[A-Z]\.){1,4}$|^[A-Z]{1,2}$")
+ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,7}$")
+
+
+_OPENERS = {")": "(", "]": "[", "}": "{", "”": "“", "’": "‘", "»": "«"}
+
+
+def _trailing_punctuation(before: list[Token], last: Token) -> bool:
+    """A last token with no letter or digit, other than a bracket or quote closing one opened
+    inside the span ("Inter-Services Public Relations (ISPR)")."""
+    if any(ch.isalnum() for ch in last.text):
+        return False
+    opener = _OPENERS.get(last.text)
+    return opener is None or all(opener not in t.text for t in before)
+
+
+@dataclass
+class _Found:
+    """Entities found so far, keyed by kind and folded name, and the tokens already used.
+
+    `seen` holds each entity's mentions and aliases as well as its lists do: asking a list
+    whether it holds a span costs a scan per mention, minutes on a large page.
+    """
+
+    by_key: dict[tuple[str, str], FoundEntity] = field(default_factory=dict)
+    used: set[int] = field(default_factory=set)
+    seen: set[tuple[int, Span | str]] = field(default_factory=set)
+
+    def mention(self, entity: FoundEntity, span: Span) -> None:
+        """Add the span to the entity's mentions unless it is there already."""
+        if (id(entity), span) not in self.seen:
+            self.seen.add((id(entity), span))
+            entity.mentions.append(span)
+
+    def add(
+        self,
+        kind: str,
+        name: str,
+        span: Span,
+        *,
+        indices: range | None = None,
+        code: str | None = None,
+        country: str | None = None,
+        title: str | None = None,
+        alias: str | None = None,
+    ) -> FoundEntity:
+        key = (kind, code or fold(name))
+        entity = self.by_key.get(key)
+        if entity is None:
+            entity = FoundEntity(kind=kind, name=name, code=code, country=country, title=title)
+            self.by_key[key] = entity
+        if country and not entity.country:
+            entity.country = country
+        if title and not entity.title:
+            entity.title = title
+        for extra in (span.text, alias):
+            if extra and fold(extra) != fold(entity.name) and (id(entity), extra) not in self.seen:
+                self.seen.add((id(entity), extra))
+                entity.aliases.append(extra)
+        self.mention(entity, span)
+        if indices is not None:
+            self.used.update(indices)
+        return entity
+
+
+class Page:
+    """One article on its way through the name stages."""
+
+    def __init__(
+        self, text: str, tokens: list[Token], lex: Lexicon, deadline: Deadline | None = None
+    ) -> None:
+        self.text = text
+        self.tokens = tokens
+        self.lex = lex
+        self.deadline = deadline or unlimited()
+        self.found = _Found()
+        self.country_at: dict[int, str] = {}  # token index -> the state it names
+        self._chunks: list[tuple[int, int]] | None = None
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def span(self, i: int, j: int) -> Span:
+        """The text of tokens i..j-1 (a trailing possessive and trailing punctuation left out:
+        a name looked up by its folded form matches "Nairobi." and "HANOI —" too)."""
+        while j - 1 > i and _trailing_punctuation(self.tokens[i : j - 1], self.tokens[j - 1]):
+            j -= 1
+        start, end = self.tokens[i].start, self.tokens[j - 1].end
+        last = self.tokens[j - 1]
+        if last.possessive:
+            end -= len(last.text) - len(last.bare)
+        return Span(start, end, self.text[start:end])
+
+    def is_cap(self, i: int) -> bool:
+        token = self.tokens[i]
+        return token.cap and (token.text[0].isalpha() or bool(_INITIALS.match(token.text)))
+
+    def same_sentence(self, i: int, j: int) -> bool:
+        return (
+            0 <= i < len(self.tokens)
+            and 0 <= j < len(self.tokens)
+            and (self.tokens[i].sentence == self.tokens[j].sentence)
+        )
+
+    def word(self, i: int) -> str:
+        return self.tokens[i].text if 0 <= i < len(self.tokens) else ""
+
+    def name_like(self, i: int) -> bool:
+        token = self.tokens[i]
+        text = token.bare
+        if i in self.country_at or i in self.found.used:
+            return False
+        if text in self.lex.particles:
+            return True
+        if not self.is_cap(i) or text in self.lex.not_names or text in self.lex.title_core:
+            return False
+        if text in self.lex.org_heads or text in self.lex.sets["agreement_heads"]:
+            return False
+        if text.isupper() and len(text) > 2 and not _INITIALS.match(text):
+            return False
+        return not any(ch.isdigit() for ch in text)
+
+    def chunks(self) -> list[tuple[int, int]]:
+        """Runs of capitalised tokens within a sentence, with connectors between them."""
+        out: list[tuple[int, int]] = []
+        i, n = 0, len(self.tokens)
+        while i < n:
+            self.deadline.tick()
+            if not self.is_cap(i):
+                i += 1
+                continue
+            j = i + 1
+            while j < n and self.same_sentence(i, j):
+                if self.tokens[j - 1].possessive:
+                    break
+                if self.is_cap(j):
+                    j += 1
+                    continue
+                if (
+                    self.word(j) == "."
+                    and self.word(j - 1) in self.lex.title_core
+                    and len(self.word(j - 1)) <= 4
+                    and j + 1 < n
+                    and self.same_sentence(j, j + 1)
+                    and self.is_cap(j + 1)
+                ):
+                    j += 2  # "Dr. Toga Gayewea McIntosh"
+                    continue
+                if (
+                    self.word(j) in self.lex.connectors
+                    and j + 1 < n
+                    and self.same_sentence(j, j + 1)
+                    and self.is_cap(j + 1)
+                ):
+                    j += 2
+                    continue
+                break
+            out.append((i, j))
+            i = j
+        return out
+
+    def lexicon_matches(self, table: dict[str, str], kind: str, max_size: int = 6) -> None:
+        starts = self.lex.starts(table)
+        i = 0
+        while i < len(self.tokens):
+            self.deadline.tick()
+            if not self.tokens[i].cap or i in self.found.used:
+                i += 1
+                continue
+            first = fold(self.tokens[i].text).split(" ", 1)[0]
+            if first not in starts:
+                i += 1
+                continue
+            for size in range(min(max_size, starts[first]), 0, -1):
+                j = i + size
+                if j > len(self.tokens) or not self.same_sentence(i, j - 1):
+                    continue
+                if any(k in self.found.used for k in range(i, j)):
+                    continue
+                span = self.span(i, j)
+                canonical = table.get(fold(span.text))
+                if canonical and (
+                    size > 1 or self.tokens[i].bare == canonical or kind != "location"
+                ):
+                    if kind == "organization" and self.in_dateline(i):
+                        break
+                    start = i
+                    if kind == "equipment":
+                        canonical = span.text  # "MiG-29" as written, not "MiG 29"
+                        if self.word(i - 1) in self.lex.makers and (i - 1) not in self.found.used:
+                            start = i - 1  # "Mikoyan MiG-29"
+                            span = self.span(start, j)
+                            canonical = span.text
+                    self.found.add(kind, canonical, span, indices=range(start, j))
+                    i = j - 1
+                    break
+            i += 1
+
+    def in_dateline(self, i: int) -> bool:
+        """Inside '(AGENCY)' or '/AGENCY/' in an article's first line: the outlet, not an entity."""
+        token = self.tokens[i]
+        if token.sentence != 0 or i > 20:
+            return False
+        opened = max((k for k in range(i) if self.word(k) == "("), default=-1)
+        closed = max((k for k in range(i) if self.word(k) == ")"), default=-1)
+        inside = opened > closed and any(
+            self.word(k) == "/" for k in range(opened, min(i + 8, len(self.tokens)))
+        )
+        return inside or self.word(i - 1) in {"(", "/"} or self.word(i + 1) in {")", "/"}
+
+    def acronym_after(self, end: int) -> str | None:
+        if (
+            self.word(end) == "("
+            and self.word(end + 2) == ")"
+            and ACRONYM.match(self.word(end + 1))
+        ):
+            self.found.used.add(end + 1)
+            return self.word(end + 1)
+        return None
+
+    def place_key(self, i: int, j: int) -> str | None:
+        surface = self.span(i, j).text
+        key = fold(surface)
+        if key in self.lex.place_names:
+            return self.lex.place_names[key]
+        if surface in self.lex.not_places or self.tokens[i].bare in self.lex.not_places:
+            return None
+        city = self.lex.cities.get(key)
+        if city is None:
+            return None
+        name, population = city
+        prep = self.word(i - 1).lower() in self.lex.sets["place_prepositions"]
+        dateline = self.tokens[i].sentence == 0 and i < 3 and surface.isupper()
+        if population >= 100_000 or prep or dateline:
+            return name
+        return None
+
+    def each(self, step: Callable[[tuple[int, int]], None]) -> None:
+        """Run one step over every chunk, minding the deadline."""
+        if self._chunks is None:
+            self._chunks = self.chunks()  # one pass for all the stages: they do not change it
+        for chunk in self._chunks:
+            self.deadline.tick()
+            step(chunk)
+
+    def entities(self) -> list[FoundEntity]:
+        """What the stages found, short names merged into the long ones, mentions in order."""
+        entities = merge_prefixes(list(self.found.by_key.values()), self.deadline)
+        for entity in entities:
+            entity.mentions.sort(key=lambda s: s.start)
+        return entities
+
+
+_MERGED_KINDS = {"organization", "agreement", "location", "equipment"}
+
+
+def merge_prefixes(entities: list[FoundEntity], deadline: Deadline) -> list[FoundEntity]:
+    """'Shusha Declaration' after 'Shusha Declaration on Allied Relations' is the same document.
+
+    Each entity goes into the first longer one kept whose folded name starts with its own
+    and a space. The kept names are looked up in a trie of their words, not compared one by
+    one: a page with many distinct names would otherwise take their number squared.
+    """
+    kept: list[FoundEntity] = []
+    # kind -> nested {word: node}; a node's None key holds the first entity kept through it
+    tries: dict[str, dict[str | None, Any]] = {}
+    for entity in sorted(entities, key=lambda e: -len(e.name)):
+        deadline.tick()
+        if entity.kind not in _MERGED_KINDS:
+            kept.append(entity)
+            continue
+        words = fold(entity.name).split(" ")
+        key = " ".join(words)
+        node: dict[str | None, Any] | None = tries.get(entity.kind)
+        for word in words:
+            node = node.get(word) if node is not None else None
+        longer = node.get(None) if node is not None and len(key) > 3 else None
+        if longer is not None:
+            longer.aliases.append(entity.name)
+            longer.mentions.extend(entity.mentions)
+            continue
+        kept.append(entity)
+        node = tries.setdefault(entity.kind, {})
+        for word in words[:-1]:  # every proper prefix: a longer name goes on after it
+            node = node.setdefault(word, {})
+            node.setdefault(None, entity)
+    return kept

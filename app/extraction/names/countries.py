@@ -1,0 +1,67 @@
+"""States named in the text: "Pakistan", "the United States", "Indo-US" (two states).
+
+Runs first: the other kinds skip the tokens it claims (`Page.country_at`).
+"""
+
+from app import countries as states
+from app.extraction.base import Span
+from app.extraction.names.common import Page
+
+
+def countries(page: Page) -> None:
+    words = page.lex.country_words
+    longest = max(len(w.split()) for w in words)
+    i = 0
+    while i < len(page.tokens):
+        page.deadline.tick()
+        token = page.tokens[i]
+        if not token.cap:
+            i += 1
+            continue
+        matched = False
+        for size in range(min(longest, len(page.tokens) - i), 0, -1):
+            j = i + size
+            if not page.same_sentence(i, j - 1):
+                continue
+            surface = " ".join(t.text for t in page.tokens[i : j - 1]) + (" " if size > 1 else "")
+            surface += page.tokens[j - 1].bare
+            code = words.get(surface)
+            if code is None and size == 1 and token.text in words:
+                code = words[token.text]
+            if code:
+                _country(page, i, j, code)
+                i, matched = j, True
+                break
+        if matched:
+            continue
+        if "-" in token.text:  # "Indo-US", "Malaysia-Turkiye", "Kazakhstan-Uzbekistan"
+            parts = token.bare.split("-")
+            codes = [words.get(p) for p in parts]
+            if len(parts) > 1 and all(codes):
+                offset = token.start
+                for part, code in zip(parts, codes, strict=True):
+                    start = page.text.index(part, offset)
+                    page.found.add(
+                        "country",
+                        part,
+                        Span(start, start + len(part), part),
+                        code=code,
+                    )
+                    offset = start + len(part)
+                page.country_at[i] = codes[0] or ""
+        i += 1
+
+
+def _country(page: Page, i: int, j: int, code: str) -> None:
+    if page.word(j) == "$" or page.in_dateline(i):
+        return  # "US$6.5 billion"; "(UrduPoint / Pakistan Point News / WAM)" is a source
+    country = states.get(code)
+    name = country.name if country else page.span(i, j).text
+    page.found.add("country", name, page.span(i, j), code=code)
+    for k in range(i, j):
+        page.country_at[k] = code
+
+
+def find(page: Page) -> None:
+    """The countries stage."""
+    countries(page)
