@@ -86,11 +86,11 @@ STAGES: dict[str, Stage] = {
         Stage("agreements", 1, ("entities",), _name_stage("agreements")),
         Stage("known-places", 1, ("entities",), _name_stage("known-places")),
         Stage("equipment", 1, ("entities",), _name_stage("equipment")),
-        Stage("organizations", 1, ("entities",), _name_stage("organizations")),
-        Stage("people", 1, ("entities",), _name_stage("people")),
+        Stage("organizations", 2, ("entities",), _name_stage("organizations")),  # 2: "(ISPR)"
+        Stage("people", 2, ("entities",), _name_stage("people")),  # 2: states in apposition
         Stage("places", 1, ("entities",), _name_stage("places")),
         # short names merged into long ones ("Shusha Declaration"), mentions put in order
-        Stage("entities", 1, ("entities",), _entities),
+        Stage("entities", 2, ("entities",), _entities),  # 2: short forms merged
         Stage("spacy", 1, ("entities",), _model_names),
         Stage("events", 2, ("events",), _events),  # 2: roles (visitor/host, supplier/recipient)
     )

@@ -47,4 +47,13 @@ def test_the_version_names_every_stage_uncut(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_the_spacy_stage_goes_after_the_rules_names() -> None:
     version = pipeline.pipeline_version(spacy_model="en_core_web_sm")
-    assert "+entities-1+spacy-1=en_core_web_sm+events-" in version
+    entities = pipeline.STAGES["entities"].version
+    assert f"+entities-{entities}+spacy-1=en_core_web_sm+events-" in version
+
+
+def test_an_acronym_in_brackets_after_a_known_organisation_is_its_alias() -> None:
+    text = "The Inter-Services Public Relations (ISPR) said so. Later ISPR added more."
+    result = pipeline.extract(Document(text=text, published=None, language="en"))
+    orgs = [e for e in result.entities if e.kind == "organization"]
+    assert [e.name for e in orgs] == ["Inter-Services Public Relations"]
+    assert orgs[0].aliases == ["ISPR"] and len(orgs[0].mentions) == 2

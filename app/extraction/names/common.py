@@ -196,6 +196,8 @@ class Page:
                     continue
                 if any(k in self.found.used for k in range(i, j)):
                     continue
+                if size > 1 and not any(ch.isalnum() for ch in self.tokens[j - 1].text):
+                    continue  # the same name one token shorter: "(" after it stays free
                 span = self.span(i, j)
                 canonical = table.get(fold(span.text))
                 if canonical and (
@@ -210,7 +212,9 @@ class Page:
                             start = i - 1  # "Mikoyan MiG-29"
                             span = self.span(start, j)
                             canonical = span.text
-                    self.found.add(kind, canonical, span, indices=range(start, j))
+                    # "Inter-Services Public Relations (ISPR)": the acronym is this one's
+                    alias = self.acronym_after(j) if kind == "organization" else None
+                    self.found.add(kind, canonical, span, indices=range(start, j), alias=alias)
                     i = j - 1
                     break
             i += 1
@@ -265,6 +269,7 @@ class Page:
     def entities(self) -> list[FoundEntity]:
         """What the stages found, short names merged into the long ones, mentions in order."""
         entities = merge_prefixes(list(self.found.by_key.values()), self.deadline)
+        entities = merge_short_forms(entities, self.deadline)
         for entity in entities:
             entity.mentions.sort(key=lambda s: s.start)
         return entities
@@ -303,4 +308,47 @@ def merge_prefixes(entities: list[FoundEntity], deadline: Deadline) -> list[Foun
         for word in words[:-1]:  # every proper prefix: a longer name goes on after it
             node = node.setdefault(word, {})
             node.setdefault(None, entity)
+    return kept
+
+
+def _short_keys(entity: FoundEntity) -> list[str]:
+    """The folded short forms another mention of this entity may take: its aliases ("ISPR"
+    defined in brackets) and, for a person of two words or more, the surname and each shorter
+    tail of the name ("Wallace", "Jae Myung" of "Lee Jae Myung")."""
+    keys = [fold(a) for a in entity.aliases]
+    if entity.kind == "person":
+        words = fold(entity.name).split(" ")
+        keys.extend(" ".join(words[k:]) for k in range(1, len(words)))
+    return keys
+
+
+def merge_short_forms(entities: list[FoundEntity], deadline: Deadline) -> list[FoundEntity]:
+    """'Hegseth' (found after "Secretary") beside 'Pete Hegseth', 'ISPR' beside
+    'Inter-Services Public Relations' with "(ISPR)": one thing, the short name an alias.
+
+    A short form two longer entities share ("Singh" of two Singhs) stays apart: which one it
+    is cannot be told from the name.
+    """
+    owners: dict[tuple[str, str], FoundEntity | None] = {}
+    for entity in entities:
+        if entity.kind == "country":
+            continue
+        for key in set(_short_keys(entity)):
+            slot = (entity.kind, key)
+            owners[slot] = entity if owners.get(slot, entity) is entity else None
+    kept: list[FoundEntity] = []
+    for entity in entities:
+        deadline.tick()
+        owner = owners.get((entity.kind, fold(entity.name)))
+        if owner is None or owner is entity or len(owner.name) <= len(entity.name):
+            kept.append(entity)
+            continue
+        owner.mentions.extend(entity.mentions)
+        known = {fold(a) for a in owner.aliases} | {fold(owner.name)}
+        for alias in (entity.name, *entity.aliases):
+            if fold(alias) not in known:
+                known.add(fold(alias))
+                owner.aliases.append(alias)
+        owner.country = owner.country or entity.country
+        owner.title = owner.title or entity.title
     return kept

@@ -82,7 +82,8 @@ def _people_in(page: Page, i: int, j: int) -> None:
             _person(page, run, title=None)
             return
         if after == "," and (
-            after2 in page.lex.title_core
+            _apposition(page, j)[0]
+            or after2 in page.lex.title_core
             or (after2 in {"the", "a", "who"} and page.word(j + 2)[:1].isupper())
             or after2 in page.lex.title_tokens
         ):
@@ -133,27 +134,78 @@ def _person(page: Page, run: tuple[int, int], *, title: str | None) -> None:
     span = page.span(a, b)
     if any(page.place_key(k, k + 1) for k in range(a, b)) and b - a == 1:
         return
-    country = _country_before(page, a)
+    country = _country_before(page, a) or _apposition(page, b)[1]
     page.found.add("person", span.text, span, indices=range(a, b), country=country, title=title)
 
 
+_TITLE_WORDS: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+
+
+def _title_words(page: Page) -> tuple[frozenset[str], frozenset[str]]:
+    """The words of a title in any case ("defence minister" as well as "Defence Minister"):
+    the heads ("minister", "chief") and the words that go with them ("defence", "naval")."""
+    words = _TITLE_WORDS.get(id(page.lex))
+    if words is None:
+        lex = page.lex
+        groups = (lex.title_core, lex.lower_title_context, lex.sets["offices"])
+        heads = frozenset(w.lower() for group in groups for w in group) - {"by"}
+        words = heads, frozenset(w.lower() for w in lex.sets["title_complement"])
+        _TITLE_WORDS[id(lex)] = words
+    return words
+
+
 def _country_before(page: Page, a: int) -> str | None:
-    """The state a person's title ties them to: 'Turkish counterpart X', 'Pakistan's Chief ... X'."""
+    """The state a person's title ties them to: 'Turkish counterpart X', 'Pakistan's Chief ... X',
+    'the Russian defence minister X'."""
     k = a - 1
     steps = 0
+    heads, complements = _title_words(page)
     while k >= 0 and page.same_sentence(k, a) and steps < 12:
         if k in page.country_at:
             return page.country_at[k]
         token = page.tokens[k]
+        if token.text == "and" and page.word(k - 1) == ",":
+            return None  # "..., French Chief of Defence, and X": the state is the last one's
         if not (
             token.cap
             or token.text in {"of", "the", "and", "(", ")", ",", "for"}
             or token.text in page.lex.lower_title_context
+            or token.text.lower() in heads
+            or token.text.lower() in complements
         ):
             return None
         k -= 1
         steps += 1
     return None
+
+
+_APPOSITION_GLUE = {"the", "a", "an", "of", "for", "and", "'s", "’s"}
+
+
+def _apposition(page: Page, b: int) -> tuple[bool, str | None]:
+    """Whether a title in apposition follows token b, and its state: 'X, Chile's defence minister, said', 'X, the
+    Minister of Defence of Peru', 'General X, French Chief of Defence'.
+
+    The title must end the apposition: 'X, Indian Defence Minister Y' names the next person.
+    """
+    if page.word(b) != ",":
+        return False, None
+    heads, complements = _title_words(page)
+    country: str | None = None
+    has_title = False
+    k = b + 1
+    while k < len(page.tokens) and page.same_sentence(b, k) and k - b <= 9:
+        token = page.tokens[k]
+        if k in page.country_at:
+            country = country or page.country_at[k]
+        elif token.bare.lower() in heads:
+            has_title = True
+        elif token.text.lower() not in _APPOSITION_GLUE and token.bare.lower() not in complements:
+            break
+        k += 1
+    if not has_title or (k < len(page.tokens) and page.same_sentence(b, k) and page.is_cap(k)):
+        return False, None  # no title, or a name follows: the title is the next person's
+    return True, country
 
 
 def short_forms(page: Page) -> None:
