@@ -84,11 +84,13 @@ STAGES: dict[str, Stage] = {
         # The name stages, one per kind; the order of DEFAULT_PIPELINE matters (see names/).
         Stage("countries", 1, ("entities",), _name_stage("countries")),
         Stage("agreements", 1, ("entities",), _name_stage("agreements")),
-        Stage("known-places", 1, ("entities",), _name_stage("known-places")),
+        Stage("known-places", 2, ("entities",), _name_stage("known-places")),  # 2: regions
         Stage("equipment", 1, ("entities",), _name_stage("equipment")),
-        Stage("organizations", 2, ("entities",), _name_stage("organizations")),  # 2: "(ISPR)"
+        Stage(
+            "organizations", 2, ("entities",), _name_stage("organizations")
+        ),  # 2: "(ISPR)", no MoU
         Stage("people", 2, ("entities",), _name_stage("people")),  # 2: states in apposition
-        Stage("places", 1, ("entities",), _name_stage("places")),
+        Stage("places", 2, ("entities",), _name_stage("places")),  # 2: "Gurez sector"
         # short names merged into long ones ("Shusha Declaration"), mentions put in order
         Stage("entities", 2, ("entities",), _entities),  # 2: short forms merged
         Stage("spacy", 1, ("entities",), _model_names),

@@ -19,9 +19,21 @@ from app.extraction.tokens import Token
 from app.kit.text import fold
 
 _INITIALS = re.compile(r"^(?:[A-Z]\.){1,4}$|^[A-Z]{1,2}$")
-ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,7}$")
+# "ISPR", "NATO", and the mixed three-letter kind: "LoC", "MoD"
+ACRONYM = re.compile(r"^(?:[A-Z][A-Z&]{1,7}|[A-Z][a-z][A-Z])$")
 
 
+_COMPASS = {
+    "North",
+    "South",
+    "East",
+    "West",
+    "Northern",
+    "Southern",
+    "Eastern",
+    "Western",
+    "Central",
+}
 _OPENERS = {")": "(", "]": "[", "}": "{", "”": "“", "’": "‘", "»": "«"}
 
 
@@ -205,6 +217,8 @@ class Page:
                 ):
                     if kind == "organization" and self.in_dateline(i):
                         break
+                    if kind == "location" and self._inside_organisation(i, j):
+                        break
                     start = i
                     if kind == "equipment":
                         canonical = span.text  # "MiG-29" as written, not "MiG 29"
@@ -212,12 +226,35 @@ class Page:
                             start = i - 1  # "Mikoyan MiG-29"
                             span = self.span(start, j)
                             canonical = span.text
-                    # "Inter-Services Public Relations (ISPR)": the acronym is this one's
-                    alias = self.acronym_after(j) if kind == "organization" else None
+                    if (
+                        kind == "location"
+                        and self.word(i - 1) in _COMPASS
+                        and (i - 1) not in self.found.used
+                        and (i - 1) not in self.country_at
+                    ):
+                        start = i - 1  # "Southern Indian Ocean", "Eastern Mediterranean"
+                        span = self.span(start, j)
+                        canonical = span.text
+                    # "Inter-Services Public Relations (ISPR)", "Line of Control (LoC)"
+                    alias = self.acronym_after(j) if kind in {"organization", "location"} else None
                     self.found.add(kind, canonical, span, indices=range(start, j), alias=alias)
                     i = j - 1
                     break
             i += 1
+
+    def _inside_organisation(self, i: int, j: int) -> bool:
+        """A known place in an organisation's name: "Africa Command", "Council of Europe",
+        "Southern Africa Development Community", a name defined by an acronym."""
+        heads = self.lex.org_heads
+        k = j
+        while k < len(self.tokens) and k - j < 4 and self.same_sentence(i, k) and self.is_cap(k):
+            if self.tokens[k].bare in heads:
+                return True
+            k += 1
+        if k > j and self.word(k) == "(" and ACRONYM.match(self.word(k + 1)):
+            return True  # "Asia Pacific Defence Reporter (APDR)": the whole is defined
+        before = self.word(i - 2) if self.word(i - 1) == "of" else self.word(i - 3)
+        return "of" in {self.word(i - 1), self.word(i - 2)} and before in heads
 
     def in_dateline(self, i: int) -> bool:
         """Inside '(AGENCY)' or '/AGENCY/' in an article's first line: the outlet, not an entity."""

@@ -79,6 +79,8 @@ def defined_acronyms(page: Page, chunk: tuple[int, int]) -> None:
         return
     if any(page.tokens[k].bare in page.lex.title_core for k in range(i, j)):
         return
+    if any(page.tokens[k].bare in page.lex.sets["agreement_heads"] for k in range(i, j)):
+        return  # "Memorandum of Understanding (MoU)": a document
     if page.word(j) == "(" and page.word(j + 2) == ")" and ACRONYM.match(page.word(j + 1)):
         if all(k in page.country_at for k in range(i, j)):
             return

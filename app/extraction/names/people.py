@@ -39,6 +39,7 @@ def _people_in(page: Page, i: int, j: int) -> None:
             while start < j and (
                 page.tokens[start].bare in page.lex.sets["title_complement"]
                 or page.word(start) in {"of", "the", "and", "for"}
+                or start in page.country_at  # "President of the Russian Federation X"
             ):
                 start += 1
         run = _name_run(page, start, j)
@@ -58,7 +59,10 @@ def _people_in(page: Page, i: int, j: int) -> None:
     run = _name_run(page, i, j)
     if not run:
         if i in page.country_at or page.place_key(i, i + 1):
-            rest = _name_run(page, i + 1, j)
+            first = i + 1
+            while first < j and first in page.country_at:
+                first += 1  # "President of the Russian Federation Vladimir Putin"
+            rest = _name_run(page, first, j)
             if rest and _title_before(page, i, distance=3):
                 _person(page, rest, title=None)
         return

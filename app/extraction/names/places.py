@@ -25,7 +25,9 @@ def places(page: Page, chunk: tuple[int, int]) -> None:
                 and all(page.is_cap(m) for m in range(k, end))
             ):
                 head_end = end + 1
-                name = page.span(k, head_end).text
+                # "Gurez sector", "Rajouri district": the place is "Gurez", the rest an alias
+                head = page.word(end)
+                name = page.span(k, head_end if head[:1].isupper() else end).text
                 end = head_end
             if (
                 name is None and page.tokens[end - 1].bare in page.lex.place_heads and end - k >= 2
