@@ -82,10 +82,10 @@ STAGES: dict[str, Stage] = {
     for stage in (
         Stage("tokens", 1, ("tokens", "sentences"), _tokens),
         # The name stages, one per kind; the order of DEFAULT_PIPELINE matters (see names/).
-        Stage("countries", 1, ("entities",), _name_stage("countries")),
-        Stage("agreements", 1, ("entities",), _name_stage("agreements")),
+        Stage("countries", 2, ("entities",), _name_stage("countries")),  # 2: "Russian-made"
+        Stage("agreements", 2, ("entities",), _name_stage("agreements")),  # 2: capitalised names
         Stage("known-places", 2, ("entities",), _name_stage("known-places")),  # 2: regions
-        Stage("equipment", 1, ("entities",), _name_stage("equipment")),
+        Stage("equipment", 2, ("entities",), _name_stage("equipment")),  # 2: "X-built"
         Stage(
             "organizations", 2, ("entities",), _name_stage("organizations")
         ),  # 2: "(ISPR)", no MoU

@@ -240,7 +240,23 @@ class Page:
                     self.found.add(kind, canonical, span, indices=range(start, j), alias=alias)
                     i = j - 1
                     break
+            else:
+                self._hyphen_prefix(i, table, kind)
             i += 1
+
+    def _hyphen_prefix(self, i: int, table: dict[str, str], kind: str) -> None:
+        """'Dassault-made', 'Baykar-built': the name before a hyphen and a lowercase word."""
+        token = self.tokens[i]
+        prefix, dash, tail = token.bare.rpartition("-")
+        if not dash or not tail.islower() or not prefix:
+            return
+        canonical = table.get(fold(prefix))
+        if canonical is None:
+            return
+        span = Span(token.start, token.start + len(prefix), prefix)
+        self.found.add(
+            kind, prefix if kind == "equipment" else canonical, span, indices=range(i, i + 1)
+        )
 
     def _inside_organisation(self, i: int, j: int) -> bool:
         """A known place in an organisation's name: "Africa Command", "Council of Europe",
@@ -348,14 +364,20 @@ def merge_prefixes(entities: list[FoundEntity], deadline: Deadline) -> list[Foun
     return kept
 
 
+_TAILED_KINDS = {"organization", "agreement", "location"}
+
+
 def _short_keys(entity: FoundEntity) -> list[str]:
     """The folded short forms another mention of this entity may take: its aliases ("ISPR"
-    defined in brackets) and, for a person of two words or more, the surname and each shorter
-    tail of the name ("Wallace", "Jae Myung" of "Lee Jae Myung")."""
+    defined in brackets); for a person of two words or more, the surname and each shorter
+    tail of the name ("Wallace", "Jae Myung" of "Lee Jae Myung"); for other names, each tail
+    of two words or more ("Ministry of Defence" of "Indian Ministry of Defence")."""
     keys = [fold(a) for a in entity.aliases]
+    words = fold(entity.name).split(" ")
     if entity.kind == "person":
-        words = fold(entity.name).split(" ")
         keys.extend(" ".join(words[k:]) for k in range(1, len(words)))
+    elif entity.kind in _TAILED_KINDS:  # "Reciprocal Access Agreement" of "Japan-Australia ..."
+        keys.extend(" ".join(words[k:]) for k in range(1, len(words) - 1))
     return keys
 
 

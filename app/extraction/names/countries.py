@@ -36,14 +36,18 @@ def countries(page: Page) -> None:
             continue
         if "-" in token.text:  # "Indo-US", "Malaysia-Turkiye", "Kazakhstan-Uzbekistan"
             parts = token.bare.split("-")
+            least = 2
+            if len(parts) > 1 and parts[-1].islower():
+                parts, least = parts[:-1], 1  # "Russian-made", "Turkish-built"
             codes = [words.get(p) for p in parts]
-            if len(parts) > 1 and all(codes):
+            if len(parts) >= least and all(codes):
                 offset = token.start
                 for part, code in zip(parts, codes, strict=True):
                     start = page.text.index(part, offset)
+                    state = states.get(code) if code else None
                     page.found.add(
                         "country",
-                        part,
+                        state.name if state else part,
                         Span(start, start + len(part), part),
                         code=code,
                     )
