@@ -61,3 +61,20 @@ def test_a_surname_mention_carries_its_state_to_the_full_name() -> None:
 def test_a_place_after_a_comma_and_a_plural_noun_is_no_person() -> None:
     found = people("During their stay in Port Blair, Indian naval officers visited the base.")
     assert found == {}
+
+
+def test_names_with_lowercase_particles() -> None:
+    found = people(
+        "He met the Minister of Foreign Affairs, Dr. Yusuf bin Hamad al-Rashid. "
+        "President Omar Farouk el-Masri spoke later."
+    )
+    assert {"Yusuf bin Hamad al-Rashid", "Omar Farouk el-Masri"} <= set(found)
+
+
+def test_the_rest_of_a_title_before_the_name() -> None:
+    found = people(
+        "He met the French Minister of the Armed Forces Claire Dubois and the U.S. Secretary "
+        "of defence Mark Fielding. Deputy Prime Minister, the Hon Tom Reilly MP said so."
+    )
+    assert {"Claire Dubois", "Mark Fielding", "Tom Reilly"} <= set(found)
+    assert found["Claire Dubois"].country == "FRA"

@@ -18,6 +18,8 @@ from app.extraction.lexicon import Lexicon
 from app.extraction.tokens import Token
 from app.kit.text import fold
 
+# a name that starts with a lowercase particle: "al-Assaf", "el-Sisi", "al-Shabaab"
+_PARTICLE_NAME = re.compile(r"^(?:al|el|ad|ar|as|ash|at|az|ul|ud|bin|ibn|abu|bint)-[A-Z]")
 _INITIALS = re.compile(r"^(?:[A-Z]\.){1,4}$|^[A-Z]{1,2}$")
 # "ISPR", "NATO", and the mixed three-letter kind: "LoC", "MoD"
 ACRONYM = re.compile(r"^(?:[A-Z][A-Z&]{1,7}|[A-Z][a-z][A-Z])$")
@@ -124,7 +126,9 @@ class Page:
 
     def is_cap(self, i: int) -> bool:
         token = self.tokens[i]
-        return token.cap and (token.text[0].isalpha() or bool(_INITIALS.match(token.text)))
+        if not token.cap:
+            return bool(_PARTICLE_NAME.match(token.text))
+        return token.text[0].isalpha() or bool(_INITIALS.match(token.text))
 
     def same_sentence(self, i: int, j: int) -> bool:
         return (
@@ -195,7 +199,7 @@ class Page:
         i = 0
         while i < len(self.tokens):
             self.deadline.tick()
-            if not self.tokens[i].cap or i in self.found.used:
+            if not self.is_cap(i) or i in self.found.used:
                 i += 1
                 continue
             first = fold(self.tokens[i].text).split(" ", 1)[0]

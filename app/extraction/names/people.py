@@ -58,10 +58,15 @@ def _people_in(page: Page, i: int, j: int) -> None:
     # context before the chunk: "his Turkish counterpart Hulusi Akar", "Ambassador to London X Y"
     run = _name_run(page, i, j)
     if not run:
-        if i in page.country_at or page.place_key(i, i + 1):
+        complements = page.lex.sets["title_complement"]
+        if i in page.country_at or page.place_key(i, i + 1) or page.tokens[i].bare in complements:
             first = i + 1
-            while first < j and first in page.country_at:
-                first += 1  # "President of the Russian Federation Vladimir Putin"
+            # "President of the Russian Federation Vladimir Putin", "Minister of the Armed
+            # Forces Florence Parly": the rest of the title, then the name
+            while first < j and (
+                first in page.country_at or page.tokens[first].bare in complements
+            ):
+                first += 1
             rest = _name_run(page, first, j)
             if rest and _title_before(page, i, distance=3):
                 _person(page, rest, title=None)
@@ -96,6 +101,7 @@ def _people_in(page: Page, i: int, j: int) -> None:
 
 def _title_before(page: Page, i: int, *, distance: int) -> bool:
     back, seen = 1, 0
+    complement = False
     while seen < distance and i - back >= 0 and page.same_sentence(i - back, i):
         word = page.tokens[i - back].bare
         back += 1
@@ -103,6 +109,11 @@ def _title_before(page: Page, i: int, *, distance: int) -> bool:
             continue  # "Minister [Hulusi Akar]", "Minister, Colonel ..."
         if word in page.lex.title_core:
             return True
+        if word.islower() and word.capitalize() in page.lex.sets["title_complement"]:
+            complement = True
+            continue  # "Secretary of defence Mark Esper"
+        if word == "of" and complement:
+            continue
         seen += 1
     return False
 
