@@ -44,3 +44,21 @@ def test_a_known_place_inside_an_organisation_is_left_to_it() -> None:
     )
     names = {e.name for e in result.entities if e.kind == "location"}
     assert not names & {"Europe", "Africa", "Asia Pacific"}
+
+
+def test_a_place_word_before_a_name_makes_it_a_place() -> None:
+    found = places(
+        "Ministers met in the Latvian city of Kuldiga. The frigate called at the capital "
+        "Tarawa on Monday."
+    )
+    assert {"Kuldiga", "Tarawa"} <= set(found)
+
+
+def test_a_leading_head_takes_the_name_after_it() -> None:
+    found = places("Fighters will deploy to RAAF Base Scherger for the first time.")
+    assert "RAAF Base Scherger" in found
+
+
+def test_a_named_exercise_is_no_place() -> None:
+    found = places("Troops joined Exercise Yama Sakura in Japan this year.")
+    assert "Sakura" not in found and "Yama Sakura" not in found

@@ -6,9 +6,20 @@ Two stages: the known names run early (before equipment and organisations take t
 
 from app.extraction.names.common import Page
 
+# "Exercise Yama Sakura", "Operation Sindoor": a named exercise is an event, not a place
+_EVENT_WORDS = {"Exercise", "Exercises", "Operation", "exercise", "exercises", "operation"}
+# "the city of Liepaja", "the capital Moresby": the word says the next name is a place
+_PLACE_CUES = {"city", "town", "village", "capital", "port", "province", "district", "region"}
+# heads that come before a place's own name: "RAAF Base Tindal", "Camp Lemonnier"
+_LEADING_HEADS = {"Base", "Airbase", "Camp"}
+
 
 def places(page: Page, chunk: tuple[int, int]) -> None:
     i, j = chunk
+    if page.word(i) in _EVENT_WORDS or page.word(i - 1) in _EVENT_WORDS:
+        return
+    if _cued(page, i, j):
+        return
     k = i
     while k < j:
         if k in page.found.used or k in page.country_at:
@@ -33,6 +44,9 @@ def places(page: Page, chunk: tuple[int, int]) -> None:
                 name is None and page.tokens[end - 1].bare in page.lex.place_heads and end - k >= 2
             ) and all(page.is_cap(m) or page.word(m) in {"of", "the"} for m in range(k, end)):
                 name = page.span(k, end).text
+            if name and page.word(end - 1) in _LEADING_HEADS:
+                end = _own_name(page, end)  # "RAAF Base Tindal"
+                name = page.span(k, end).text
             if name:
                 span = page.span(k, end)
                 if span.text.isupper():
@@ -42,6 +56,38 @@ def places(page: Page, chunk: tuple[int, int]) -> None:
                 break
         if not matched:
             k += 1
+
+
+def _own_name(page: Page, end: int) -> int:
+    """The end of the name after a leading head: one or two capitalised words no stage took."""
+    k = end
+    while (
+        k < len(page.tokens)
+        and k - end < 2
+        and page.same_sentence(end - 1, k)
+        and page.is_cap(k)
+        and k not in page.found.used
+        and k not in page.country_at
+        and page.tokens[k].bare not in page.lex.not_names
+    ):
+        k += 1
+    return k
+
+
+def _cued(page: Page, i: int, j: int) -> bool:
+    """A short name after a place word: 'the Latvian city of Liepaja', 'capital Moresby'."""
+    before = i - 2 if page.word(i - 1) == "of" else i - 1
+    if page.word(before) not in _PLACE_CUES or not page.same_sentence(before, i):
+        return False
+    j = next((k for k in range(i, j) if not page.tokens[k].cap), j)  # "Tarawa on Monday"
+    if j - i > 3 or any(k in page.found.used or k in page.country_at for k in range(i, j)):
+        return False
+    if any(page.tokens[k].bare in page.lex.not_names for k in range(i, j)):
+        return False
+    span = page.span(i, j)
+    name = page.place_key(i, j) or span.text
+    page.found.add("location", name, span, indices=range(i, j))
+    return True
 
 
 def find_known(page: Page) -> None:
