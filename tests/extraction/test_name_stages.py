@@ -57,3 +57,12 @@ def test_an_acronym_in_brackets_after_a_known_organisation_is_its_alias() -> Non
     orgs = [e for e in result.entities if e.kind == "organization"]
     assert [e.name for e in orgs] == ["Inter-Services Public Relations"]
     assert orgs[0].aliases == ["ISPR"] and len(orgs[0].mentions) == 2
+
+
+def test_a_state_inside_a_known_place_name_is_no_mention_of_it() -> None:
+    text = "Ships sailed the South China Sea and the Indo Pacific. Japan sent a destroyer."
+    result = pipeline.extract(Document(text=text, published=None, language="en"))
+    codes = {e.code for e in result.entities if e.kind == "country"}
+    assert codes == {"JPN"}
+    places = {e.name for e in result.entities if e.kind == "location"}
+    assert {"South China Sea", "Indo Pacific"} <= places

@@ -6,6 +6,7 @@ Runs first: the other kinds skip the tokens it claims (`Page.country_at`).
 from app import countries as states
 from app.extraction.base import Span
 from app.extraction.names.common import Page
+from app.kit.text import fold
 
 
 def countries(page: Page) -> None:
@@ -28,6 +29,8 @@ def countries(page: Page) -> None:
             code = words.get(surface)
             if code is None and size == 1 and token.text in words:
                 code = words[token.text]
+            if code and _in_place_name(page, i, j):
+                break  # "South China Sea", "Indo Pacific": the state is not meant
             if code:
                 _country(page, i, j, code)
                 i, matched = j, True
@@ -54,6 +57,19 @@ def countries(page: Page) -> None:
                     offset = start + len(part)
                 page.country_at[i] = codes[0] or ""
         i += 1
+
+
+def _in_place_name(page: Page, i: int, j: int) -> bool:
+    """Whether tokens i..j-1 sit inside a known place's name (at most two words around)."""
+    for start in range(max(0, i - 2), i + 1):
+        for end in range(j, min(len(page.tokens), j + 2) + 1):
+            if (
+                (start, end) != (i, j)
+                and page.same_sentence(start, end - 1)
+                and fold(page.span(start, end).text) in page.lex.place_names
+            ):
+                return True
+    return False
 
 
 def _country(page: Page, i: int, j: int, code: str) -> None:
