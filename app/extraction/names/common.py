@@ -127,7 +127,7 @@ class Page:
     def is_cap(self, i: int) -> bool:
         token = self.tokens[i]
         if not token.cap:
-            return bool(_PARTICLE_NAME.match(token.text))
+            return "-" in token.text and bool(_PARTICLE_NAME.match(token.text))
         return token.text[0].isalpha() or bool(_INITIALS.match(token.text))
 
     def same_sentence(self, i: int, j: int) -> bool:
@@ -199,7 +199,8 @@ class Page:
         i = 0
         while i < len(self.tokens):
             self.deadline.tick()
-            if not self.is_cap(i) or i in self.found.used:
+            token = self.tokens[i]
+            if not (token.cap or "-" in token.text) or i in self.found.used or not self.is_cap(i):
                 i += 1
                 continue
             first = fold(self.tokens[i].text).split(" ", 1)[0]

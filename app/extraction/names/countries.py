@@ -61,7 +61,10 @@ def countries(page: Page) -> None:
 
 def _in_place_name(page: Page, i: int, j: int) -> bool:
     """Whether tokens i..j-1 sit inside a known place's name (at most two words around)."""
+    starts = page.lex.starts(page.lex.place_names)
     for start in range(max(0, i - 2), i + 1):
+        if fold(page.tokens[start].text).split(" ", 1)[0] not in starts:
+            continue  # no known place begins with this word
         for end in range(j, min(len(page.tokens), j + 2) + 1):
             if (
                 (start, end) != (i, j)
