@@ -52,3 +52,26 @@ def test_a_treaty_word_inside_an_organisation_name() -> None:
 def test_an_acronym_in_brackets_after_an_agreement_is_no_organisation() -> None:
     text = "The sides signed a Memorandum of Understanding (MoU) on Monday."
     assert found(text, "organization") == {}
+
+
+def test_a_state_word_and_a_lowercase_service() -> None:
+    orgs = found(
+        "Two Indian navy ships docked. The Brazilian air force chose the jet.", "organization"
+    )
+    assert {"Indian navy", "Brazilian air force"} <= set(orgs)
+    assert orgs["Indian navy"].country == "IND"
+
+
+def test_a_body_named_after_a_title_of() -> None:
+    orgs = found(
+        "He met the Vice Chairman of Central Military Commission in Beijing.", "organization"
+    )
+    assert "Central Military Commission" in orgs
+
+
+def test_the_ministry_of_x_and_the_x_ministry_are_one() -> None:
+    orgs = found(
+        "The Ministry of Defence of Ghana said so. Later the Defence Ministry of Ghana denied it.",
+        "organization",
+    )
+    assert list(orgs) == ["Ministry of Defence of Ghana"]

@@ -383,6 +383,9 @@ def _short_keys(entity: FoundEntity) -> list[str]:
         keys.extend(" ".join(words[k:]) for k in range(1, len(words)))
     elif entity.kind in _TAILED_KINDS:  # "Reciprocal Access Agreement" of "Japan-Australia ..."
         keys.extend(" ".join(words[k:]) for k in range(1, len(words) - 1))
+    if entity.kind == "organization" and len(words) >= 3 and words[:2] == ["ministry", "of"]:
+        # "Defence Ministry of Azerbaijan" is "Ministry of Defence of Azerbaijan"
+        keys.append(" ".join([words[2], "ministry", *words[3:]]))
     return keys
 
 

@@ -47,8 +47,11 @@ def organisations(page: Page, chunk: tuple[int, int]) -> None:
         # "Chief of Army Staff", "Minister of Defence": the words belong to a title
         before = page.word(start - 1)
         before2 = page.word(start - 2)
-        if before in {"of", "the"} and (
-            before2 in page.lex.title_core or page.word(start - 3) in page.lex.title_core
+        forum = page.tokens[h].bare in page.lex.sets["forum_heads"] and end - start >= 3
+        if (
+            before in {"of", "the"}
+            and (before2 in page.lex.title_core or page.word(start - 3) in page.lex.title_core)
+            and not forum  # "Vice Chairman of Central Military Commission": a body of its own
         ):
             continue
         if end - start < 2 and page.tokens[h].bare not in page.lex.org_names.values():
@@ -92,8 +95,28 @@ def defined_acronyms(page: Page, chunk: tuple[int, int]) -> None:
         page.found.used.add(j + 1)
 
 
+# a state's services, written in lowercase: "the Indian navy", "the Brazilian air force"
+_SERVICES = (("navy",), ("army",), ("air", "force"), ("coast", "guard"), ("armed", "forces"))
+
+
+def state_services(page: Page) -> None:
+    """'Indian navy', 'Brazilian air force': a state's word and a lowercase service."""
+    for k, code in page.country_at.items():
+        if k + 1 in page.country_at or k in page.found.used:
+            continue
+        for words in _SERVICES:
+            end = k + 1 + len(words)
+            if all(page.word(k + 1 + n) == w for n, w in enumerate(words)) and not any(
+                m in page.found.used for m in range(k + 1, end)
+            ):
+                span = page.span(k, end)
+                page.found.add("organization", span.text, span, indices=range(k, end), country=code)
+                break
+
+
 def find(page: Page) -> None:
     """The organisations stage: known names, then head words, then acronyms defined in brackets."""
     page.lexicon_matches(page.lex.org_names, "organization", max_size=5)
     page.each(lambda chunk: organisations(page, chunk))
     page.each(lambda chunk: defined_acronyms(page, chunk))
+    state_services(page)
