@@ -75,3 +75,13 @@ def test_the_ministry_of_x_and_the_x_ministry_are_one() -> None:
         "organization",
     )
     assert list(orgs) == ["Ministry of Defence of Ghana"]
+
+
+def test_a_weapon_named_again_without_its_maker_or_prefix() -> None:
+    weapons = found(
+        "India flew the Dassault Rafale and the frigate INS Trikand sailed. The Rafale landed "
+        "and Trikand docked.",
+        "equipment",
+    )
+    assert set(weapons) == {"Dassault Rafale", "INS Trikand"}
+    assert "Rafale" in weapons["Dassault Rafale"].aliases

@@ -374,12 +374,13 @@ _TAILED_KINDS = {"organization", "agreement", "location"}
 
 def _short_keys(entity: FoundEntity) -> list[str]:
     """The folded short forms another mention of this entity may take: its aliases ("ISPR"
-    defined in brackets); for a person of two words or more, the surname and each shorter
-    tail of the name ("Wallace", "Jae Myung" of "Lee Jae Myung"); for other names, each tail
-    of two words or more ("Ministry of Defence" of "Indian Ministry of Defence")."""
+    defined in brackets); for a person or a weapon of two words or more, each shorter tail of
+    the name ("Wallace", "Jae Myung" of "Lee Jae Myung", "Rafale" of "Dassault Rafale"); for
+    other names, each tail of two words or more ("Ministry of Defence" of "Indian Ministry of
+    Defence")."""
     keys = [fold(a) for a in entity.aliases]
     words = fold(entity.name).split(" ")
-    if entity.kind == "person":
+    if entity.kind in {"person", "equipment"}:  # "Rafale" of "Dassault Rafale", "INS X"
         keys.extend(" ".join(words[k:]) for k in range(1, len(words)))
     elif entity.kind in _TAILED_KINDS:  # "Reciprocal Access Agreement" of "Japan-Australia ..."
         keys.extend(" ".join(words[k:]) for k in range(1, len(words) - 1))
