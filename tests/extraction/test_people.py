@@ -78,3 +78,14 @@ def test_the_rest_of_a_title_before_the_name() -> None:
     )
     assert {"Claire Dubois", "Mark Fielding", "Tom Reilly"} <= set(found)
     assert found["Claire Dubois"].country == "FRA"
+
+
+def test_arabic_names_take_the_given_name_not_the_fathers() -> None:
+    found = people(
+        "King Faisal bin Turki received Prince Nasser bin Faisal. Prince Nasser thanked "
+        "King Faisal."
+    )
+    assert {"Faisal bin Turki", "Nasser bin Faisal"} <= set(found)
+    assert "Faisal" in found["Faisal bin Turki"].aliases
+    assert "Nasser" in found["Nasser bin Faisal"].aliases
+    assert "Faisal" not in found["Nasser bin Faisal"].aliases

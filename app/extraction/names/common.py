@@ -370,6 +370,7 @@ def merge_prefixes(entities: list[FoundEntity], deadline: Deadline) -> list[Foun
 
 
 _TAILED_KINDS = {"organization", "agreement", "location"}
+_PATRONYMIC = {"bin", "ibn", "bint", "binti"}
 
 
 def _short_keys(entity: FoundEntity) -> list[str]:
@@ -381,7 +382,14 @@ def _short_keys(entity: FoundEntity) -> list[str]:
     keys = [fold(a) for a in entity.aliases]
     words = fold(entity.name).split(" ")
     if entity.kind in {"person", "equipment"}:  # "Rafale" of "Dassault Rafale", "INS X"
-        keys.extend(" ".join(words[k:]) for k in range(1, len(words)))
+        keys.extend(
+            " ".join(words[k:])
+            for k in range(1, len(words))
+            # "Khalid bin Salman" is not "Salman": a father's name is no surname
+            if not {words[k - 1], words[k]} & _PATRONYMIC
+        )
+        if entity.kind == "person" and len(words) > 2 and words[1] in _PATRONYMIC:
+            keys.append(words[0])  # "Prince Khalid" is "Khalid bin Salman"
     elif entity.kind in _TAILED_KINDS:  # "Reciprocal Access Agreement" of "Japan-Australia ..."
         keys.extend(" ".join(words[k:]) for k in range(1, len(words) - 1))
     if entity.kind == "organization" and len(words) >= 3 and words[:2] == ["ministry", "of"]:
