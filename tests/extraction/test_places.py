@@ -62,3 +62,8 @@ def test_a_leading_head_takes_the_name_after_it() -> None:
 def test_a_named_exercise_is_no_place() -> None:
     found = places("Troops joined Exercise Yama Sakura in Japan this year.")
     assert "Sakura" not in found and "Yama Sakura" not in found
+
+
+def test_a_building_head_stays_in_the_name() -> None:
+    found = places("Fighting closed Mosul airport and the Wat Phra Temple stayed open.")
+    assert {"Mosul airport", "Wat Phra Temple"} <= set(found)

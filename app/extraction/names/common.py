@@ -25,6 +25,8 @@ _INITIALS = re.compile(r"^(?:[A-Z]\.){1,4}$|^[A-Z]{1,2}$")
 ACRONYM = re.compile(r"^(?:[A-Z][A-Z&]{1,7}|[A-Z][a-z][A-Z])$")
 
 
+# a city's facility, named after it
+FACILITIES = {"airport", "Airport", "airbase", "Airbase"}
 _COMPASS = {
     "North",
     "South",
@@ -238,6 +240,10 @@ class Page:
                         and (i - 1) not in self.country_at
                     ):
                         start = i - 1  # "Southern Indian Ocean", "Eastern Mediterranean"
+                        span = self.span(start, j)
+                        canonical = span.text
+                    if kind == "location" and self.word(j) in FACILITIES:
+                        j += 1  # "Baghdad airport": the airport, not the city
                         span = self.span(start, j)
                         canonical = span.text
                     # "Inter-Services Public Relations (ISPR)", "Line of Control (LoC)"

@@ -4,12 +4,14 @@ Two stages: the known names run early (before equipment and organisations take t
 "Red Sea"), the gazetteer and heads run last, after the people and their short forms.
 """
 
-from app.extraction.names.common import Page
+from app.extraction.names.common import FACILITIES, Page
 
 # "Exercise Yama Sakura", "Operation Sindoor": a named exercise is an event, not a place
 _EVENT_WORDS = {"Exercise", "Exercises", "Operation", "exercise", "exercises", "operation"}
 # "the city of Liepaja", "the capital Moresby": the word says the next name is a place
 _PLACE_CUES = {"city", "town", "village", "capital", "port", "province", "district", "region"}
+# lowercase heads that only say what kind of area a place is: "Gurez sector" is Gurez
+_AREA_HEADS = {"sector", "district", "region", "province", "belt", "area", "forest"}
 # heads that come before a place's own name: "RAAF Base Tindal", "Camp Lemonnier"
 _LEADING_HEADS = {"Base", "Airbase", "Camp"}
 
@@ -30,6 +32,9 @@ def places(page: Page, chunk: tuple[int, int]) -> None:
             if any(m in page.found.used or m in page.country_at for m in range(k, end)):
                 continue
             name = page.place_key(k, end)
+            if name and page.word(end) in FACILITIES:
+                end += 1  # "Mosul airport": the airport, not the city
+                name = page.span(k, end).text
             if (
                 (name is None and end < len(page.tokens) and page.word(end) in page.lex.place_heads)
                 and end - k <= 3
@@ -37,8 +42,8 @@ def places(page: Page, chunk: tuple[int, int]) -> None:
             ):
                 head_end = end + 1
                 # "Gurez sector", "Rajouri district": the place is "Gurez", the rest an alias
-                head = page.word(end)
-                name = page.span(k, head_end if head[:1].isupper() else end).text
+                area = page.word(end) in _AREA_HEADS
+                name = page.span(k, end if area else head_end).text
                 end = head_end
             if (
                 name is None and page.tokens[end - 1].bare in page.lex.place_heads and end - k >= 2
