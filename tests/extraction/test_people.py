@@ -89,3 +89,8 @@ def test_arabic_names_take_the_given_name_not_the_fathers() -> None:
     assert "Faisal" in found["Faisal bin Turki"].aliases
     assert "Nasser" in found["Nasser bin Faisal"].aliases
     assert "Faisal" not in found["Nasser bin Faisal"].aliases
+
+
+def test_a_suffix_is_part_of_a_name_never_a_name() -> None:
+    found = people("Secretary Robert Hale Jr. said so. Martin Luther King Jr. came.")
+    assert "Robert Hale Jr" in found and "Jr" not in found

@@ -139,9 +139,14 @@ def _name_run(page: Page, i: int, j: int) -> tuple[int, int] | None:
         end -= 1
     if end <= start or end - start > 5:
         return None
+    if all(page.tokens[k].bare in _SUFFIXES for k in range(start, end)):
+        return None  # "King Jr.": a suffix is no name by itself
     if end - start == 1 and not _title_before(page, start, distance=2):
         return None
     return start, end
+
+
+_SUFFIXES = {"Jr", "Jr.", "Sr", "Sr.", "II", "III"}
 
 
 def _person(page: Page, run: tuple[int, int], *, title: str | None) -> None:
