@@ -9,7 +9,7 @@ from app.extraction.budget import BudgetExceeded, Deadline
 from app.extraction.events import find_events
 from app.extraction.languages.stage import has_rules, languages_stage
 from app.extraction.lexicon import Lexicon, lexicon
-from app.extraction.names import find_names
+from app.extraction.names import NAME_STAGES, Page
 from app.extraction.tokens import Token, tokenize
 from app.kit.language import declared_language
 
@@ -24,6 +24,7 @@ class State:
     tokens: list[Token] = field(default_factory=list)
     sentences: list[tuple[int, int]] = field(default_factory=list)
     entities: list[FoundEntity] = field(default_factory=list)
+    page: Page | None = None  # the name stages' shared work, made by the first of them
     events: list[FoundEvent] = field(default_factory=list)
     spacy_model: str | None = None
 
@@ -40,8 +41,21 @@ def _tokens(state: State) -> None:
     state.tokens, state.sentences = tokenize(state.document.text, state.deadline)
 
 
-def _names(state: State) -> None:
-    state.entities = find_names(state.document.text, state.tokens, state.lex, state.deadline)
+def _name_stage(name: str) -> Callable[[State], None]:
+    """A name stage: it adds to the article's `Page`, which the `entities` stage reads."""
+    find = NAME_STAGES[name]
+
+    def run(state: State) -> None:
+        if state.page is None:
+            state.page = Page(state.document.text, state.tokens, state.lex, state.deadline)
+        find(state.page)
+
+    return run
+
+
+def _entities(state: State) -> None:
+    if state.page is not None:
+        state.entities = state.page.entities()
 
 
 def _model_names(state: State) -> None:
@@ -68,25 +82,40 @@ STAGES: dict[str, Stage] = {
     stage.name: stage
     for stage in (
         Stage("tokens", 1, ("tokens", "sentences"), _tokens),
-        Stage("names", 2, ("entities",), _names),  # 2: surfaces end with the name ("Nairobi")
+        # The name stages, one per kind; the order of DEFAULT_PIPELINE matters (see names/).
+        Stage("countries", 2, ("entities",), _name_stage("countries")),  # 2: "Russian-made"
+        Stage("agreements", 2, ("entities",), _name_stage("agreements")),  # 2: capitalised names
+        Stage("known-places", 2, ("entities",), _name_stage("known-places")),  # 2: regions
+        Stage("equipment", 2, ("entities",), _name_stage("equipment")),  # 2: "X-built"
+        Stage(
+            "organizations", 2, ("entities",), _name_stage("organizations")
+        ),  # 2: "(ISPR)", no MoU
+        Stage("people", 2, ("entities",), _name_stage("people")),  # 2: states in apposition
+        Stage("places", 2, ("entities",), _name_stage("places")),  # 2: "Gurez sector"
+        # short names merged into long ones ("Shusha Declaration"), mentions put in order
+        Stage("entities", 2, ("entities",), _entities),  # 2: short forms merged
         Stage("spacy", 1, ("entities",), _model_names),
         Stage("events", 3, ("events",), _events),  # 3: news dated to its month; participants, dates
         # pages in other languages: countries, dates and events from per-language data files
         Stage("languages", 1, ("entities", "events"), languages_stage),
     )
 }
-DEFAULT_PIPELINE: tuple[str, ...] = ("tokens", "names", "events", "languages")
+NAME_PIPELINE: tuple[str, ...] = (*NAME_STAGES, "entities")
+DEFAULT_PIPELINE: tuple[str, ...] = ("tokens", *NAME_PIPELINE, "events", "languages")
 FOREIGN_STAGES = frozenset({"languages"})  # run for pages not in English, and only for them
 
 
 def pipeline_version(
     names: tuple[str, ...] = DEFAULT_PIPELINE, spacy_model: str | None = None
 ) -> str:
-    """'rules:tokens-1+names-2+events-2': stored with every article's extracted data."""
+    """'rules:tokens-1+countries-1+...+events-2': stored with every article's extracted data
+    (Article.extractor_version holds 255 characters; 64 lost the last stages)."""
     stages = [f"{n}-{STAGES[n].version}" for n in names]
     if spacy_model:
-        stages.insert(names.index("names") + 1 if "names" in names else 0, f"spacy-1={spacy_model}")
-    return ("rules:" + "+".join(stages))[:64]
+        at = names.index("entities") + 1 if "entities" in names else 0
+        stages.insert(at, f"spacy-1={spacy_model}")
+    # 255: the column's width (a long spaCy model path is all that can come near it)
+    return ("rules:" + "+".join(stages))[:255]
 
 
 PIPELINE_VERSION = pipeline_version()
@@ -104,8 +133,8 @@ def extract(
     With `spacy_model`, the named spaCy pipeline runs after the rules and adds what they missed.
     """
     version = pipeline_version(stages, spacy_model)
-    if spacy_model and "names" in stages and "spacy" not in stages:
-        at = stages.index("names") + 1
+    if spacy_model and "entities" in stages and "spacy" not in stages:
+        at = stages.index("entities") + 1
         stages = (*stages[:at], "spacy", *stages[at:])
     language = declared_language(document.language) or document.language
     foreign = bool(language) and language != "en"

@@ -173,3 +173,44 @@ def test_concurrent_upgrades_wait_for_each_other(scratch_url: str, tmp_path: Pat
         assert set(inspect(engine).get_table_names()) >= TABLES
     finally:
         engine.dispose()
+
+
+def test_extractor_version_migration_widens_the_column_in_place(scratch_url: str) -> None:
+    """0014 lets `extractor_version` hold 255 characters. On SQLite it does not rebuild
+    `article`: its triggers and rows stay, and the mentions that cascade from it too."""
+    before, after = "0013_entity_country", "0014_extractor_version"
+    migrate.upgrade(scratch_url, before)
+    engine = make_engine(scratch_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO article (title_is_derived, author, body, content_hash, word_count,"
+                    " created_at, updated_at) VALUES (false, 'Leyla Mammadli', 'Navy drills.',"
+                    " 'h1', 2, :now, :now)"
+                ),
+                {"now": datetime(2024, 3, 1, tzinfo=UTC)},
+            )
+        triggers = _article_triggers(engine)
+        migrate.upgrade(scratch_url, after)
+        width = next(
+            c["type"].length
+            for c in inspect(engine).get_columns("article")
+            if c["name"] == "extractor_version"
+        )
+        assert width == 255
+        assert _article_triggers(engine) == triggers
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE article SET extractor_version = :v"), {"v": "r" * 200})
+            assert conn.execute(text("SELECT extractor_version FROM article")).scalar_one() == (
+                "r" * 200
+            )
+        migrate.downgrade(scratch_url, before)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT extractor_version FROM article")).scalar_one() == (
+                "r" * 64
+            )
+        assert _article_triggers(engine) == triggers
+        migrate.upgrade(scratch_url)
+    finally:
+        engine.dispose()

@@ -1,0 +1,122 @@
+"""Organisations: names ending in a head word ("Ministry", "Navy"), known names, defined acronyms."""
+
+from app.extraction.names.common import ACRONYM, Page
+
+
+def organisations(page: Page, chunk: tuple[int, int]) -> None:
+    i, j = chunk
+    heads = [k for k in range(i, j) if page.tokens[k].bare in page.lex.org_heads]
+    for h in reversed(heads):
+        if h in page.found.used:
+            continue
+        start = h
+        while start - 1 >= i and (start - 1) not in page.found.used:
+            prev = page.tokens[start - 1]
+            if prev.bare in page.lex.title_core and prev.bare not in page.lex.org_heads:
+                break
+            if start in page.country_at and start < h and prev.bare not in page.lex.org_leads:
+                break  # an organisation's name starts at its state: "British Armed Forces"
+            if prev.text in {"and", "&"} and start - 2 >= i and page.is_cap(start - 2):
+                start -= 1
+                continue
+            if not page.is_cap(start - 1):
+                break
+            start -= 1
+        while page.word(start) in {"The", "the", "A", "An"} and start < h:
+            start += 1
+        end = h + 1
+        joiners = (
+            {"of", "for", "on"}
+            if page.tokens[h].bare in page.lex.sets["forum_heads"]
+            else {"of", "for"}
+        )
+        while end < j and end not in page.found.used and page.word(end) in joiners:
+            nxt = end + 1
+            if page.word(nxt) == "the":
+                nxt += 1
+            stop = nxt
+            while (
+                stop < j and page.is_cap(stop) and page.tokens[stop].bare not in page.lex.title_core
+            ):
+                stop += 1
+                if page.tokens[stop - 1].possessive:
+                    break
+            if stop == nxt:
+                break
+            end = stop
+        # "Chief of Army Staff", "Minister of Defence": the words belong to a title
+        before = page.word(start - 1)
+        before2 = page.word(start - 2)
+        forum = page.tokens[h].bare in page.lex.sets["forum_heads"] and end - start >= 3
+        if (
+            before in {"of", "the"}
+            and (before2 in page.lex.title_core or page.word(start - 3) in page.lex.title_core)
+            and not forum  # "Vice Chairman of Central Military Commission": a body of its own
+        ):
+            continue
+        if end - start < 2 and page.tokens[h].bare not in page.lex.org_names.values():
+            continue
+        span = page.span(start, end)
+        if all(w in page.lex.sets["generic_org_words"] for w in span.text.split()):
+            continue  # "the Air Force", "Armed Forces": no one in particular
+        if page.word(end) in page.lex.sets["offices"] and page.word(end + 1) != "of":
+            continue  # "Armed Forces Minister James Holloway": part of a title
+        country = next(
+            (page.country_at[k] for k in range(start, end) if k in page.country_at), None
+        )
+        alias = page.acronym_after(end)
+        page.found.add(
+            "organization",
+            span.text,
+            span,
+            indices=range(start, end),
+            country=country,
+            alias=alias,
+        )
+
+
+def defined_acronyms(page: Page, chunk: tuple[int, int]) -> None:
+    """'General Border Committee (GBC)': a multi-word name defined by an acronym is an organisation."""
+    i, j = chunk
+    if j - i < 2 or any(k in page.found.used for k in range(i, j)):
+        return
+    if any(page.tokens[k].bare in page.lex.title_core for k in range(i, j)):
+        return
+    if any(page.tokens[k].bare in page.lex.sets["agreement_heads"] for k in range(i, j)):
+        return  # "Memorandum of Understanding (MoU)": a document
+    if page.word(j) == "(" and page.word(j + 2) == ")" and ACRONYM.match(page.word(j + 1)):
+        if all(k in page.country_at for k in range(i, j)):
+            return
+        start = i + 1 if page.word(i) in {"The", "the"} else i
+        span = page.span(start, j)
+        page.found.add(
+            "organization", span.text, span, indices=range(start, j), alias=page.word(j + 1)
+        )
+        page.found.used.add(j + 1)
+
+
+# a state's services, written in lowercase: "the Indian navy", "the Brazilian air force"
+_SERVICES = (("navy",), ("army",), ("air", "force"), ("coast", "guard"), ("armed", "forces"))
+
+
+def state_services(page: Page) -> None:
+    """'Indian navy', 'Brazilian air force': a state's word and a lowercase service."""
+    for k, code in page.country_at.items():
+        if k + 1 in page.country_at or k in page.found.used:
+            continue
+        for words in _SERVICES:
+            end = k + 1 + len(words)
+            if all(page.word(k + 1 + n) == w for n, w in enumerate(words)) and not any(
+                m in page.found.used for m in range(k + 1, end)
+            ):
+                span = page.span(k, end)
+                page.found.add("organization", span.text, span, indices=range(k, end), country=code)
+                break
+
+
+def find(page: Page) -> None:
+    """The organisations stage: known names, then head words, then acronyms defined in brackets."""
+    page.lexicon_matches(page.lex.org_names, "organization", max_size=5)
+    page.each(lambda chunk: organisations(page, chunk))
+    page.each(lambda chunk: defined_acronyms(page, chunk))
+    state_services(page)

@@ -1,0 +1,105 @@
+"""Places: known names (seas, regions), the cities gazetteer, and names ending in a head ("Island").
+
+Two stages: the known names run early (before equipment and organisations take their tokens:
+"Red Sea"), the gazetteer and heads run last, after the people and their short forms.
+"""
+
+from app.extraction.names.common import FACILITIES, Page
+
+# "Exercise Yama Sakura", "Operation Sindoor": a named exercise is an event, not a place
+_EVENT_WORDS = {"Exercise", "Exercises", "Operation", "exercise", "exercises", "operation"}
+# "the city of Liepaja", "the capital Moresby": the word says the next name is a place
+_PLACE_CUES = {"city", "town", "village", "capital", "port", "province", "district", "region"}
+# lowercase heads that only say what kind of area a place is: "Gurez sector" is Gurez
+_AREA_HEADS = {"sector", "district", "region", "province", "belt", "area", "forest"}
+# heads that come before a place's own name: "RAAF Base Tindal", "Camp Lemonnier"
+_LEADING_HEADS = {"Base", "Airbase", "Camp"}
+
+
+def places(page: Page, chunk: tuple[int, int]) -> None:
+    i, j = chunk
+    if page.word(i) in _EVENT_WORDS or page.word(i - 1) in _EVENT_WORDS:
+        return
+    if _cued(page, i, j):
+        return
+    k = i
+    while k < j:
+        if k in page.found.used or k in page.country_at:
+            k += 1
+            continue
+        matched = False
+        for end in range(min(j, k + 4), k, -1):
+            if any(m in page.found.used or m in page.country_at for m in range(k, end)):
+                continue
+            name = page.place_key(k, end)
+            if name and page.word(end) in FACILITIES:
+                end += 1  # "Mosul airport": the airport, not the city
+                name = page.span(k, end).text
+            if (
+                (name is None and end < len(page.tokens) and page.word(end) in page.lex.place_heads)
+                and end - k <= 3
+                and all(page.is_cap(m) for m in range(k, end))
+            ):
+                head_end = end + 1
+                # "Gurez sector", "Rajouri district": the place is "Gurez", the rest an alias
+                area = page.word(end) in _AREA_HEADS
+                name = page.span(k, end if area else head_end).text
+                end = head_end
+            if (
+                name is None and page.tokens[end - 1].bare in page.lex.place_heads and end - k >= 2
+            ) and all(page.is_cap(m) or page.word(m) in {"of", "the"} for m in range(k, end)):
+                name = page.span(k, end).text
+            if name and page.word(end - 1) in _LEADING_HEADS:
+                end = _own_name(page, end)  # "RAAF Base Tindal"
+                name = page.span(k, end).text
+            if name:
+                span = page.span(k, end)
+                if span.text.isupper():
+                    name = name if not name.isupper() else name.title()
+                page.found.add("location", name, span, indices=range(k, end))
+                k, matched = end, True
+                break
+        if not matched:
+            k += 1
+
+
+def _own_name(page: Page, end: int) -> int:
+    """The end of the name after a leading head: one or two capitalised words no stage took."""
+    k = end
+    while (
+        k < len(page.tokens)
+        and k - end < 2
+        and page.same_sentence(end - 1, k)
+        and page.is_cap(k)
+        and k not in page.found.used
+        and k not in page.country_at
+        and page.tokens[k].bare not in page.lex.not_names
+    ):
+        k += 1
+    return k
+
+
+def _cued(page: Page, i: int, j: int) -> bool:
+    """A short name after a place word: 'the Latvian city of Liepaja', 'capital Moresby'."""
+    before = i - 2 if page.word(i - 1) == "of" else i - 1
+    if page.word(before) not in _PLACE_CUES or not page.same_sentence(before, i):
+        return False
+    j = next((k for k in range(i, j) if not page.tokens[k].cap), j)  # "Tarawa on Monday"
+    if j - i > 3 or any(k in page.found.used or k in page.country_at for k in range(i, j)):
+        return False
+    if any(page.tokens[k].bare in page.lex.not_names for k in range(i, j)):
+        return False
+    span = page.span(i, j)
+    name = page.place_key(i, j) or span.text
+    page.found.add("location", name, span, indices=range(i, j))
+    return True
+
+
+def find_known(page: Page) -> None:
+    """The known-places stage: names from the places list, before equipment and organisations."""
+    page.lexicon_matches(page.lex.place_names, "location", max_size=4)
+
+
+def find(page: Page) -> None:
+    """The places stage: the gazetteer and place heads in what no other kind took."""
+    page.each(lambda chunk: places(page, chunk))

@@ -1,0 +1,87 @@
+"""Organisations and agreements: known names, hyphenated compounds, tails, capitalised names."""
+
+from app.extraction import extract
+from app.extraction.base import Document, FoundEntity
+
+
+def found(text: str, kind: str) -> dict[str, FoundEntity]:
+    result = extract(Document(text=text, published=None, language="en"))
+    return {e.name: e for e in result.entities if e.kind == kind}
+
+
+def test_armed_groups_and_companies_without_a_head_word() -> None:
+    orgs = found(
+        "Boko Haram attacked a base. Janes reported that Nammo will supply shells.", "organization"
+    )
+    assert {"Boko Haram", "Janes", "Nammo"} <= set(orgs)
+
+
+def test_a_name_before_a_hyphen_and_a_lowercase_word() -> None:
+    text = "The Dassault-made jets and Russian-made tanks arrived."
+    assert "Dassault" in found(text, "organization")
+    assert {e.code for e in found(text, "country").values()} == {"RUS"}
+
+
+def test_a_shorter_tail_of_a_name_is_an_alias() -> None:
+    agreements = found(
+        "The two states signed the Arctic-Pacific Mutual Logistics Agreement on Monday. "
+        "The Mutual Logistics Agreement enters into force in May.",
+        "agreement",
+    )
+    assert set(agreements) == {"Arctic-Pacific Mutual Logistics Agreement"}
+    assert (
+        "Mutual Logistics Agreement"
+        in agreements["Arctic-Pacific Mutual Logistics Agreement"].aliases
+    )
+
+
+def test_generic_words_in_capitals_inside_a_sentence_name_a_document() -> None:
+    text = (
+        "Ghana and Norway signed a new Defence Cooperation Agreement in Accra. "
+        "They also signed a Memorandum of Understanding on training."
+    )
+    assert set(found(text, "agreement")) == {"Defence Cooperation Agreement"}
+
+
+def test_a_treaty_word_inside_an_organisation_name() -> None:
+    text = "The North Atlantic Treaty Organization met in Brussels."
+    assert "North Atlantic Treaty Organization" in found(text, "organization")
+    assert found(text, "agreement") == {}
+
+
+def test_an_acronym_in_brackets_after_an_agreement_is_no_organisation() -> None:
+    text = "The sides signed a Memorandum of Understanding (MoU) on Monday."
+    assert found(text, "organization") == {}
+
+
+def test_a_state_word_and_a_lowercase_service() -> None:
+    orgs = found(
+        "Two Indian navy ships docked. The Brazilian air force chose the jet.", "organization"
+    )
+    assert {"Indian navy", "Brazilian air force"} <= set(orgs)
+    assert orgs["Indian navy"].country == "IND"
+
+
+def test_a_body_named_after_a_title_of() -> None:
+    orgs = found(
+        "He met the Vice Chairman of Central Military Commission in Beijing.", "organization"
+    )
+    assert "Central Military Commission" in orgs
+
+
+def test_the_ministry_of_x_and_the_x_ministry_are_one() -> None:
+    orgs = found(
+        "The Ministry of Defence of Ghana said so. Later the Defence Ministry of Ghana denied it.",
+        "organization",
+    )
+    assert list(orgs) == ["Ministry of Defence of Ghana"]
+
+
+def test_a_weapon_named_again_without_its_maker_or_prefix() -> None:
+    weapons = found(
+        "India flew the Dassault Rafale and the frigate INS Trikand sailed. The Rafale landed "
+        "and Trikand docked.",
+        "equipment",
+    )
+    assert set(weapons) == {"Dassault Rafale", "INS Trikand"}
+    assert "Rafale" in weapons["Dassault Rafale"].aliases

@@ -1,0 +1,96 @@
+"""People: short forms merged into the full name, and the state each belongs to."""
+
+from app.extraction import extract
+from app.extraction.base import Document, FoundEntity
+
+
+def people(text: str) -> dict[str, FoundEntity]:
+    result = extract(Document(text=text, published=None, language="en"))
+    return {e.name: e for e in result.entities if e.kind == "person"}
+
+
+def test_a_titled_surname_is_an_alias_of_the_full_name() -> None:
+    found = people(
+        "Defence Secretary Tomas Varga met Prime Minister Ilse Brandt in Oslo. "
+        "Secretary Varga said the talks went well, and Minister Brandt agreed."
+    )
+    assert set(found) == {"Tomas Varga", "Ilse Brandt"}
+    assert "Varga" in found["Tomas Varga"].aliases
+    assert len(found["Tomas Varga"].mentions) == 2
+
+
+def test_a_surname_two_people_share_stays_apart() -> None:
+    found = people(
+        "Defence Minister Arun Singh met Army Chief General Vikram Singh on Monday. "
+        "Minister Singh spoke first."
+    )
+    assert {"Arun Singh", "Vikram Singh"} <= set(found)
+    assert "Singh" not in found["Arun Singh"].aliases
+    assert "Singh" not in found["Vikram Singh"].aliases
+
+
+def test_the_state_of_a_lowercase_title_before_the_name() -> None:
+    found = people("The Russian defence minister, General Pavel Orlov, arrived on Monday.")
+    assert found["Pavel Orlov"].country == "RUS"
+
+
+def test_the_state_of_a_title_in_apposition() -> None:
+    found = people(
+        "Maria Lopez, Chile's defence minister, said so. He then met General Luc Martin, "
+        "French Chief of Defence, and Ana Ruiz, the Minister of Defence of Peru."
+    )
+    assert found["Maria Lopez"].country == "CHL"
+    assert found["Luc Martin"].country == "FRA"
+    assert found["Ana Ruiz"].country == "PER"
+
+
+def test_a_title_before_the_next_name_is_not_an_apposition() -> None:
+    found = people("He met Ed Stone, Indian Defence Minister Raj Kumar and others.")
+    assert found["Raj Kumar"].country == "IND"
+    assert "Ed Stone" not in found or found["Ed Stone"].country is None
+
+
+def test_a_surname_mention_carries_its_state_to_the_full_name() -> None:
+    found = people(
+        "Defence Minister Kofi Mensah opened the talks. Later, Ghanaian Defence Minister "
+        "Mensah signed the accord."
+    )
+    assert found["Kofi Mensah"].country == "GHA"
+
+
+def test_a_place_after_a_comma_and_a_plural_noun_is_no_person() -> None:
+    found = people("During their stay in Port Blair, Indian naval officers visited the base.")
+    assert found == {}
+
+
+def test_names_with_lowercase_particles() -> None:
+    found = people(
+        "He met the Minister of Foreign Affairs, Dr. Yusuf bin Hamad al-Rashid. "
+        "President Omar Farouk el-Masri spoke later."
+    )
+    assert {"Yusuf bin Hamad al-Rashid", "Omar Farouk el-Masri"} <= set(found)
+
+
+def test_the_rest_of_a_title_before_the_name() -> None:
+    found = people(
+        "He met the French Minister of the Armed Forces Claire Dubois and the U.S. Secretary "
+        "of defence Mark Fielding. Deputy Prime Minister, the Hon Tom Reilly MP said so."
+    )
+    assert {"Claire Dubois", "Mark Fielding", "Tom Reilly"} <= set(found)
+    assert found["Claire Dubois"].country == "FRA"
+
+
+def test_arabic_names_take_the_given_name_not_the_fathers() -> None:
+    found = people(
+        "King Faisal bin Turki received Prince Nasser bin Faisal. Prince Nasser thanked "
+        "King Faisal."
+    )
+    assert {"Faisal bin Turki", "Nasser bin Faisal"} <= set(found)
+    assert "Faisal" in found["Faisal bin Turki"].aliases
+    assert "Nasser" in found["Nasser bin Faisal"].aliases
+    assert "Faisal" not in found["Nasser bin Faisal"].aliases
+
+
+def test_a_suffix_is_part_of_a_name_never_a_name() -> None:
+    found = people("Secretary Robert Hale Jr. said so. Martin Luther King Jr. came.")
+    assert "Robert Hale Jr" in found and "Jr" not in found
