@@ -87,9 +87,7 @@ def _prefill(session: Session, founds: list[FoundEntity]) -> None:
             ):
                 known[(kind, entity.key)] = entity
         missing = [key for key in keys if (kind, key) not in known]
-        if kind == EntityKind.country:
-            continue  # states are known by code alone; a new one is left to get_or_create
-        for at in range(0, len(missing), _IN_SLICE):
+        for at in range(0, len(missing) if kind != EntityKind.country else 0, _IN_SLICE):
             rows = session.execute(
                 select(EntityAlias.key, Entity)
                 .join(Entity, Entity.id == EntityAlias.entity_id)
@@ -230,10 +228,10 @@ class ArticleBatch:
             self.events += events
         events, self.events = self.events, []
         # one statement takes rows with the same columns: hand-coded rows have no date_text
-        columns = {name for _article, rows in events for name in rows.row}
-        rows = [
+        columns = dict.fromkeys(name for _article, rows in events for name in rows.row)
+        event_rows = [
             {
-                **dict.fromkeys(columns),
+                **(columns if len(rows.row) < len(columns) else {}),
                 **rows.row,
                 "article_id": article.id,
                 "location_id": rows.location.id if rows.location else None,
@@ -245,8 +243,8 @@ class ArticleBatch:
         # its rows (a 200-article chunk has some 1,500 events).
         ids = [
             event_id
-            for at in range(0, len(rows), _EVENT_SLICE)
-            for event_id in insert_created(self.session, Event, rows[at : at + _EVENT_SLICE])
+            for at in range(0, len(event_rows), _EVENT_SLICE)
+            for event_id in insert_created(self.session, Event, event_rows[at : at + _EVENT_SLICE])
         ]
         insert_parts(
             self.session,
