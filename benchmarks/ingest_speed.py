@@ -56,7 +56,8 @@ def _run(corpus: Path, workers: int, *, index: bool, tmp: Path) -> dict[str, flo
     cpu = _children_cpu() - cpu
     if done.returncode != 0:
         sys.exit(f"ingest failed ({done.returncode}): {done.stdout[-2000:]}{done.stderr[-2000:]}")
-    summary = [line for line in done.stdout.splitlines() if line.startswith("summary:")]
+    said = (done.stdout + done.stderr).splitlines()  # the CLI says its summary on stderr
+    summary = [line for line in said if line.startswith("summary:")]
     return {
         "wall": wall,
         "cpu": cpu,

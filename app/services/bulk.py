@@ -108,6 +108,10 @@ def _prefill(session: Session, founds: list[FoundEntity]) -> None:
             known[(kind, key)] = entity
 
 
+def _found_key(found: FoundEntity) -> tuple[str, str, str | None]:
+    return (found.kind, found.name, found.code)
+
+
 def _entity(session: Session, found: FoundEntity) -> Entity:
     return get_or_create_entity(
         session,
@@ -155,10 +159,15 @@ class ArticleBatch:
             for code in event.countries
         ]
         _prefill(self.session, [*named, *states])
+        asked: set[tuple[object, ...]] = set()
         for result in results:
             for found in result.entities:
-                # every one, as apply_extraction does: each may add aliases or a title
-                self.entities[(found.kind, found.name, found.code)] = _entity(self.session, found)
+                # every one, as apply_extraction does (each may add aliases or a title), but
+                # once for the same question: a second call with the same values changes nothing
+                question = (*_found_key(found), found.country, found.title, tuple(found.aliases))
+                if question not in asked:
+                    asked.add(question)
+                    self.entities[_found_key(found)] = _entity(self.session, found)
             for event in result.events:
                 for code in event.countries:
                     key = (EntityKind.country.value, code, code)
