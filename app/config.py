@@ -49,6 +49,12 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds extraction may take per article before it is skipped",
     )
+    ingest_workers: int | None = Field(
+        default=None,
+        ge=0,
+        description="Processes `defcoop ingest` extracts in (0 or 1: in its own process; "
+        "unset: one per CPU, in-process for an input of one chunk)",
+    )
     spacy_model: str | None = Field(
         default=None, description="Optional installed spaCy pipeline that adds names the rules miss"
     )

@@ -103,6 +103,7 @@ def entity_kinds() -> list[EntityKindInfo]:
     ]
 
 
+@cache  # once per type: storing an extracted chunk asks for thousands
 def cameo_code(event_type: str) -> str:
     """The primary CAMEO code of an event type."""
     for info in event_types():

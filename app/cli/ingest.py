@@ -13,7 +13,13 @@ from app.config import Settings, get_settings
 from app.db.session import session_scope
 from app.ingest.files import count_records, file_records
 from app.ingest.formats import Format
-from app.services.bulk import IngestOptions, LineResult, ingest_records
+from app.services.bulk import (
+    IngestOptions,
+    LineResult,
+    default_workers,
+    extraction_pool,
+    ingest_records,
+)
 from app.services.ingest import OnDuplicate
 
 
@@ -65,10 +71,15 @@ def ingest_paths(
     on_duplicate: OnDuplicate = OnDuplicate.skip,
     show_progress: bool = True,
     batch: int = 200,
+    workers: int | None = None,
 ) -> Summary:
     """Store every article in these files. Each article is whole or absent (a savepoint each);
     a transaction commits every `batch` articles, so an interrupted run resumes where it stopped
-    (known urls are skipped)."""
+    (known urls are skipped).
+
+    `workers` processes read and extract while this one stores (0 or 1: this one does it all;
+    None: the setting, else one per CPU, but none for an input of one chunk, which has nothing
+    to overlap and would wait a second for them to start)."""
     summary = Summary()
     options = IngestOptions(
         on_duplicate=on_duplicate,
@@ -77,11 +88,20 @@ def ingest_paths(
         spacy_model=settings.spacy_model,
         batch=batch,
     )
+    total = count_records(paths)
+    if workers is None:
+        workers = settings.ingest_workers
+    if workers is None:
+        workers = default_workers() if total > batch else 0
     with open_factory(settings) as factory:
-        with progress("ingesting", disable=not show_progress) as bar:
-            task = bar.add_task("ingest", total=count_records(paths))
+        # the pool first: its workers are forked before the progress bar starts a thread
+        with (
+            extraction_pool(workers) as pool,
+            progress("ingesting", disable=not show_progress) as bar,
+        ):
+            task = bar.add_task("ingest", total=total)
             records = file_records(paths, fmt, summary.unreadable)
-            for result in ingest_records(factory, records, options):
+            for result in ingest_records(factory, records, options, pool=pool):
                 summary.tally(result)
                 bar.advance(task)
         _update_search_index(settings, factory)
@@ -107,10 +127,22 @@ def ingest(
     on_duplicate: Annotated[
         OnDuplicate, typer.Option(help="When a url is already stored")
     ] = OnDuplicate.skip,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Processes that extract while one stores (0 or 1: none; default: one per CPU)",
+        ),
+    ] = None,
 ) -> None:
     """Store articles from raw pages, JSON, JSON Lines or HTML files."""
     summary = ingest_paths(
-        get_settings(), paths, fmt=format, source=source, on_duplicate=on_duplicate
+        get_settings(),
+        paths,
+        fmt=format,
+        source=source,
+        on_duplicate=on_duplicate,
+        workers=workers,
     )
     summary.print()
     if summary.counts["rejected"]:

@@ -21,6 +21,10 @@ _ABBREVIATIONS = re.compile(
 @lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     """Case-fold and strip accents: the key under which names are compared."""
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     if text.isascii():  # nothing to decompose (the common case, and a hot path of ingest)
         stripped = text
     else:
@@ -40,7 +44,9 @@ def normalize_body(text: str) -> str:
 
 def content_hash(body: str) -> str:
     """SHA-256 of the body with case, accents, punctuation and spacing folded away."""
-    return hashlib.sha256(fold(body).encode("utf-8")).hexdigest()
+    # not through fold's cache: it would keep every body (and its folded copy) of a long
+    # ingest, some 7 KB an article, up to 200,000 of them in each process
+    return hashlib.sha256(_fold(body).encode("utf-8")).hexdigest()
 
 
 def word_count(text: str) -> int:

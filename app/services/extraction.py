@@ -57,6 +57,13 @@ def timed_extract(
     return result, time.perf_counter() - started
 
 
+def extraction_marks(result: Extraction) -> tuple[str | None, str | None]:
+    """An article's extraction note and extractor version after this extraction (no version
+    when the time budget stopped it, so that `reextract --stale` tries it again)."""
+    version = None if result.skipped and "budget" in result.skipped else result.version
+    return result.skipped, version
+
+
 def apply_extraction(
     session: Session, *, article: Article, result: Extraction
 ) -> ExtractionOutcome:
@@ -66,10 +73,7 @@ def apply_extraction(
         session.delete(old)
     article.events.clear()
     session.flush()
-    article.extraction_note = result.skipped
-    article.extractor_version = (
-        None if result.skipped and "budget" in result.skipped else result.version
-    )
+    article.extraction_note, article.extractor_version = extraction_marks(result)
     spans = sentence_spans(article.body)
     stored: dict[int, Entity] = {}
     for found in result.entities:
