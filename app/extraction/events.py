@@ -68,6 +68,8 @@ def find_events(
     events: list[FoundEvent] = []
     speakers: dict[int, str | None] = {}  # id(statement) -> who makes it
     last_speaker: str | None = None
+    starts: set[tuple[str, PartialDate]] = set()  # (type, date) a report of a first day gives
+    ends: dict[int, PartialDate] = {}  # id(event) -> the last day its sentence reports
     for index, (start, end) in enumerate(sentences):
         deadline.check()  # a sentence costs a search per event type: far more than the clock
         sentence = text[start:end]
@@ -105,7 +107,7 @@ def find_events(
                 else [c for c in codes if c not in topical]
             )
             event = _build(event_type, hit, sentence, index, Span(start, end, sentence), present, parties, main,
-                           patterns, published, lex, deadline, dates)  # fmt: skip
+                           patterns, published, lex, deadline, dates, ends)  # fmt: skip
             if event is not None:
                 split = patterns.one_per_state.get(event_type)
                 listed = split.search(sentence) if split else None
@@ -129,8 +131,15 @@ def find_events(
                 elif event_type == "meeting" and patterns.another.search(sentence):
                     # "Sobhi met Sharif", then "Hegazy also received Sharif": two meetings
                     speakers[id(event)] = f"sentence:{index}"
+                if (
+                    event_type in patterns.span_types
+                    and event.date is not None
+                    and patterns.span_start.search(sentence)
+                ):
+                    starts.add((event_type, event.date))
                 events.append(event)
-    merged = _inherit_dates(_merge(events, deadline, speakers, published), published, patterns)
+    merged = _start_dates(_merge(events, deadline, speakers, published), starts, ends, patterns)
+    merged = _inherit_dates(merged, published, patterns)
     return _date_of_the_news(merged, text, published, patterns)
 
 
@@ -151,6 +160,43 @@ def _date_of_the_news(
         ):
             event.date = month
     return events
+
+
+def _start_dates(
+    events: list[FoundEvent],
+    starts: set[tuple[str, PartialDate]],
+    ends: dict[int, PartialDate],
+    patterns: EventPatterns,
+) -> list[FoundEvent]:
+    """A visit or exercise dated by its end ('concluded today') takes its first day from the
+    article's report of its start ('the exercise, which began on July 10'); the event that
+    report made, naming no state the ended one lacks, is the same happening."""
+    if not starts or not ends:
+        return events
+    first_days: dict[str, list[PartialDate]] = {}
+    for kind, day in sorted(starts, key=lambda start: start[1].value):
+        first_days.setdefault(kind, []).append(day)
+    ended: dict[tuple[str, str], list[FoundEvent]] = {}  # (type, first day) -> ended events
+    for event in events:
+        end = ends.get(id(event))
+        if end is None or event.date != end:
+            continue
+        first = next((d for d in first_days.get(event.type, []) if d.value < end.value), None)
+        if first is not None:
+            event.date, event.date_end = first, end
+            ended.setdefault((event.type, first.iso()), []).append(event)
+    return [e for e in events if not _report_of(e, ended)]
+
+
+def _report_of(event: FoundEvent, ended: dict[tuple[str, str], list[FoundEvent]]) -> bool:
+    """The event is a report of an ended one's first day: same type and day, and no state the
+    ended one lacks (not the ended one itself)."""
+    if event.date is None:
+        return False
+    return any(
+        other is not event and set(event.countries) <= set(other.countries)
+        for other in ended.get((event.type, event.date.iso()), [])
+    )
 
 
 def _quote_after(text: str, sentences: list[tuple[int, int]], index: int) -> str:
@@ -219,6 +265,7 @@ def _build(
     lex: Lexicon,
     deadline: Deadline,
     dates: dict[bool, list[Candidate]],
+    ends: dict[int, PartialDate],
 ) -> FoundEvent | None:
     countries = list(codes)
     if len(countries) < 2:
@@ -249,6 +296,13 @@ def _build(
     event.location = location
     if found is not None:
         event.date, event.date_end, event.date_text = found.start, found.end, found.text
+        if (
+            event_type in patterns.span_types
+            and found.end is None
+            and patterns.span_end.search(sentence)
+            and not patterns.span_start.search(sentence)
+        ):  # "the navies today concluded the exercise": its last day, not its first
+            ends[id(event)] = found.start
     if event_type in {"exercise", "agreement"}:
         named = _QUOTED_NAME.search(sentence)
         agreement = next((e.name for e in present if e.kind == "agreement"), None)

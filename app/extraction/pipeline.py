@@ -70,7 +70,7 @@ STAGES: dict[str, Stage] = {
         Stage("tokens", 1, ("tokens", "sentences"), _tokens),
         Stage("names", 2, ("entities",), _names),  # 2: surfaces end with the name ("Nairobi")
         Stage("spacy", 1, ("entities",), _model_names),
-        Stage("events", 3, ("events",), _events),  # 3: news dated to its month; participants, dates
+        Stage("events", 4, ("events",), _events),  # 4: first days of spans; unnamed details
         # pages in other languages: countries, dates and events from per-language data files
         Stage("languages", 1, ("entities", "events"), languages_stage),
     )

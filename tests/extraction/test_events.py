@@ -209,3 +209,25 @@ def test_weapons_arriving_are_no_visit() -> None:
     result = run("The six Chilean fighter jets arrived in Peru on Monday.")
     assert not of_type(result, "visit")
     assert of_type(run("Two Chilean warships arrived in Peru on a goodwill visit."), "visit")
+
+
+def test_an_exercise_reported_by_its_end_takes_its_first_day_from_its_start() -> None:
+    text = (
+        "The Chilean and Peruvian navies today concluded a joint naval exercise off Callao. "
+        "The exercise, which began on March 4, involved ships and aircraft."
+    )
+    (drill,) = of_type(run(text), "exercise")
+    assert drill.date is not None and drill.date.iso() == "2024-03-04"
+    assert drill.date_end is not None and drill.date_end.iso() == "2024-03-12"
+
+
+def test_an_exercise_reported_by_its_end_alone_keeps_that_date() -> None:
+    text = "The Chilean and Peruvian navies today concluded a joint naval exercise off Callao."
+    (drill,) = of_type(run(text), "exercise")
+    assert drill.date is not None and drill.date.iso() == "2024-03-12"
+
+
+def test_a_named_war_memorial_is_no_fighting() -> None:
+    text = "Chilean Defence Minister Ana Rojas visited Peru and laid a wreath at the War Memorial."
+    assert not of_type(run(text), "conflict")
+    assert of_type(run("Chile and Peru fought the war over the desert."), "conflict")
