@@ -70,6 +70,7 @@ def find_events(
     last_speaker: str | None = None
     starts: set[tuple[str, PartialDate]] = set()  # (type, date) a report of a first day gives
     ends: dict[int, PartialDate] = {}  # id(event) -> the last day its sentence reports
+    unnamed: set[int] = set()  # id(event) of the reports that name none of their states
     for index, (start, end) in enumerate(sentences):
         deadline.check()  # a sentence costs a search per event type: far more than the clock
         sentence = text[start:end]
@@ -109,6 +110,8 @@ def find_events(
             event = _build(event_type, hit, sentence, index, Span(start, end, sentence), present, parties, main,
                            patterns, published, lex, deadline, dates, ends)  # fmt: skip
             if event is not None:
+                if event_type in patterns.named_parties and not (codes or event.roles):
+                    unnamed.add(id(event))  # a detail: it may add to its happening, not stand alone
                 split = patterns.one_per_state.get(event_type)
                 listed = split.search(sentence) if split else None
                 sides = one_per_state(event.evidence, listed.end(), mentions) if listed else None
@@ -138,7 +141,9 @@ def find_events(
                 ):
                     starts.add((event_type, event.date))
                 events.append(event)
-    merged = _start_dates(_merge(events, deadline, speakers, published), starts, ends, patterns)
+    merged = _start_dates(
+        _merge(events, deadline, speakers, published, unnamed), starts, ends, patterns
+    )
     merged = _inherit_dates(merged, published, patterns)
     return _date_of_the_news(merged, text, published, patterns)
 
@@ -382,12 +387,14 @@ def _merge(
     deadline: Deadline,
     speakers: dict[int, str | None],
     published: date | None,
+    unnamed: set[int],
 ) -> list[FoundEvent]:
     """Repeated descriptions of one happening (same type and states, compatible dates) merge.
 
     Each event goes into the first one kept with the same type and states whose date is the
     same or unknown (or any, when its own date is unknown). Statements merge only when one
-    speaker makes them: two leaders' statements on one occasion are two happenings.
+    speaker makes them: two leaders' statements on one occasion are two happenings. A report
+    that names none of its states (`unnamed`) only adds to an event kept before it.
     """
     kept: list[FoundEvent] = []
     kin: dict[tuple[str, frozenset[str], str | None], _Kin] = {}
@@ -397,6 +404,8 @@ def _merge(
         group = kin.get(key) or kin.setdefault(key, _Kin(published=published))
         position = group.twin(event)
         if position is None:
+            if id(event) in unnamed:
+                continue
             kept.append(event)
             group.add(event)
             continue

@@ -58,6 +58,7 @@ class EventPatterns:
     span_types: frozenset[str]  # types dated by their first day: visits, exercises
     span_end: re.Pattern[str]  # what reports such a happening's end ("today concluded")
     span_start: re.Pattern[str]  # what reports its start ("which began on July 10")
+    named_parties: frozenset[str]  # types whose report must name a state to stand alone
 
 
 def _any(patterns: list[str]) -> re.Pattern[str]:
@@ -108,6 +109,7 @@ def _event_patterns(data: dict[str, Any]) -> EventPatterns:
         span_types=frozenset(data["spans"]["types"]),
         span_end=_any(data["spans"]["end"]),
         span_start=_any(data["spans"]["start"]),
+        named_parties=frozenset(data["named_parties"]["types"]),
     )
 
 

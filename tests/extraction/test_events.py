@@ -231,3 +231,15 @@ def test_a_named_war_memorial_is_no_fighting() -> None:
     text = "Chilean Defence Minister Ana Rojas visited Peru and laid a wreath at the War Memorial."
     assert not of_type(run(text), "conflict")
     assert of_type(run("Chile and Peru fought the war over the desert."), "conflict")
+
+
+def test_a_detail_naming_no_state_adds_to_its_happening_but_is_no_event_of_its_own() -> None:
+    text = (
+        "Chilean Defence Minister Ana Rojas met Peruvian Defence Minister Luis Soto in Lima. "
+        "The two ministers discussed cooperation between Chile and Peru. "
+        "The frigates were built at a shipyard in the north, officials said."
+    )
+    assert not of_type(run(text), "industry")
+    named = text + " Chile and Peru will jointly produce patrol boats at the shipyard."
+    (industry,) = of_type(run(named), "industry")
+    assert sorted(industry.countries) == ["CHL", "PER"]
