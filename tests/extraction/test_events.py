@@ -243,3 +243,12 @@ def test_a_detail_naming_no_state_adds_to_its_happening_but_is_no_event_of_its_o
     named = text + " Chile and Peru will jointly produce patrol boats at the shipyard."
     (industry,) = of_type(run(named), "industry")
     assert sorted(industry.countries) == ["CHL", "PER"]
+
+
+def test_the_state_hosting_a_summit_is_not_a_party_to_a_meeting_on_its_sidelines() -> None:
+    text = (
+        "Chilean Defence Minister Ana Rojas met Peruvian Defence Minister Luis Soto "
+        "on the sidelines of the regional defence summit in Brazil."
+    )
+    (meeting,) = of_type(run(text), "meeting")
+    assert sorted(meeting.countries) == ["CHL", "PER"]
