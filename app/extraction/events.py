@@ -107,7 +107,7 @@ def find_events(
                 if event_type in patterns.topic_exempt_states
                 else [c for c in codes if c not in topical]
             )
-            event = _build(event_type, hit, sentence, index, Span(start, end, sentence), present, parties, main,
+            event = _build(event_type, hit, sentence, index, Span(start, end, sentence), present, mentions, parties, main,
                            patterns, published, lex, deadline, dates, ends)  # fmt: skip
             if event is not None:
                 if event_type in patterns.named_parties and not (codes or event.roles):
@@ -263,6 +263,7 @@ def _build(
     index: int,
     evidence: Span,
     present: list[FoundEntity],
+    mentions: list[tuple[Span, FoundEntity]],
     codes: list[str],
     main: list[str],
     patterns: EventPatterns,
@@ -316,7 +317,7 @@ def _build(
             if event_type == "agreement" and agreement
             else (named.group(1) if named else None)
         )
-    event.roles = find_roles(event_type, evidence, present, countries, lex)
+    event.roles = find_roles(event_type, evidence, mentions, countries, lex)
     if event.date is None and event_type == "exercise" and event.name:
         year = _YEAR_IN_NAME.search(event.name)
         if year:  # "EFES-2024", "Yudh Abhyas – 2016"
