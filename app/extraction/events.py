@@ -68,6 +68,9 @@ def find_events(
     events: list[FoundEvent] = []
     speakers: dict[int, str | None] = {}  # id(statement) -> who makes it
     last_speaker: str | None = None
+    starts: set[tuple[str, PartialDate]] = set()  # (type, date) a report of a first day gives
+    ends: dict[int, PartialDate] = {}  # id(event) -> the last day its sentence reports
+    unnamed: set[int] = set()  # id(event) of the reports that name none of their states
     for index, (start, end) in enumerate(sentences):
         deadline.check()  # a sentence costs a search per event type: far more than the clock
         sentence = text[start:end]
@@ -104,9 +107,11 @@ def find_events(
                 if event_type in patterns.topic_exempt_states
                 else [c for c in codes if c not in topical]
             )
-            event = _build(event_type, hit, sentence, index, Span(start, end, sentence), present, parties, main,
-                           patterns, published, lex, deadline, dates)  # fmt: skip
+            event = _build(event_type, hit, sentence, index, Span(start, end, sentence), present, mentions, parties, main,
+                           patterns, published, lex, deadline, dates, ends)  # fmt: skip
             if event is not None:
+                if event_type in patterns.named_parties and not (codes or event.roles):
+                    unnamed.add(id(event))  # a detail: it may add to its happening, not stand alone
                 split = patterns.one_per_state.get(event_type)
                 listed = split.search(sentence) if split else None
                 sides = one_per_state(event.evidence, listed.end(), mentions) if listed else None
@@ -129,8 +134,17 @@ def find_events(
                 elif event_type == "meeting" and patterns.another.search(sentence):
                     # "Sobhi met Sharif", then "Hegazy also received Sharif": two meetings
                     speakers[id(event)] = f"sentence:{index}"
+                if (
+                    event_type in patterns.span_types
+                    and event.date is not None
+                    and patterns.span_start.search(sentence)
+                ):
+                    starts.add((event_type, event.date))
                 events.append(event)
-    merged = _inherit_dates(_merge(events, deadline, speakers, published), published, patterns)
+    merged = _start_dates(
+        _merge(events, deadline, speakers, published, unnamed), starts, ends, patterns
+    )
+    merged = _inherit_dates(merged, published, patterns)
     return _date_of_the_news(merged, text, published, patterns)
 
 
@@ -151,6 +165,43 @@ def _date_of_the_news(
         ):
             event.date = month
     return events
+
+
+def _start_dates(
+    events: list[FoundEvent],
+    starts: set[tuple[str, PartialDate]],
+    ends: dict[int, PartialDate],
+    patterns: EventPatterns,
+) -> list[FoundEvent]:
+    """A visit or exercise dated by its end ('concluded today') takes its first day from the
+    article's report of its start ('the exercise, which began on July 10'); the event that
+    report made, naming no state the ended one lacks, is the same happening."""
+    if not starts or not ends:
+        return events
+    first_days: dict[str, list[PartialDate]] = {}
+    for kind, day in sorted(starts, key=lambda start: start[1].value):
+        first_days.setdefault(kind, []).append(day)
+    ended: dict[tuple[str, str], list[FoundEvent]] = {}  # (type, first day) -> ended events
+    for event in events:
+        end = ends.get(id(event))
+        if end is None or event.date != end:
+            continue
+        first = next((d for d in first_days.get(event.type, []) if d.value < end.value), None)
+        if first is not None:
+            event.date, event.date_end = first, end
+            ended.setdefault((event.type, first.iso()), []).append(event)
+    return [e for e in events if not _report_of(e, ended)]
+
+
+def _report_of(event: FoundEvent, ended: dict[tuple[str, str], list[FoundEvent]]) -> bool:
+    """The event is a report of an ended one's first day: same type and day, and no state the
+    ended one lacks (not the ended one itself)."""
+    if event.date is None:
+        return False
+    return any(
+        other is not event and set(event.countries) <= set(other.countries)
+        for other in ended.get((event.type, event.date.iso()), [])
+    )
 
 
 def _quote_after(text: str, sentences: list[tuple[int, int]], index: int) -> str:
@@ -212,6 +263,7 @@ def _build(
     index: int,
     evidence: Span,
     present: list[FoundEntity],
+    mentions: list[tuple[Span, FoundEntity]],
     codes: list[str],
     main: list[str],
     patterns: EventPatterns,
@@ -219,6 +271,7 @@ def _build(
     lex: Lexicon,
     deadline: Deadline,
     dates: dict[bool, list[Candidate]],
+    ends: dict[int, PartialDate],
 ) -> FoundEvent | None:
     countries = list(codes)
     if len(countries) < 2:
@@ -249,6 +302,13 @@ def _build(
     event.location = location
     if found is not None:
         event.date, event.date_end, event.date_text = found.start, found.end, found.text
+        if (
+            event_type in patterns.span_types
+            and found.end is None
+            and patterns.span_end.search(sentence)
+            and not patterns.span_start.search(sentence)
+        ):  # "the navies today concluded the exercise": its last day, not its first
+            ends[id(event)] = found.start
     if event_type in {"exercise", "agreement"}:
         named = _QUOTED_NAME.search(sentence)
         agreement = next((e.name for e in present if e.kind == "agreement"), None)
@@ -257,7 +317,7 @@ def _build(
             if event_type == "agreement" and agreement
             else (named.group(1) if named else None)
         )
-    event.roles = find_roles(event_type, evidence, present, countries, lex)
+    event.roles = find_roles(event_type, evidence, mentions, countries, lex)
     if event.date is None and event_type == "exercise" and event.name:
         year = _YEAR_IN_NAME.search(event.name)
         if year:  # "EFES-2024", "Yudh Abhyas – 2016"
@@ -328,12 +388,14 @@ def _merge(
     deadline: Deadline,
     speakers: dict[int, str | None],
     published: date | None,
+    unnamed: set[int],
 ) -> list[FoundEvent]:
     """Repeated descriptions of one happening (same type and states, compatible dates) merge.
 
     Each event goes into the first one kept with the same type and states whose date is the
     same or unknown (or any, when its own date is unknown). Statements merge only when one
-    speaker makes them: two leaders' statements on one occasion are two happenings.
+    speaker makes them: two leaders' statements on one occasion are two happenings. A report
+    that names none of its states (`unnamed`) only adds to an event kept before it.
     """
     kept: list[FoundEvent] = []
     kin: dict[tuple[str, frozenset[str], str | None], _Kin] = {}
@@ -343,6 +405,8 @@ def _merge(
         group = kin.get(key) or kin.setdefault(key, _Kin(published=published))
         position = group.twin(event)
         if position is None:
+            if id(event) in unnamed:
+                continue
             kept.append(event)
             group.add(event)
             continue

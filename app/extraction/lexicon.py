@@ -55,6 +55,10 @@ class EventPatterns:
     one_per_state: dict[str, re.Pattern[str]]  # type -> what opens a list of separate partners
     excludes: dict[str, re.Pattern[str]]  # type -> what makes its trigger report something else
     role_of_all: dict[str, str]  # event type -> the one role of every state ("signatory")
+    span_types: frozenset[str]  # types dated by their first day: visits, exercises
+    span_end: re.Pattern[str]  # what reports such a happening's end ("today concluded")
+    span_start: re.Pattern[str]  # what reports its start ("which began on July 10")
+    named_parties: frozenset[str]  # types whose report must name a state to stand alone
 
 
 def _any(patterns: list[str]) -> re.Pattern[str]:
@@ -102,6 +106,10 @@ def _event_patterns(data: dict[str, Any]) -> EventPatterns:
             t: _any(spec["one_per_state"]) for t, spec in types.items() if spec.get("one_per_state")
         },
         role_of_all={t: spec["role_of_all"] for t, spec in types.items() if "role_of_all" in spec},
+        span_types=frozenset(data["spans"]["types"]),
+        span_end=_any(data["spans"]["end"]),
+        span_start=_any(data["spans"]["start"]),
+        named_parties=frozenset(data["named_parties"]["types"]),
     )
 
 

@@ -176,4 +176,4 @@ def topic_states(
     return topical - plain
 
 
-_CUE_WINDOW = 40
+_CUE_WINDOW = 80  # "on the sidelines of the regional defence summit in X"

@@ -70,17 +70,14 @@ def _state(entity: FoundEntity, lex: Lexicon) -> str | None:
     return None
 
 
-def _named(evidence: Span, present: list[FoundEntity], lex: Lexicon) -> list[_Named]:
+def _named(evidence: Span, mentions: list[tuple[Span, FoundEntity]], lex: Lexicon) -> list[_Named]:
+    """The states the sentence names, from its own mentions only: a pass over every mention of
+    each entity in the article would cost article x events."""
     found: list[_Named] = []
-    for entity in {id(e): e for e in present}.values():
+    for mention, entity in mentions:
         code = _state(entity, lex)
-        if code is None:
-            continue
-        for mention in entity.mentions:
-            if evidence.start <= mention.start and mention.end <= evidence.end:
-                found.append(
-                    _Named(mention.start - evidence.start, mention.end - evidence.start, code)
-                )
+        if code is not None and evidence.start <= mention.start and mention.end <= evidence.end:
+            found.append(_Named(mention.start - evidence.start, mention.end - evidence.start, code))
     return sorted(found, key=lambda n: n.start)
 
 
@@ -143,11 +140,12 @@ def _counterparts(patterns: EventPatterns, event_type: str) -> dict[str, str]:
 def find_roles(
     event_type: str,
     evidence: Span,
-    present: list[FoundEntity],
+    mentions: list[tuple[Span, FoundEntity]],
     countries: list[str],
     lex: Lexicon,
 ) -> dict[str, str]:
-    """alpha-3 -> role for the states of one event, where its sentence makes them clear."""
+    """alpha-3 -> role for the states of one event, where its sentence makes them clear
+    (`mentions`: the sentence's own mentions and their entities)."""
     patterns = lex.events
     everyone = patterns.role_of_all.get(event_type)
     if everyone:
@@ -156,7 +154,7 @@ def find_roles(
     if not rules or len(countries) < 2:
         return {}
     sentence = evidence.text
-    named = _named(evidence, present, lex)
+    named = _named(evidence, mentions, lex)
     found: dict[str, str] = {}
     elsewhere = False  # a side names a state the event does not have: the sentence is not clear
     for rule in rules:

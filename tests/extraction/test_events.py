@@ -209,3 +209,46 @@ def test_weapons_arriving_are_no_visit() -> None:
     result = run("The six Chilean fighter jets arrived in Peru on Monday.")
     assert not of_type(result, "visit")
     assert of_type(run("Two Chilean warships arrived in Peru on a goodwill visit."), "visit")
+
+
+def test_an_exercise_reported_by_its_end_takes_its_first_day_from_its_start() -> None:
+    text = (
+        "The Chilean and Peruvian navies today concluded a joint naval exercise off Callao. "
+        "The exercise, which began on March 4, involved ships and aircraft."
+    )
+    (drill,) = of_type(run(text), "exercise")
+    assert drill.date is not None and drill.date.iso() == "2024-03-04"
+    assert drill.date_end is not None and drill.date_end.iso() == "2024-03-12"
+
+
+def test_an_exercise_reported_by_its_end_alone_keeps_that_date() -> None:
+    text = "The Chilean and Peruvian navies today concluded a joint naval exercise off Callao."
+    (drill,) = of_type(run(text), "exercise")
+    assert drill.date is not None and drill.date.iso() == "2024-03-12"
+
+
+def test_a_named_war_memorial_is_no_fighting() -> None:
+    text = "Chilean Defence Minister Ana Rojas visited Peru and laid a wreath at the War Memorial."
+    assert not of_type(run(text), "conflict")
+    assert of_type(run("Chile and Peru fought the war over the desert."), "conflict")
+
+
+def test_a_detail_naming_no_state_adds_to_its_happening_but_is_no_event_of_its_own() -> None:
+    text = (
+        "Chilean Defence Minister Ana Rojas met Peruvian Defence Minister Luis Soto in Lima. "
+        "The two ministers discussed cooperation between Chile and Peru. "
+        "The frigates were built at a shipyard in the north, officials said."
+    )
+    assert not of_type(run(text), "industry")
+    named = text + " Chile and Peru will jointly produce patrol boats at the shipyard."
+    (industry,) = of_type(run(named), "industry")
+    assert sorted(industry.countries) == ["CHL", "PER"]
+
+
+def test_the_state_hosting_a_summit_is_not_a_party_to_a_meeting_on_its_sidelines() -> None:
+    text = (
+        "Chilean Defence Minister Ana Rojas met Peruvian Defence Minister Luis Soto "
+        "on the sidelines of the regional defence summit in Brazil."
+    )
+    (meeting,) = of_type(run(text), "meeting")
+    assert sorted(meeting.countries) == ["CHL", "PER"]
