@@ -88,8 +88,8 @@ STAGES: dict[str, Stage] = {
         Stage("known-places", 2, ("entities",), _name_stage("known-places")),  # 2: regions
         Stage("equipment", 2, ("entities",), _name_stage("equipment")),  # 2: "X-built"
         Stage(
-            "organizations", 2, ("entities",), _name_stage("organizations")
-        ),  # 2: "(ISPR)", no MoU
+            "organizations", 3, ("entities",), _name_stage("organizations")
+        ),  # 3: "Zone 5 High Command", "India's Ministry of Defence"
         Stage("people", 2, ("entities",), _name_stage("people")),  # 2: states in apposition
         Stage("places", 2, ("entities",), _name_stage("places")),  # 2: "Gurez sector"
         # short names merged into long ones ("Shusha Declaration"), mentions put in order
