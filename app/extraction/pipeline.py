@@ -84,7 +84,7 @@ STAGES: dict[str, Stage] = {
         Stage("tokens", 1, ("tokens", "sentences"), _tokens),
         # The name stages, one per kind; the order of DEFAULT_PIPELINE matters (see names/).
         Stage("countries", 2, ("entities",), _name_stage("countries")),  # 2: "Russian-made"
-        Stage("agreements", 2, ("entities",), _name_stage("agreements")),  # 2: capitalised names
+        Stage("agreements", 3, ("entities",), _name_stage("agreements")),  # 3: "X program"
         Stage("known-places", 2, ("entities",), _name_stage("known-places")),  # 2: regions
         Stage("equipment", 2, ("entities",), _name_stage("equipment")),  # 2: "X-built"
         Stage(

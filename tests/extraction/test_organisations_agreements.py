@@ -108,3 +108,12 @@ def test_a_generic_body_owned_by_a_state_is_that_state_s() -> None:
     orgs = found("Kenya's Ministry of Defence said the talks went well.", "organization")
     assert orgs["Ministry of Defence"].country == "KEN"
     assert not found("The Ministry of Defence said the talks went well.", "organization")
+
+
+def test_capitalised_words_before_a_lowercase_programme_name_a_document() -> None:
+    agreements = found(
+        "Oslo will fund patrol boats under its Coastal Resilience Support programme. "
+        "Maritime Patrol programme officials were not there.",
+        "agreement",
+    )
+    assert set(agreements) == {"Coastal Resilience Support programme"}
