@@ -90,7 +90,7 @@ STAGES: dict[str, Stage] = {
         Stage(
             "organizations", 3, ("entities",), _name_stage("organizations")
         ),  # 3: "Zone 5 High Command", "India's Ministry of Defence"
-        Stage("people", 2, ("entities",), _name_stage("people")),  # 2: states in apposition
+        Stage("people", 3, ("entities",), _name_stage("people")),  # 3: "B. S. X", "Captains X, Y"
         Stage("places", 2, ("entities",), _name_stage("places")),  # 2: "Gurez sector"
         # short names merged into long ones ("Shusha Declaration"), mentions put in order
         Stage("entities", 2, ("entities",), _entities),  # 2: short forms merged
