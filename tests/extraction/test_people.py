@@ -112,3 +112,11 @@ def test_an_and_inside_a_title_and_a_long_title_before_the_name() -> None:
         "of the Armed Forces Omar Haddad in Cairo."
     )
     assert set(found) == {"Karim Nassar", "Omar Haddad"}
+
+
+def test_a_name_after_a_title_and_the_states_it_serves() -> None:
+    found = people(
+        "The general met the Ambassador to Chile and Peru, Marta Olsen, and the Defence "
+        "Minister of the Philippines, Ramon Cruz."
+    )
+    assert {"Marta Olsen", "Ramon Cruz"} <= set(found)

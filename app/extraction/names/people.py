@@ -85,6 +85,9 @@ def _people_in(page: Page, i: int, j: int) -> None:
                 _person(page, rest, title=None)
         return
     a, b = run
+    if _after_title_of_places(page, a, b):
+        _person(page, run, title=None)
+        return
     before = i - 1
     while page.word(before) in {",", "[", "(", "'", "‘", '"', "“"} and before > 0:
         before -= 1
@@ -110,6 +113,23 @@ def _people_in(page: Page, i: int, j: int) -> None:
             or after2 in page.lex.title_tokens
         ):
             _person(page, run, title=None)
+
+
+def _after_title_of_places(page: Page, a: int, b: int) -> bool:
+    """'Ambassador to Pakistan and Afghanistan, X Y', 'Defence Minister of the Philippines, X Y':
+    a title, the states it serves, a comma, then the name (two words or more)."""
+    if b - a < 2 or page.word(a - 1) != ",":
+        return False
+    k, seen_state = a - 2, False
+    while k >= 0 and page.same_sentence(k, a) and a - k <= 8:
+        if k in page.country_at or page.place_key(k, k + 1):
+            seen_state = True
+        elif page.tokens[k].bare in page.lex.title_core:
+            return seen_state
+        elif page.word(k) not in {"and", "of", "to", "the", ")", "in"}:
+            return False
+        k -= 1
+    return False
 
 
 def _plural_title(page: Page, a: int, b: int) -> bool:
