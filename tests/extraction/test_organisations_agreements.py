@@ -117,3 +117,10 @@ def test_capitalised_words_before_a_lowercase_programme_name_a_document() -> Non
         "agreement",
     )
     assert set(agreements) == {"Coastal Resilience Support programme"}
+
+
+def test_a_name_across_its_of_before_the_head() -> None:
+    orgs = found(
+        "He met the Chairman Joint Chiefs of Staff Committee General Omar Khan.", "organization"
+    )
+    assert set(orgs) == {"Joint Chiefs of Staff Committee"}

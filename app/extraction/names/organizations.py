@@ -62,6 +62,16 @@ def organisations(page: Page, chunk: tuple[int, int]) -> None:
             if prev.text in {"and", "&"} and start - 2 >= low and page.is_cap(start - 2):
                 start -= 1
                 continue
+            if (
+                prev.text == "of"
+                and start - 2 >= low
+                and page.is_cap(start - 2)
+                and page.tokens[start - 2].bare not in page.lex.title_core
+                and page.tokens[start - 2].bare not in page.lex.org_heads
+                and (start - 2) not in page.country_at
+            ):
+                start -= 1  # "Joint Chiefs of Staff Committee": one name across its "of"
+                continue
             if not page.is_cap(start - 1):
                 break
             start -= 1
