@@ -84,13 +84,13 @@ STAGES: dict[str, Stage] = {
         Stage("tokens", 1, ("tokens", "sentences"), _tokens),
         # The name stages, one per kind; the order of DEFAULT_PIPELINE matters (see names/).
         Stage("countries", 2, ("entities",), _name_stage("countries")),  # 2: "Russian-made"
-        Stage("agreements", 2, ("entities",), _name_stage("agreements")),  # 2: capitalised names
+        Stage("agreements", 3, ("entities",), _name_stage("agreements")),  # 3: "X program"
         Stage("known-places", 2, ("entities",), _name_stage("known-places")),  # 2: regions
         Stage("equipment", 2, ("entities",), _name_stage("equipment")),  # 2: "X-built"
         Stage(
-            "organizations", 2, ("entities",), _name_stage("organizations")
-        ),  # 2: "(ISPR)", no MoU
-        Stage("people", 2, ("entities",), _name_stage("people")),  # 2: states in apposition
+            "organizations", 3, ("entities",), _name_stage("organizations")
+        ),  # 3: "Zone 5 High Command", "India's Ministry of Defence"
+        Stage("people", 3, ("entities",), _name_stage("people")),  # 3: "B. S. X", "Captains X, Y"
         Stage("places", 2, ("entities",), _name_stage("places")),  # 2: "Gurez sector"
         # short names merged into long ones ("Shusha Declaration"), mentions put in order
         Stage("entities", 2, ("entities",), _entities),  # 2: short forms merged

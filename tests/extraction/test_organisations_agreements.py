@@ -85,3 +85,42 @@ def test_a_weapon_named_again_without_its_maker_or_prefix() -> None:
     )
     assert set(weapons) == {"Dassault Rafale", "INS Trikand"}
     assert "Rafale" in weapons["Dassault Rafale"].aliases
+
+
+def test_a_number_inside_a_name_and_the_same_body_in_two_word_orders() -> None:
+    orgs = found(
+        "Officers of the Coastal Region 4 Headquarters Command met the mayor. "
+        "Later the crew called on the Headquarters Command of Coastal Region 4 and the "
+        "Indian 12th Mountain Field Hospital.",
+        "organization",
+    )
+    assert set(orgs) == {
+        "Coastal Region 4 Headquarters Command",
+        "Indian 12th Mountain Field Hospital",
+    }
+    assert (
+        "Headquarters Command of Coastal Region 4"
+        in orgs["Coastal Region 4 Headquarters Command"].aliases
+    )
+
+
+def test_a_generic_body_owned_by_a_state_is_that_state_s() -> None:
+    orgs = found("Kenya's Ministry of Defence said the talks went well.", "organization")
+    assert orgs["Ministry of Defence"].country == "KEN"
+    assert not found("The Ministry of Defence said the talks went well.", "organization")
+
+
+def test_capitalised_words_before_a_lowercase_programme_name_a_document() -> None:
+    agreements = found(
+        "Oslo will fund patrol boats under its Coastal Resilience Support programme. "
+        "Maritime Patrol programme officials were not there.",
+        "agreement",
+    )
+    assert set(agreements) == {"Coastal Resilience Support programme"}
+
+
+def test_a_name_across_its_of_before_the_head() -> None:
+    orgs = found(
+        "He met the Chairman Joint Chiefs of Staff Committee General Omar Khan.", "organization"
+    )
+    assert set(orgs) == {"Joint Chiefs of Staff Committee"}

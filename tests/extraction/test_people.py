@@ -94,3 +94,29 @@ def test_arabic_names_take_the_given_name_not_the_fathers() -> None:
 def test_a_suffix_is_part_of_a_name_never_a_name() -> None:
     found = people("Secretary Robert Hale Jr. said so. Martin Luther King Jr. came.")
     assert "Robert Hale Jr" in found and "Jr" not in found
+
+
+def test_spaced_initials_belong_to_the_name() -> None:
+    found = people("Air Chief Marshal R. K. Bhadauria will fly to Rome next week.")
+    assert set(found) == {"R. K. Bhadauria"}
+
+
+def test_a_plural_title_names_each_person_it_lists() -> None:
+    found = people("Prime Ministers Olaf Berger and Anna Lindqvist will sign the treaty.")
+    assert set(found) == {"Olaf Berger", "Anna Lindqvist"}
+
+
+def test_an_and_inside_a_title_and_a_long_title_before_the_name() -> None:
+    found = people(
+        "Minister of Defence and Military Production Karim Nassar met the Chief of Staff "
+        "of the Armed Forces Omar Haddad in Cairo."
+    )
+    assert set(found) == {"Karim Nassar", "Omar Haddad"}
+
+
+def test_a_name_after_a_title_and_the_states_it_serves() -> None:
+    found = people(
+        "The general met the Ambassador to Chile and Peru, Marta Olsen, and the Defence "
+        "Minister of the Philippines, Ramon Cruz."
+    )
+    assert {"Marta Olsen", "Ramon Cruz"} <= set(found)

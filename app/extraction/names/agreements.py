@@ -52,6 +52,33 @@ def _named(page: Page, start: int, words: list[str]) -> bool:
     return inside and all(w[:1].isupper() for w in words if w not in {"of", "on", "the"})
 
 
+# a document's kind written in lowercase after its name: "the Reciprocal Access agreement"
+_LOWER_HEADS = frozenset({"program", "programme", "agreement", "treaty", "accord", "pact"})
+
+
+def lowercase_head(page: Page, chunk: tuple[int, int]) -> None:
+    """'its Official Security Assistance program': capitalised words named by a lowercase head
+    after them (two words or more, none of them a state, a title or an organisation's head)."""
+    i, j = chunk
+    if j - i < 2 or page.word(j) not in _LOWER_HEADS or not page.same_sentence(i, j):
+        return
+    if i == 0 or not page.same_sentence(i - 1, i):
+        return  # the first words of a sentence are capitalised anyway
+    for k in range(i, j):
+        token = page.tokens[k]
+        if (
+            k in page.found.used
+            or k in page.country_at
+            or not token.text.isalpha()
+            or token.bare in page.lex.title_core
+            or token.bare in page.lex.org_heads
+        ):
+            return
+    span = page.span(i, j + 1)
+    page.found.add("agreement", span.text, span, indices=range(i, j + 1))
+
+
 def find(page: Page) -> None:
     """The agreements stage: first of the chunk kinds ("Caspian Declaration" is a document, not a sea)."""
     page.each(lambda chunk: agreements(page, chunk))
+    page.each(lambda chunk: lowercase_head(page, chunk))

@@ -1,6 +1,42 @@
 """Organisations: names ending in a head word ("Ministry", "Navy"), known names, defined acronyms."""
 
+import re
+
 from app.extraction.names.common import ACRONYM, Page
+from app.kit.text import fold
+
+# a unit's or a district's number inside a name: "Military Zone 5 High Command", "60th"
+_NUMBER = re.compile(r"^\d{1,3}(?:st|nd|rd|th)?$")
+
+
+def _number_inside(page: Page, k: int) -> bool:
+    """Token k is a short number between two capitalised words of one sentence."""
+    return (
+        bool(_NUMBER.match(page.word(k)))
+        and page.same_sentence(k - 1, k + 1)
+        and page.is_cap(k - 1)
+        and page.is_cap(k + 1)
+    )
+
+
+def _known_order(page: Page, name: str) -> str:
+    """'High Command of Military Zone 5' after 'Military Zone 5 High Command' (or before it):
+    one body named in two word orders takes the name found first (a few look-ups a name)."""
+    head, of, rest = name.partition(" of ")
+    if of:
+        others = [f"{rest.removeprefix('the ')} {head}"]
+    else:
+        words = name.split()
+        others = [
+            f"{' '.join(words[k:])} of{the} {' '.join(words[:k])}"
+            for k in range(1, len(words))
+            for the in ("", " the")
+        ]
+    for other in others:
+        found = page.found.by_key.get(("organization", fold(other)))
+        if found is not None:
+            return found.name
+    return name
 
 
 def organisations(page: Page, chunk: tuple[int, int]) -> None:
@@ -9,15 +45,32 @@ def organisations(page: Page, chunk: tuple[int, int]) -> None:
     for h in reversed(heads):
         if h in page.found.used:
             continue
-        start = h
-        while start - 1 >= i and (start - 1) not in page.found.used:
+        start, low = h, i
+        while start - 1 >= 0 and (start - 1) not in page.found.used:
+            if start - 1 < low:
+                # "Military Zone 5 High Command": a number joins two runs of capitals
+                if start - 1 == low - 1 and _number_inside(page, start - 1):
+                    start -= 1
+                    low = 0  # the capitals before the number: the same walk, past the chunk
+                    continue
+                break
             prev = page.tokens[start - 1]
             if prev.bare in page.lex.title_core and prev.bare not in page.lex.org_heads:
                 break
             if start in page.country_at and start < h and prev.bare not in page.lex.org_leads:
                 break  # an organisation's name starts at its state: "British Armed Forces"
-            if prev.text in {"and", "&"} and start - 2 >= i and page.is_cap(start - 2):
+            if prev.text in {"and", "&"} and start - 2 >= low and page.is_cap(start - 2):
                 start -= 1
+                continue
+            if (
+                prev.text == "of"
+                and start - 2 >= low
+                and page.is_cap(start - 2)
+                and page.tokens[start - 2].bare not in page.lex.title_core
+                and page.tokens[start - 2].bare not in page.lex.org_heads
+                and (start - 2) not in page.country_at
+            ):
+                start -= 1  # "Joint Chiefs of Staff Committee": one name across its "of"
                 continue
             if not page.is_cap(start - 1):
                 break
@@ -41,6 +94,9 @@ def organisations(page: Page, chunk: tuple[int, int]) -> None:
                 stop += 1
                 if page.tokens[stop - 1].possessive:
                     break
+                if stop == j and _NUMBER.match(page.word(stop)) and page.same_sentence(h, stop):
+                    stop += 1  # "High Command of Military Zone 5": the number ends the name
+                    break
             if stop == nxt:
                 break
             end = stop
@@ -57,17 +113,22 @@ def organisations(page: Page, chunk: tuple[int, int]) -> None:
         if end - start < 2 and page.tokens[h].bare not in page.lex.org_names.values():
             continue
         span = page.span(start, end)
-        if all(w in page.lex.sets["generic_org_words"] for w in span.text.split()):
-            continue  # "the Air Force", "Armed Forces": no one in particular
+        owner = start - 1 if start > 0 and page.tokens[start - 1].possessive else None
+        state = page.country_at.get(owner) if owner is not None else None
+        if state is None and all(
+            w in page.lex.sets["generic_org_words"] for w in span.text.split()
+        ):
+            continue  # "the Air Force", "Armed Forces": no one in particular, unless
+            # a state owns it: "India's Ministry of Defence"
         if page.word(end) in page.lex.sets["offices"] and page.word(end + 1) != "of":
             continue  # "Armed Forces Minister James Holloway": part of a title
-        country = next(
+        country = state or next(
             (page.country_at[k] for k in range(start, end) if k in page.country_at), None
         )
         alias = page.acronym_after(end)
         page.found.add(
             "organization",
-            span.text,
+            _known_order(page, span.text),
             span,
             indices=range(start, end),
             country=country,

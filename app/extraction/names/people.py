@@ -12,12 +12,25 @@ from app.extraction.names.common import ACRONYM, Page
 
 def people(page: Page, chunk: tuple[int, int]) -> None:
     i, j = chunk
-    cuts = [k for k in range(i, j) if page.word(k) in {"and", "&"}]
+    # "Minister of Defense and Military Production X": an "and" inside a title cuts nothing
+    complements = page.lex.sets["title_complement"]
+    cuts = [
+        k
+        for k in range(i, j)
+        if page.word(k) in {"and", "&"}
+        and not (page.tokens[k - 1].bare in complements and page.tokens[k + 1].bare in complements)
+    ]
     if cuts:  # "Minister X Y and Deputy Minister Z W": two people
         bounds = [i, *[c for c in cuts], j]
+        plural = False
         for a, b in itertools.pairwise(bounds):
             a = a + 1 if page.word(a) in {"and", "&"} else a
             if b > a:
+                run = _name_run(page, a, b) if plural else None
+                if run is not None and run[0] == a:
+                    _person(page, run, title=None)  # "Prime Ministers X Y and Z W"
+                    continue
+                plural = plural or _plural_title(page, a, b)
                 _people_in(page, a, b)
         return
     _people_in(page, i, j)
@@ -72,6 +85,9 @@ def _people_in(page: Page, i: int, j: int) -> None:
                 _person(page, rest, title=None)
         return
     a, b = run
+    if _after_title_of_places(page, a, b):
+        _person(page, run, title=None)
+        return
     before = i - 1
     while page.word(before) in {",", "[", "(", "'", "‘", '"', "“"} and before > 0:
         before -= 1
@@ -99,6 +115,33 @@ def _people_in(page: Page, i: int, j: int) -> None:
             _person(page, run, title=None)
 
 
+def _after_title_of_places(page: Page, a: int, b: int) -> bool:
+    """'Ambassador to Pakistan and Afghanistan, X Y', 'Defence Minister of the Philippines, X Y':
+    a title, the states it serves, a comma, then the name (two words or more)."""
+    if b - a < 2 or page.word(a - 1) != ",":
+        return False
+    k, seen_state = a - 2, False
+    while k >= 0 and page.same_sentence(k, a) and a - k <= 8:
+        if k in page.country_at or page.place_key(k, k + 1):
+            seen_state = True
+        elif page.tokens[k].bare in page.lex.title_core:
+            return seen_state
+        elif page.word(k) not in {"and", "of", "to", "the", ")", "in"}:
+            return False
+        k -= 1
+    return False
+
+
+def _plural_title(page: Page, a: int, b: int) -> bool:
+    """'Prime Ministers', 'Captains': a title of more than one person."""
+    return any(
+        page.tokens[k].bare.endswith("s")
+        and page.tokens[k].bare in page.lex.title_core
+        and page.tokens[k].bare[:-1] in page.lex.title_core
+        for k in range(a, b)
+    )
+
+
 def _title_before(page: Page, i: int, *, distance: int) -> bool:
     back, seen = 1, 0
     complement = False
@@ -109,10 +152,10 @@ def _title_before(page: Page, i: int, *, distance: int) -> bool:
             continue  # "Minister [Hulusi Akar]", "Minister, Colonel ..."
         if word in page.lex.title_core:
             return True
-        if word.islower() and word.capitalize() in page.lex.sets["title_complement"]:
+        if word.capitalize() in page.lex.sets["title_complement"]:
             complement = True
-            continue  # "Secretary of defence Mark Esper"
-        if word == "of" and complement:
+            continue  # "Secretary of defence Mark Esper", "Chief of Staff of the Armed Forces X"
+        if word in {"of", "the", "for"} and complement:
             continue
         seen += 1
     return False
@@ -149,8 +192,30 @@ def _name_run(page: Page, i: int, j: int) -> tuple[int, int] | None:
 _SUFFIXES = {"Jr", "Jr.", "Sr", "Sr.", "II", "III"}
 
 
+def _spaced_initials(page: Page, a: int, b: int) -> int:
+    """'B. S. Dhanoa': the tokenizer splits initials from their full stops, which end the run
+    after 'B'; the initials and the name after them belong to it."""
+    end = b
+    while (
+        page.word(end) == "."
+        and len(page.word(end - 1)) == 1
+        and page.word(end - 1).isupper()
+        and end + 1 < len(page.tokens)
+        and page.same_sentence(a, end + 1)
+        and (end + 1) not in page.found.used
+        and page.is_cap(end + 1)
+    ):
+        end += 2
+    if end == b:
+        return b
+    while end < len(page.tokens) and page.same_sentence(a, end) and page.name_like(end):
+        end += 1  # the surname after the last initial
+    return end if len(page.word(end - 1)) > 1 else b
+
+
 def _person(page: Page, run: tuple[int, int], *, title: str | None) -> None:
     a, b = run
+    b = _spaced_initials(page, a, b)
     span = page.span(a, b)
     if any(page.place_key(k, k + 1) for k in range(a, b)) and b - a == 1:
         return
