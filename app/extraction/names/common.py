@@ -39,6 +39,9 @@ _COMPASS = {
     "Central",
 }
 _OPENERS = {")": "(", "]": "[", "}": "{", "”": "“", "’": "‘", "»": "«"}
+# How many tokens a per-token loop steps over between two looks at the deadline: a call to
+# `Deadline.tick()` on every token cost as much as some of the loops' own work.
+CLOCK_EVERY = 256
 
 
 def _trailing_punctuation(before: list[Token], last: Token) -> bool:
@@ -112,6 +115,10 @@ class Page:
         self.found = _Found()
         self.country_at: dict[int, str] = {}  # token index -> the state it names
         self._chunks: list[tuple[int, int]] | None = None
+        # token index -> its sentence: the stages compare sentences hundreds of thousands
+        # of times a page, and a list lookup is cheaper than two token attribute reads
+        self.sentence_of = [token.sentence for token in tokens]
+        self._first_folded: list[str | None] | None = None
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -133,11 +140,20 @@ class Page:
         return token.text[0].isalpha() or bool(_INITIALS.match(token.text))
 
     def same_sentence(self, i: int, j: int) -> bool:
-        return (
-            0 <= i < len(self.tokens)
-            and 0 <= j < len(self.tokens)
-            and (self.tokens[i].sentence == self.tokens[j].sentence)
-        )
+        sentence = self.sentence_of
+        n = len(sentence)
+        return 0 <= i < n and 0 <= j < n and sentence[i] == sentence[j]
+
+    def first_folded(self, i: int) -> str:
+        """The folded first word of token i, as the lexicon tables' first words are written.
+        Worked out once per token for all the tables `lexicon_matches` reads."""
+        folded = self._first_folded
+        if folded is None:
+            folded = self._first_folded = [None] * len(self.tokens)
+        first = folded[i]
+        if first is None:
+            first = folded[i] = fold(self.tokens[i].text).split(" ", 1)[0]
+        return first
 
     def word(self, i: int) -> str:
         return self.tokens[i].text if 0 <= i < len(self.tokens) else ""
@@ -161,8 +177,11 @@ class Page:
         """Runs of capitalised tokens within a sentence, with connectors between them."""
         out: list[tuple[int, int]] = []
         i, n = 0, len(self.tokens)
+        clock = 0  # the token index at which to look at the clock next
         while i < n:
-            self.deadline.tick()
+            if i >= clock:
+                self.deadline.check()
+                clock = i + CLOCK_EVERY
             if not self.is_cap(i):
                 i += 1
                 continue
@@ -198,24 +217,34 @@ class Page:
 
     def lexicon_matches(self, table: dict[str, str], kind: str, max_size: int = 6) -> None:
         starts = self.lex.starts(table)
+        tokens = self.tokens
+        sentence = self.sentence_of
+        used = self.found.used
+        n = len(tokens)
         i = 0
-        while i < len(self.tokens):
-            self.deadline.tick()
-            token = self.tokens[i]
-            if not (token.cap or "-" in token.text) or i in self.found.used or not self.is_cap(i):
+        clock = 0  # the token index at which to look at the clock next
+        while i < n:
+            if i >= clock:
+                self.deadline.check()
+                clock = i + CLOCK_EVERY
+            token = tokens[i]
+            if not (token.cap or "-" in token.text) or i in used or not self.is_cap(i):
                 i += 1
                 continue
-            first = fold(self.tokens[i].text).split(" ", 1)[0]
+            first = self.first_folded(i)
             if first not in starts:
                 i += 1
                 continue
-            for size in range(min(max_size, starts[first]), 0, -1):
+            longest = min(max_size, starts[first])
+            # the first used token after i (within reach): a span may not cover it
+            free, reach = i + 1, min(n, i + longest)
+            while free < reach and free not in used:
+                free += 1
+            for size in range(longest, 0, -1):
                 j = i + size
-                if j > len(self.tokens) or not self.same_sentence(i, j - 1):
+                if j > n or sentence[i] != sentence[j - 1] or j > free:
                     continue
-                if any(k in self.found.used for k in range(i, j)):
-                    continue
-                if size > 1 and not any(ch.isalnum() for ch in self.tokens[j - 1].text):
+                if size > 1 and not any(ch.isalnum() for ch in tokens[j - 1].text):
                     continue  # the same name one token shorter: "(" after it stays free
                 span = self.span(i, j)
                 canonical = table.get(fold(span.text))
