@@ -122,6 +122,9 @@ class Page:
         self._first_folded: list[str | None] | None = None
         self._texts = [token.text for token in tokens]
         self._caps = [self._cap(token) for token in tokens]
+        self._cap_at = [i for i, cap in enumerate(self._caps) if cap]
+        # the tokens that start with a capital letter (`Token.cap`), in order
+        self.capitalised = [i for i, token in enumerate(tokens) if token.cap]
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -233,19 +236,16 @@ class Page:
         sentence = self.sentence_of
         used = self.found.used
         n = len(tokens)
-        i = 0
+        resume = 0  # the first token after the last match: the tokens before it are taken
         clock = 0  # the token index at which to look at the clock next
-        while i < n:
+        for i in self._cap_at:  # a name starts with a capitalised token: only those are read
+            if i < resume or i in used:
+                continue
             if i >= clock:
                 self.deadline.check()
                 clock = i + CLOCK_EVERY
-            token = tokens[i]
-            if not (token.cap or "-" in token.text) or i in used or not self.is_cap(i):
-                i += 1
-                continue
             first = self.first_folded(i)
             if first not in starts:
-                i += 1
                 continue
             longest = min(max_size, starts[first])
             # the first used token after i (within reach): a span may not cover it
@@ -290,11 +290,10 @@ class Page:
                     # "Inter-Services Public Relations (ISPR)", "Line of Control (LoC)"
                     alias = self.acronym_after(j) if kind in {"organization", "location"} else None
                     self.found.add(kind, canonical, span, indices=range(start, j), alias=alias)
-                    i = j - 1
+                    resume = j
                     break
             else:
                 self._hyphen_prefix(i, table, kind)
-            i += 1
 
     def _hyphen_prefix(self, i: int, table: dict[str, str], kind: str) -> None:
         """'Dassault-made', 'Baykar-built': the name before a hyphen and a lowercase word."""

@@ -15,16 +15,15 @@ def countries(page: Page) -> None:
     tokens = page.tokens
     sentence = page.sentence_of
     n = len(tokens)
-    i = 0
+    resume = 0  # the first token after the last state found
     clock = 0  # the token index at which to look at the clock next
-    while i < n:
+    for i in page.capitalised:  # a state's name starts with a capital: only those are read
+        if i < resume:
+            continue
         if i >= clock:
             page.deadline.check()
             clock = i + CLOCK_EVERY
         token = tokens[i]
-        if not token.cap:
-            i += 1
-            continue
         matched = False
         # only the lengths of the names this word starts, longest first, then the word alone
         for size in (*starts.get(token.text, ()), 1):
@@ -42,7 +41,7 @@ def countries(page: Page) -> None:
                 break  # "South China Sea", "Indo Pacific": the state is not meant
             if code:
                 _country(page, i, j, code)
-                i, matched = j, True
+                resume, matched = j, True
                 break
         if matched:
             continue
@@ -65,7 +64,6 @@ def countries(page: Page) -> None:
                     )
                     offset = start + len(part)
                 page.country_at[i] = codes[0] or ""
-        i += 1
 
 
 def _in_place_name(page: Page, i: int, j: int) -> bool:
