@@ -190,39 +190,39 @@ class Page:
 
     def chunks(self) -> list[tuple[int, int]]:
         """Runs of capitalised tokens within a sentence, with connectors between them."""
+        tokens, caps, sentence, texts = self.tokens, self._caps, self.sentence_of, self._texts
+        title_core, connectors = self.lex.title_core, self.lex.connectors
         out: list[tuple[int, int]] = []
-        i, n = 0, len(self.tokens)
+        n = len(tokens)
+        i = 0  # the tokens before i are in a chunk already
         clock = 0  # the token index at which to look at the clock next
-        while i < n:
+        for first in self._cap_at:  # a chunk starts at a capitalised token
+            if first < i:
+                continue
+            i = first
             if i >= clock:
                 self.deadline.check()
                 clock = i + CLOCK_EVERY
-            if not self.is_cap(i):
-                i += 1
-                continue
             j = i + 1
-            while j < n and self.same_sentence(i, j):
-                if self.tokens[j - 1].possessive:
+            here = sentence[i]
+            while j < n and sentence[j] == here:
+                if tokens[j - 1].possessive:
                     break
-                if self.is_cap(j):
+                if caps[j]:
                     j += 1
                     continue
+                word = texts[j]
                 if (
-                    self.word(j) == "."
-                    and self.word(j - 1) in self.lex.title_core
-                    and len(self.word(j - 1)) <= 4
+                    word == "."
+                    and texts[j - 1] in title_core
+                    and len(texts[j - 1]) <= 4
                     and j + 1 < n
-                    and self.same_sentence(j, j + 1)
-                    and self.is_cap(j + 1)
+                    and sentence[j + 1] == here
+                    and caps[j + 1]
                 ):
                     j += 2  # "Dr. Toga Gayewea McIntosh"
                     continue
-                if (
-                    self.word(j) in self.lex.connectors
-                    and j + 1 < n
-                    and self.same_sentence(j, j + 1)
-                    and self.is_cap(j + 1)
-                ):
+                if word in connectors and j + 1 < n and sentence[j + 1] == here and caps[j + 1]:
                     j += 2
                     continue
                 break
