@@ -55,6 +55,13 @@ class Settings(BaseSettings):
         description="Processes `defcoop ingest` extracts in (0 or 1: in its own process; "
         "unset: one per CPU, in-process for an input of one chunk)",
     )
+    bulk_workers: int | None = Field(
+        default=0,
+        ge=0,
+        description="Processes POST /v1/articles/bulk extracts in, for a request of more than "
+        "one chunk (0 or 1: in the request's thread; unset: one per CPU); started on first "
+        "use. Off by default: it pays only where the server has cores to spare",
+    )
     spacy_model: str | None = Field(
         default=None, description="Optional installed spaCy pipeline that adds names the rules miss"
     )

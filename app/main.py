@@ -44,6 +44,7 @@ from app.http.observability import (
 )
 from app.http.ratelimit import RateLimitMiddleware
 from app.openapi import complete_openapi
+from app.services.bulk import SharedPool, default_workers
 
 DESCRIPTION = """
 News about defence cooperation between states, and the structured data in it: the people,
@@ -95,9 +96,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
     )
 
+    # bulk requests of more than one chunk extract in these processes (started on first use)
+    workers = settings.bulk_workers
+    bulk_pool = SharedPool(default_workers() if workers is None else workers)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        bulk_pool.shutdown()
         if owned:
             engine.dispose()
 
@@ -113,6 +119,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.bulk_pool = bulk_pool
     app.state.session_factory = make_session_factory(engine)
     install_error_handlers(app)
     metrics = make_metrics()

@@ -122,9 +122,24 @@ def _first_words(table: dict[str, str]) -> dict[str, int]:
     return found
 
 
+def _country_starts(words: dict[str, str]) -> dict[str, tuple[int, ...]]:
+    """First word of each country name of two words or more -> the token counts such names
+    span, longest first ("United" -> (3, 2): "United Arab Emirates", "United States").
+
+    The countries stage joins tokens with single spaces, so a name of k words can only match
+    k tokens: the other lengths need not be tried at all.
+    """
+    found: dict[str, set[int]] = {}
+    for word in words:
+        if " " in word:
+            found.setdefault(word.split(" ", 1)[0], set()).add(word.count(" ") + 1)
+    return {first: tuple(sorted(sizes, reverse=True)) for first, sizes in found.items()}
+
+
 @dataclass(frozen=True)
 class Lexicon:
     country_words: dict[str, str]  # exact surface (or its folded form) -> alpha-3
+    country_starts: dict[str, tuple[int, ...]]  # see _country_starts
     title_tokens: frozenset[str]
     title_core: frozenset[str]
     lower_title_context: frozenset[str]
@@ -206,8 +221,10 @@ def lexicon() -> Lexicon:
     org_names = {fold(n): n for n in names["org_names"]}
     place_names = {fold(n): n for n in places["names"]}
     equipment_names = {fold(n): n for n in equipment["names"]}
+    country_words = _country_words()
     return Lexicon(
-        country_words=_country_words(),
+        country_words=country_words,
+        country_starts=_country_starts(country_words),
         title_tokens=frozenset(names["title_tokens"]),
         title_core=frozenset(names["title_core"]),
         lower_title_context=frozenset(names["lower_title_context"]),

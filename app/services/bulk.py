@@ -696,3 +696,43 @@ def extraction_pool(workers: int) -> Iterator[Executor | None]:
         yield pool
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+class SharedPool:
+    """Worker processes a server's bulk requests share, started on first use (a request of
+    one chunk never needs them) and stopped with the app.
+
+    Spawned, not forked: the server runs threads (the event loop's pool), and a fork copies
+    whatever locks they hold. A spawned worker's parent is this process, so it still leaves
+    by itself should this process be killed outright. Thread-safe: requests ask for it from
+    the threadpool."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def get(self) -> Executor | None:
+        """The pool (None with fewer than two workers, or once shut down)."""
+        if self.workers <= 1:
+            return None
+        with self._lock:
+            if self._pool is None and not self._closed:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_start_worker,
+                    initargs=(os.getpid(),),
+                )
+            return self._pool
+
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
+
+    def shutdown(self) -> None:
+        with self._lock:
+            pool, self._pool, self._closed = self._pool, None, True
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)

@@ -206,9 +206,12 @@ def _store_lines(
         spacy_model=settings.spacy_model,
         batch=BULK_CHUNK,
     )
+    # More than one chunk: extracted in the app's worker processes, chunks ahead of the one
+    # being stored (one chunk has nothing to overlap with: starting workers would only cost)
+    pool = request.app.state.bulk_pool.get() if len(lines) > BULK_CHUNK else None
+    records = ((str(r.line), r) for r in lines)
     results = [
-        _line_result(request, line)
-        for line in ingest_records(session, ((str(r.line), r) for r in lines), options)
+        _line_result(request, line) for line in ingest_records(session, records, options, pool)
     ]
     counts = Counter(r.status for r in results)
     return BulkResult(

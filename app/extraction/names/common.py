@@ -39,6 +39,10 @@ _COMPASS = {
     "Central",
 }
 _OPENERS = {")": "(", "]": "[", "}": "{", "”": "“", "’": "‘", "»": "«"}
+# How many tokens a per-token loop steps over between two looks at the deadline: a call to
+# `Deadline.tick()` on every token cost as much as some of the loops' own work.
+CLOCK_EVERY = 256
+_CHUNKS_EVERY = 32  # a step over a chunk costs more than one over a token
 
 
 def _trailing_punctuation(before: list[Token], last: Token) -> bool:
@@ -112,35 +116,62 @@ class Page:
         self.found = _Found()
         self.country_at: dict[int, str] = {}  # token index -> the state it names
         self._chunks: list[tuple[int, int]] | None = None
+        # token index -> its sentence: the stages compare sentences hundreds of thousands
+        # of times a page, and a list lookup is cheaper than two token attribute reads
+        self.sentence_of = [token.sentence for token in tokens]
+        self._first_folded: list[str | None] | None = None
+        self._texts = [token.text for token in tokens]
+        self._caps = [self._cap(token) for token in tokens]
+        self._cap_at = [i for i, cap in enumerate(self._caps) if cap]
+        # the tokens that start with a capital letter (`Token.cap`), in order
+        self.capitalised = [i for i, token in enumerate(tokens) if token.cap]
 
     # --- helpers ---------------------------------------------------------------------------
 
     def span(self, i: int, j: int) -> Span:
         """The text of tokens i..j-1 (a trailing possessive and trailing punctuation left out:
         a name looked up by its folded form matches "Nairobi." and "HANOI —" too)."""
-        while j - 1 > i and _trailing_punctuation(self.tokens[i : j - 1], self.tokens[j - 1]):
-            j -= 1
-        start, end = self.tokens[i].start, self.tokens[j - 1].end
-        last = self.tokens[j - 1]
+        tokens = self.tokens
+        last = tokens[j - 1]
+        if j - 1 > i and not last.text[:1].isalnum():  # a word last: nothing to trim
+            while j - 1 > i and _trailing_punctuation(tokens[i : j - 1], tokens[j - 1]):
+                j -= 1
+            last = tokens[j - 1]
+        start, end = tokens[i].start, last.end
         if last.possessive:
             end -= len(last.text) - len(last.bare)
         return Span(start, end, self.text[start:end])
 
     def is_cap(self, i: int) -> bool:
-        token = self.tokens[i]
+        """Whether token i can be part of a name (worked out once per token: asked ~600
+        times a page)."""
+        return self._caps[i]
+
+    @staticmethod
+    def _cap(token: Token) -> bool:
         if not token.cap:
             return "-" in token.text and bool(_PARTICLE_NAME.match(token.text))
         return token.text[0].isalpha() or bool(_INITIALS.match(token.text))
 
     def same_sentence(self, i: int, j: int) -> bool:
-        return (
-            0 <= i < len(self.tokens)
-            and 0 <= j < len(self.tokens)
-            and (self.tokens[i].sentence == self.tokens[j].sentence)
-        )
+        sentence = self.sentence_of
+        n = len(sentence)
+        return 0 <= i < n and 0 <= j < n and sentence[i] == sentence[j]
+
+    def first_folded(self, i: int) -> str:
+        """The folded first word of token i, as the lexicon tables' first words are written.
+        Worked out once per token for all the tables `lexicon_matches` reads."""
+        folded = self._first_folded
+        if folded is None:
+            folded = self._first_folded = [None] * len(self.tokens)
+        first = folded[i]
+        if first is None:
+            first = folded[i] = fold(self.tokens[i].text).split(" ", 1)[0]
+        return first
 
     def word(self, i: int) -> str:
-        return self.tokens[i].text if 0 <= i < len(self.tokens) else ""
+        texts = self._texts
+        return texts[i] if 0 <= i < len(texts) else ""
 
     def name_like(self, i: int) -> bool:
         token = self.tokens[i]
@@ -159,36 +190,39 @@ class Page:
 
     def chunks(self) -> list[tuple[int, int]]:
         """Runs of capitalised tokens within a sentence, with connectors between them."""
+        tokens, caps, sentence, texts = self.tokens, self._caps, self.sentence_of, self._texts
+        title_core, connectors = self.lex.title_core, self.lex.connectors
         out: list[tuple[int, int]] = []
-        i, n = 0, len(self.tokens)
-        while i < n:
-            self.deadline.tick()
-            if not self.is_cap(i):
-                i += 1
+        n = len(tokens)
+        i = 0  # the tokens before i are in a chunk already
+        clock = 0  # the token index at which to look at the clock next
+        for first in self._cap_at:  # a chunk starts at a capitalised token
+            if first < i:
                 continue
+            i = first
+            if i >= clock:
+                self.deadline.check()
+                clock = i + CLOCK_EVERY
             j = i + 1
-            while j < n and self.same_sentence(i, j):
-                if self.tokens[j - 1].possessive:
+            here = sentence[i]
+            while j < n and sentence[j] == here:
+                if tokens[j - 1].possessive:
                     break
-                if self.is_cap(j):
+                if caps[j]:
                     j += 1
                     continue
+                word = texts[j]
                 if (
-                    self.word(j) == "."
-                    and self.word(j - 1) in self.lex.title_core
-                    and len(self.word(j - 1)) <= 4
+                    word == "."
+                    and texts[j - 1] in title_core
+                    and len(texts[j - 1]) <= 4
                     and j + 1 < n
-                    and self.same_sentence(j, j + 1)
-                    and self.is_cap(j + 1)
+                    and sentence[j + 1] == here
+                    and caps[j + 1]
                 ):
                     j += 2  # "Dr. Toga Gayewea McIntosh"
                     continue
-                if (
-                    self.word(j) in self.lex.connectors
-                    and j + 1 < n
-                    and self.same_sentence(j, j + 1)
-                    and self.is_cap(j + 1)
-                ):
+                if word in connectors and j + 1 < n and sentence[j + 1] == here and caps[j + 1]:
                     j += 2
                     continue
                 break
@@ -198,24 +232,31 @@ class Page:
 
     def lexicon_matches(self, table: dict[str, str], kind: str, max_size: int = 6) -> None:
         starts = self.lex.starts(table)
-        i = 0
-        while i < len(self.tokens):
-            self.deadline.tick()
-            token = self.tokens[i]
-            if not (token.cap or "-" in token.text) or i in self.found.used or not self.is_cap(i):
-                i += 1
+        tokens = self.tokens
+        sentence = self.sentence_of
+        used = self.found.used
+        n = len(tokens)
+        resume = 0  # the first token after the last match: the tokens before it are taken
+        clock = 0  # the token index at which to look at the clock next
+        for i in self._cap_at:  # a name starts with a capitalised token: only those are read
+            if i < resume or i in used:
                 continue
-            first = fold(self.tokens[i].text).split(" ", 1)[0]
+            if i >= clock:
+                self.deadline.check()
+                clock = i + CLOCK_EVERY
+            first = self.first_folded(i)
             if first not in starts:
-                i += 1
                 continue
-            for size in range(min(max_size, starts[first]), 0, -1):
+            longest = min(max_size, starts[first])
+            # the first used token after i (within reach): a span may not cover it
+            free, reach = i + 1, min(n, i + longest)
+            while free < reach and free not in used:
+                free += 1
+            for size in range(longest, 0, -1):
                 j = i + size
-                if j > len(self.tokens) or not self.same_sentence(i, j - 1):
+                if j > n or sentence[i] != sentence[j - 1] or j > free:
                     continue
-                if any(k in self.found.used for k in range(i, j)):
-                    continue
-                if size > 1 and not any(ch.isalnum() for ch in self.tokens[j - 1].text):
+                if size > 1 and not any(ch.isalnum() for ch in tokens[j - 1].text):
                     continue  # the same name one token shorter: "(" after it stays free
                 span = self.span(i, j)
                 canonical = table.get(fold(span.text))
@@ -249,11 +290,10 @@ class Page:
                     # "Inter-Services Public Relations (ISPR)", "Line of Control (LoC)"
                     alias = self.acronym_after(j) if kind in {"organization", "location"} else None
                     self.found.add(kind, canonical, span, indices=range(start, j), alias=alias)
-                    i = j - 1
+                    resume = j
                     break
             else:
                 self._hyphen_prefix(i, table, kind)
-            i += 1
 
     def _hyphen_prefix(self, i: int, table: dict[str, str], kind: str) -> None:
         """'Dassault-made', 'Baykar-built': the name before a hyphen and a lowercase word."""
@@ -326,8 +366,9 @@ class Page:
         """Run one step over every chunk, minding the deadline."""
         if self._chunks is None:
             self._chunks = self.chunks()  # one pass for all the stages: they do not change it
-        for chunk in self._chunks:
-            self.deadline.tick()
+        for n, chunk in enumerate(self._chunks):
+            if not n % _CHUNKS_EVERY:
+                self.deadline.check()
             step(chunk)
 
     def entities(self) -> list[FoundEntity]:

@@ -5,35 +5,43 @@ Runs first: the other kinds skip the tokens it claims (`Page.country_at`).
 
 from app import countries as states
 from app.extraction.base import Span
-from app.extraction.names.common import Page
+from app.extraction.names.common import CLOCK_EVERY, Page
 from app.kit.text import fold
 
 
 def countries(page: Page) -> None:
     words = page.lex.country_words
-    longest = max(len(w.split()) for w in words)
-    i = 0
-    while i < len(page.tokens):
-        page.deadline.tick()
-        token = page.tokens[i]
-        if not token.cap:
-            i += 1
+    starts = page.lex.country_starts
+    tokens = page.tokens
+    sentence = page.sentence_of
+    n = len(tokens)
+    resume = 0  # the first token after the last state found
+    clock = 0  # the token index at which to look at the clock next
+    for i in page.capitalised:  # a state's name starts with a capital: only those are read
+        if i < resume:
             continue
+        if i >= clock:
+            page.deadline.check()
+            clock = i + CLOCK_EVERY
+        token = tokens[i]
         matched = False
-        for size in range(min(longest, len(page.tokens) - i), 0, -1):
+        # only the lengths of the names this word starts, longest first, then the word alone
+        for size in (*starts.get(token.text, ()), 1):
             j = i + size
-            if not page.same_sentence(i, j - 1):
+            if j > n or sentence[i] != sentence[j - 1]:
                 continue
-            surface = " ".join(t.text for t in page.tokens[i : j - 1]) + (" " if size > 1 else "")
-            surface += page.tokens[j - 1].bare
-            code = words.get(surface)
-            if code is None and size == 1 and token.text in words:
-                code = words[token.text]
+            if size > 1:
+                surface = " ".join(t.text for t in tokens[i : j - 1]) + " " + tokens[j - 1].bare
+                code = words.get(surface)
+            else:
+                code = words.get(token.bare)
+                if code is None and token.text in words:
+                    code = words[token.text]
             if code and _in_place_name(page, i, j):
                 break  # "South China Sea", "Indo Pacific": the state is not meant
             if code:
                 _country(page, i, j, code)
-                i, matched = j, True
+                resume, matched = j, True
                 break
         if matched:
             continue
@@ -56,7 +64,6 @@ def countries(page: Page) -> None:
                     )
                     offset = start + len(part)
                 page.country_at[i] = codes[0] or ""
-        i += 1
 
 
 def _in_place_name(page: Page, i: int, j: int) -> bool:

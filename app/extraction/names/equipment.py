@@ -2,7 +2,7 @@
 
 import re
 
-from app.extraction.names.common import Page
+from app.extraction.names.common import CLOCK_EVERY, Page
 
 _MODEL = re.compile(
     r"^(?:[A-Z][A-Za-z]{0,6}-?\d{1,4}[A-Z]{0,4}(?:-\d{1,2}|-[A-Z]\d?)?|[A-Z][a-z]+-[A-Z]\d)s?$"
@@ -16,7 +16,8 @@ def find(page: Page) -> None:
     page.lexicon_matches(page.lex.equipment_names, "equipment", max_size=3)
     n = len(page.tokens)
     for i in range(n):
-        page.deadline.tick()
+        if not i % CLOCK_EVERY:
+            page.deadline.check()
         if i in page.found.used:
             continue
         word = page.tokens[i].bare
@@ -27,7 +28,7 @@ def find(page: Page) -> None:
             if page.word(i + 1) in _QUOTES:
                 _ship(page, i + 1, i + 1, prefix=None)
             continue
-        if _model_number(page, word):
+        if "A" <= word[:1] <= "Z" and _model_number(page, word):  # _MODEL's first letter
             _model(page, i, word)
 
 
