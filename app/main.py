@@ -44,7 +44,7 @@ from app.http.observability import (
 )
 from app.http.ratelimit import RateLimitMiddleware
 from app.openapi import complete_openapi
-from app.services.bulk import SharedPool, default_workers
+from app.services.workers import SharedPool, default_workers
 
 DESCRIPTION = """
 News about defence cooperation between states, and the structured data in it: the people,

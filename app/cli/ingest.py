@@ -13,14 +13,9 @@ from app.config import Settings, get_settings
 from app.db.session import session_scope
 from app.ingest.files import count_records, file_records
 from app.ingest.formats import Format
-from app.services.bulk import (
-    IngestOptions,
-    LineResult,
-    default_workers,
-    extraction_pool,
-    ingest_records,
-)
+from app.services.bulk import IngestOptions, LineResult, ingest_records
 from app.services.ingest import OnDuplicate
+from app.services.workers import default_workers, extraction_pool
 
 
 @dataclass

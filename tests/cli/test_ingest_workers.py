@@ -22,7 +22,8 @@ from app.db.session import make_engine, make_session_factory
 from app.errors import AppError
 from app.models import Article, Event, Mention
 from app.schemas.article import ArticleCreate
-from app.services.bulk import Prepared, extraction_pool, prepare_many
+from app.services.ingest import Prepared
+from app.services.workers import extraction_pool, prepare_many
 from tests.helpers import ON_POSTGRES
 
 runner = CliRunner()
