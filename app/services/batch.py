@@ -14,7 +14,7 @@ from app.kit.text import fold, sentence_index, sentence_spans
 from app.models import Article, Entity, EntityAlias, Event, EventParticipant, Mention
 from app.schemas.article import ArticleCreate
 from app.services.entity import entity_key, get_or_create_entity
-from app.services.extraction import extraction_marks
+from app.services.extraction import entity_for, extraction_marks
 from app.services.ingest import (
     CuratedEventRows,
     IngestOutcome,
@@ -93,18 +93,6 @@ def _found_key(found: FoundEntity) -> tuple[str, str, str | None]:
     return (found.kind, found.name, found.code)
 
 
-def _entity(session: Session, found: FoundEntity) -> Entity:
-    return get_or_create_entity(
-        session,
-        kind=found.kind,
-        name=found.name,
-        code=found.code,
-        country=found.country,
-        title=found.title,
-        aliases=[a for a in found.aliases if a != found.name],
-    )
-
-
 class ArticleBatch:
     """New articles added to a session and flushed together, their hand-coded mentions and
     events kept as rows for one insert each (a mapped object each costs more than the row)."""
@@ -148,7 +136,7 @@ class ArticleBatch:
                 question = (*_found_key(found), found.country, found.title, tuple(found.aliases))
                 if question not in asked:
                     asked.add(question)
-                    self.entities[_found_key(found)] = _entity(self.session, found)
+                    self.entities[_found_key(found)] = entity_for(self.session, found)
             for event in result.events:
                 for code in event.countries:
                     key = (EntityKind.country.value, code, code)

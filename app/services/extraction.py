@@ -77,7 +77,7 @@ def apply_extraction(
     spans = sentence_spans(article.body)
     stored: dict[int, Entity] = {}
     for found in result.entities:
-        entity = _entity(session, found)
+        entity = entity_for(session, found)
         stored[id(found)] = entity
         for span in found.mentions:
             article.mentions.append(
@@ -132,7 +132,8 @@ def apply_extraction(
     return ExtractionOutcome(len(result.entities), len(result.events), result.skipped)
 
 
-def _entity(session: Session, found: FoundEntity) -> Entity:
+def entity_for(session: Session, found: FoundEntity) -> Entity:
+    """The stored entity of an extracted one, created if new."""
     return get_or_create_entity(
         session,
         kind=found.kind,
