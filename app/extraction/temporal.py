@@ -36,7 +36,17 @@ _CUES: dict[str, tuple[str, ...]] = {
     "ago": ("ago",),
     "season": ("spring", "summer", "fall", "autumn", "winter"),
     "relative": ("today", "tonight", "this ", "yesterday", "tomorrow", "last ", "next ", "earlier"),
+    "weekday": ("day",),  # every weekday's name ends in it
 }
+# Most sentences name no month and hold no digit: the month, day and year patterns are then not
+# searched at all (each search walks the whole sentence, about a millisecond per article).
+# Every month name starts with one of these; "ſ" (long s) matches "s" under re.I, so it counts.
+_MONTH_STARTS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                 "dec", "ſ")  # fmt: skip
+_DIGIT = re.compile(r"\d")
+_NEEDS_MONTH = {"mdy", "dmy", "my", "month"}
+_NEEDS_DIGIT = {"mdy", "dmy"}
+_NEEDS_YEAR = {"my", "year"}  # "19" or "20" begins every year the patterns read
 _UNTIL = re.compile(r"\b(?:until|till|to|through|–|-)\s+" + _MONTH + r"\s+" + _DAY, re.I)
 _MONTH_SPAN = re.compile(
     _MONTH
@@ -118,10 +128,19 @@ def date_candidates(
     found: list[Candidate] = []
     taken: list[tuple[int, int]] = []  # what earlier patterns read, in order
     lowered = sentence.lower()
+    month = any(start in lowered for start in _MONTH_STARTS)
+    digit = _DIGIT.search(sentence) is not None
+    year = "19" in sentence or "20" in sentence
     for kind, pattern in _PATTERNS:
         cues = _CUES.get(kind)
         if cues and not any(cue in lowered for cue in cues):
             continue  # a cheap look for the word the pattern needs
+        if (
+            (not month and kind in _NEEDS_MONTH)
+            or (not digit and kind in _NEEDS_DIGIT)
+            or (not year and kind in _NEEDS_YEAR)
+        ):
+            continue
         # One pattern's matches never overlap one another: only earlier patterns' can be hit.
         read: list[tuple[int, int]] = []
         for match in pattern.finditer(sentence):
