@@ -68,7 +68,7 @@ class FoundDate:
 
 
 def _month(token: str) -> int:
-    return _MONTH_NUMBERS[token.lower().rstrip(".")[:3]]
+    return _MONTH_NUMBERS[token.casefold().rstrip(".")[:3]]
 
 
 def _safe(year: int, month: int, day: int) -> date | None:
@@ -221,8 +221,8 @@ def _ago(n: str, unit: str, text: str, offset: int, published: date | None) -> F
     day, counted back from publication."""
     if published is None:
         return None
-    count = int(n) if n.isdigit() else _NUMBERS[n.lower()]
-    unit = unit.lower().rstrip("s")
+    count = int(n) if n.isdigit() else _NUMBERS[n.casefold()]
+    unit = unit.casefold().rstrip("s")
     if unit == "year":
         value, precision = date(published.year - count, 1, 1), DatePrecision.year
     elif unit == "day":
@@ -239,11 +239,11 @@ def _season(which: str, text: str, offset: int, published: date | None) -> Found
     """'Last fall': the year of the last such season before publication (a season has no month)."""
     if published is None:
         return None
-    word = which.lower()
+    word = which.casefold()
     if word == "next":
         year = published.year + 1
     elif word == "last":
-        season = text.split()[-1].lower()
+        season = text.split()[-1].casefold()
         starts = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}[season]
         year = published.year if published.month >= starts + 3 else published.year - 1
     else:
@@ -308,7 +308,7 @@ def _resolve(
     if published is None:
         return None
     if kind == "weekday":
-        target = _WEEKDAYS.index(groups["weekday"].lower())
+        target = _WEEKDAYS.index(groups["weekday"].casefold())
         delta = (published.weekday() - target) % 7
         value = (
             published + timedelta(days=(7 - delta) % 7)
@@ -316,7 +316,7 @@ def _resolve(
             else published - timedelta(days=delta)
         )
         return FoundDate(PartialDate(value, DatePrecision.day), None, text, offset)
-    rel = " ".join(groups["rel"].lower().split())
+    rel = " ".join(groups["rel"].casefold().split())
     if rel in {"today", "tonight"} or (
         rel.startswith("this ") and rel.split()[1] in {"morning", "afternoon", "evening"}
     ):

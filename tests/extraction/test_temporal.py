@@ -43,3 +43,26 @@ def test_sentence_without_date_words_reads_nothing() -> None:
 def test_month_and_day_still_read() -> None:
     found = temporal.date_candidates("The drills began on 3 June 2021.", PUBLISHED)
     assert [c[0].start.value for c in found] == [date(2021, 6, 3)]
+
+
+def test_a_month_spelt_with_a_letter_re_i_folds_is_read_not_a_crash() -> None:
+    # Under re.I the long s "ſ" matches "s", and str.lower() leaves it: the month lookup must
+    # fold the way the pattern matched ("ſeptember" is September), not raise.
+    from app.extraction import extract
+    from app.extraction.base import Document
+
+    text = "Chile and Peru signed a defence pact in Lima on ſeptember 3, 2024."
+    result = extract(Document(text=text, published=PUBLISHED, language="en"))
+    assert [e.date.iso() for e in result.events if e.date] == ["2024-09-03"]
+
+
+@pytest.mark.parametrize(
+    "when",
+    ["on ſaturday", "ſix days ago", "laſt ſummer", "on ſeptember 3", "ſeven weeks ago"],
+)
+def test_every_date_word_folds_as_its_pattern_matched(when: str) -> None:
+    from app.extraction import extract
+    from app.extraction.base import Document
+
+    text = f"Chile and Peru signed a defence pact in Lima {when}."
+    extract(Document(text=text, published=PUBLISHED, language="en"))  # no KeyError, no ValueError
