@@ -53,26 +53,10 @@ class Page:
 
 
 def document_of(row: dict[str, Any]) -> Document:
-    """As `defcoop extract` builds it (app/cli/extract.py)."""
-    from app.ingest.reader import read_content
-    from app.services.extraction import make_document
-    from app.services.ingest import partial_moment
+    """As `defcoop extract` builds it."""
+    from app.cli.extract import read_row
 
-    page = read_content(
-        text=row.get("text"),
-        body=row.get("body"),
-        html=row.get("html"),
-        url=row.get("url"),
-        language=row.get("language") or row.get("lang"),
-    )
-    published_at, precision = partial_moment(page.published)
-    return make_document(
-        body=page.body,
-        published_at=published_at,
-        precision=precision,
-        language=page.language,
-        title=page.title,
-    )
+    return read_row(row)[1]
 
 
 def labels(

@@ -3,7 +3,7 @@
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from sqlalchemy.orm import Session, sessionmaker
@@ -12,11 +12,14 @@ from app.cli.common import open_factory, progress, say
 from app.config import Settings, get_settings
 from app.db.session import session_scope
 
+if TYPE_CHECKING:
+    from app.extraction.base import Document
+    from app.ingest.page import ParsedPage
 
-def _extracted(row: dict[str, Any], number: int, settings: Settings) -> dict[str, Any]:
-    """One page's metadata and findings, as ../shared/eval/score.py reads them."""
-    from app.extraction import extract
-    from app.extraction.scorer_json import as_json
+
+def read_row(row: dict[str, Any]) -> tuple["ParsedPage", "Document"]:
+    """A JSON Lines row (text, body or html; url; language) as a read page and the document
+    extraction gets from it: what `defcoop extract` runs on, for tools that must match it."""
     from app.ingest.reader import read_content
     from app.services.extraction import make_document
     from app.services.ingest import partial_moment
@@ -36,6 +39,15 @@ def _extracted(row: dict[str, Any], number: int, settings: Settings) -> dict[str
         language=page.language,
         title=page.title,
     )
+    return page, document
+
+
+def _extracted(row: dict[str, Any], number: int, settings: Settings) -> dict[str, Any]:
+    """One page's metadata and findings, as ../shared/eval/score.py reads them."""
+    from app.extraction import extract
+    from app.extraction.scorer_json import as_json
+
+    page, document = read_row(row)
     result = extract(
         document, budget_s=settings.extraction_budget_s, spacy_model=settings.spacy_model
     )
