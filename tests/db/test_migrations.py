@@ -9,7 +9,7 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import Engine, inspect, text
 
 import app.models  # noqa: F401
 from app import migrate
@@ -57,6 +57,19 @@ def _article_triggers(engine) -> set[str]:
         return {row[0] for row in conn.exec_driver_sql(sql)}
 
 
+def _insert_article(engine: Engine) -> None:
+    """One article row, written as SQL: the models may be ahead of the revision under test."""
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO article (title_is_derived, author, body, content_hash, word_count,"
+                " created_at, updated_at) VALUES (false, 'Leyla Mammadli', 'Navy drills.',"
+                " 'h1', 2, :now, :now)"
+            ),
+            {"now": datetime(2024, 3, 1, tzinfo=UTC)},
+        )
+
+
 def test_article_agency_migration_adds_and_drops_the_column(scratch_url: str) -> None:
     """0012 adds `agency` (NULL on rows already there) with its index; the downgrade drops both
     and keeps the rows. On SQLite neither rebuilds `article`, so its triggers stay."""
@@ -64,15 +77,7 @@ def test_article_agency_migration_adds_and_drops_the_column(scratch_url: str) ->
     migrate.upgrade(scratch_url, before)
     engine = make_engine(scratch_url)
     try:
-        with engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO article (title_is_derived, author, body, content_hash, word_count,"
-                    " created_at, updated_at) VALUES (false, 'Leyla Mammadli', 'Navy drills.',"
-                    " 'h1', 2, :now, :now)"
-                ),
-                {"now": datetime(2024, 3, 1, tzinfo=UTC)},
-            )
+        _insert_article(engine)
         triggers = _article_triggers(engine)
         assert "agency" not in {c["name"] for c in inspect(engine).get_columns("article")}
 
@@ -182,15 +187,7 @@ def test_extractor_version_migration_widens_the_column_in_place(scratch_url: str
     migrate.upgrade(scratch_url, before)
     engine = make_engine(scratch_url)
     try:
-        with engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO article (title_is_derived, author, body, content_hash, word_count,"
-                    " created_at, updated_at) VALUES (false, 'Leyla Mammadli', 'Navy drills.',"
-                    " 'h1', 2, :now, :now)"
-                ),
-                {"now": datetime(2024, 3, 1, tzinfo=UTC)},
-            )
+        _insert_article(engine)
         triggers = _article_triggers(engine)
         migrate.upgrade(scratch_url, after)
         width = next(
