@@ -5,6 +5,7 @@ from app.models.article import Article, Source
 from app.models.change import Change
 from app.models.entity import Entity, EntityAlias, Mention
 from app.models.event import Event, EventParticipant
+from app.models.happening import Happening, HappeningDecision, HappeningDecisionReport
 from app.models.summary import (
     ArticleDayCount,
     EntityMentionCount,
@@ -26,6 +27,9 @@ __all__ = [
     "Event",
     "EventDayCount",
     "EventParticipant",
+    "Happening",
+    "HappeningDecision",
+    "HappeningDecisionReport",
     "Mention",
     "PairEvent",
     "PairYearCount",

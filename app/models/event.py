@@ -1,7 +1,18 @@
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base, UTCDateTime, utcnow
@@ -38,6 +49,12 @@ class Event(Base):
     name: Mapped[str | None] = mapped_column(String(300))
     confidence: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # the happening this event reports (app.models.happening; no foreign key, see migration
+    # 0015); None only between storing the event and linking it, in one transaction
+    happening_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    happening_role: Mapped[str | None] = mapped_column(String(12))  # report | preview | background
+    # the one event of its happening that stands for it: counting happenings counts these
+    is_lead: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     article: Mapped["Article"] = relationship(back_populates="events")
     location: Mapped["Entity | None"] = relationship(lazy="joined")
