@@ -5,7 +5,12 @@ from app.models.article import Article, Source
 from app.models.change import Change
 from app.models.entity import Entity, EntityAlias, Mention
 from app.models.event import Event, EventParticipant
-from app.models.happening import Happening, HappeningDecision, HappeningDecisionReport
+from app.models.happening import (
+    Happening,
+    HappeningDecision,
+    HappeningDecisionReport,
+    HappeningState,
+)
 from app.models.summary import (
     ArticleDayCount,
     EntityMentionCount,
@@ -30,6 +35,7 @@ __all__ = [
     "Happening",
     "HappeningDecision",
     "HappeningDecisionReport",
+    "HappeningState",
     "Mention",
     "PairEvent",
     "PairYearCount",

@@ -72,3 +72,21 @@ class HappeningDecisionReport(Base):
     side: Mapped[str] = mapped_column(String(1), default="a")
 
     decision: Mapped[HappeningDecision] = relationship(back_populates="reports")
+
+
+class HappeningState(Base):
+    """Where a happening can be found by a new report: each of its states with the days its
+    reports span (own dates, else publication days). A report looks here for candidates of its
+    type that share a state and overlap its days, by index, at any size."""
+
+    __tablename__ = "happening_state"
+    __table_args__ = (
+        Index("ix_happening_state_type_state_day_lo", "type", "state", "day_lo"),
+        {"sqlite_with_rowid": False},
+    )
+
+    happening_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    state: Mapped[str] = mapped_column(String(3), primary_key=True)
+    type: Mapped[str] = mapped_column(String(16))
+    day_lo: Mapped[date | None] = mapped_column(Date)  # None: no report is placed in time
+    day_hi: Mapped[date | None] = mapped_column(Date)

@@ -9,6 +9,7 @@ from app.models import Article, Event, Mention
 from app.schemas.article import ArticleUpdate
 from app.schemas.filters import ArticleFilters
 from app.services.article_filters import filtered_articles
+from app.services.happening import happenings_of_articles, relink
 from app.services.ingest import in_utc, published_moment
 from app.services.source import get_or_create_source
 
@@ -48,11 +49,14 @@ def update_article(session: Session, *, article: Article, data: ArticleUpdate) -
 
 
 def delete_article(session: Session, *, article: Article) -> None:
-    """Delete an article; its mentions and events go with it (loaded, so the feed shows them)."""
+    """Delete an article; its mentions and events go with it (loaded, so the feed shows them),
+    and so do its reports in happenings."""
+    left = happenings_of_articles(session, article_ids=[article.id])
     for event in article.events:
         session.delete(event)
     session.delete(article)
     session.flush()
+    relink(session, article_ids=[], left=left)
 
 
 def list_articles(

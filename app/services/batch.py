@@ -15,6 +15,7 @@ from app.models import Article, Entity, EntityAlias, Event, EventParticipant, Me
 from app.schemas.article import ArticleCreate
 from app.services.entity import entity_key, get_or_create_entity
 from app.services.extraction import entity_for, extraction_marks
+from app.services.happening import relink
 from app.services.ingest import (
     CuratedEventRows,
     IngestOutcome,
@@ -112,6 +113,7 @@ class ArticleBatch:
         self.events: list[tuple[Article, CuratedEventRows]] = []
         self.extracted: list[tuple[Article, Extraction]] = []
         self.entities: dict[tuple[str, str, str | None], Entity] = {}
+        self.created: list[Article] = []
 
     def resolve(self, results: list[Extraction]) -> None:
         """Find or create every entity these extractions name, before any article is added.
@@ -192,6 +194,7 @@ class ArticleBatch:
             events = curated_events(session, article.body, data.events or [])
             self.events += [(article, rows) for rows in events]
         self.pending_texts.add(digest)
+        self.created.append(article)
         if data.url:
             self.pending_urls.add(data.url)
         return IngestOutcome("created", article, prepared.extraction_s)
@@ -242,10 +245,12 @@ class ArticleBatch:
                 for article, entity, row in mentions
             ],
         )
+        created, self.created = self.created, []
+        relink(self.session, article_ids=[article.id for article in created])
 
     def discard(self) -> None:
         """Forget the kept rows (their articles were rolled back)."""
-        self.mentions, self.events, self.extracted = [], [], []
+        self.mentions, self.events, self.extracted, self.created = [], [], [], []
         self.entities = {}
 
     def _extracted_rows(

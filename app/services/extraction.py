@@ -12,6 +12,7 @@ from app.extraction.base import Document, Extraction, FoundEntity
 from app.kit.text import sentence_index, sentence_spans
 from app.models import Article, Entity, Event, EventParticipant, Mention
 from app.services.entity import get_or_create_entity
+from app.services.happening import happenings_of_articles, relink
 from app.taxonomy import DatePrecision, EntityKind, cameo_code
 
 CURATED = "curated"
@@ -152,7 +153,10 @@ def extract_article(
     result, elapsed = timed_extract(
         document_of(article), budget_s=budget_s, spacy_model=spacy_model
     )
-    return replace(apply_extraction(session, article=article, result=result), seconds=elapsed)
+    left = happenings_of_articles(session, article_ids=[article.id])
+    outcome = apply_extraction(session, article=article, result=result)
+    relink(session, article_ids=[article.id], left=left)
+    return replace(outcome, seconds=elapsed)
 
 
 def articles_to_reextract(

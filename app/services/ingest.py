@@ -22,6 +22,7 @@ from app.schemas.article import ArticleCreate, CuratedEntity, CuratedEvent
 from app.services.entity import get_or_create_entity
 from app.services.event import event_dates
 from app.services.extraction import CURATED, apply_extraction, make_document, timed_extract
+from app.services.happening import happenings_of_articles, relink
 from app.services.source import get_or_create_source
 from app.taxonomy import EntityKind, cameo_code
 
@@ -267,6 +268,7 @@ def settle_known(
             field="url",
         )
     prepared = prepared or prepare_article(data, budget_s=budget_s, spacy_model=spacy_model)
+    left = happenings_of_articles(session, article_ids=[existing.id])
     existing.mentions.clear()
     for old in existing.events:  # deleted by name, so the change feed sees tombstones
         session.delete(old)
@@ -275,6 +277,7 @@ def settle_known(
     existing.raw = data.text or data.html or existing.raw
     _apply_content(session, existing, data, prepared)
     session.flush()
+    relink(session, article_ids=[existing.id], left=left)
     return IngestOutcome("updated", existing, prepared.extraction_s)
 
 
@@ -321,6 +324,7 @@ def create_article(
             session.add(article)
             _apply_content(session, article, data, prepared)
             session.flush()
+            relink(session, article_ids=[article.id])
     except IntegrityError as error:
         raise Conflict(
             "An article with this url was stored at the same moment.", field="url"

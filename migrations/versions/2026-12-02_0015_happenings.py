@@ -75,6 +75,19 @@ def upgrade() -> None:
     op.create_index(
         "ix_happening_decision_report_article", "happening_decision_report", ["article_id", "type"]
     )
+    op.create_table(
+        "happening_state",
+        sa.Column("happening_id", sa.Integer(), nullable=False),
+        sa.Column("state", sa.String(length=3), nullable=False),
+        sa.Column("type", sa.String(length=16), nullable=False),
+        sa.Column("day_lo", sa.Date(), nullable=True),
+        sa.Column("day_hi", sa.Date(), nullable=True),
+        sa.PrimaryKeyConstraint("happening_id", "state", name=op.f("pk_happening_state")),
+        sqlite_with_rowid=False,
+    )
+    op.create_index(
+        "ix_happening_state_type_state_day_lo", "happening_state", ["type", "state", "day_lo"]
+    )
     # Plain ADD COLUMN, so `event` keeps its triggers (a batch-mode copy would lose them). No
     # foreign key: SQLite cannot drop a column that has one, and a happening is only deleted
     # once no event names it (app.services.happening), so nothing could dangle.
@@ -97,6 +110,22 @@ def upgrade() -> None:
            FROM event e JOIN article a ON a.id = e.article_id"""
     )
     op.execute("UPDATE event SET happening_id = id, happening_role = 'report'")
+    # each one-report happening is found by its event's states, over its date or publication
+    # day (`defcoop recluster` then widens month and year dates to their periods)
+    published = (
+        "date(a.published_at)"
+        if op.get_bind().dialect.name == "sqlite"
+        else "CAST(a.published_at AT TIME ZONE 'UTC' AS DATE)"
+    )
+    op.execute(
+        f"""INSERT INTO happening_state (happening_id, state, type, day_lo, day_hi)
+           SELECT DISTINCT e.id, c.code, e.type,
+               COALESCE(e.date_start, {published}),
+               COALESCE(e.date_end, e.date_start, {published})
+           FROM event e JOIN article a ON a.id = e.article_id
+           JOIN event_participant p ON p.event_id = e.id
+           JOIN entity c ON c.id = p.entity_id AND c.kind = 'country' AND c.code IS NOT NULL"""
+    )
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "SELECT setval(pg_get_serial_sequence('happening', 'id'),"
@@ -109,6 +138,8 @@ def downgrade() -> None:
     op.drop_column("event", "is_lead")
     op.drop_column("event", "happening_role")
     op.drop_column("event", "happening_id")
+    op.drop_index("ix_happening_state_type_state_day_lo", table_name="happening_state")
+    op.drop_table("happening_state")
     op.drop_table("happening_decision_report")
     op.drop_table("happening_decision")
     op.drop_index("ix_happening_type_date_start", table_name="happening")

@@ -1,0 +1,37 @@
+"""A report as the linker sees it: one event with what its article says around it."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Card:
+    """One event of one article. `lo`/`hi` bound the days its own date allows (a month-precise
+    date allows the whole month); None when the event has no date of its own."""
+
+    event_id: int
+    article_id: int
+    type: str
+    states: frozenset[str]
+    lo: date | None
+    hi: date | None
+    precision: str | None
+    published: date | None
+    status: str = "reported"
+    source: int | None = None  # the outlet
+    copy_of: int | None = None  # the article this one copies (Article.duplicate_of)
+    people: frozenset[int] = frozenset()  # entity ids the article names
+    things: frozenset[int] = frozenset()  # agreements, equipment, organisations, places
+    words: frozenset[str] = frozenset()  # content words of the title and evidence
+    editions: frozenset[str] = frozenset()  # years and edition numbers in names
+    stage: str | None = None
+    happening_id: int | None = field(default=None, compare=False)
+
+    @property
+    def story(self) -> int:
+        """The wire story: copies share their original's."""
+        return self.copy_of or self.article_id
+
+    def anchor(self) -> date | None:
+        """The day that places this report in time: its own date, else its publication."""
+        return self.lo or self.published

@@ -1,0 +1,125 @@
+"""Whether two reports describe one happening: vetoes that no similarity overrides, then a
+score. The weights and the threshold were set on the eval pages' gold clusters
+(benchmarks/happenings_quality.py prints the figures)."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from app.linking.cards import Card
+
+# A report with no date of its own is placed by its publication: it may come out up to
+# PUBLISHED_BEFORE days before the happening (a preview) or PUBLISHED_AFTER after it.
+PUBLISHED_BEFORE = timedelta(days=21)
+PUBLISHED_AFTER = timedelta(days=10)
+# Day-precise dates of one happening reported a day apart (time zones, "yesterday").
+DAY_SLACK = timedelta(days=1)
+THRESHOLD = 0.40  # the mean score over a happening's reports a new report must reach
+
+
+@dataclass(frozen=True)
+class Verdict:
+    score: float
+    veto: str | None = None
+
+
+def shift(day: date, delta: timedelta) -> date:
+    """`day + delta`, held inside the calendar: dates near year 1 or 9999 are accepted input."""
+    try:
+        return day + delta
+    except OverflowError:
+        return date.max if delta > timedelta(0) else date.min
+
+
+def _overlaps(a_lo: date, a_hi: date, b_lo: date, b_hi: date, slack: timedelta) -> bool:
+    return shift(a_lo, -slack) <= b_hi and shift(b_lo, -slack) <= a_hi
+
+
+def date_veto(a: Card, b: Card) -> str | None:
+    """Why the two reports' dates cannot be one happening's, or None."""
+    if a.lo and a.hi and b.lo and b.hi:
+        day = a.precision == "day" and b.precision == "day"
+        if not _overlaps(a.lo, a.hi, b.lo, b.hi, DAY_SLACK if day else timedelta(0)):
+            return "different day" if day else "different period"
+        return None
+    dated, other = (a, b) if a.lo else (b, a)
+    if dated.lo and dated.hi and other.published:  # an unknown publication rules nothing out
+        if (
+            not shift(dated.lo, -PUBLISHED_BEFORE)
+            <= other.published
+            <= shift(dated.hi, PUBLISHED_AFTER)
+        ):
+            return "published out of range"
+        return None
+    if a.published and b.published and abs(a.published - b.published) > PUBLISHED_AFTER:
+        return "published apart"
+    return None
+
+
+def _date_score(a: Card, b: Card) -> float:
+    if a.lo and b.lo:
+        if a.precision == "day" and b.precision == "day":
+            return 1.0
+        return 0.6 if "year" not in (a.precision, b.precision) else 0.3
+    a_day, b_day = a.anchor(), b.anchor()
+    if a_day and b_day:
+        return max(0.0, 0.5 - abs(a_day - b_day).days / 20)
+    return 0.0
+
+
+def _overlap(a: frozenset[object], b: frozenset[object]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+def _jaccard(a: frozenset[object], b: frozenset[object]) -> float:
+    return len(a & b) / len(a | b) if a | b else 0.0
+
+
+def compare(a: Card, b: Card) -> Verdict:
+    """The verdict on two reports of one type that share a state."""
+    if a.type != b.type:
+        return Verdict(0.0, "different type")
+    if not a.states & b.states:
+        return Verdict(0.0, "no shared state")
+    veto = date_veto(a, b)
+    if veto:
+        return Verdict(0.0, veto)
+    if a.editions and b.editions and not a.editions & b.editions:
+        return Verdict(0.0, "different edition")
+    if a.stage and b.stage and a.stage != b.stage:
+        return Verdict(0.0, "different stage")
+    if len(a.states) == 2 == len(b.states) and a.states != b.states:
+        return Verdict(0.0, "different counterpart")  # A with B is not A with C
+    if a.story == b.story:
+        return Verdict(1.0)  # copies of one story
+    parts = [
+        (0.20, _jaccard(a.states, b.states)),
+        (0.20, _overlap(a.people, b.people)),
+        (0.15, _overlap(a.things, b.things)),
+        (0.15, min(1.0, 2 * _jaccard(a.words, b.words))),
+    ]
+    if a.anchor() and b.anchor():  # when nothing places one of them, the rest must decide
+        parts.append((0.30, _date_score(a, b)))
+    score = sum(w * f for w, f in parts) / sum(w for w, _f in parts)
+    return Verdict(score)
+
+
+def joins(card: Card, members: list[Card]) -> float | None:
+    """The mean score of a report against a happening's reports, or None when any of them
+    vetoes it or the mean falls short: a report joins only what it matches on average (no
+    chaining through one close member)."""
+    # The article's own other reports of the type neither vote nor veto: one article often
+    # reports one happening twice (a month in one sentence, the day in another); when they
+    # are two happenings, their dates or counterparts tell them apart through the others.
+    others = [m for m in members if m.article_id != card.article_id]
+    if not others:
+        return None
+    total = 0.0
+    for member in others:
+        verdict = compare(card, member)
+        if verdict.veto:
+            return None
+        total += verdict.score
+    mean = total / len(others)
+    return mean if mean >= THRESHOLD else None

@@ -1,0 +1,80 @@
+"""What a report's text contributes to its card: its content words, the editions its names
+carry, and the stage of a deal it reports. Pure; rules kept as data (data/stages.json)."""
+
+import json
+import re
+from functools import cache
+from importlib import resources
+
+_WORD = re.compile(r"[^\W\d_]{3,}")
+# "Slavic Brotherhood 2017", "JIMEX-24", "the 11th edition", "Vajra Prahar XI"
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+_SHORT_YEAR = re.compile(r"\b[A-Z][A-Za-z]+[- ](\d{2})\b")
+_EDITION = re.compile(
+    r"\b(\d{1,2})(?:st|nd|rd|th)\s+(?:edition|round|iteration|session|meeting|dialogue)\b", re.I
+)
+
+
+@cache
+def _stopwords() -> frozenset[str]:
+    raw = resources.files("app").joinpath("search/data/stopwords.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in raw.splitlines() if line and line[0] != "#")
+
+
+def content_words(*texts: str | None) -> frozenset[str]:
+    """Lower-case words of three letters or more that are not stopwords."""
+    stop = _stopwords()
+    return frozenset(
+        w for text in texts if text for w in _WORD.findall(text.lower()) if w not in stop
+    )
+
+
+def editions(*names: str | None) -> frozenset[str]:
+    """The edition marks in names of a happening: full years ('y2017'), two-digit years after
+    a name ('y2024' from 'JIMEX-24'), ordinals ('n11' from '11th edition')."""
+    marks: set[str] = set()
+    for name in names:
+        if not name:
+            continue
+        marks.update(f"y{y}" for y in _YEAR.findall(name))
+        marks.update(f"y20{y}" for y in _SHORT_YEAR.findall(name))
+        marks.update(f"n{int(n)}" for n in _EDITION.findall(name))
+    return frozenset(marks)
+
+
+@cache
+def _stage_rules() -> tuple[
+    frozenset[str], frozenset[str], tuple[tuple[str, re.Pattern[str]], ...]
+]:
+    raw = resources.files("app.linking").joinpath("data/stages.json").read_text(encoding="utf-8")
+    data = json.loads(raw)
+    rules = tuple(
+        (
+            stage,
+            re.compile(
+                r"\b(?:"
+                + "|".join(
+                    re.escape(w) for w in sorted(data["stages"][stage], key=len, reverse=True)
+                )
+                + r")\b",
+                re.I,
+            ),
+        )
+        for stage in data["order"]
+    )
+    return frozenset(data["types"]), frozenset(data["not_yet"]), rules
+
+
+def stage(event_type: str, evidence: str | None) -> str | None:
+    """The milestone of a deal an evidence sentence reports (delivered, signed, ...), for the
+    types whose reports come in milestones; None when it says none. A milestone still to come
+    ('is expected to be signed') is not the sentence's."""
+    types, not_yet, rules = _stage_rules()
+    if event_type not in types or not evidence:
+        return None
+    for name, pattern in rules:
+        for match in pattern.finditer(evidence):
+            before = evidence[max(0, match.start() - 40) : match.start()].lower().split()[-3:]
+            if not not_yet & set(before):
+                return name
+    return None
