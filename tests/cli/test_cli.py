@@ -40,7 +40,7 @@ def test_ingest_pages_jsonl_and_reports_per_line(cli_db: str, tmp_path: Path) ->
     pages = Path(sample_path()).parent / "pages"
     result = runner.invoke(cli, ["ingest", str(pages), "--source", "Sample Wire"])
     assert result.exit_code == 0, result.output
-    assert "created 22" in result.output
+    assert "created 32" in result.output
 
     bad = tmp_path / "mixed.jsonl"
     bad.write_text(
@@ -65,7 +65,7 @@ def test_ingest_pages_jsonl_and_reports_per_line(cli_db: str, tmp_path: Path) ->
 
     again = runner.invoke(cli, ["ingest", str(sample_path())])
     assert again.exit_code == 0, again.output
-    assert "duplicates 22" in again.output  # same bodies as the pages, stored and marked
+    assert "duplicates 32" in again.output  # same bodies as the pages, stored and marked
 
     engine = make_engine(cli_db)
     try:
@@ -75,9 +75,9 @@ def test_ingest_pages_jsonl_and_reports_per_line(cli_db: str, tmp_path: Path) ->
             items = client.get(
                 "/v1/articles", params={"source": "Sample Wire", "limit": 100}
             ).json()["items"]
-            assert len(items) == 22
+            assert len(items) == 32
             marked = client.get("/v1/articles", params={"limit": 100}).json()["items"]
-            assert sum(1 for a in marked if a["duplicate_of"]) == 22
+            assert sum(1 for a in marked if a["duplicate_of"]) == 32
     finally:
         engine.dispose()
 
@@ -85,9 +85,9 @@ def test_ingest_pages_jsonl_and_reports_per_line(cli_db: str, tmp_path: Path) ->
 def test_demo_without_serving_loads_samples_idempotently(cli_db: str) -> None:
     result = runner.invoke(cli, ["demo", "--no-serve"])
     assert result.exit_code == 0, result.output
-    assert "created 22" in result.output and "/docs" in result.output
+    assert "created 32" in result.output and "/docs" in result.output
     result = runner.invoke(cli, ["demo", "--no-serve"])
-    assert "skipped (url already stored) 22" in result.output
+    assert "skipped (url already stored) 32" in result.output
 
 
 def test_ingest_missing_path_is_an_error(cli_db: str) -> None:

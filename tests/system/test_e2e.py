@@ -61,7 +61,7 @@ def test_serve_ingest_list_filter_fetch_delete(server: tuple[str, str]) -> None:
             headers={"content-type": "application/x-ndjson"},
         )
         assert bulk.status_code == 200 and bulk.json()["rejected"] == 0
-        assert bulk.json()["created"] == 22
+        assert bulk.json()["created"] == 32
 
         listed = http.get("/v1/articles", params={"limit": 5})
         assert listed.status_code == 200 and len(listed.json()["items"]) == 5
