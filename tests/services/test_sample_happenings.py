@@ -1,6 +1,6 @@
 """The sample happenings (issue 14): one visit, two editions of one exercise and two milestones
 of one deal, each reported by several outlets, with look-alikes beside them that are other
-happenings. Stated now, before the linker that groups them lands (hence the strict xfail)."""
+happenings: the linker (app.services.happening) groups each as written here."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -101,12 +101,6 @@ LOOK_ALIKES = {
     "signing-of-the-delivery": (DELIVERY, SIGNING.reports[0]),
 }
 
-# raises: a test that breaks otherwise (a TypeError, a missing key) fails instead of hiding here
-LINKER = pytest.mark.xfail(
-    strict=True, raises=AssertionError, reason="issue 14: the linker lands next"
-)
-
-
 @pytest.fixture
 def events(client: TestClient, session: Session) -> dict[Report, Event]:
     """The samples loaded as `defcoop demo` loads them; their events by report."""
@@ -142,7 +136,6 @@ def test_every_report_named_here_is_an_event_of_the_samples(events: dict[Report,
     assert {events[r].name for r in EXERCISE_2025.reports} == {"Steel Crescent-2025"}
 
 
-@LINKER
 @pytest.mark.parametrize("name", HAPPENINGS)
 def test_each_happening_holds_its_reports_and_no_others(
     name: str, events: dict[Report, Event], session: Session
@@ -164,7 +157,6 @@ def test_each_happening_holds_its_reports_and_no_others(
     assert roles == {r: "preview" if r in expected.previews else "report" for r in roles}
 
 
-@LINKER
 @pytest.mark.parametrize("name", LOOK_ALIKES)
 def test_look_alikes_are_other_happenings(name: str, events: dict[Report, Event]) -> None:
     expected, look_alike = LOOK_ALIKES[name]
