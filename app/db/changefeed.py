@@ -7,9 +7,23 @@ from sqlalchemy import event, insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.base import utcnow
-from app.models import Article, Change, Entity, EntityAlias, Event, EventParticipant, Mention
+from app.models import (
+    Article,
+    Change,
+    Entity,
+    EntityAlias,
+    Event,
+    EventParticipant,
+    Happening,
+    Mention,
+)
 
-_KINDS: dict[type[Any], str] = {Article: "article", Entity: "entity", Event: "event"}
+_KINDS: dict[type[Any], str] = {
+    Article: "article",
+    Entity: "entity",
+    Event: "event",
+    Happening: "happening",
+}
 
 
 def _owner(obj: Any) -> tuple[str, int | None] | None:

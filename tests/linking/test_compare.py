@@ -1,0 +1,117 @@
+"""The linker's verdicts on pairs of reports (app.linking.compare) and the features behind them."""
+
+from datetime import date
+
+from app.linking.cards import Card
+from app.linking.compare import compare, joins, shift
+from app.linking.features import editions, stage
+
+
+def card(n: int, **fields: object) -> Card:
+    values: dict[str, object] = {
+        "event_id": n,
+        "article_id": n,
+        "type": "visit",
+        "states": frozenset({"AZE", "TUR"}),
+        "lo": date(2024, 3, 11),
+        "hi": date(2024, 3, 11),
+        "precision": "day",
+        "published": date(2024, 3, 11),
+        "people": frozenset({1, 2}),
+        "things": frozenset({10}),
+        "words": frozenset({"aliyarov", "ankara", "visit", "defence"}),
+    }
+    values.update(fields)
+    return Card(**values)  # type: ignore[arg-type]
+
+
+def test_two_reports_of_one_visit_are_one_happening() -> None:
+    verdict = compare(card(1), card(2, published=date(2024, 3, 12)))
+    assert verdict.veto is None and verdict.score > 0.9
+
+
+def test_a_different_day_is_a_veto_that_no_similarity_overrides() -> None:
+    later = card(2, lo=date(2024, 3, 14), hi=date(2024, 3, 14))
+    assert compare(card(1), later).veto == "different day"
+    # a day apart is one happening reported from two time zones
+    next_day = card(2, lo=date(2024, 3, 12), hi=date(2024, 3, 12))
+    assert compare(card(1), next_day).veto is None
+
+
+def test_a_month_allows_its_days_and_a_year_its_months() -> None:
+    month = card(2, lo=date(2024, 3, 1), hi=date(2024, 3, 31), precision="month")
+    assert compare(card(1), month).veto is None
+    other_month = card(2, lo=date(2024, 4, 1), hi=date(2024, 4, 30), precision="month")
+    assert compare(card(1), other_month).veto == "different period"
+
+
+def test_an_undated_report_is_placed_by_its_publication() -> None:
+    preview = card(2, lo=None, hi=None, precision=None, published=date(2024, 3, 1))
+    assert compare(card(1), preview).veto is None
+    too_early = card(2, lo=None, hi=None, precision=None, published=date(2024, 1, 5))
+    assert compare(card(1), too_early).veto == "published out of range"
+    unknown = card(2, lo=None, hi=None, precision=None, published=None)
+    assert compare(card(1), unknown).veto is None  # nothing rules it out; the rest decides
+
+
+def test_other_counterparts_editions_and_stages_are_other_happenings() -> None:
+    georgia = card(2, states=frozenset({"AZE", "GEO"}))
+    assert compare(card(1, states=frozenset({"AZE", "UZB"})), georgia).veto == (
+        "different counterpart"
+    )
+    assert compare(card(1), card(2, states=frozenset({"ARM"}))).veto == "no shared state"
+    y24, y25 = frozenset({"y2024"}), frozenset({"y2025"})
+    assert compare(card(1, editions=y24), card(2, editions=y25)).veto == "different edition"
+    signed = card(1, type="arms_transfer", stage="deal")
+    delivered = card(2, type="arms_transfer", stage="delivered")
+    assert compare(signed, delivered).veto == "different stage"
+
+
+def test_copies_of_one_story_are_one_happening() -> None:
+    original = card(1, people=frozenset(), things=frozenset(), words=frozenset({"a"}))
+    copy = card(2, copy_of=1, people=frozenset(), things=frozenset(), words=frozenset({"b"}))
+    assert compare(original, copy).score == 1.0
+
+
+def test_a_report_joins_only_what_it_matches_on_average() -> None:
+    close = card(1)
+
+    def far(n: int) -> Card:  # placed nowhere in time, sharing nothing but two of its states
+        return card(n, states=frozenset({"AZE", "TUR", "GEO"}), lo=None, hi=None, precision=None,
+                    published=None, people=frozenset({n}), things=frozenset(),
+                    words=frozenset({str(n)}))  # fmt: skip
+
+    newcomer = card(2)
+    assert joins(newcomer, [close]) is not None
+    assert joins(newcomer, [close, far(3), far(4), far(5)]) is None  # no chaining through one
+    # one vetoing member is enough
+    vetoing = card(5, lo=date(2024, 5, 1), hi=date(2024, 5, 1))
+    assert joins(newcomer, [close, vetoing]) is None
+    # the report's own article's other reports neither vote nor veto
+    assert joins(newcomer, [card(2, event_id=9)]) is None
+    assert joins(newcomer, [close, card(2, event_id=9, lo=date(2024, 5, 1))]) is not None
+
+
+def test_stage_reads_the_milestone_and_skips_what_is_still_to_come() -> None:
+    assert stage("arms_transfer", "The navy took delivery of the first ship.") == "delivered"
+    assert stage("arms_transfer", "The yard handed the ship to the navy.") == "delivered"
+    assert stage("arms_transfer", "The two signed a contract for four ships.") == "deal"
+    assert stage("arms_transfer", "The contract is expected to be signed soon.") is None
+    assert stage("agreement", "Parliament ratified the pact.") == "ratified"
+    assert stage("visit", "He signed the guest book.") is None  # only deals have milestones
+
+
+def test_editions_come_from_names() -> None:
+    assert editions("Slavic Brotherhood 2017") == {"y2017"}
+    assert editions("JIMEX-24") == {"y2024"}
+    assert editions("the 11th edition of Vajra Prahar") == {"n11"}
+    assert editions(None, "Malabar") == frozenset()
+
+
+def test_dates_at_the_calendar_edges_do_not_overflow() -> None:
+    from datetime import timedelta
+
+    assert shift(date(1, 1, 2), -timedelta(days=30)) == date.min
+    assert shift(date(9999, 12, 30), timedelta(days=30)) == date.max
+    edge = card(2, lo=date(1, 1, 1), hi=date(1, 1, 1), published=date(1, 1, 1))
+    assert compare(card(1), edge).veto == "different day"
