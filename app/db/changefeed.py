@@ -108,3 +108,16 @@ def track_changes(factory: sessionmaker[Session]) -> sessionmaker[Session]:
         event.listen(factory, "after_flush", _record)
         factory._defcoop_tracks_changes = True  # type: ignore[attr-defined]
     return factory
+
+
+def note_changes(session: Session, kind: str, ids: list[int], action: str) -> None:
+    """Record changes made by statements the unit of work does not see (an UPDATE or DELETE
+    written in Core), in the same transaction."""
+    if kind not in _KINDS.values():
+        raise ValueError(f"{kind} is not a kind the feed records")
+    if ids:
+        now = utcnow()
+        session.execute(
+            insert(Change),
+            [{"at": now, "kind": kind, "object_id": i, "action": action} for i in ids],
+        )

@@ -1,7 +1,7 @@
 """A report as the linker sees it: one event with what its article says around it."""
 
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,8 @@ class Card:
     words: frozenset[str] = frozenset()  # content words of the title and evidence
     editions: frozenset[str] = frozenset()  # years and edition numbers in names
     stage: str | None = None
-    happening_id: int | None = field(default=None, compare=False)
+    name: str | None = None  # the event's own name ("Slavic Brotherhood 2017")
+    moment: datetime | None = None  # when the article was published (else stored)
 
     @property
     def story(self) -> int:

@@ -10,12 +10,14 @@ path gave. Analysts' decisions are applied as constraints on the same replay.
 import calendar
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, tuple_, update
+from sqlalchemy import and_, delete, insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from app.db.base import utcnow
+from app.db.changefeed import insert_created, note_changes
 from app.errors import ValidationFailed
 from app.linking.cards import Card
 from app.linking.compare import PUBLISHED_AFTER, PUBLISHED_BEFORE, joins, shift
@@ -38,6 +40,19 @@ BACKGROUND_AFTER = timedelta(days=30)
 UNPLACED_CANDIDATES = 200
 _PRECISION_RANK = {"day": 3, "month": 2, "year": 1}
 _THINGS = ("agreement", "equipment", "organization", "location")
+_FIELDS = (
+    "type",
+    "name",
+    "date_start",
+    "date_end",
+    "date_precision",
+    "date_basis",
+    "num_reports",
+    "num_sources",
+    "num_independent_sources",
+    "first_reported_at",
+    "last_reported_at",
+)
 Key = tuple[int, str]  # a report, as decisions name it: (article id, event type)
 
 
@@ -56,22 +71,30 @@ def _day(moment: datetime | None) -> date | None:
 
 
 class Linker:
-    """One transaction's linking: cards and decisions read once, happenings refreshed once."""
+    """One transaction's linking: cards, memberships and what is stored read once, and only
+    what changes written."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
         self.cards: dict[int, Card] = {}
-        self.members: dict[int, list[int]] = {}  # happening id -> event ids, as loaded
-        self.touched: set[int] = set()
+        self.members: dict[int, list[int]] = {}  # happening id -> event ids, in id order
+        # each loaded event's stored (happening id, is_lead, role), to write only changes
+        self.stored: dict[int, tuple[int | None, bool, str | None]] = {}
+        self.states: dict[int, tuple[tuple[str, ...], date | None, date | None]] = {}
+        self.fields: dict[int, dict[str, Any] | None] = {}  # happening id -> stored fields
+        self.where: dict[int, int] = {}  # event id -> the happening it is a member of here
+        self.created: set[int] = set()
+        self._decided: bool | None = None
 
     # -- reading ---------------------------------------------------------------------------
 
     def load(self, event_ids: Iterable[int]) -> list[Card]:
         """Cards for these events (cached for the transaction), in id order."""
-        wanted = sorted(set(event_ids) - self.cards.keys())
+        ids = sorted(set(event_ids))
+        wanted = [i for i in ids if i not in self.cards]
         for at in range(0, len(wanted), 500):
             self._load(wanted[at : at + 500])
-        return [self.cards[i] for i in sorted(set(event_ids)) if i in self.cards]
+        return [self.cards[i] for i in ids if i in self.cards]
 
     def _load(self, ids: list[int]) -> None:
         session = self.session
@@ -87,7 +110,10 @@ class Linker:
                 Event.name,
                 Event.evidence,
                 Event.happening_id,
+                Event.is_lead,
+                Event.happening_role,
                 Article.published_at,
+                Article.created_at,
                 Article.source_id,
                 Article.duplicate_of_id,
                 Article.title,
@@ -108,16 +134,13 @@ class Linker:
                 people_in[event_id].add(entity_id)
         articles = {row.article_id for row in rows}
         named: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
-        names: dict[int, list[str]] = defaultdict(list)
-        for article_id, entity_id, kind, name in session.execute(
-            select(Mention.article_id, Entity.id, Entity.kind, Entity.name)
+        for article_id, entity_id, kind in session.execute(
+            select(Mention.article_id, Entity.id, Entity.kind)
             .join(Entity, Entity.id == Mention.entity_id)
             .where(Mention.article_id.in_(articles), Entity.kind.in_(("person", *_THINGS)))
             .distinct()
         ):
             named[article_id][kind].add(entity_id)
-            if kind in ("agreement", "organization"):
-                names[article_id].append(name)
         for row in rows:
             lo = hi = None
             if row.date_start is not None:
@@ -140,8 +163,10 @@ class Linker:
                 words=content_words(row.title, row.evidence),
                 editions=editions(row.name),
                 stage=stage(row.type, row.evidence),
-                happening_id=row.happening_id,
+                name=row.name,
+                moment=row.published_at or row.created_at,
             )
+            self.stored[row.id] = (row.happening_id, bool(row.is_lead), row.happening_role)
 
     def members_of(self, happening_id: int) -> list[int]:
         if happening_id not in self.members:
@@ -150,6 +175,8 @@ class Linker:
                     select(Event.id).where(Event.happening_id == happening_id).order_by(Event.id)
                 )
             )
+            for event_id in self.members[happening_id]:
+                self.where.setdefault(event_id, happening_id)
         return self.members[happening_id]
 
     def candidates(self, card: Card) -> list[int]:
@@ -168,10 +195,8 @@ class Linker:
         if card.lo and card.hi:
             lo, hi = shift(card.lo, -PUBLISHED_AFTER), shift(card.hi, PUBLISHED_BEFORE)
         elif card.published:
-            lo, hi = (
-                shift(card.published, -PUBLISHED_BEFORE),
-                shift(card.published, PUBLISHED_AFTER),
-            )
+            lo = shift(card.published, -PUBLISHED_BEFORE)
+            hi = shift(card.published, PUBLISHED_AFTER)
         else:
             found = found.order_by(HappeningState.happening_id.desc()).limit(UNPLACED_CANDIDATES)
             return sorted(self.session.scalars(found))
@@ -188,6 +213,10 @@ class Linker:
         """What analysts decided about this report: other reports it belongs with (True) or
         apart from (False), the latest decision about a pair winning."""
         session = self.session
+        if self._decided is None:
+            self._decided = session.scalar(select(HappeningDecisionReport.id).limit(1)) is not None
+        if not self._decided:
+            return {}
         decision_ids = list(
             session.scalars(
                 select(HappeningDecisionReport.decision_id).where(
@@ -210,6 +239,10 @@ class Linker:
                 if other != key:
                     found[other] = decision.action == "merge" or side == mine
         return found
+
+    def decided(self) -> None:
+        """A decision was added in this transaction: read decisions from now on."""
+        self._decided = True
 
     # -- placing ---------------------------------------------------------------------------
 
@@ -238,7 +271,7 @@ class Linker:
             if mean is not None and (best is None or mean > best[0]):
                 best = (mean, happening_id)
         target = best[1] if best is not None else self._new(card, reuse)
-        self._attach(card, target)
+        self.move([event_id], target)
         return target
 
     def _happenings_of(self, keys: list[Key]) -> list[int]:
@@ -256,48 +289,66 @@ class Linker:
         )
 
     def _new(self, card: Card, reuse: int | None) -> int:
-        session = self.session
-        if reuse is not None and session.get(Happening, reuse) is not None:
+        if reuse is not None and self._fields(reuse) is not None:
+            self.members[reuse] = []
             return reuse  # its fields are written again by refresh
-        happening = Happening(type=card.type)
-        session.add(happening)
-        session.flush()
-        return happening.id
+        row = {"type": card.type, "num_reports": 0, "num_sources": 0, "num_independent_sources": 0}
+        [happening_id] = insert_created(self.session, Happening, [row])
+        self.created.add(happening_id)
+        self.fields[happening_id] = {c: None for c in _FIELDS} | {"type": card.type}
+        self.members[happening_id] = []
+        return happening_id
 
-    def _attach(self, card: Card, happening_id: int) -> None:
-        old = self.cards[card.event_id].happening_id
-        if old is not None and old != happening_id and old in self.members:
-            self.members[old] = [m for m in self.members[old] if m != card.event_id]
-            self.touched.add(old)
-        self.session.execute(
-            update(Event)
-            .where(Event.id == card.event_id)
-            .values(happening_id=happening_id, is_lead=False)
-        )
-        self.cards[card.event_id] = _with_happening(card, happening_id)
+    def move(self, event_ids: list[int], happening_id: int) -> None:
+        """Make these (loaded) events reports of one happening; refresh what they left and
+        what they joined."""
+        left: set[int] = set()
+        for event_id in event_ids:
+            other = self.where.get(event_id)
+            if other is not None and other != happening_id and other in self.members:
+                self.members[other].remove(event_id)
+                left.add(other)
+            self.where[event_id] = happening_id
         members = self.members_of(happening_id)
-        if card.event_id not in members:
-            members.append(card.event_id)
-            members.sort()
+        self.members[happening_id] = sorted(set(members) | set(event_ids))
+        for other in sorted(left):
+            self.refresh(other)
         self.refresh(happening_id)
+
+    def _fields(self, happening_id: int) -> dict[str, Any] | None:
+        """A happening's stored fields (read once), or None when there is no such row."""
+        if happening_id not in self.fields:
+            row = self.session.execute(
+                select(*(getattr(Happening, c) for c in _FIELDS)).where(
+                    Happening.id == happening_id
+                )
+            ).first()
+            self.fields[happening_id] = dict(zip(_FIELDS, row, strict=True)) if row else None
+        return self.fields[happening_id]
+
+    def _expire(self, model: type[Any], ids: Iterable[int]) -> None:
+        """Rows written in Core: a mapped object already loaded in the session reads again."""
+        for object_id in ids:
+            loaded = self.session.identity_map.get(self.session.identity_key(model, object_id))
+            if loaded is not None:
+                self.session.expire(loaded)
 
     # -- keeping a happening's own fields --------------------------------------------------
 
     def refresh(self, happening_id: int) -> None:
         """A happening's lead, date, roles, counts and index rows, from its reports; deleted
-        when none is left."""
+        when none is left. Only what changed is written (with its change-feed entry)."""
         session = self.session
-        happening = session.get(Happening, happening_id)
         ids = self.members_of(happening_id)
-        session.execute(delete(HappeningState).where(HappeningState.happening_id == happening_id))
         if not ids:
-            if happening is not None:
-                session.delete(happening)
+            self._index(happening_id, None)
+            if self._fields(happening_id) is not None:
+                session.execute(delete(Happening).where(Happening.id == happening_id))
+                note_changes(session, "happening", [happening_id], "deleted")
+                self._expire(Happening, [happening_id])
+                self.fields[happening_id] = None
             self.members.pop(happening_id, None)
             return
-        if happening is None:
-            happening = Happening(id=happening_id)
-            session.add(happening)
         cards = self.load(ids)
         lead = min(
             cards,
@@ -307,91 +358,124 @@ class Linker:
                 c.event_id,
             ),
         )
-        session.execute(
-            update(Event)
-            .where(Event.happening_id == happening_id, Event.is_lead != (Event.id == lead.event_id))
-            .values(is_lead=Event.id == lead.event_id)
-            .execution_options(synchronize_session="fetch")
-        )
-        happening.type = lead.type
-        happening.name = session.scalar(select(Event.name).where(Event.id == lead.event_id))
+        wanted: dict[str, Any] = {"type": lead.type, "name": lead.name}
         published = sorted(c.published for c in cards if c.published)
         if lead.lo:
-            happening.date_start, happening.date_precision = lead.lo, lead.precision
-            happening.date_end = lead.hi if lead.precision == "day" and lead.hi != lead.lo else None
-            happening.date_basis = "reported"
+            wanted |= {
+                "date_start": lead.lo,
+                "date_end": lead.hi if lead.precision == "day" and lead.hi != lead.lo else None,
+                "date_precision": lead.precision,
+                "date_basis": "reported",
+            }
         elif published:
-            happening.date_start, happening.date_end = published[0], None
-            happening.date_precision, happening.date_basis = "day", "published"
+            wanted |= {
+                "date_start": published[0],
+                "date_end": None,
+                "date_precision": "day",
+                "date_basis": "published",
+            }
         else:
-            happening.date_start = happening.date_end = happening.date_precision = None
-            happening.date_basis = None
-        self._roles(happening, cards)
-        self._counts(happening, cards)
+            wanted |= dict.fromkeys(("date_start", "date_end", "date_precision", "date_basis"))
+        wanted |= self._counts(cards)
+        stored = self._fields(happening_id)
+        if stored != wanted:
+            session.execute(
+                update(Happening)
+                .where(Happening.id == happening_id)
+                .values(**wanted, updated_at=utcnow())
+            )
+            if stored is not None and happening_id not in self.created:  # else: "created"
+                note_changes(session, "happening", [happening_id], "updated")
+            self._expire(Happening, [happening_id])
+            self.fields[happening_id] = wanted
+        self._marks(happening_id, wanted, cards, lead)
         starts = [d for d in (c.anchor() for c in cards) if d]
         ends = [d for d in (c.hi or c.published for c in cards) if d]
-        days_lo, days_hi = min(starts, default=None), max(ends, default=None)
-        session.add_all(
-            HappeningState(
-                happening_id=happening_id, state=s, type=lead.type, day_lo=days_lo, day_hi=days_hi
-            )
-            for s in sorted(set().union(*(c.states for c in cards)))
-        )
-        session.flush()
+        states = tuple(sorted(set().union(*(c.states for c in cards))))
+        self._index(happening_id, (states, min(starts, default=None), max(ends, default=None)))
 
-    def _roles(self, happening: Happening, cards: list[Card]) -> None:
-        start = happening.date_start if happening.date_basis == "reported" else None
-        last = happening.date_end or start
-        by_role: dict[str, list[int]] = defaultdict(list)
+    def _index(
+        self,
+        happening_id: int,
+        rows: tuple[tuple[str, ...], date | None, date | None] | None,
+    ) -> None:
+        """Write a happening's HappeningState rows when they change (None: remove them)."""
+        if happening_id in self.states and self.states[happening_id] == rows:
+            return
+        session = self.session
+        session.execute(delete(HappeningState).where(HappeningState.happening_id == happening_id))
+        if rows is not None:
+            states, day_lo, day_hi = rows
+            fields = self.fields.get(happening_id)
+            assert fields is not None
+            if states:
+                session.execute(
+                    insert(HappeningState),
+                    [
+                        {
+                            "happening_id": happening_id,
+                            "state": s,
+                            "type": fields["type"],
+                            "day_lo": day_lo,
+                            "day_hi": day_hi,
+                        }
+                        for s in states
+                    ],
+                )
+            self.states[happening_id] = rows
+        else:
+            self.states.pop(happening_id, None)
+
+    def _marks(
+        self, happening_id: int, fields: dict[str, Any], cards: list[Card], lead: Card
+    ) -> None:
+        """Each report's happening, lead flag and role, written where they change."""
+        start = fields["date_start"] if fields["date_basis"] == "reported" else None
+        last = fields["date_end"] or start
+        changes: dict[tuple[bool, str], list[int]] = defaultdict(list)
         for card in cards:
             role = "report"
             if card.status == "planned" or (start and card.published and card.published < start):
                 role = "preview"
             elif last and card.published and card.published > shift(last, BACKGROUND_AFTER):
                 role = "background"
-            by_role[role].append(card.event_id)
-        for role, ids in by_role.items():
+            wanted = (happening_id, card.event_id == lead.event_id, role)
+            if self.stored.get(card.event_id) != wanted:
+                changes[wanted[1:]].append(card.event_id)
+                self.stored[card.event_id] = wanted
+        for (is_lead, role), ids in sorted(changes.items()):
             self.session.execute(
                 update(Event)
-                .where(Event.id.in_(ids), Event.happening_role.is_distinct_from(role))
-                .values(happening_role=role)
-                .execution_options(synchronize_session="fetch")
+                .where(Event.id.in_(ids))
+                .values(happening_id=happening_id, is_lead=is_lead, happening_role=role)
+                .execution_options(synchronize_session=False)
             )
+            self._expire(Event, ids)
 
-    def _counts(self, happening: Happening, cards: list[Card]) -> None:
+    def _counts(self, cards: list[Card]) -> dict[str, Any]:
         articles = {c.article_id: c for c in cards}
-        happening.num_reports = len(articles)
-        happening.num_sources = len({c.source for c in articles.values() if c.source})
         # a copy counts with its original's outlet: one wire story is one independent source
         originals = {c.copy_of for c in articles.values() if c.copy_of}
-        outlet_of = dict(
-            self.session.execute(
-                select(Article.id, Article.source_id).where(Article.id.in_(originals))
-            ).all()
-        )
-        happening.num_independent_sources = len(
-            {
-                ("outlet", outlet_of.get(c.copy_of) if c.copy_of else c.source)
-                if (outlet_of.get(c.copy_of) if c.copy_of else c.source)
-                else ("story", c.story)
-                for c in articles.values()
-            }
-        )
-        moments = [
-            m
-            for m in self.session.scalars(
-                select(func.coalesce(Article.published_at, Article.created_at)).where(
-                    Article.id.in_(articles)
+        outlet_of: dict[int, int | None] = {}
+        if originals:
+            outlet_of = {
+                article_id: source_id
+                for article_id, source_id in self.session.execute(
+                    select(Article.id, Article.source_id).where(Article.id.in_(originals))
                 )
-            )
-            if m is not None
-        ]
-        happening.first_reported_at = min(moments) if moments else None
-        happening.last_reported_at = max(moments) if moments else None
-
-
-def _with_happening(card: Card, happening_id: int) -> Card:
-    return replace(card, happening_id=happening_id)
+            }
+        stories = set()
+        for c in articles.values():
+            outlet = outlet_of.get(c.copy_of) if c.copy_of else c.source
+            stories.add(("outlet", outlet) if outlet else ("story", c.story))
+        moments = [c.moment for c in articles.values() if c.moment is not None]
+        return {
+            "num_reports": len(articles),
+            "num_sources": len({c.source for c in articles.values() if c.source}),
+            "num_independent_sources": len(stories),
+            "first_reported_at": min(moments, default=None),
+            "last_reported_at": max(moments, default=None),
+        }
 
 
 def happenings_of_articles(session: Session, *, article_ids: list[int]) -> set[int]:
@@ -414,17 +498,6 @@ def relink(session: Session, *, article_ids: list[int], left: Iterable[int] = ()
     linker = Linker(session)
     for happening_id in sorted(set(left)):
         remaining = linker.members_of(happening_id)
-        if len(remaining) <= 1:
-            linker.refresh(happening_id)
-            continue
-        session.execute(
-            update(Event)
-            .where(Event.id.in_(remaining[1:]))
-            .values(happening_id=None)
-            .execution_options(synchronize_session="fetch")
-        )
-        for event_id in remaining[1:]:
-            linker.cards.pop(event_id, None)
         linker.members[happening_id] = remaining[:1]
         linker.refresh(happening_id)
         for event_id in remaining[1:]:
@@ -436,6 +509,7 @@ def relink(session: Session, *, article_ids: list[int], left: Iterable[int] = ()
             .order_by(Event.id)
         )
     )
+    linker.load(new)
     for event_id in new:
         linker.place(event_id)
 
@@ -451,10 +525,12 @@ def recluster(session: Session) -> int:
     session.expire_all()
     linker = Linker(session)
     used: set[int] = set()
-    for event_id in sorted(previous):
-        old = previous[event_id]
-        placed = linker.place(event_id, reuse=old if old not in used else None)
-        used.add(placed)
+    ids = sorted(previous)
+    for at in range(0, len(ids), 2000):
+        linker.load(ids[at : at + 2000])
+        for event_id in ids[at : at + 2000]:
+            old = previous[event_id]
+            used.add(linker.place(event_id, reuse=old if old not in used else None))
     for happening in session.scalars(select(Happening).where(Happening.id.not_in(used))):
         session.delete(happening)  # each with its entry in the change feed
     session.flush()
@@ -520,16 +596,9 @@ def merge_happenings(
         actor=actor,
         note=note,
     )
-    session.execute(
-        update(Event)
-        .where(Event.happening_id == other.id)
-        .values(happening_id=happening.id)
-        .execution_options(synchronize_session="fetch")
-    )
-    linker.members[happening.id] = sorted([*linker.members_of(happening.id), *moved])
-    linker.members[other.id] = []
-    linker.refresh(other.id)
-    linker.refresh(happening.id)
+    linker.decided()
+    linker.load([*moved, *linker.members_of(happening.id)])
+    linker.move(list(moved), happening.id)
     return happening
 
 
@@ -573,13 +642,8 @@ def split_happening(
         actor=actor,
         note=note,
     )
-    session.execute(
-        update(Event)
-        .where(Event.id.in_(chosen))
-        .values(happening_id=fresh.id)
-        .execution_options(synchronize_session="fetch")
-    )
-    linker.members[happening.id], linker.members[fresh.id] = rest, chosen
-    linker.refresh(happening.id)
-    linker.refresh(fresh.id)
+    linker.decided()
+    linker.members[fresh.id] = []
+    linker.load(members)
+    linker.move(chosen, fresh.id)
     return fresh
