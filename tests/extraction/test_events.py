@@ -6,6 +6,8 @@ import pytest
 
 from app.extraction import extract
 from app.extraction.base import Document, Extraction, FoundEvent
+from app.extraction.lexicon import lexicon
+from app.extraction.participants import official_states
 from app.extraction.temporal import find_date
 
 
@@ -252,3 +254,26 @@ def test_the_state_hosting_a_summit_is_not_a_party_to_a_meeting_on_its_sidelines
     )
     (meeting,) = of_type(run(text), "meeting")
     assert sorted(meeting.countries) == ["CHL", "PER"]
+
+
+def test_an_official_takes_the_state_the_article_gives_his_title_without_his_name() -> None:
+    text = (
+        "Defence Minister General Tomas Varga met Chilean Defence Minister Ana Rojas in Lima. "
+        "Japan's Foreign Minister Ilse Brandt spoke with Japanese officials. "
+        "The Peruvian defence minister's visit to Chile last year was a success."
+    )
+    entities = extract(Document(text=text, published=None, language="en")).entities
+    states = official_states(text, entities, lexicon())
+    by_name = {e.name: states.get(id(e)) for e in entities if e.kind == "person"}
+    assert by_name == {"Tomas Varga": "PER", "Ana Rojas": "CHL", "Ilse Brandt": "JPN"}
+
+
+def test_a_title_two_unheld_states_share_gives_no_state() -> None:
+    text = (
+        "Defence Minister Tomas Varga met Chilean Defence Minister Ana Rojas in Lima. "
+        "The Peruvian defence minister and the Bolivian defence minister spoke later."
+    )
+    entities = extract(Document(text=text, published=None, language="en")).entities
+    states = official_states(text, entities, lexicon())
+    by_name = {e.name: states.get(id(e)) for e in entities if e.kind == "person"}
+    assert by_name == {"Tomas Varga": None, "Ana Rojas": "CHL"}
