@@ -150,8 +150,16 @@ def find_events(
                 ):
                     starts.add((event_type, event.date))
                 events.append(event)
+    state_of_person = {
+        e.name: state
+        for e in entities
+        if e.kind == "person" and (state := officials.get(id(e), e.country))
+    }
     merged = _start_dates(
-        _merge(events, deadline, speakers, published, unnamed), starts, ends, patterns
+        _merge(events, deadline, speakers, published, unnamed, state_of_person),
+        starts,
+        ends,
+        patterns,
     )
     merged = _inherit_dates(merged, published, patterns)
     return _date_of_the_news(merged, text, published, patterns)
@@ -398,6 +406,7 @@ def _merge(
     speakers: dict[int, str | None],
     published: date | None,
     unnamed: set[int],
+    sides: dict[str, str] | None = None,
 ) -> list[FoundEvent]:
     """Repeated descriptions of one happening (same type and states, compatible dates) merge.
 
@@ -420,9 +429,26 @@ def _merge(
             group.add(event)
             continue
         twin = group.kept[position]
+        if event.type in _ONE_PAIR and _other_people(twin, event, sides or {}):
+            kept.append(event)  # "Zaki met General B", "Zaki was received by Minister L"
+            group.add(event)
+            continue
         if _absorb(twin, event, group.persons[position]):
             group.dated(position)
     return kept
+
+
+_ONE_PAIR = frozenset({"meeting"})  # a meeting is between given people: others meet apart
+
+
+def _other_people(twin: FoundEvent, event: FoundEvent, sides: dict[str, str]) -> bool:
+    """Both reports name people of one state, and none in common: two meetings."""
+    for state in set(twin.countries) & set(event.countries):
+        ours = {p for p in twin.persons if sides.get(p) == state}
+        theirs = {p for p in event.persons if sides.get(p) == state}
+        if ours and theirs and ours.isdisjoint(theirs):
+            return True
+    return False
 
 
 def _absorb(twin: FoundEvent, event: FoundEvent, known: set[str]) -> bool:

@@ -277,3 +277,16 @@ def test_a_title_two_unheld_states_share_gives_no_state() -> None:
     states = official_states(text, entities, lexicon())
     by_name = {e.name: states.get(id(e)) for e in entities if e.kind == "person"}
     assert by_name == {"Tomas Varga": None, "Ana Rojas": "CHL"}
+
+
+def test_meetings_with_different_people_of_one_state_are_two_meetings() -> None:
+    text = (
+        "Turkish Defence Minister Selim Kaya met Chilean Defence Minister Ana Rojas in Santiago. "
+        "Kaya met with General Luis Soto, Chilean Chief of Defence, to discuss cooperation. "
+        "Kaya and Rojas held talks on the navy."
+    )
+    meetings = of_type(run(text), "meeting")
+    assert sorted(sorted(m.persons) for m in meetings) == [
+        ["Ana Rojas", "Selim Kaya"],
+        ["Luis Soto", "Selim Kaya"],
+    ]
