@@ -91,6 +91,9 @@ def find_events(
             if ("triggers", event_type) not in maybe:
                 continue  # none of its trigger's words: the search would fail
             hit = trigger.search(sentence)
+            cited = patterns.attributions.get(event_type)
+            while hit and cited and cited.search(sentence, max(0, hit.start() - 90), hit.start()):
+                hit = trigger.search(sentence, hit.end())  # "the statement said": a source
             if not hit:
                 continue
             unlike = patterns.excludes.get(event_type)

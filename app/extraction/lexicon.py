@@ -55,6 +55,7 @@ class EventPatterns:
     roles: dict[str, tuple[RoleRule, ...]]  # event type -> its role rules
     one_per_state: dict[str, re.Pattern[str]]  # type -> what opens a list of separate partners
     excludes: dict[str, re.Pattern[str]]  # type -> what makes its trigger report something else
+    attributions: dict[str, re.Pattern[str]]  # type -> words before a trigger that only cite
     role_of_all: dict[str, str]  # event type -> the one role of every state ("signatory")
     span_types: frozenset[str]  # types dated by their first day: visits, exercises
     span_end: re.Pattern[str]  # what reports such a happening's end ("today concluded")
@@ -108,6 +109,11 @@ def _event_patterns(data: dict[str, Any]) -> EventPatterns:
         date_barrier=re.compile("|".join(f"(?:{p})" for p in data["date_barrier"])),
         roles={t: tuple(_role_rule(r) for r in spec.get("roles", [])) for t, spec in types.items()},
         excludes=excludes,
+        attributions={
+            t: re.compile("|".join(f"(?:{p})" for p in spec["attributions"]), re.I)
+            for t, spec in types.items()
+            if spec.get("attributions")
+        },
         one_per_state={
             t: _any(spec["one_per_state"]) for t, spec in types.items() if spec.get("one_per_state")
         },

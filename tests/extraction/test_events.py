@@ -290,3 +290,10 @@ def test_meetings_with_different_people_of_one_state_are_two_meetings() -> None:
         ["Ana Rojas", "Selim Kaya"],
         ["Luis Soto", "Selim Kaya"],
     ]
+
+
+def test_a_speech_verb_that_only_cites_the_source_is_no_statement() -> None:
+    cited = "The two navies will support each other's ships, a statement by the ministry said."
+    assert of_type(run(f"Chile and Peru signed a naval pact. {cited}"), "statement") == []
+    spoken = "Kaya said Chile and Peru will support each other, the statement added."
+    assert len(of_type(run(spoken), "statement")) == 1
