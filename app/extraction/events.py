@@ -52,7 +52,8 @@ def find_events(
             weight[entity.code] += len(entity.mentions)
         elif entity.kind == "person" and (state := officials.get(id(entity), entity.country)):
             weight[state] += len(entity.mentions)
-    main = [code for code, _ in weight.most_common(2)]
+    ranked = [code for code, _ in weight.most_common()]
+    main = ranked[:2]
 
     state_of = {
         id(e): code
@@ -130,7 +131,7 @@ def find_events(
                 if sides is not None:
                     actors, states = sides
                     if not actors:  # "Parliament ratified the pacts with A and B": the main state
-                        actors = [c for c in main if c not in states][:1]
+                        actors = [c for c in ranked if c not in states][:1]
                     for code in states:  # each listed state: its own happening
                         twin = replace(event, countries=[*actors, code], roles={})
                         speakers[id(twin)] = f"sentence:{index}:{code}"

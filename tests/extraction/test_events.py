@@ -297,3 +297,17 @@ def test_a_speech_verb_that_only_cites_the_source_is_no_statement() -> None:
     assert of_type(run(f"Chile and Peru signed a naval pact. {cited}"), "statement") == []
     spoken = "Kaya said Chile and Peru will support each other, the statement added."
     assert len(of_type(run(spoken), "statement")) == 1
+
+
+def test_the_acting_side_of_a_list_is_the_main_state_outside_it() -> None:
+    text = (
+        "Peru and Brazil praised their ties with Japan. Brazil and Peru are close. "
+        "Chile sent a delegation. Minister Ana Rojas held bilateral meetings with her "
+        "counterparts from Peru, Brazil and Japan."
+    )
+    meetings = of_type(run(text), "meeting")
+    assert sorted(sorted(m.countries) for m in meetings) == [
+        ["BRA", "CHL"],
+        ["CHL", "JPN"],
+        ["CHL", "PER"],
+    ]
