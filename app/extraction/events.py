@@ -23,6 +23,14 @@ from app.taxonomy import DatePrecision
 
 _YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _QUOTED_NAME = re.compile(r"['‘\"“]([A-Z][^'’\"”]{1,40}?)['’\"”]")
+_QUOTE = r"['‘\"“]([A-Z][^'’\"”]{1,40}?)['’\"”]"
+# "exercises 'Varuna' and 'Garuda'": one sentence, two named happenings
+_NAME_PAIR = re.compile(_QUOTE + r"\s*(?:,|and|&)\s*" + _QUOTE)
+# "Exercise Bushido Guardian", "exercise Malabar": the capitalised words after the head
+_EXERCISE_NAME = re.compile(
+    r"\b[Ee]xercises?\s+(?!(?:In|On|At|The|With|And|For|This|That|Is|Was|Will)\b)"
+    r"([A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,3})"
+)
 
 
 def find_events(
@@ -125,6 +133,10 @@ def find_events(
             if event is not None:
                 if event_type in patterns.named_parties and not (codes or event.roles):
                     unnamed.add(id(event))  # a detail: it may add to its happening, not stand alone
+                pair = _NAME_PAIR.search(sentence) if event_type == "exercise" else None
+                if pair is not None:  # one happening per name, each its own
+                    events.extend(replace(event, name=name) for name in pair.groups())
+                    continue
                 split = patterns.one_per_state.get(event_type)
                 listed = split.search(sentence) if split else None
                 sides = one_per_state(event.evidence, listed.end(), mentions) if listed else None
@@ -332,6 +344,8 @@ def _build(
             ends[id(event)] = found.start
     if event_type in {"exercise", "agreement"}:
         named = _QUOTED_NAME.search(sentence)
+        if named is None and event_type == "exercise":
+            named = _EXERCISE_NAME.search(sentence)
         agreement = next((e.name for e in present if e.kind == "agreement"), None)
         event.name = (
             agreement
@@ -426,6 +440,8 @@ def _merge(
         key = (event.type, frozenset(event.countries), speakers.get(id(event)))
         group = kin.get(key) or kin.setdefault(key, _Kin(published=published))
         position = group.twin(event)
+        if position is not None and event.type in _NAMED and event.name:
+            position = _named_twin(group, event, position)
         if position is None:
             if id(event) in unnamed:
                 continue
@@ -440,6 +456,20 @@ def _merge(
         if _absorb(twin, event, group.persons[position]):
             group.dated(position)
     return kept
+
+
+_NAMED = frozenset({"exercise"})  # exercises of other names are other happenings
+
+
+def _named_twin(group: _Kin, event: FoundEvent, position: int) -> int | None:
+    """The kept event of the group with the event's name, else the twin found if it has no
+    name of its own; None (a new happening) when the twin is named otherwise."""
+    name = fold(event.name or "")
+    for at, other in enumerate(group.kept):
+        if other.name and fold(other.name) == name:
+            return at
+    twin = group.kept[position].name
+    return position if not twin or fold(twin) == name else None
 
 
 _ONE_PAIR = frozenset({"meeting"})  # a meeting is between given people: others meet apart

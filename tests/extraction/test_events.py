@@ -311,3 +311,13 @@ def test_the_acting_side_of_a_list_is_the_main_state_outside_it() -> None:
         ["CHL", "JPN"],
         ["CHL", "PER"],
     ]
+
+
+def test_exercises_of_other_names_are_other_happenings() -> None:
+    text = (
+        "Chile and Peru held the joint naval exercises 'Albatros' and 'Condor' last week. "
+        "Chilean jets will deploy to Peru for Exercise Puma Andina with Peruvian forces. "
+        "The joint exercise Puma Andina will be the largest yet, Chile and Peru said."
+    )
+    names = sorted(str(e.name) for e in of_type(run(text), "exercise"))
+    assert names == ["Albatros", "Condor", "Puma Andina"]
