@@ -321,3 +321,14 @@ def test_exercises_of_other_names_are_other_happenings() -> None:
     )
     names = sorted(str(e.name) for e in of_type(run(text), "exercise"))
     assert names == ["Albatros", "Condor", "Puma Andina"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The Chilean and Peruvian navies have in recent years increased their joint exercises.",
+        "Over the past two decades Chile and Peru held many joint exercises.",
+    ],
+)
+def test_what_recent_years_saw_is_habitual_not_a_happening(sentence: str) -> None:
+    assert of_type(run(sentence), "exercise") == []
