@@ -94,12 +94,18 @@ def find_events(
         mentions = spans_in.get(index, [])
         dates: dict[bool, list[Candidate]] = {}  # planned? -> the sentence's dates
         topic_end: int | None = -1  # where the sentence's first topic words end (-1: not read)
+        opening = patterns.reference.match(sentence)
+        referred = opening.end() if opening else 0  # triggers before this refer back
         codes = _codes(present, officials)
         topical = topic_states(text, mentions, patterns.topic_before, patterns.topic_after)
         for event_type, trigger in patterns.triggers.items():
             if ("triggers", event_type) not in maybe:
                 continue  # none of its trigger's words: the search would fail
             hit = trigger.search(sentence)
+            if hit and referred and hit.start() < referred:
+                hit = trigger.search(
+                    sentence, referred
+                )  # "The meeting comes after ...": no new one
             cited = patterns.attributions.get(event_type)
             while hit and cited and cited.search(sentence, max(0, hit.start() - 90), hit.start()):
                 hit = trigger.search(sentence, hit.end())  # "the statement said": a source

@@ -44,6 +44,7 @@ class EventPatterns:
     bilateral: re.Pattern[str]
     planned: re.Pattern[str]
     habitual: re.Pattern[str]
+    reference: re.Pattern[str]  # a sentence opening that refers back ("The meeting comes after")
     background: re.Pattern[str]  # what sets a happening before the news ("had signed", "earlier")
     another: re.Pattern[str]  # what reports a further happening of a kind ("also met")
     date_barrier: re.Pattern[str]  # another clause's verb: a date past it is not the trigger's
@@ -97,6 +98,7 @@ def _event_patterns(data: dict[str, Any]) -> EventPatterns:
         bilateral=_any(data["bilateral_refs"]),
         planned=_any(data["planned"]),
         habitual=_any(data["habitual"]),
+        reference=_any(data["references"]),
         background=_any(data["background"]),
         another=_any(data["another_happening"]),
         topic=_any(data["topic"]["patterns"]),

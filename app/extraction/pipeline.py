@@ -97,7 +97,7 @@ STAGES: dict[str, Stage] = {
         Stage("spacy", 1, ("entities",), _model_names),
         Stage(
             "events", 5, ("events",), _events
-        ),  # 5: bare titles; cited sources; meetings, exercises apart
+        ),  # 5: bare titles; cited sources; back-references; meetings, exercises apart
         # pages in other languages: countries, dates and events from per-language data files
         Stage("languages", 1, ("entities", "events"), languages_stage),
     )

@@ -332,3 +332,13 @@ def test_exercises_of_other_names_are_other_happenings() -> None:
 )
 def test_what_recent_years_saw_is_habitual_not_a_happening(sentence: str) -> None:
     assert of_type(run(sentence), "exercise") == []
+
+
+def test_an_opening_that_refers_back_to_the_news_makes_no_new_event() -> None:
+    text = (
+        "Chilean Defence Minister Ana Rojas met Peruvian Defence Minister Luis Soto in Lima. "
+        "The meeting comes after Bolivian and Argentine troops clashed on the border."
+    )
+    found = run(text)
+    assert [sorted(m.countries) for m in of_type(found, "meeting")] == [["CHL", "PER"]]
+    assert [sorted(c.countries) for c in of_type(found, "conflict")] == [["ARG", "BOL"]]
