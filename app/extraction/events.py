@@ -125,7 +125,9 @@ def find_events(
                 ("requires", event_type) in maybe and required.search(sentence)
             ):
                 quoted = (
-                    _quote_after(text, sentences, index) if sentence.rstrip()[-1:] == ":" else ""
+                    _quote_after(text, sentences, index)
+                    if sentence.rstrip()[-1:] == ":"
+                    else _quote_before(text, sentences, index, hit.start())
                 )
                 if not required.search(quoted):  # 'X said:' and the quote on the next line
                     continue
@@ -249,6 +251,25 @@ def _quote_after(text: str, sentences: list[tuple[int, int]], index: int) -> str
         return ""
     start, end = sentences[index + 1]
     return text[start:end]
+
+
+_QUOTE_SENTENCES = 6  # a quote longer than this is no single statement's
+
+
+def _quote_before(text: str, sentences: list[tuple[int, int]], index: int, verb_at: int) -> str:
+    """'“A. B. C,” the admiral said': the quote that closes before the speech verb of
+    sentence `index` and opened sentences earlier; what was said ("" when no such quote)."""
+    start, _ = sentences[index]
+    head = text[start : start + verb_at]
+    closed = max(head.rfind("”"), head.rfind('"'))
+    if closed < 0 or "“" in head[:closed]:
+        return ""  # no quote closes before the verb, or it opened in this sentence
+    for back in range(index - 1, max(-1, index - _QUOTE_SENTENCES), -1):
+        begin, _ = sentences[back]
+        before = text[begin:start]
+        if "“" in before or before.lstrip()[:1] == '"':
+            return text[begin : start + verb_at]
+    return ""
 
 
 def _inherit_dates(

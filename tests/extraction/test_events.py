@@ -342,3 +342,15 @@ def test_an_opening_that_refers_back_to_the_news_makes_no_new_event() -> None:
     found = run(text)
     assert [sorted(m.countries) for m in of_type(found, "meeting")] == [["CHL", "PER"]]
     assert [sorted(c.countries) for c in of_type(found, "conflict")] == [["ARG", "BOL"]]
+
+
+def test_a_quote_of_several_sentences_is_read_whole_for_its_statement() -> None:
+    text = (
+        "Chilean Admiral Ana Rojas arrived in Lima on a visit to Peru. "
+        "“The visit shows the strong friendship between Chile and Peru. "
+        "We look forward to a drill at sea,” Admiral Rojas emphasised."
+    )
+    (statement,) = of_type(run(text), "statement")
+    assert sorted(statement.countries) == ["CHL", "PER"]
+    unquoted = "Chile and Peru are friends. We look forward to a drill, Admiral Ana Rojas said."
+    assert of_type(run(unquoted), "statement") == []
