@@ -121,8 +121,13 @@ def find_events(
                 if topic_end is not None and topic_end <= hit.start():
                     continue  # what a pact will allow or talks will address: no happening
             required = patterns.requires[event_type]
-            if required is not None and not (
-                ("requires", event_type) in maybe and required.search(sentence)
+            if (
+                required is not None
+                and not (("requires", event_type) in maybe and required.search(sentence))
+                and not (
+                    event_type in patterns.requires_kind
+                    and any(e.kind in patterns.requires_kind[event_type] for e in present)
+                )  # "to deliver six MiG-29s": the finder's equipment names the weapon
             ):
                 quoted = (
                     _quote_after(text, sentences, index)

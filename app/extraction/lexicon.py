@@ -41,6 +41,7 @@ class EventPatterns:
     main_types: tuple[str, ...]
     triggers: dict[str, re.Pattern[str]]
     requires: dict[str, re.Pattern[str] | None]
+    requires_kind: dict[str, frozenset[str]]  # type -> entity kinds that also meet `requires`
     bilateral: re.Pattern[str]
     planned: re.Pattern[str]
     habitual: re.Pattern[str]
@@ -95,6 +96,11 @@ def _event_patterns(data: dict[str, Any]) -> EventPatterns:
         main_types=tuple(data["main_types"]),
         triggers=triggers,
         requires=requires,
+        requires_kind={
+            t: frozenset(spec["requires_kind"])
+            for t, spec in types.items()
+            if spec.get("requires_kind")
+        },
         bilateral=_any(data["bilateral_refs"]),
         planned=_any(data["planned"]),
         habitual=_any(data["habitual"]),

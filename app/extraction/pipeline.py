@@ -95,7 +95,8 @@ STAGES: dict[str, Stage] = {
         # short names merged into long ones ("Shusha Declaration"), mentions put in order
         Stage("entities", 2, ("entities",), _entities),  # 2: short forms merged
         Stage("spacy", 1, ("entities",), _model_names),
-        # 5: states from bare titles; cited sources; long quotes; back-references; meetings
+        # 5: states from bare titles; cited sources; long quotes; back-references; named
+        # weapons meet what transfers and aid require; meetings
         # and exercises of other people or names kept apart
         Stage("events", 5, ("events",), _events),
         # pages in other languages: countries, dates and events from per-language data files

@@ -354,3 +354,13 @@ def test_a_quote_of_several_sentences_is_read_whole_for_its_statement() -> None:
     assert sorted(statement.countries) == ["CHL", "PER"]
     unquoted = "Chile and Peru are friends. We look forward to a drill, Admiral Ana Rojas said."
     assert of_type(run(unquoted), "statement") == []
+
+
+def test_a_named_weapon_meets_what_an_arms_transfer_requires() -> None:
+    text = "Russia has kept its promise to deliver to Serbia six MiG-29 on Friday."
+    (transfer,) = of_type(run(text), "arms_transfer")
+    assert sorted(transfer.countries) == ["RUS", "SRB"]
+    assert (
+        of_type(run("Russia has kept its promise to deliver to Serbia on Friday."), "arms_transfer")
+        == []
+    )
