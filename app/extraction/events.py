@@ -409,8 +409,8 @@ class _Kin:
         long before ('since 2006 when the King visited') is another happening."""
         if when is None:
             return True
-        if self.published is None:
-            return when.precision is not DatePrecision.year
+        if self.published is None:  # a month or a year alone is more often background
+            return when.precision is DatePrecision.day  # ('the state visit in April 2016')
         if when.precision is DatePrecision.year:
             return when.value.year == self.published.year
         if when.precision is DatePrecision.month:

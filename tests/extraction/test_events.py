@@ -364,3 +364,13 @@ def test_a_named_weapon_meets_what_an_arms_transfer_requires() -> None:
         of_type(run("Russia has kept its promise to deliver to Serbia on Friday."), "arms_transfer")
         == []
     )
+
+
+def test_without_a_publication_date_a_month_does_not_date_the_news() -> None:
+    text = (
+        "Chilean Navy ship Esmeralda on Monday visited Peru on its deployment. "
+        "During the state visit of Chilean President Ana Rojas to Peru in April 2016, "
+        "the ties grew."
+    )
+    visits = of_type(run(text, published=None), "visit")
+    assert sorted(str(v.date and v.date.iso()) for v in visits) == ["2016-04", "None"]
