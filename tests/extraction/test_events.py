@@ -187,6 +187,7 @@ def test_a_state_named_as_the_topic_is_no_participant() -> None:
         ("The Chile-Peru defence pact came into force on Monday.", "agreement"),
         ("Chile struck a defence deal with Peru.", "agreement"),
         ("The Chilean president spoke at a joint media briefing with Peru's leader.", "meeting"),
+        ("Chile has stopped its training of the Peruvian military, Chile said.", "training"),
     ],
 )
 def test_more_trigger_phrasings(sentence: str, event_type: str) -> None:
