@@ -375,3 +375,18 @@ def test_without_a_publication_date_a_month_does_not_date_the_news() -> None:
     )
     visits = of_type(run(text, published=None), "visit")
     assert sorted(str(v.date and v.date.iso()) for v in visits) == ["2016-04", "None"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "event_type"),
+    [
+        ("A Chilean Navy helicopter transferred Peruvian sailors to the frigate.", "arms_transfer"),
+        (
+            "Chilean ship Aquiles transferred fuel to Peruvian frigates in the exercise.",
+            "arms_transfer",
+        ),
+        ("Chile will join the joint exercise with 150 personnel travelling to Peru.", "visit"),
+    ],
+)
+def test_what_moves_is_not_always_a_weapon_or_a_visitor(sentence: str, event_type: str) -> None:
+    assert of_type(run(sentence), event_type) == []
