@@ -160,9 +160,10 @@ def _states_by_title(
         return
     held = {found.get(id(e), e.country) for e in entities if e.kind == "person"} - {None, ""}
     by_words: dict[frozenset[str], set[str]] = {}
+    core = {w.lower() for w in lex.title_core}
     for phrase in _TITLE_PHRASE.finditer(text):
         title = frozenset(phrase.group(2).split())
-        if title.isdisjoint(w.lower() for w in lex.title_core):
+        if title.isdisjoint(core):
             continue
         code = _country_in(
             [_POSSESSIVE.sub("", t) for t in phrase.group(1).split()], lex.country_words
