@@ -23,6 +23,14 @@ from app.taxonomy import DatePrecision
 
 _YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _QUOTED_NAME = re.compile(r"['‘\"“]([A-Z][^'’\"”]{1,40}?)['’\"”]")
+_QUOTE = r"['‘\"“]([A-Z][^'’\"”]{1,40}?)['’\"”]"
+# "exercises 'Varuna' and 'Garuda'": one sentence, two named happenings
+_NAME_PAIR = re.compile(_QUOTE + r"\s*(?:,|and|&)\s*" + _QUOTE)
+# "Exercise Bushido Guardian", "exercise Malabar": the capitalised words after the head
+_EXERCISE_NAME = re.compile(
+    r"\b[Ee]xercises?\s+(?!(?:In|On|At|The|With|And|For|This|That|Is|Was|Will)\b)"
+    r"([A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,3})"
+)
 
 
 def find_events(
@@ -52,7 +60,8 @@ def find_events(
             weight[entity.code] += len(entity.mentions)
         elif entity.kind == "person" and (state := officials.get(id(entity), entity.country)):
             weight[state] += len(entity.mentions)
-    main = [code for code, _ in weight.most_common(2)]
+    ranked = [code for code, _ in weight.most_common()]
+    main = ranked[:2]
 
     state_of = {
         id(e): code
@@ -85,12 +94,21 @@ def find_events(
         mentions = spans_in.get(index, [])
         dates: dict[bool, list[Candidate]] = {}  # planned? -> the sentence's dates
         topic_end: int | None = -1  # where the sentence's first topic words end (-1: not read)
+        opening = patterns.reference.match(sentence)
+        referred = opening.end() if opening else 0  # triggers before this refer back
         codes = _codes(present, officials)
         topical = topic_states(text, mentions, patterns.topic_before, patterns.topic_after)
         for event_type, trigger in patterns.triggers.items():
             if ("triggers", event_type) not in maybe:
                 continue  # none of its trigger's words: the search would fail
             hit = trigger.search(sentence)
+            if hit and referred and hit.start() < referred:
+                hit = trigger.search(
+                    sentence, referred
+                )  # "The meeting comes after ...": no new one
+            cited = patterns.attributions.get(event_type)
+            while hit and cited and cited.search(sentence, max(0, hit.start() - 90), hit.start()):
+                hit = trigger.search(sentence, hit.end())  # "the statement said": a source
             if not hit:
                 continue
             unlike = patterns.excludes.get(event_type)
@@ -103,11 +121,18 @@ def find_events(
                 if topic_end is not None and topic_end <= hit.start():
                     continue  # what a pact will allow or talks will address: no happening
             required = patterns.requires[event_type]
-            if required is not None and not (
-                ("requires", event_type) in maybe and required.search(sentence)
+            if (
+                required is not None
+                and not (("requires", event_type) in maybe and required.search(sentence))
+                and not (
+                    event_type in patterns.requires_kind
+                    and any(e.kind in patterns.requires_kind[event_type] for e in present)
+                )  # "to deliver six MiG-29s": the finder's equipment names the weapon
             ):
                 quoted = (
-                    _quote_after(text, sentences, index) if sentence.rstrip()[-1:] == ":" else ""
+                    _quote_after(text, sentences, index)
+                    if sentence.rstrip()[-1:] == ":"
+                    else _quote_before(text, sentences, index, hit.start())
                 )
                 if not required.search(quoted):  # 'X said:' and the quote on the next line
                     continue
@@ -121,13 +146,17 @@ def find_events(
             if event is not None:
                 if event_type in patterns.named_parties and not (codes or event.roles):
                     unnamed.add(id(event))  # a detail: it may add to its happening, not stand alone
+                pair = _NAME_PAIR.search(sentence) if event_type == "exercise" else None
+                if pair is not None:  # one happening per name, each its own
+                    events.extend(replace(event, name=name) for name in pair.groups())
+                    continue
                 split = patterns.one_per_state.get(event_type)
                 listed = split.search(sentence) if split else None
                 sides = one_per_state(event.evidence, listed.end(), mentions) if listed else None
                 if sides is not None:
                     actors, states = sides
                     if not actors:  # "Parliament ratified the pacts with A and B": the main state
-                        actors = [c for c in main if c not in states][:1]
+                        actors = [c for c in ranked if c not in states][:1]
                     for code in states:  # each listed state: its own happening
                         twin = replace(event, countries=[*actors, code], roles={})
                         speakers[id(twin)] = f"sentence:{index}:{code}"
@@ -150,8 +179,16 @@ def find_events(
                 ):
                     starts.add((event_type, event.date))
                 events.append(event)
+    state_of_person = {
+        e.name: state
+        for e in entities
+        if e.kind == "person" and (state := officials.get(id(e), e.country))
+    }
     merged = _start_dates(
-        _merge(events, deadline, speakers, published, unnamed), starts, ends, patterns
+        _merge(events, deadline, speakers, published, unnamed, state_of_person),
+        starts,
+        ends,
+        patterns,
     )
     merged = _inherit_dates(merged, published, patterns)
     return _date_of_the_news(merged, text, published, patterns)
@@ -219,6 +256,25 @@ def _quote_after(text: str, sentences: list[tuple[int, int]], index: int) -> str
         return ""
     start, end = sentences[index + 1]
     return text[start:end]
+
+
+_QUOTE_SENTENCES = 6  # a quote longer than this is no single statement's
+
+
+def _quote_before(text: str, sentences: list[tuple[int, int]], index: int, verb_at: int) -> str:
+    """'“A. B. C,” the admiral said': the quote that closes before the speech verb of
+    sentence `index` and opened sentences earlier; what was said ("" when no such quote)."""
+    start, _ = sentences[index]
+    head = text[start : start + verb_at]
+    closed = max(head.rfind("”"), head.rfind('"'))
+    if closed < 0 or "“" in head[:closed]:
+        return ""  # no quote closes before the verb, or it opened in this sentence
+    for back in range(index - 1, max(-1, index - _QUOTE_SENTENCES), -1):
+        begin, _ = sentences[back]
+        before = text[begin:start]
+        if "“" in before or before.lstrip()[:1] == '"':
+            return text[begin : start + verb_at]
+    return ""
 
 
 def _inherit_dates(
@@ -320,6 +376,8 @@ def _build(
             ends[id(event)] = found.start
     if event_type in {"exercise", "agreement"}:
         named = _QUOTED_NAME.search(sentence)
+        if named is None and event_type == "exercise":
+            named = _EXERCISE_NAME.search(sentence)
         agreement = next((e.name for e in present if e.kind == "agreement"), None)
         event.name = (
             agreement
@@ -351,8 +409,8 @@ class _Kin:
         long before ('since 2006 when the King visited') is another happening."""
         if when is None:
             return True
-        if self.published is None:
-            return when.precision is not DatePrecision.year
+        if self.published is None:  # a month or a year alone is more often background
+            return when.precision is DatePrecision.day  # ('the state visit in April 2016')
         if when.precision is DatePrecision.year:
             return when.value.year == self.published.year
         if when.precision is DatePrecision.month:
@@ -398,6 +456,7 @@ def _merge(
     speakers: dict[int, str | None],
     published: date | None,
     unnamed: set[int],
+    sides: dict[str, str] | None = None,
 ) -> list[FoundEvent]:
     """Repeated descriptions of one happening (same type and states, compatible dates) merge.
 
@@ -413,6 +472,8 @@ def _merge(
         key = (event.type, frozenset(event.countries), speakers.get(id(event)))
         group = kin.get(key) or kin.setdefault(key, _Kin(published=published))
         position = group.twin(event)
+        if position is not None and event.type in _NAMED and event.name:
+            position = _named_twin(group, event, position)
         if position is None:
             if id(event) in unnamed:
                 continue
@@ -420,9 +481,40 @@ def _merge(
             group.add(event)
             continue
         twin = group.kept[position]
+        if event.type in _ONE_PAIR and _other_people(twin, event, sides or {}):
+            kept.append(event)  # "Zaki met General B", "Zaki was received by Minister L"
+            group.add(event)
+            continue
         if _absorb(twin, event, group.persons[position]):
             group.dated(position)
     return kept
+
+
+_NAMED = frozenset({"exercise"})  # exercises of other names are other happenings
+
+
+def _named_twin(group: _Kin, event: FoundEvent, position: int) -> int | None:
+    """The kept event of the group with the event's name, else the twin found if it has no
+    name of its own; None (a new happening) when the twin is named otherwise."""
+    name = fold(event.name or "")
+    for at, other in enumerate(group.kept):
+        if other.name and fold(other.name) == name:
+            return at
+    twin = group.kept[position].name
+    return position if not twin or fold(twin) == name else None
+
+
+_ONE_PAIR = frozenset({"meeting"})  # a meeting is between given people: others meet apart
+
+
+def _other_people(twin: FoundEvent, event: FoundEvent, sides: dict[str, str]) -> bool:
+    """Both reports name people of one state, and none in common: two meetings."""
+    for state in set(twin.countries) & set(event.countries):
+        ours = {p for p in twin.persons if sides.get(p) == state}
+        theirs = {p for p in event.persons if sides.get(p) == state}
+        if ours and theirs and ours.isdisjoint(theirs):
+            return True
+    return False
 
 
 def _absorb(twin: FoundEvent, event: FoundEvent, known: set[str]) -> bool:

@@ -41,9 +41,11 @@ class EventPatterns:
     main_types: tuple[str, ...]
     triggers: dict[str, re.Pattern[str]]
     requires: dict[str, re.Pattern[str] | None]
+    requires_kind: dict[str, frozenset[str]]  # type -> entity kinds that also meet `requires`
     bilateral: re.Pattern[str]
     planned: re.Pattern[str]
     habitual: re.Pattern[str]
+    reference: re.Pattern[str]  # a sentence opening that refers back ("The meeting comes after")
     background: re.Pattern[str]  # what sets a happening before the news ("had signed", "earlier")
     another: re.Pattern[str]  # what reports a further happening of a kind ("also met")
     date_barrier: re.Pattern[str]  # another clause's verb: a date past it is not the trigger's
@@ -55,6 +57,7 @@ class EventPatterns:
     roles: dict[str, tuple[RoleRule, ...]]  # event type -> its role rules
     one_per_state: dict[str, re.Pattern[str]]  # type -> what opens a list of separate partners
     excludes: dict[str, re.Pattern[str]]  # type -> what makes its trigger report something else
+    attributions: dict[str, re.Pattern[str]]  # type -> words before a trigger that only cite
     role_of_all: dict[str, str]  # event type -> the one role of every state ("signatory")
     span_types: frozenset[str]  # types dated by their first day: visits, exercises
     span_end: re.Pattern[str]  # what reports such a happening's end ("today concluded")
@@ -93,9 +96,15 @@ def _event_patterns(data: dict[str, Any]) -> EventPatterns:
         main_types=tuple(data["main_types"]),
         triggers=triggers,
         requires=requires,
+        requires_kind={
+            t: frozenset(spec["requires_kind"])
+            for t, spec in types.items()
+            if spec.get("requires_kind")
+        },
         bilateral=_any(data["bilateral_refs"]),
         planned=_any(data["planned"]),
         habitual=_any(data["habitual"]),
+        reference=_any(data["references"]),
         background=_any(data["background"]),
         another=_any(data["another_happening"]),
         topic=_any(data["topic"]["patterns"]),
@@ -108,6 +117,11 @@ def _event_patterns(data: dict[str, Any]) -> EventPatterns:
         date_barrier=re.compile("|".join(f"(?:{p})" for p in data["date_barrier"])),
         roles={t: tuple(_role_rule(r) for r in spec.get("roles", [])) for t, spec in types.items()},
         excludes=excludes,
+        attributions={
+            t: re.compile("|".join(f"(?:{p})" for p in spec["attributions"]), re.I)
+            for t, spec in types.items()
+            if spec.get("attributions")
+        },
         one_per_state={
             t: _any(spec["one_per_state"]) for t, spec in types.items() if spec.get("one_per_state")
         },

@@ -135,7 +135,46 @@ def official_states(text: str, entities: list[FoundEntity], lex: Lexicon) -> dic
                 venue_only = True
         if venue_only and id(entity) not in found:
             found[id(entity)] = ""
+    _states_by_title(text, entities, found, lex)
     return found
+
+
+_TITLE_PHRASE = re.compile(
+    r"\b(?:[Tt]he|[Aa]n?)\s+((?:[A-Z][\w’'-]*\s+){1,3}?)((?:[a-z]+\s+){0,2}[a-z]+)\b"
+)
+
+
+def _states_by_title(
+    text: str, entities: list[FoundEntity], found: dict[int, str], lex: Lexicon
+) -> None:
+    """A titled person whose mentions name no state takes the one the article gives his title
+    elsewhere without a name: "Defense Minister General X" and "the Vietnamese defense
+    minister's visit" (issue 13: officials linked to their state across the article). Only a
+    state no other person holds, and only when one such state is left."""
+    stateless = [
+        e
+        for e in entities
+        if e.kind == "person" and e.title and not found.get(id(e), e.country or "")
+    ]
+    if not stateless:
+        return
+    held = {found.get(id(e), e.country) for e in entities if e.kind == "person"} - {None, ""}
+    by_words: dict[frozenset[str], set[str]] = {}
+    core = {w.lower() for w in lex.title_core}
+    for phrase in _TITLE_PHRASE.finditer(text):
+        title = frozenset(phrase.group(2).split())
+        if title.isdisjoint(core):
+            continue
+        code = _country_in(
+            [_POSSESSIVE.sub("", t) for t in phrase.group(1).split()], lex.country_words
+        )
+        if code is not None and code not in held:
+            by_words.setdefault(title, set()).add(code)
+    for entity in stateless:
+        words = frozenset(w.lower() for w in (entity.title or "").split())
+        codes = {c for title, cs in by_words.items() if title <= words for c in cs}
+        if len(codes) == 1:
+            found[id(entity)] = codes.pop()
 
 
 _PLACE_BEFORE = re.compile(r"\b((?:[A-Z][\w.-]*\s){0,2}[A-Z][\w.-]*),\s*$")

@@ -6,6 +6,8 @@ import pytest
 
 from app.extraction import extract
 from app.extraction.base import Document, Extraction, FoundEvent
+from app.extraction.lexicon import lexicon
+from app.extraction.participants import official_states
 from app.extraction.temporal import find_date
 
 
@@ -185,6 +187,7 @@ def test_a_state_named_as_the_topic_is_no_participant() -> None:
         ("The Chile-Peru defence pact came into force on Monday.", "agreement"),
         ("Chile struck a defence deal with Peru.", "agreement"),
         ("The Chilean president spoke at a joint media briefing with Peru's leader.", "meeting"),
+        ("Chile has stopped its training of the Peruvian military, Chile said.", "training"),
     ],
 )
 def test_more_trigger_phrasings(sentence: str, event_type: str) -> None:
@@ -252,3 +255,138 @@ def test_the_state_hosting_a_summit_is_not_a_party_to_a_meeting_on_its_sidelines
     )
     (meeting,) = of_type(run(text), "meeting")
     assert sorted(meeting.countries) == ["CHL", "PER"]
+
+
+def test_an_official_takes_the_state_the_article_gives_his_title_without_his_name() -> None:
+    text = (
+        "Defence Minister General Tomas Varga met Chilean Defence Minister Ana Rojas in Lima. "
+        "Japan's Foreign Minister Ilse Brandt spoke with Japanese officials. "
+        "The Peruvian defence minister's visit to Chile last year was a success."
+    )
+    entities = extract(Document(text=text, published=None, language="en")).entities
+    states = official_states(text, entities, lexicon())
+    by_name = {e.name: states.get(id(e)) for e in entities if e.kind == "person"}
+    assert by_name == {"Tomas Varga": "PER", "Ana Rojas": "CHL", "Ilse Brandt": "JPN"}
+
+
+def test_a_title_two_unheld_states_share_gives_no_state() -> None:
+    text = (
+        "Defence Minister Tomas Varga met Chilean Defence Minister Ana Rojas in Lima. "
+        "The Peruvian defence minister and the Bolivian defence minister spoke later."
+    )
+    entities = extract(Document(text=text, published=None, language="en")).entities
+    states = official_states(text, entities, lexicon())
+    by_name = {e.name: states.get(id(e)) for e in entities if e.kind == "person"}
+    assert by_name == {"Tomas Varga": None, "Ana Rojas": "CHL"}
+
+
+def test_meetings_with_different_people_of_one_state_are_two_meetings() -> None:
+    text = (
+        "Turkish Defence Minister Selim Kaya met Chilean Defence Minister Ana Rojas in Santiago. "
+        "Kaya met with General Luis Soto, Chilean Chief of Defence, to discuss cooperation. "
+        "Kaya and Rojas held talks on the navy."
+    )
+    meetings = of_type(run(text), "meeting")
+    assert sorted(sorted(m.persons) for m in meetings) == [
+        ["Ana Rojas", "Selim Kaya"],
+        ["Luis Soto", "Selim Kaya"],
+    ]
+
+
+def test_a_speech_verb_that_only_cites_the_source_is_no_statement() -> None:
+    cited = "The two navies will support each other's ships, a statement by the ministry said."
+    assert of_type(run(f"Chile and Peru signed a naval pact. {cited}"), "statement") == []
+    spoken = "Kaya said Chile and Peru will support each other, the statement added."
+    assert len(of_type(run(spoken), "statement")) == 1
+
+
+def test_the_acting_side_of_a_list_is_the_main_state_outside_it() -> None:
+    text = (
+        "Peru and Brazil praised their ties with Japan. Brazil and Peru are close. "
+        "Chile sent a delegation. Minister Ana Rojas held bilateral meetings with her "
+        "counterparts from Peru, Brazil and Japan."
+    )
+    meetings = of_type(run(text), "meeting")
+    assert sorted(sorted(m.countries) for m in meetings) == [
+        ["BRA", "CHL"],
+        ["CHL", "JPN"],
+        ["CHL", "PER"],
+    ]
+
+
+def test_exercises_of_other_names_are_other_happenings() -> None:
+    text = (
+        "Chile and Peru held the joint naval exercises 'Albatros' and 'Condor' last week. "
+        "Chilean jets will deploy to Peru for Exercise Puma Andina with Peruvian forces. "
+        "The joint exercise Puma Andina will be the largest yet, Chile and Peru said."
+    )
+    names = sorted(str(e.name) for e in of_type(run(text), "exercise"))
+    assert names == ["Albatros", "Condor", "Puma Andina"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The Chilean and Peruvian navies have in recent years increased their joint exercises.",
+        "Over the past two decades Chile and Peru held many joint exercises.",
+    ],
+)
+def test_what_recent_years_saw_is_habitual_not_a_happening(sentence: str) -> None:
+    assert of_type(run(sentence), "exercise") == []
+
+
+def test_an_opening_that_refers_back_to_the_news_makes_no_new_event() -> None:
+    text = (
+        "Chilean Defence Minister Ana Rojas met Peruvian Defence Minister Luis Soto in Lima. "
+        "The meeting comes after Bolivian and Argentine troops clashed on the border."
+    )
+    found = run(text)
+    assert [sorted(m.countries) for m in of_type(found, "meeting")] == [["CHL", "PER"]]
+    assert [sorted(c.countries) for c in of_type(found, "conflict")] == [["ARG", "BOL"]]
+
+
+def test_a_quote_of_several_sentences_is_read_whole_for_its_statement() -> None:
+    text = (
+        "Chilean Admiral Ana Rojas arrived in Lima on a visit to Peru. "
+        "“The visit shows the strong friendship between Chile and Peru. "
+        "We look forward to a drill at sea,” Admiral Rojas emphasised."
+    )
+    (statement,) = of_type(run(text), "statement")
+    assert sorted(statement.countries) == ["CHL", "PER"]
+    unquoted = "Chile and Peru are friends. We look forward to a drill, Admiral Ana Rojas said."
+    assert of_type(run(unquoted), "statement") == []
+
+
+def test_a_named_weapon_meets_what_an_arms_transfer_requires() -> None:
+    text = "Russia has kept its promise to deliver to Serbia six MiG-29 on Friday."
+    (transfer,) = of_type(run(text), "arms_transfer")
+    assert sorted(transfer.countries) == ["RUS", "SRB"]
+    assert (
+        of_type(run("Russia has kept its promise to deliver to Serbia on Friday."), "arms_transfer")
+        == []
+    )
+
+
+def test_without_a_publication_date_a_month_does_not_date_the_news() -> None:
+    text = (
+        "Chilean Navy ship Esmeralda on Monday visited Peru on its deployment. "
+        "During the state visit of Chilean President Ana Rojas to Peru in April 2016, "
+        "the ties grew."
+    )
+    visits = of_type(run(text, published=None), "visit")
+    assert sorted(str(v.date and v.date.iso()) for v in visits) == ["2016-04", "None"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "event_type"),
+    [
+        ("A Chilean Navy helicopter transferred Peruvian sailors to the frigate.", "arms_transfer"),
+        (
+            "Chilean ship Aquiles transferred fuel to Peruvian frigates in the exercise.",
+            "arms_transfer",
+        ),
+        ("Chile will join the joint exercise with 150 personnel travelling to Peru.", "visit"),
+    ],
+)
+def test_what_moves_is_not_always_a_weapon_or_a_visitor(sentence: str, event_type: str) -> None:
+    assert of_type(run(sentence), event_type) == []

@@ -120,3 +120,12 @@ def test_a_name_after_a_title_and_the_states_it_serves() -> None:
         "Minister of the Philippines, Ramon Cruz."
     )
     assert {"Marta Olsen", "Ramon Cruz"} <= set(found)
+
+
+def test_a_state_before_another_persons_name_is_not_the_next_persons() -> None:
+    found = people(
+        "During the talks with Chile's Defence Minister Ana Rojas, General Tomas Varga "
+        "said the ties were strong."
+    )
+    assert found["Ana Rojas"].country == "CHL"
+    assert found["Tomas Varga"].country is None

@@ -64,6 +64,7 @@ class _Found:
 
     by_key: dict[tuple[str, str], FoundEntity] = field(default_factory=dict)
     used: set[int] = field(default_factory=set)
+    people: set[int] = field(default_factory=set)  # the tokens of the people found
     seen: set[tuple[int, Span | str]] = field(default_factory=set)
 
     def mention(self, entity: FoundEntity, span: Span) -> None:
@@ -100,6 +101,8 @@ class _Found:
         self.mention(entity, span)
         if indices is not None:
             self.used.update(indices)
+            if kind == "person":
+                self.people.update(indices)
         return entity
 
 

@@ -248,6 +248,8 @@ def _country_before(page: Page, a: int) -> str | None:
     while k >= 0 and page.same_sentence(k, a) and steps < 12:
         if k in page.country_at:
             return page.country_at[k]
+        if k in page.found.people:
+            return None  # "for Japan's Minister Hiroyuki Miyazawa, General X": his state, not X's
         token = page.tokens[k]
         if token.text == "and" and page.word(k - 1) == ",":
             return None  # "..., French Chief of Defence, and X": the state is the last one's
