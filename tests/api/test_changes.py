@@ -46,7 +46,13 @@ def test_deleting_an_article_tombstones_its_events(client: TestClient) -> None:
     deleted = client.delete(f"/v1/articles/{article['id']}")
     assert deleted.status_code == 204, deleted.text
     seen, _ = _read(client, cursor)
-    assert sorted(seen) == [("article", "deleted"), ("event", "deleted"), ("event", "deleted")]
+    assert sorted(seen) == [
+        ("article", "deleted"),
+        ("event", "deleted"),
+        ("event", "deleted"),
+        ("happening", "deleted"),  # the last report of each of its two happenings went
+        ("happening", "deleted"),
+    ]
 
 
 def test_changes_page_in_order_and_reject_bad_cursors(client: TestClient) -> None:

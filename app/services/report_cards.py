@@ -1,0 +1,114 @@
+"""Reports as the linker compares them: each event's card, read in a few statements for many
+events at once (its states, people, the names its article gives, its dates and outlet)."""
+
+import calendar
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.linking.cards import Card
+from app.linking.features import content_words, editions, stage
+from app.models import Article, Entity, Event, EventParticipant, Mention
+
+_THINGS = ("agreement", "equipment", "organization", "location")
+
+
+@dataclass(frozen=True)
+class Mark:
+    """What an event's row says of its happening."""
+
+    happening_id: int | None
+    is_lead: bool
+    role: str | None
+
+
+def bounds(start: date, end: date | None, precision: str | None) -> tuple[date, date]:
+    """The days a date allows: a month-precise date its whole month, a year its year."""
+    if precision == "year":
+        return date(start.year, 1, 1), date(start.year, 12, 31)
+    if precision == "month":
+        last = calendar.monthrange(start.year, start.month)[1]
+        return start.replace(day=1), start.replace(day=last)
+    return start, max(end or start, start)
+
+
+def _day(moment: datetime | None) -> date | None:
+    return moment.date() if moment is not None else None
+
+
+def read_cards(session: Session, ids: list[int]) -> dict[int, tuple[Card, Mark]]:
+    """The cards of these events, with what their rows say of their happenings."""
+    rows = session.execute(
+        select(
+            Event.id,
+            Event.article_id,
+            Event.type,
+            Event.date_start,
+            Event.date_end,
+            Event.date_precision,
+            Event.status,
+            Event.name,
+            Event.evidence,
+            Event.happening_id,
+            Event.is_lead,
+            Event.happening_role,
+            Article.published_at,
+            Article.created_at,
+            Article.source_id,
+            Article.duplicate_of_id,
+            Article.title,
+        )
+        .join(Article, Article.id == Event.article_id)
+        .where(Event.id.in_(ids))
+    ).all()
+    states: dict[int, set[str]] = defaultdict(set)
+    people_in: dict[int, set[int]] = defaultdict(set)
+    for event_id, code, kind, entity_id in session.execute(
+        select(EventParticipant.event_id, Entity.code, Entity.kind, Entity.id)
+        .join(Entity, Entity.id == EventParticipant.entity_id)
+        .where(EventParticipant.event_id.in_(ids))
+    ):
+        if kind == "country" and code:
+            states[event_id].add(code)
+        elif kind == "person":
+            people_in[event_id].add(entity_id)
+    articles = {row.article_id for row in rows}
+    named: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for article_id, entity_id, kind in session.execute(
+        select(Mention.article_id, Entity.id, Entity.kind)
+        .join(Entity, Entity.id == Mention.entity_id)
+        .where(Mention.article_id.in_(articles), Entity.kind.in_(("person", *_THINGS)))
+        .distinct()
+    ):
+        named[article_id][kind].add(entity_id)
+    found: dict[int, tuple[Card, Mark]] = {}
+    for row in rows:
+        lo = hi = None
+        if row.date_start is not None:
+            lo, hi = bounds(row.date_start, row.date_end, row.date_precision)
+        kinds = named[row.article_id]
+        card = Card(
+            event_id=row.id,
+            article_id=row.article_id,
+            type=row.type,
+            states=frozenset(states[row.id]),
+            lo=lo,
+            hi=hi,
+            precision=row.date_precision if lo else None,
+            published=_day(row.published_at),
+            status=row.status or "reported",
+            source=row.source_id,
+            copy_of=row.duplicate_of_id,
+            people=frozenset(kinds["person"] | people_in[row.id]),
+            things=frozenset(set().union(*(kinds[k] for k in _THINGS))),
+            words=content_words(row.title, row.evidence),
+            editions=editions(row.name),
+            stage=stage(row.type, row.evidence),
+            name=row.name,
+            moment=row.published_at or row.created_at,
+        )
+        found[row.id] = (card, Mark(row.happening_id, bool(row.is_lead), row.happening_role))
+    return found
