@@ -7,6 +7,8 @@ Starts `defcoop serve` (uvicorn, one worker) on a database loaded from the synth
 p50 and p95 over HTTP for a dyad profile, a partner ranking, the busiest pairs, monthly
 timelines over everything, and the network of shared events (the questions the summary counts
 answer), then the same questions narrowed so that they are counted from the rows.
+`--count happenings` or `--count reports` sends `count=` with every question (issue 14);
+without it the server's default applies (happenings, since migration 0016).
 """
 
 import argparse
@@ -51,7 +53,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", type=Path, default=ROOT / ".bench" / "search.db")
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--count", choices=("happenings", "reports"))
     args = parser.parse_args()
+    counting = {"count": args.count} if args.count else {}
     env = {
         **os.environ,
         "DEFCOOP_DATABASE_URL": f"sqlite:///{args.db}",
@@ -64,9 +68,11 @@ def main() -> int:
     print(
         f"{articles:,} articles, {events:,} events; database {args.db.stat().st_size / 1e6:,.0f} MB"
     )
-    print(f"{'query':<32}{'p50':>9}{'p95':>9}   (ms, HTTP, {args.runs} runs)")
+    counted = f", count={args.count}" if args.count else ""
+    print(f"{'query':<32}{'p50':>9}{'p95':>9}   (ms, HTTP, {args.runs} runs{counted})")
     with serving(env) as (base, pid), httpx.Client(base_url=base, timeout=300) as http:
-        for name, path, params in QUERIES:
+        for name, path, asked in QUERIES:
+            params = {**asked, **counting}
             first = http.get(path, params=params)  # warm, and check
             if first.status_code != 200:
                 print(f"{name:<32} HTTP {first.status_code}: {first.text[:200]}")

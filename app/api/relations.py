@@ -68,6 +68,7 @@ def event_page(
         "directed": filters.directed,
         "date_from": filters.date_from,
         "date_to": filters.date_to,
+        "count": filters.count,
     }
     return nested_page(
         request,

@@ -3,11 +3,14 @@
 Triggers (migration 0006) add and subtract as articles, events and participants are written,
 in the writing transaction, so the counts can never be out of step with the rows they count.
 `app.services.summary.recount` computes the same numbers from scratch; the tests compare them.
+
+Each event count `n` has a happening count `h` beside it (migration 0016): the events counted
+that lead their happening (`Event.is_lead`), so counting happenings reads the same rows.
 """
 
 from datetime import date
 
-from sqlalchemy import Date, Index, Integer, String
+from sqlalchemy import Date, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base
@@ -34,6 +37,7 @@ class EventDayCount(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     type: Mapped[str] = mapped_column(String(16), primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
+    h: Mapped[int] = mapped_column(Integer, server_default=text("0"))  # of them, leads
 
 
 class PairYearCount(Base):
@@ -51,6 +55,7 @@ class PairYearCount(Base):
     type: Mapped[str] = mapped_column(String(16), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
+    h: Mapped[int] = mapped_column(Integer, server_default=text("0"))  # of them, leads
 
 
 class PairEvent(Base):
@@ -82,6 +87,7 @@ class EntityYearCount(Base):
     type: Mapped[str] = mapped_column(String(16), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
+    h: Mapped[int] = mapped_column(Integer, server_default=text("0"))  # of them, leads
 
 
 class EntityMentionCount(Base):

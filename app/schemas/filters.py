@@ -11,6 +11,7 @@ own constraints; a from/to pair out of order, an unknown state or a bad dyad is 
 """
 
 from datetime import date
+from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
@@ -143,18 +144,37 @@ class ArticleListFilters(ArticleFilters):
         return self
 
 
+class Count(StrEnum):
+    """What a count counts (issue 14): each happening once, however many reports describe it
+    (its leading event stands for it), or every report (event) there is."""
+
+    happenings = "happenings"
+    reports = "reports"
+
+
+_COUNT = (
+    "happenings: each happening once, however many articles report it (a list shows each "
+    "happening's leading event only); reports: every event each article reports"
+)
+
+
 class EventScope(FilterModel):
-    """Which events count: their type and their own date range."""
+    """Which events count: their type, their own date range, and happenings or reports."""
 
     ranges = (("date_from", "date_to"),)
 
     type: EventType | None = None
     date_from: Day | None = Field(None, description="Event date on or after")
     date_to: Day | None = Field(None, description="Event date on or before")
+    count: Count = Field(Count.happenings, description=_COUNT)
 
 
 class EventFilters(EventScope):
-    """The event list's filters: the scope, then who takes part, the status and the article."""
+    """The event list's filters: the scope, then who takes part, the status and the article.
+    A list of events lists every report unless asked for happenings: the profiles' own lists
+    ask, and their next pages carry it."""
+
+    count: Count = Field(Count.reports, description=_COUNT)
 
     countries: States = Field(
         (), alias="country", description="Repeatable: events in which all of them take part"

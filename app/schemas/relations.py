@@ -38,10 +38,15 @@ class NestedPage(Page[T], Generic[T]):
 
 class PersonCount(Schema):
     person: EntityRead
-    count: int = Field(description="Events (or articles, for a country profile) they appear in")
+    count: int = Field(
+        description="Happenings (events with count=reports; articles, for a country profile) "
+        "they appear in"
+    )
 
 
 class DyadCounts(Schema):
+    """Happenings (with count=reports: events), in all, by type and by year."""
+
     total: int
     by_type: dict[str, int]
     by_year: list[YearCount]
@@ -81,7 +86,7 @@ class DyadFilters(EventScope):
 class Partner(Schema):
     a: CountryRef
     b: CountryRef
-    events: int
+    events: int = Field(description="Happenings the two share (with count=reports: events)")
     by_type: dict[EventType, int] = Field(description="Event types with events, most first")
 
 
@@ -109,7 +114,7 @@ class Interval(StrEnum):
 
 class Bucket(Schema):
     start: str = Field(description="First day of the bucket (ISO 8601)")
-    count: int
+    count: int = Field(description="Articles, or happenings (with count=reports: events)")
     by_type: dict[str, int] | None = None
 
 
@@ -133,7 +138,9 @@ class GraphEdge(Schema):
     id: str
     source: str
     target: str
-    weight: int = Field(description="Events (or articles) the two share")
+    weight: int = Field(
+        description="Happenings the two share (count=reports: events; of=articles: articles)"
+    )
 
 
 class Graph(Schema):

@@ -13,7 +13,7 @@ from app.errors import InvalidParameter
 from app.kit.pagination import parse_count
 from app.models import Entity, Event, EventParticipant, Mention, PairEvent
 from app.models.summary import UNDATED_YEAR
-from app.schemas.filters import EventFilters, EventScope
+from app.schemas.filters import Count, EventFilters, EventScope
 from app.services import summary
 from app.services.event import filtered_events, pair_events, within
 
@@ -26,12 +26,14 @@ def dyad_filters(a: str, b: str, *, directed: bool, scope: EventScope) -> EventF
         date_from=scope.date_from,
         date_to=scope.date_to,
         directed=directed,
+        count=scope.count,
     )
 
 
 def dyad_events(a: str, b: str, *, directed: bool, scope: EventScope) -> Select[Any]:
     """Events in which both states take part (with directed: A as visitor/supplier/donor, B as
-    host/recipient), driven from pair_event: `first_and_last` orders by its columns."""
+    host/recipient), driven from pair_event: `first_and_last` orders by its columns. With
+    count=happenings, the leading event of each happening only."""
     return pair_events(a, b, dyad_filters(a, b, directed=directed, scope=scope))
 
 
@@ -68,11 +70,13 @@ def count_events(session: Session, events: Select[Any]) -> Counts:
 
 
 def dyad_counts(session: Session, a: str, b: str, *, directed: bool, scope: EventScope) -> Counts:
-    """How many events two states share, by type and by year."""
+    """How many events (or happenings) two states share, by type and by year."""
     years = None if directed else summary.whole_years(scope.date_from, scope.date_to)
     if years is None:  # roles or a part of a year: count the events themselves
         return count_events(session, dyad_events(a, b, directed=directed, scope=scope))
-    return _counts(summary.pair_counts(session, a, b, type=scope.type, years=years))
+    return _counts(
+        summary.pair_counts(session, a, b, type=scope.type, years=years, count=scope.count)
+    )
 
 
 def _by_year(rows: list[tuple[int, str, int]]) -> list[dict[str, Any]]:
@@ -176,9 +180,13 @@ def _pair_rows(
     """(a, b, type, events) rows, `code` first in each when given."""
     years = summary.whole_years(scope.date_from, scope.date_to)
     if years is not None:
-        return summary.pair_partners(session, code=code, type=scope.type, years=years)
+        return summary.pair_partners(
+            session, code=code, type=scope.type, years=years, count=scope.count
+        )
     # a part of a year: the events of those days (their date's index), then their pairs by key
     of_days = within(select(Event.id), Event, scope)
+    if scope.count is Count.happenings:
+        of_days = of_days.where(Event.is_lead)
     stmt = (
         select(PairEvent.a, PairEvent.b, PairEvent.type, func.count())
         .where(PairEvent.event_id.in_(of_days))
@@ -226,14 +234,20 @@ def country_people(session: Session, code: str, limit: int) -> list[tuple[Entity
 def country_events(code: str, scope: EventScope) -> Select[Any]:
     """A state's events, found from its own participations (an index lookup), for counting."""
     filters = EventFilters(
-        type=scope.type, country=(code,), date_from=scope.date_from, date_to=scope.date_to
+        type=scope.type,
+        country=(code,),
+        date_from=scope.date_from,
+        date_to=scope.date_to,
+        count=scope.count,
     )
     return filtered_events(filters, counting=True)
 
 
 def country_counts(session: Session, code: str, scope: EventScope) -> Counts:
-    """How many events a state takes part in, by type and by year."""
+    """How many events (or happenings) a state takes part in, by type and by year."""
     years = summary.whole_years(scope.date_from, scope.date_to)
     if years is None:  # a part of a year: count the events themselves
         return count_events(session, country_events(code, scope))
-    return _counts(summary.state_counts(session, code, type=scope.type, years=years))
+    return _counts(
+        summary.state_counts(session, code, type=scope.type, years=years, count=scope.count)
+    )

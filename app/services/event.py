@@ -8,7 +8,7 @@ from app.errors import InvalidParameter, NotFound
 from app.kit.dates import parse_period
 from app.kit.pagination import Keyset, paginate, parse_date, scalars
 from app.models import Entity, Event, EventParticipant, PairEvent
-from app.schemas.filters import EventFilters, EventScope
+from app.schemas.filters import Count, EventFilters, EventScope
 from app.taxonomy import ACTED_ON_ROLES, ACTING_ROLES
 
 
@@ -78,6 +78,8 @@ def filtered_events(filters: EventFilters, *, counting: bool = False) -> Select[
 
 def _narrowed(stmt: Select[Any], filters: EventFilters) -> Select[Any]:
     """The filters on other things than the type, the states and the date."""
+    if filters.count is Count.happenings:  # one event per happening: the one leading it
+        stmt = stmt.where(Event.is_lead)
     if filters.entity_id is not None:
         stmt = stmt.where(
             select(EventParticipant.id)

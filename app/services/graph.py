@@ -7,7 +7,7 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.models import Entity, Event, EventParticipant, Mention
-from app.schemas.filters import EventFilters
+from app.schemas.filters import Count, EventFilters
 from app.schemas.relations import Unit
 from app.services.event import filtered_events
 from app.services.summary import pair_edges, whole_years
@@ -48,10 +48,11 @@ def graph(
     limit: int,
 ) -> Network:
     """The heaviest edges (at most `limit`, each of at least `min_weight`) between entities of
-    these kinds that share the filtered events (or those events' articles), and their nodes."""
+    these kinds that share the filtered events (or happenings: `filters.count`; or those
+    events' articles), and their nodes."""
     years = whole_years(filters.date_from, filters.date_to)
     cleared = filters.model_copy(update={"type": None, "date_from": None, "date_to": None})
-    unscoped = cleared == EventFilters()
+    unscoped = cleared == EventFilters(count=filters.count)
     if unit is Unit.events and unscoped and years is not None:
         # every event of a type in whole years: the pair counts answer, no rows are read
         edges = pair_edges(
@@ -59,14 +60,16 @@ def graph(
             kinds=kinds,
             type=filters.type,
             years=years,
+            count=filters.count,
             min_weight=min_weight,
             limit=limit,
         )
         return _shape(session, edges)
-    event_ids = filtered_events(filters, counting=True).with_only_columns(Event.id)
     if unit is Unit.events:
-        scope = event_ids
-    else:
+        scope = filtered_events(filters, counting=True).with_only_columns(Event.id)
+    else:  # the articles of every report: `count` is about events
+        reports = filters.model_copy(update={"count": Count.reports})
+        event_ids = filtered_events(reports, counting=True).with_only_columns(Event.id)
         scope = select(Event.article_id).where(Event.id.in_(event_ids)).distinct()
     return _shape(session, _edges(session, unit, kinds, scope, min_weight, limit))
 

@@ -4,6 +4,8 @@
 Answers come from the counts only when the question fits them exactly: events by type and day;
 articles by day; pairs by type and whole years (a date range that starts on 1 January and ends
 on 31 December, or open). Anything narrower is counted from the rows by the callers.
+Every event count is read as events (`n`) or as happenings (`h`, the leading events), as the
+caller's `count` says.
 """
 
 from collections.abc import Iterable
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, and_, cast, delete, distinct, func, insert, or_, select
+from sqlalchemy import Integer, and_, case, cast, delete, distinct, func, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.models import (
@@ -28,6 +30,7 @@ from app.models import (
     PairYearCount,
 )
 from app.models.summary import UNDATED_YEAR
+from app.schemas.filters import Count
 from app.schemas.relations import Unit
 
 
@@ -47,8 +50,13 @@ def whole_years(date_from: date | None, date_to: date | None) -> Years | None:
     return Years(date_from.year if date_from else None, date_to.year if date_to else None)
 
 
-def _in_years(years: Years, table: Any = PairYearCount) -> list[Any]:
-    conditions: list[Any] = [table.n > 0]
+def counted(table: Any, count: Count) -> Any:
+    """The column of a per-event count table that counts what `count` asks for."""
+    return table.h if count is Count.happenings else table.n
+
+
+def _in_years(years: Years, table: Any, count: Count) -> list[Any]:
+    conditions: list[Any] = [counted(table, count) > 0]
     if years.first is not None:
         conditions.append(table.year >= years.first)
     if years.last is not None:
@@ -66,7 +74,7 @@ def _country_ids(session: Session, codes: Iterable[str] | None = None) -> dict[i
 
 
 def pair_counts(
-    session: Session, a: str, b: str, *, type: str | None, years: Years
+    session: Session, a: str, b: str, *, type: str | None, years: Years, count: Count
 ) -> list[tuple[str, int, int]]:
     """(type, year, events) for the events two states share; year 0 means undated."""
     ids = _country_ids(session, (a, b))
@@ -80,24 +88,26 @@ def pair_counts(
     of_pair = or_(
         *(and_(PairYearCount.entity_a == x, PairYearCount.entity_b == y) for x, y in keys)
     )
-    return _by_type_and_year(session, PairYearCount, of_pair, type=type, years=years)
+    return _by_type_and_year(session, PairYearCount, of_pair, type=type, years=years, count=count)
 
 
 def state_counts(
-    session: Session, code: str, *, type: str | None, years: Years
+    session: Session, code: str, *, type: str | None, years: Years, count: Count
 ) -> list[tuple[str, int, int]]:
     """(type, year, events) for the events a state takes part in; year 0 means undated."""
     of_state = EntityYearCount.entity_id.in_(list(_country_ids(session, (code,))))
-    return _by_type_and_year(session, EntityYearCount, of_state, type=type, years=years)
+    return _by_type_and_year(
+        session, EntityYearCount, of_state, type=type, years=years, count=count
+    )
 
 
 def _by_type_and_year(
-    session: Session, table: Any, where: Any, *, type: str | None, years: Years
+    session: Session, table: Any, where: Any, *, type: str | None, years: Years, count: Count
 ) -> list[tuple[str, int, int]]:
     """(type, year, count) summed over the rows of a per-type-and-year count table."""
     stmt = (
-        select(table.type, table.year, func.sum(table.n))
-        .where(where, *_in_years(years, table))
+        select(table.type, table.year, func.sum(counted(table, count)))
+        .where(where, *_in_years(years, table, count))
         .group_by(table.type, table.year)
     )
     if type:
@@ -106,7 +116,7 @@ def _by_type_and_year(
 
 
 def pair_partners(
-    session: Session, *, code: str | None, type: str | None, years: Years
+    session: Session, *, code: str | None, type: str | None, years: Years, count: Count
 ) -> list[tuple[str, str, str, int]]:
     """(a, b, type, events) for every pair of states, or for `code` and each partner."""
     ids = _country_ids(session)
@@ -116,12 +126,12 @@ def pair_partners(
             PairYearCount.entity_a,
             PairYearCount.entity_b,
             PairYearCount.type,
-            func.sum(PairYearCount.n),
+            func.sum(counted(PairYearCount, count)),
         )
         .where(
             PairYearCount.entity_a.in_(states),
             PairYearCount.entity_b.in_(states),
-            *_in_years(years),
+            *_in_years(years, PairYearCount, count),
         )
         .group_by(PairYearCount.entity_a, PairYearCount.entity_b, PairYearCount.type)
     )
@@ -148,18 +158,19 @@ def pair_edges(
     kinds: Iterable[str],
     type: str | None,
     years: Years,
+    count: Count,
     min_weight: int,
     limit: int,
 ) -> list[tuple[int, int, int]]:
     """The heaviest (entity, entity, events) edges between entities of these kinds."""
     of_kinds = select(Entity.id).where(Entity.kind.in_(list(kinds)))
-    weight = func.sum(PairYearCount.n)
+    weight = func.sum(counted(PairYearCount, count))
     stmt = (
         select(PairYearCount.entity_a, PairYearCount.entity_b, weight)
         .where(
             PairYearCount.entity_a.in_(of_kinds),
             PairYearCount.entity_b.in_(of_kinds),
-            *_in_years(years),
+            *_in_years(years, PairYearCount, count),
         )
         .group_by(PairYearCount.entity_a, PairYearCount.entity_b)
         .having(weight >= min_weight)
@@ -180,12 +191,15 @@ def day_counts(
     type: str | None,
     start: date | None,
     end: date | None,
+    count: Count,
 ) -> list[tuple[Any, ...]]:
-    """(bucket, [type,] count) over every article or event, from the day counts; `bucket` is
-    built by the caller from the `day` column of the table this picks (`day_column`)."""
+    """(bucket, [type,] count) over every article or event (or happening: `count`), from the
+    day counts; `bucket` is built by the caller from the `day` column of the table this picks
+    (`day_column`)."""
     table: Any = EventDayCount if unit is Unit.events else ArticleDayCount
     columns = [bucket, EventDayCount.type] if by_type and unit is Unit.events else [bucket]
-    stmt = select(*columns, func.sum(table.n)).where(table.n > 0).group_by(*columns)
+    n = counted(table, count) if unit is Unit.events else table.n
+    stmt = select(*columns, func.sum(n)).where(n > 0).group_by(*columns)
     if type and unit is Unit.events:
         stmt = stmt.where(EventDayCount.type == type)
     if start:
@@ -219,8 +233,9 @@ def recount_statements(session: Session) -> dict[str, Any]:
     """For each summary table, a SELECT of its rows computed from the articles and events."""
     day = _article_day(session)
     articles = select(day, func.count()).where(Article.published_at.is_not(None)).group_by(day)
+    leads = func.count(case((Event.is_lead, 1)))  # count() skips the NULL of the others
     events = (
-        select(Event.date_start, Event.type, func.count())
+        select(Event.date_start, Event.type, func.count(), leads)
         .where(Event.date_start.is_not(None))
         .group_by(Event.date_start, Event.type)
     )
@@ -233,7 +248,7 @@ def recount_statements(session: Session) -> dict[str, Any]:
     )
     year = year_of(session, Event.date_start)
     pair_rows = (
-        select(pairs.c.a, pairs.c.b, Event.type, year, func.count(distinct(Event.id)))
+        select(pairs.c.a, pairs.c.b, Event.type, year, func.count(), leads)
         .join(Event, Event.id == pairs.c.event_id)
         .group_by(pairs.c.a, pairs.c.b, Event.type, year)
     )
@@ -250,7 +265,7 @@ def recount_statements(session: Session) -> dict[str, Any]:
         select(EventParticipant.event_id, EventParticipant.entity_id).distinct().subquery()
     )
     entity_rows = (
-        select(taking_part.c.entity_id, Event.type, year, func.count())
+        select(taking_part.c.entity_id, Event.type, year, func.count(), leads)
         .join(Event, Event.id == taking_part.c.event_id)
         .group_by(taking_part.c.entity_id, Event.type, year)
     )

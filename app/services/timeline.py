@@ -1,4 +1,5 @@
-"""Counts over time: articles or events per day, week, month or year, zero-filled."""
+"""Counts over time: articles or events (or happenings) per day, week, month or year,
+zero-filled."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import InvalidParameter
 from app.models import Article, Event
-from app.schemas.filters import ArticleFilters, EventFilters
+from app.schemas.filters import ArticleFilters, Count, EventFilters
 from app.schemas.relations import Interval, Unit
 from app.services import summary
 from app.services.article_filters import apply_filters
@@ -105,6 +106,7 @@ def _event_rows(
             type=filters.type,
             start=filters.date_from,
             end=filters.date_to,
+            count=filters.count,
         )
     ids = filtered_events(filters, counting=True).with_only_columns(Event.id)
     bucket = _bucket(session, Event.date_start, interval).label("bucket")
@@ -117,10 +119,10 @@ def _event_rows(
 
 
 def _only_scope(filters: EventFilters) -> bool:
-    """Whether the filters pick events by their type and date only (the day counts answer)."""
-    return filters.model_copy(update={"type": None, "date_from": None, "date_to": None}) == (
-        EventFilters()
-    )
+    """Whether the filters pick events by their type and date only (the day counts answer,
+    counting events or happenings)."""
+    cleared = filters.model_copy(update={"type": None, "date_from": None, "date_to": None})
+    return cleared == EventFilters(count=filters.count)
 
 
 def _only_range(filters: ArticleFilters) -> bool:
@@ -143,6 +145,7 @@ def _article_rows(
             type=None,
             start=filters.published_from,
             end=filters.published_to,
+            count=Count.reports,  # articles: not a count of events
         )
     ids: Select[Any] = (
         matching_ids(session, SearchRequest(q=q, mode=QueryMode.simple, filters=filters))

@@ -392,7 +392,7 @@ def test_directed_profiles_split_the_pair(client: TestClient, directed_fixture: 
     nested = first["recent_events"]
     page = _follow(client, nested)
     # the cursor is bound to the directed query: sent with those parameters it is the same page
-    explicit = {"country": ["TUR", "AZE"], "directed": "true", "limit": 1}
+    explicit = {"country": ["TUR", "AZE"], "directed": "true", "count": "happenings", "limit": 1}
     same = client.get("/v1/events", params={**explicit, "cursor": nested["next_cursor"]})
     assert same.status_code == 200 and same.json() == page
     while True:  # the next pages, with the link's own filters
@@ -404,6 +404,7 @@ def test_directed_profiles_split_the_pair(client: TestClient, directed_fixture: 
             params={
                 "country": ["TUR", "AZE"],
                 "directed": "true",
+                "count": "happenings",
                 "limit": 1,
                 "cursor": page["next_cursor"],
             },

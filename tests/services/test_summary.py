@@ -13,6 +13,7 @@ from app import migrate
 from app.config import Settings
 from app.db.session import make_engine, make_session_factory
 from app.models import Entity, Event, EventParticipant
+from app.schemas.filters import Count
 from app.services import summary
 from tests.factories import article_payload, create
 
@@ -50,14 +51,20 @@ def test_counts_follow_inserts(db: DB, articles: list[dict[str, Any]]) -> None:
     # AZE-TUR: visit, agreement, statement, exercise; AZE-GEO 2; TUR-GEO 1; KOR-POL 1; and the
     # visit's person with both states
     with db[2]() as session:
-        pairs = summary.pair_partners(session, code=None, type=None, years=summary.Years())
+        pairs = summary.pair_partners(
+            session, code=None, type=None, years=summary.Years(), count=Count.reports
+        )
     counts = {(a, b): 0 for a, b, _, _ in pairs}
     for a, b, _, n in pairs:
         counts[(a, b)] += n
     assert counts == {("AZE", "TUR"): 4, ("AZE", "GEO"): 2, ("GEO", "TUR"): 1, ("KOR", "POL"): 1}
     with db[2]() as session:
-        aze = summary.state_counts(session, "AZE", type=None, years=summary.Years())
-        in_2023 = summary.state_counts(session, "AZE", type=None, years=summary.Years(2023, 2023))
+        aze = summary.state_counts(
+            session, "AZE", type=None, years=summary.Years(), count=Count.reports
+        )
+        in_2023 = summary.state_counts(
+            session, "AZE", type=None, years=summary.Years(2023, 2023), count=Count.happenings
+        )
     assert sum(n for _t, _y, n in aze) == 5 and (("statement", 0, 1) in aze)
     assert sorted(in_2023) == [("exercise", 2023, 1), ("meeting", 2023, 1)]
 
@@ -108,12 +115,82 @@ def test_counts_follow_direct_changes_to_events_and_roles(
     assert_in_step(db)
 
 
+def _lead_of(session: Session, leader: Event, *others: Event) -> None:
+    """One happening of these events, `leader` leading it (as the linker would leave them)."""
+    for event in (leader, *others):
+        event.happening_id, event.is_lead = leader.id, event is leader
+
+
+def _happenings(stored: dict[str, set[tuple[Any, ...]]], table: str) -> int:
+    return sum(row[-1] for row in stored[table])
+
+
+def test_happening_counts_follow_changes_of_lead(
+    client: TestClient, db: DB, articles: list[dict[str, Any]]
+) -> None:
+    """`h` counts the leading events: it follows is_lead as it is flipped, as events are added
+    without leading and as a lead is deleted, and a recount agrees after each step."""
+    # two more reports of the visit, stored as not leading (the linker's insert)
+    visit = {"type": "visit", "date": "2024-03-11", "countries": ["AZE", "TUR"], "persons": ["Rauf Aliyarov"]}  # fmt: skip
+    for n in (4, 5):
+        create(client, n, events=[visit])
+    stored = assert_in_step(db)
+    assert _happenings(stored, "event_day_count") == 7  # every event leads its own, so far
+    with db[2]() as session:
+        first, *others = session.scalars(
+            select(Event).where(Event.type == "visit").order_by(Event.id)
+        ).all()
+        _lead_of(session, first, *others)
+        session.commit()
+    stored = assert_in_step(db)
+    assert {row[-2:] for row in stored["event_day_count"] if row[1] == "visit"} == {(3, 1)}
+    aze_tur = {row for row in stored["pair_event"]}  # pair_event lists every report
+    assert sum(1 for row in aze_tur if row[3] == "visit") == 3
+    with db[2]() as session:
+        pairs = summary.pair_partners(
+            session, code="AZE", type="visit", years=summary.Years(), count=Count.happenings
+        )
+        reports = summary.pair_partners(
+            session, code="AZE", type="visit", years=summary.Years(), count=Count.reports
+        )
+    assert pairs == [("AZE", "TUR", "visit", 1)] and reports == [("AZE", "TUR", "visit", 3)]
+    # the lead moves to the second report; then the third is added to it with a new date
+    with db[2]() as session:
+        first, second, third = session.scalars(
+            select(Event).where(Event.type == "visit").order_by(Event.id)
+        ).all()
+        _lead_of(session, second, first, third)
+        session.commit()
+        assert_in_step(db)
+        third.date_start, third.is_lead = date(2024, 3, 12), True
+        session.commit()
+    stored = assert_in_step(db)
+    assert {row[-2:] for row in stored["event_day_count"] if row[1] == "visit"} == {(2, 1), (1, 1)}
+    # a participant of a non-leading report goes, and then the leading report's article
+    with db[2]() as session:
+        first = session.scalars(
+            select(Event).where(Event.type == "visit").order_by(Event.id)
+        ).first()
+        assert first is not None and not first.is_lead
+        session.delete(first.participants[0])
+        session.commit()
+        assert_in_step(db)
+        second = session.scalars(select(Event).where(Event.type == "visit", Event.is_lead).order_by(Event.id)).first()  # fmt: skip
+        assert second is not None
+        article_id = second.article_id
+    assert client.delete(f"/v1/articles/{article_id}").status_code == 204
+    stored = assert_in_step(db)
+    # left: the first (not leading: the linker would elect a lead) and the third (leading)
+    assert {row[-2:] for row in stored["event_day_count"] if row[1] == "visit"} == {(1, 0), (1, 1)}
+
+
 def test_rebuild_restores_drifted_counts(db: DB, articles: list[dict[str, Any]]) -> None:
     with db[2]() as session:
         session.execute(text("UPDATE pair_year_count SET n = n + 5"))
         session.execute(text("DELETE FROM event_day_count"))
         session.execute(text("DELETE FROM pair_event WHERE type = 'visit'"))
         session.execute(text("UPDATE entity_year_count SET n = n + 2"))
+        session.execute(text("UPDATE event_day_count SET h = 0"))
         session.execute(text("UPDATE entity_mention_count SET articles = articles + 1"))
         session.commit()
     with db[2]() as session:
@@ -144,6 +221,51 @@ def test_upgrade_fills_the_counts_from_existing_rows(scratch_url: str) -> None:
         with factory() as session:
             stored, expected = summary.stored(session), summary.recount(session)
         assert stored == expected and stored["pair_year_count"]
+    finally:
+        engine.dispose()
+
+
+def _trigger_definitions(engine: Engine) -> set[str]:
+    """The text of every trigger (and on PostgreSQL, of every trigger function)."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            sql = "SELECT sql FROM sqlite_master WHERE type = 'trigger'"
+        else:
+            sql = (
+                "SELECT pg_get_triggerdef(t.oid) || pg_get_functiondef(t.tgfoid)"
+                " FROM pg_trigger t WHERE NOT t.tgisinternal"
+            )
+        return {row[0] for row in conn.exec_driver_sql(sql)}
+
+
+def test_happening_counts_migration_fills_h_and_goes_back(scratch_url: str) -> None:
+    """0016 fills `h` from the rows (events that do not lead count in `n` only); its downgrade
+    puts back the triggers of 0015 word for word and drops the columns."""
+    migrate.upgrade(scratch_url, "0015_happenings")
+    engine = make_engine(scratch_url)
+    try:
+        before = _trigger_definitions(engine)
+        migrate.upgrade(scratch_url)
+        from app.schemas.article import ArticleCreate
+        from app.services.ingest import create_article
+
+        factory = make_session_factory(engine)
+        with factory() as session:
+            for n, events in enumerate(EVENTS, 1):
+                data = ArticleCreate.model_validate(article_payload(n, events=events))
+                create_article(session, data=data)
+            session.commit()
+        migrate.downgrade(scratch_url, "0015_happenings")
+        assert _trigger_definitions(engine) == before
+        assert "h" not in {c["name"] for c in inspect(engine).get_columns("pair_year_count")}
+        with engine.begin() as conn:  # written at 0015: two of the events stop leading
+            conn.execute(text("UPDATE event SET is_lead = false WHERE type IN ('visit', 'exercise')"))  # fmt: skip
+        migrate.upgrade(scratch_url)
+        with make_session_factory(engine)() as session:
+            stored, expected = summary.stored(session), summary.recount(session)
+        assert stored == expected
+        assert _happenings(stored, "event_day_count") == 3  # of 5 dated events
+        assert {row[-2:] for row in stored["pair_year_count"] if row[2] == "exercise"} == {(1, 0)}
     finally:
         engine.dispose()
 

@@ -36,6 +36,7 @@ def country_profile(
         country=(alpha3,),
         date_from=scope.date_from,
         date_to=scope.date_to,
+        count=scope.count,
     )
     return CountryProfile(
         country=country_ref(alpha3),
@@ -49,6 +50,7 @@ def country_profile(
                 "type": scope.type,
                 "date_from": scope.date_from,
                 "date_to": scope.date_to,
+                "count": scope.count,
             },
             limit=limit,
             inner=partners_cursor,

@@ -50,7 +50,11 @@ def get_graph(
 ) -> Graph:
     wanted = _kinds(kinds)
     filters = EventFilters(
-        type=scope.type, country=country or (), date_from=scope.date_from, date_to=scope.date_to
+        type=scope.type,
+        country=country or (),
+        date_from=scope.date_from,
+        date_to=scope.date_to,
+        count=scope.count,
     )
     found = graph(
         session, unit=of, kinds=wanted, filters=filters, min_weight=min_weight, limit=limit

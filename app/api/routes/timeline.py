@@ -39,6 +39,7 @@ def get_timeline(
         country=articles.countries,
         entity=articles.entity_id,
         status=status,
+        count=scope.count,
     )
     buckets = timeline(
         session,
