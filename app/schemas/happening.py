@@ -17,6 +17,7 @@ from app.schemas.event import (
     evidence_of,
     partial_date,
 )
+from app.schemas.relations import NestedPage
 from app.taxonomy import DatePrecision, EventStatus, EventType
 
 if TYPE_CHECKING:
@@ -102,7 +103,10 @@ class HappeningDecisionRead(Schema):
 
 
 class HappeningRead(HappeningSummary):
-    reports: list[HappeningReport] = Field(description="Every report, the earliest first")
+    reports: NestedPage[HappeningReport] = Field(
+        description="Its reports, the earliest published first: the first page of "
+        "/v1/happenings/{id}/reports"
+    )
     decisions: list[HappeningDecisionRead] = Field(description="Analysts' decisions, oldest first")
 
 
@@ -163,7 +167,7 @@ def happening_report(event: "Event", article: "Article", happening: "Happening")
 
 def happening_read(
     summary: HappeningSummary,
-    reports: list[HappeningReport],
+    reports: NestedPage[HappeningReport],
     decisions: "list[HappeningDecision]",
 ) -> HappeningRead:
     """The whole happening: its summary, its reports and the decisions about them."""

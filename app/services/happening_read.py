@@ -7,7 +7,7 @@ from sqlalchemy import Row, and_, select
 from sqlalchemy.orm import Session, lazyload
 
 from app.errors import NotFound
-from app.kit.pagination import paginate
+from app.kit.pagination import Keyset, paginate, parse_utc_datetime
 from app.models import Article, Event, Happening, HappeningDecision, HappeningDecisionReport
 from app.schemas.filters import HappeningFilters
 from app.services.event import listed_events
@@ -58,17 +58,28 @@ def happening_lead(session: Session, *, happening: Happening) -> Event | None:
     ).first()
 
 
-def happening_reports(session: Session, *, happening: Happening) -> list[Row[Event, Article]]:
-    """Every report of the happening with its article, the earliest published first."""
+def list_reports(
+    session: Session, *, happening: Happening, limit: int, cursor: str | None
+) -> tuple[list[Row[Event, Article]], str | None]:
+    """The happening's reports with their articles, the earliest published first,
+    keyset-paginated."""
+    keyset = Keyset.by("published_at", Article.published_at, Event.id, parse_utc_datetime)
     stmt = (
-        select(Event, Article)
+        select(Event)
+        .add_columns(Article)  # added, not selected with Event: paginate's Select[Any]
         .join(Article, Article.id == Event.article_id)
         .where(Event.happening_id == happening.id)
         # a report shows its article and sentence, not its participants or place
         .options(lazyload(Event.participants), lazyload(Event.location))
-        .order_by(Article.published_at.asc().nulls_last(), Event.id)
     )
-    return list(session.execute(stmt).all())
+    return paginate(
+        stmt,
+        keyset=keyset,
+        limit=limit,
+        cursor=cursor,
+        run=lambda query: session.execute(query).all(),
+        key_of=lambda row: (row[1].published_at, row[0].id),
+    )
 
 
 def happening_decisions(session: Session, *, happening: Happening) -> list[HappeningDecision]:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import Event, Happening, HappeningDecision, HappeningDecisionReport
 from tests.factories import create, make_article, make_entity, make_event, make_source
-from tests.helpers import assert_problem
+from tests.helpers import ROOT, assert_problem
 
 
 @dataclass
@@ -148,6 +148,57 @@ def test_a_happening_is_exactly_its_contract(client: TestClient, world: World) -
     wire = {"id": world.sources["wire"], "name": "Caspian Wire", "domain": "caspian.example"}
     daily = {"id": world.sources["daily"], "name": "Ankara Daily", "domain": "ankara.example"}
     first, second, copy, _ = world.articles
+    path = f"/v1/happenings/{world.meeting}/reports"
+    reports = [
+        {  # the earliest published first: the copy that announced it
+            "event_id": world.events["preview"],
+            "article_id": copy,
+            "url": "https://news.example/3",
+            "title": "Defence talks number 3",
+            "outlet": wire,
+            "published_at": "2024-02-28T00:00:00Z",
+            "duplicate_of": second,
+            "role": "preview",
+            "is_lead": False,
+            "evidence": None,
+            "date": "2024-03-11",
+            "date_start": "2024-03-11",
+            "date_precision": "day",
+            "date_inferred": False,
+        },
+        {
+            "event_id": world.events["lead"],
+            "article_id": first,
+            "url": "https://news.example/1",
+            "title": "Defence talks number 1",
+            "outlet": wire,
+            "published_at": "2024-03-01T00:00:00Z",
+            "duplicate_of": None,
+            "role": "report",
+            "is_lead": True,
+            "evidence": {"text": "The two ministers met in Baku.", "start": 0, "end": 30},
+            "date": "2024-03-11",
+            "date_start": "2024-03-11",
+            "date_precision": "day",
+            "date_inferred": False,
+        },
+        {  # no date of its own: the happening's, marked inferred
+            "event_id": world.events["undated"],
+            "article_id": second,
+            "url": "https://news.example/2",
+            "title": "Defence talks number 2",
+            "outlet": daily,
+            "published_at": "2024-03-02T00:00:00Z",
+            "duplicate_of": None,
+            "role": "report",
+            "is_lead": False,
+            "evidence": None,
+            "date": "2024-03-11",
+            "date_start": "2024-03-11",
+            "date_precision": "day",
+            "date_inferred": True,
+        },
+    ]
     assert body == {
         "id": world.meeting,
         "type": "meeting",
@@ -167,56 +218,7 @@ def test_a_happening_is_exactly_its_contract(client: TestClient, world: World) -
         "num_independent_sources": 1,
         "first_reported_at": "2024-02-28T00:00:00Z",
         "last_reported_at": "2024-03-02T00:00:00Z",
-        "reports": [
-            {  # the earliest published first: the copy that announced it
-                "event_id": world.events["preview"],
-                "article_id": copy,
-                "url": "https://news.example/3",
-                "title": "Defence talks number 3",
-                "outlet": wire,
-                "published_at": "2024-02-28T00:00:00Z",
-                "duplicate_of": second,
-                "role": "preview",
-                "is_lead": False,
-                "evidence": None,
-                "date": "2024-03-11",
-                "date_start": "2024-03-11",
-                "date_precision": "day",
-                "date_inferred": False,
-            },
-            {
-                "event_id": world.events["lead"],
-                "article_id": first,
-                "url": "https://news.example/1",
-                "title": "Defence talks number 1",
-                "outlet": wire,
-                "published_at": "2024-03-01T00:00:00Z",
-                "duplicate_of": None,
-                "role": "report",
-                "is_lead": True,
-                "evidence": {"text": "The two ministers met in Baku.", "start": 0, "end": 30},
-                "date": "2024-03-11",
-                "date_start": "2024-03-11",
-                "date_precision": "day",
-                "date_inferred": False,
-            },
-            {  # no date of its own: the happening's, marked inferred
-                "event_id": world.events["undated"],
-                "article_id": second,
-                "url": "https://news.example/2",
-                "title": "Defence talks number 2",
-                "outlet": daily,
-                "published_at": "2024-03-02T00:00:00Z",
-                "duplicate_of": None,
-                "role": "report",
-                "is_lead": False,
-                "evidence": None,
-                "date": "2024-03-11",
-                "date_start": "2024-03-11",
-                "date_precision": "day",
-                "date_inferred": True,
-            },
-        ],
+        "reports": {"items": reports, "limit": 50, "next_cursor": None, "path": path},
         "decisions": [
             {
                 "id": world.merge,
@@ -234,10 +236,36 @@ def test_a_happening_is_exactly_its_contract(client: TestClient, world: World) -
     }
 
 
+def test_the_reports_page_on_from_the_happening(client: TestClient, world: World) -> None:
+    path = f"/v1/happenings/{world.meeting}/reports"
+    assert_problem(client.get("/v1/happenings/999999/reports"), 404, "happening_id")
+    whole = client.get(path).json()
+    assert [r["event_id"] for r in whole["items"]] == [
+        world.events[name] for name in ("preview", "lead", "undated")
+    ]
+    assert (
+        whole["items"] == client.get(f"/v1/happenings/{world.meeting}").json()["reports"]["items"]
+    )
+    shown = client.get(f"/v1/happenings/{world.meeting}", params={"limit": 2}).json()["reports"]
+    assert (len(shown["items"]), shown["limit"], shown["path"]) == (2, 2, path)
+    rest = client.get(path, params={"cursor": shown["next_cursor"]}).json()
+    assert [*shown["items"], *rest["items"]] == whole["items"] and rest["next_cursor"] is None
+    other = f"/v1/happenings/{world.exercise}/reports"
+    assert_problem(client.get(other, params={"cursor": shown["next_cursor"]}), 400, "cursor")
+    lines = client.get(path, params={"format": "ndjson"}).text.splitlines()
+    assert [json.loads(line) for line in lines] == whole["items"]
+    table = list(csv.DictReader(io.StringIO(client.get(path, params={"format": "csv"}).text)))
+    assert [(r["outlet.name"], r["date_inferred"]) for r in table] == [
+        ("Caspian Wire", "False"),
+        ("Caspian Wire", "False"),
+        ("Ankara Daily", "True"),
+    ]
+
+
 def test_a_happening_dated_by_publication_says_so(client: TestClient, world: World) -> None:
     body = client.get(f"/v1/happenings/{world.agreement}").json()
     assert (body["date"], body["date_basis"], body["decisions"]) == ("2024-03-01", "published", [])
-    [report] = body["reports"]
+    [report] = body["reports"]["items"]
     assert (report["event_id"], report["date"], report["date_inferred"]) == (
         world.events["pact"],
         "2024-03-01",
@@ -389,3 +417,15 @@ def test_searched_and_similar_articles_name_their_happenings(
     assert [h["happenings"] for h in hits] == [[happening_id], [happening_id]]
     similar = client.get(f"/v1/articles/{created[0]['id']}/similar").json()["items"]
     assert [(s["id"], s["happenings"]) for s in similar] == [(created[1]["id"], [happening_id])]
+
+
+def test_only_the_page_lookup_shows_articles() -> None:
+    """An article built straight from its row would show no happenings: every read goes
+    through app.api.article_view, which looks them up for the page."""
+    direct = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "app").rglob("*.py")
+        if "ArticleSummary.model_validate" in path.read_text(encoding="utf-8")
+        and path.name != "article_view.py"
+    ]
+    assert direct == []

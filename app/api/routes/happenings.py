@@ -1,16 +1,18 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
 from app.api.export import EXPORT_RESPONSES
 from app.api.listing import ExportableDep, Listing, respond
 from app.api.paging import CursorRoute
-from app.deps import HappeningDep, HappeningFiltersDep, SessionDep
+from app.api.relations import nested_page
+from app.deps import HappeningDep, HappeningFiltersDep, SessionDep, limit_of
 from app.errors import problem_responses
 from app.schemas.common import Page
 from app.schemas.happening import (
     HappeningRead,
+    HappeningReport,
     HappeningSummary,
     happening_read,
     happening_report,
@@ -22,6 +24,13 @@ router = APIRouter(prefix="/v1/happenings", tags=["happenings"], route_class=Cur
 
 HappeningSort = Annotated[
     str, Query(pattern=r"^-?date$", description="date or -date (the leading report's date)")
+]
+
+# the reports shown in a happening: the one limit rule, with a default that shows them all
+# for most happenings
+ReportLimit = Annotated[
+    int,
+    Depends(limit_of(50, description="Reports shown (default {default}, clamped to {maximum})")),
 ]
 
 LIST_HELP = """A happening is one real-world visit, signing, exercise edition, delivery or
@@ -60,16 +69,44 @@ def list_happenings(
 @router.get(
     "/{happening_id}",
     response_model=HappeningRead,
-    summary="One happening with every report of it and the analysts' decisions",
+    summary="One happening with its reports and the analysts' decisions",
     description="Its date says how it was decided (`date_basis`); each report gives its own "
-    "date, or the happening's with `date_inferred: true` when it has none.",
+    "date, or the happening's with `date_inferred: true` when it has none. `reports` is the "
+    "first page of `/v1/happenings/{happening_id}/reports` (`limit` of them): its "
+    "`next_cursor` continues there.",
     responses=problem_responses(404, 422),
 )
-def get_happening(session: SessionDep, happening: HappeningDep) -> HappeningRead:
+def get_happening(
+    request: Request, session: SessionDep, happening: HappeningDep, limit: ReportLimit
+) -> HappeningRead:
     lead = service.happening_lead(session, happening=happening)
-    reports = [
-        happening_report(event, article, happening)
-        for event, article in service.happening_reports(session, happening=happening)
-    ]
+    rows, inner = service.list_reports(session, happening=happening, limit=limit, cursor=None)
+    reports = nested_page(
+        request,
+        [happening_report(event, article, happening) for event, article in rows],
+        path=f"/v1/happenings/{happening.id}/reports",
+        params={},
+        limit=limit,
+        inner=inner,
+    )
     decisions = service.happening_decisions(session, happening=happening)
     return happening_read(happening_summary(happening, lead), reports, decisions)
+
+
+@router.get(
+    "/{happening_id}/reports",
+    response_model=Page[HappeningReport],
+    operation_id="list_happening_reports",
+    summary="A happening's reports, the earliest published first (or every one, as CSV or NDJSON)",
+    responses={**EXPORT_RESPONSES, **problem_responses(400, 404, 422)},
+)
+def happening_reports(
+    asked: ExportableDep, happening: HappeningDep
+) -> Page[HappeningReport] | StreamingResponse:
+    listing = Listing(
+        "reports",
+        HappeningReport,
+        fetch=lambda s, c, n: service.list_reports(s, happening=happening, limit=n, cursor=c),
+        serialize=lambda row: happening_report(row[0], row[1], happening),
+    )
+    return respond(asked, listing, model=Page[HappeningReport])
