@@ -85,8 +85,10 @@ def list_reports(
 def happening_decisions(session: Session, *, happening: Happening) -> list[HappeningDecision]:
     """The decisions that name one of the happening's reports (an article's report of one
     type), oldest first."""
+    # from the happening's few events to the decisions naming them (both by index), not from
+    # every decision ever made
     named = (
-        select(HappeningDecisionReport.id)
+        select(HappeningDecisionReport.decision_id)
         .join(
             Event,
             and_(
@@ -94,14 +96,11 @@ def happening_decisions(session: Session, *, happening: Happening) -> list[Happe
                 Event.type == HappeningDecisionReport.type,
             ),
         )
-        .where(
-            HappeningDecisionReport.decision_id == HappeningDecision.id,
-            Event.happening_id == happening.id,
-        )
+        .where(Event.happening_id == happening.id)
     )
     stmt = (
         select(HappeningDecision)
-        .where(named.exists())
+        .where(HappeningDecision.id.in_(named))
         .order_by(HappeningDecision.at, HappeningDecision.id)
     )
     return list(session.scalars(stmt))
