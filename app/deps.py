@@ -16,17 +16,19 @@ from app.config import Settings
 from app.db.limits import time_limit
 from app.db.session import session_scope
 from app.http.observability import Metrics
-from app.models import Article, Entity, Event
+from app.models import Article, Entity, Event, Happening
 from app.schemas.filters import (
     ArticleFilters,
     ArticleListFilters,
     EntityFilters,
     EventFilters,
     EventScope,
+    HappeningFilters,
 )
 from app.services.article import get_article
 from app.services.entity import get_entity
 from app.services.event import get_event
+from app.services.happening_read import get_happening
 
 
 # Dependencies that only read app state or query values are `async def`: FastAPI runs a plain
@@ -154,6 +156,7 @@ PageDep = Annotated[PageParams, Depends(get_page)]
 ArticleId = Annotated[int, Path(ge=1, le=MAX_ID, description="Article id")]
 EntityId = Annotated[int, Path(ge=1, le=MAX_ID, description="Entity id")]
 EventId = Annotated[int, Path(ge=1, le=MAX_ID, description="Event id")]
+HappeningId = Annotated[int, Path(ge=1, le=MAX_ID, description="Happening id")]
 
 
 def load_article(session: SessionDep, article_id: ArticleId) -> Article:
@@ -168,9 +171,14 @@ def load_event(session: SessionDep, event_id: EventId) -> Event:
     return get_event(session, event_id=event_id)
 
 
+def load_happening(session: SessionDep, happening_id: HappeningId) -> Happening:
+    return get_happening(session, happening_id=happening_id)
+
+
 ArticleDep = Annotated[Article, Depends(load_article)]
 EntityDep = Annotated[Entity, Depends(load_entity)]
 EventDep = Annotated[Event, Depends(load_event)]
+HappeningDep = Annotated[Happening, Depends(load_happening)]
 
 
 # The filter models, received as query-parameter models: each field is a query parameter.
@@ -178,4 +186,5 @@ ArticleFiltersDep = Annotated[ArticleFilters, Query()]
 ArticleListFiltersDep = Annotated[ArticleListFilters, Query()]
 EventScopeDep = Annotated[EventScope, Query()]
 EventFiltersDep = Annotated[EventFilters, Query()]
+HappeningFiltersDep = Annotated[HappeningFilters, Query()]
 EntityFiltersDep = Annotated[EntityFilters, Query()]

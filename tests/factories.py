@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app import countries as countries_data
 from app.kit.text import content_hash
-from app.models import Article, Entity, Event, EventParticipant, Mention, Source
+from app.models import Article, Entity, Event, EventParticipant, Happening, Mention, Source
 from app.services.entity import entity_key
 
 PAGE = """ date 2024-03-12 By Test Writer
@@ -159,6 +159,27 @@ def make_event(
     session.add(event)
     session.flush()
     return event
+
+
+def happenings_alone(session: Session) -> list[Happening]:
+    """Each event no happening holds becomes a happening of its own that it leads, as
+    migration 0015 makes of the events stored before it (what is linked is left alone)."""
+    made = []
+    for event in session.scalars(select(Event).where(Event.happening_id.is_(None))):
+        happening = Happening(
+            type=event.type,
+            name=event.name,
+            date_start=event.date_start,
+            date_end=event.date_end,
+            date_precision=event.date_precision,
+            date_basis="reported" if event.date_start else None,
+        )
+        session.add(happening)
+        session.flush()
+        event.happening_id, event.happening_role, event.is_lead = happening.id, "report", True
+        made.append(happening)
+    session.flush()
+    return made
 
 
 # Three articles whose events the relations tests count exactly: pairs, a trio, an old

@@ -190,6 +190,10 @@ class ArticleSummary(Schema):
     language: str | None
     word_count: int
     duplicate_of: int | None = Field(validation_alias="duplicate_of_id")
+    # filled for a whole page at once (app.api.article_view): an ORM article has no such field
+    happenings: list[int] = Field(
+        default_factory=list, description="The happenings its events report (/v1/happenings/{id})"
+    )
     extractor_version: str | None
     extraction_note: str | None = Field(
         default=None, description="Why extraction was skipped (language, time budget)"

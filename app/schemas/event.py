@@ -1,5 +1,5 @@
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
@@ -9,6 +9,10 @@ from app.taxonomy import DatePrecision, EventStatus, EventType, ParticipantRole
 
 if TYPE_CHECKING:
     from app.models import Event
+
+
+HappeningRole = Literal["report", "preview", "background"]
+"""How a report tells of its happening: as it happens, announced before it, or mentioned after."""
 
 
 class ParticipantRead(Schema):
@@ -41,9 +45,17 @@ class EventRead(Schema):
     confidence: float | None
     countries: list[str] = Field(description="Alpha-3 codes of the participating states")
     participants: list[ParticipantRead]
+    happening_id: int | None = Field(
+        description="The happening it reports (/v1/happenings/{id}); null until it is linked"
+    )
+    happening_role: HappeningRole | None = Field(
+        description="report (as it happens), preview (announced before) or background "
+        "(mentioned after)"
+    )
 
 
-def _partial(start: dt.date | None, precision: str | None) -> str | None:
+def partial_date(start: dt.date | None, precision: str | None) -> str | None:
+    """A date as partial ISO 8601 at its precision (2022, 2022-02, 2022-02-01)."""
     if start is None:
         return None
     if precision == "year":
@@ -53,24 +65,26 @@ def _partial(start: dt.date | None, precision: str | None) -> str | None:
     return start.isoformat()
 
 
+def evidence_of(event: "Event") -> dict[str, Any] | None:
+    """The event's evidence sentence and its offsets, when it has one."""
+    if not event.evidence:
+        return None
+    return {"text": event.evidence, "start": event.evidence_start, "end": event.evidence_end}
+
+
 def event_read(event: "Event") -> EventRead:
     """Build the API view of an ORM event (the partial date, the countries, the evidence)."""
     participants = [ParticipantRead.model_validate(p) for p in event.participants]
     countries = [
         p.entity.code for p in participants if p.entity.kind == "country" and p.entity.code
     ]
-    evidence = (
-        {"text": event.evidence, "start": event.evidence_start, "end": event.evidence_end}
-        if event.evidence
-        else None
-    )
     return EventRead.model_validate(
         {
             "id": event.id,
             "article_id": event.article_id,
             "type": event.type,
             "cameo_code": event.cameo_code,
-            "date": _partial(event.date_start, event.date_precision),
+            "date": partial_date(event.date_start, event.date_precision),
             "date_start": event.date_start,
             "date_end": event.date_end,
             "date_precision": event.date_precision,
@@ -78,9 +92,11 @@ def event_read(event: "Event") -> EventRead:
             "status": event.status,
             "name": event.name,
             "location": event.location,
-            "evidence": evidence,
+            "evidence": evidence_of(event),
             "confidence": event.confidence,
             "countries": list(dict.fromkeys(countries)),
             "participants": participants,
+            "happening_id": event.happening_id,
+            "happening_role": event.happening_role,
         }
     )

@@ -209,3 +209,21 @@ class EntityFilters(FilterModel):
     @classmethod
     def _state(cls, value: str | None) -> str | None:
         return country_codes([value])[0] if value else None
+
+
+class HappeningFilters(EventFilters):
+    """The happening list's filters: the event filters, read from each happening's leading
+    report, and how widely it was reported."""
+
+    min_reports: int | None = Field(
+        None, ge=1, le=MAX_ROW_ID, description="Reported at least this many times"
+    )
+    min_sources: int | None = Field(
+        None, ge=1, le=MAX_ROW_ID, description="Reported by at least this many outlets"
+    )
+    min_independent_sources: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_ROW_ID,
+        description="Reported by at least this many outlets, copies of one story counted once",
+    )

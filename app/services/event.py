@@ -140,20 +140,23 @@ def pair_events(a: str, b: str, filters: EventFilters) -> Select[Any]:
     return _narrowed(stmt, filters)
 
 
-def list_events(
-    session: Session, *, filters: EventFilters, sort: str, limit: int, cursor: str | None
-) -> tuple[list[Event], str | None]:
-    """Events matching the filters, ordered by their own date, keyset-paginated."""
+def listed_events(filters: EventFilters, *, sort: str) -> tuple[Select[Any], Keyset]:
+    """The statement and date order of the event list: by the events' own date, or, with two
+    states or more, by the first two's pair index (the same order and cursors)."""
     states = list(dict.fromkeys(filters.countries))
     if len(states) < 2:
         if filters.directed:
             raise InvalidParameter("directed", "needs two states (country=A&country=B)")
-        keyset = Keyset.by(sort, Event.date_start, Event.id, parse_date)
-        stmt = filtered_events(filters)
-    else:
-        # the same order and cursors, read from the first two states' pair index
-        keyset = Keyset.by(sort, PairEvent.date_start, PairEvent.event_id, parse_date)
-        stmt = pair_events(states[0], states[1], filters)
+        return filtered_events(filters), Keyset.by(sort, Event.date_start, Event.id, parse_date)
+    keyset = Keyset.by(sort, PairEvent.date_start, PairEvent.event_id, parse_date)
+    return pair_events(states[0], states[1], filters), keyset
+
+
+def list_events(
+    session: Session, *, filters: EventFilters, sort: str, limit: int, cursor: str | None
+) -> tuple[list[Event], str | None]:
+    """Events matching the filters, ordered by their own date, keyset-paginated."""
+    stmt, keyset = listed_events(filters, sort=sort)
     return paginate(
         stmt,
         keyset=keyset,

@@ -51,12 +51,14 @@ EVENT = {
     "date_precision": {STR, NULL}, "date_text": {STR, NULL}, "status": {STR},
     "name": {STR, NULL}, "location": {OBJECT, NULL}, "evidence": {OBJECT, NULL},
     "confidence": {NUMBER, INT, NULL}, "countries": {LIST}, "participants": {LIST},
+    "happening_id": {INT, NULL}, "happening_role": {STR, NULL},
 }  # fmt: skip
 ARTICLE = {
     "id": {INT}, "url": {STR, NULL}, "title": {STR, NULL}, "title_is_derived": {BOOL},
     "author": {STR, NULL}, "agency": {STR, NULL}, "source": {OBJECT, NULL},
     "published_at": {STR, NULL}, "published_precision": {STR, NULL}, "language": {STR, NULL},
-    "word_count": {INT}, "duplicate_of": {INT, NULL}, "extractor_version": {STR, NULL},
+    "word_count": {INT}, "duplicate_of": {INT, NULL}, "happenings": {LIST},
+    "extractor_version": {STR, NULL},
     "extraction_note": {STR, NULL}, "created_at": {STR}, "updated_at": {STR}, "body": {STR},
     "content_hash": {STR}, "raw": {STR, NULL}, "mentions": {LIST, NULL}, "events": {LIST, NULL},
 }  # fmt: skip
@@ -98,6 +100,8 @@ def test_an_article_is_exactly_its_contract(client: TestClient) -> None:
         "language": "en",
         "word_count": len(text.split()),
         "duplicate_of": None,
+        # whatever linking made of its two events (tests/api/test_happenings.py sets its own)
+        "happenings": sorted({e["happening_id"] for e in created["events"]} - {None}),
         "extractor_version": "curated",
         "extraction_note": None,
         "created_at": body["created_at"],
@@ -160,6 +164,8 @@ def test_an_event_is_exactly_its_contract(client: TestClient) -> None:
             {"entity": entities[name], "role": "participant"}
             for name in ("Azerbaijan", "Turkey", "Rauf Aliyarov")
         ],
+        "happening_id": events["meeting"]["happening_id"],
+        "happening_role": events["meeting"]["happening_role"],
     }
     agreement = client.get(f"/v1/events/{events['agreement']['id']}").json()
     _assert_event(agreement)

@@ -46,6 +46,9 @@ EVENT = {
     "confidence": "NoneType",
     "countries": ["str"],
     "participants": [{"entity": ENTITY_REF, "role": "str"}],
+    # posted, not yet linked to a happening (the linker makes these int and str)
+    "happening_id": "NoneType",
+    "happening_role": "NoneType",
 }
 ARTICLE = {
     "id": "int",
@@ -60,6 +63,7 @@ ARTICLE = {
     "language": "str",
     "word_count": "int",
     "duplicate_of": "NoneType",
+    "happenings": [],  # none linked yet: ["int"] once they are
     "extractor_version": "str",
     "extraction_note": "NoneType",
     "created_at": "str",

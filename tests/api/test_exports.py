@@ -105,7 +105,7 @@ def test_the_columns_are_the_schemas_fields_flattened() -> None:
         "date_precision", "date_text", "status", "name",
         "location.id", "location.kind", "location.name", "location.code",
         "evidence.text", "evidence.start", "evidence.end",
-        "confidence", "countries", "participants",
+        "confidence", "countries", "participants", "happening_id", "happening_role",
     ]  # fmt: skip
     assert [c.name for c in csv_columns(Partner)] == [
         "a.code", "a.name", "b.code", "b.name", "events",

@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.kit.dates import parse_day, parse_moment, parse_period
+from tests.factories import happenings_alone
 from tests.helpers import ON_POSTGRES, PROBLEM, TEST_URL
 
 RANGE = "0001-01-01 to 9999-12-31"
@@ -52,7 +54,7 @@ EDGE_ARTICLES = [
 
 
 @pytest.fixture
-def edges(client: TestClient) -> TestClient:
+def edges(client: TestClient, db: tuple[Any, Any, sessionmaker[Session]]) -> TestClient:
     for n, (published, day) in enumerate(EDGE_ARTICLES):
         response = client.post(
             "/v1/articles",
@@ -68,6 +70,9 @@ def edges(client: TestClient) -> TestClient:
             },
         )
         assert response.status_code == 201, response.text
+    with db[2]() as session:
+        happenings_alone(session)  # whatever linking left unlinked: a happening each
+        session.commit()
     return client
 
 
@@ -99,6 +104,7 @@ ROUTES: list[tuple[str, tuple[str, str], dict[str, str], Callable[[dict[str, Any
     ("/v1/timeline", ("published_from", "published_to"), {"of": "articles", "interval": "year"}, _buckets),
     ("/v1/timeline", ("date_from", "date_to"), {"of": "events", "interval": "year"}, _buckets),
     ("/v1/events", ("date_from", "date_to"), {}, _items),
+    ("/v1/happenings", ("date_from", "date_to"), {}, _items),
     ("/v1/dyads", ("date_from", "date_to"), {}, _partners),
     ("/v1/dyads/{pair}", ("date_from", "date_to"), {}, _total),
     ("/v1/countries/{code}", ("date_from", "date_to"), {}, _total),

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
+from app.api.article_view import shown, summaries, summarized
 from app.api.auth import WriteKey
 from app.api.body import CREATE_BODY, create_input, media_type, read_text, require_json
 from app.api.export import EXPORT_RESPONSES
@@ -71,7 +72,7 @@ outcome of their own. `duplicates` is `url_duplicates` under its old name."""
 
 
 def _read(session: SessionDep, article: Any, include: set[str]) -> ArticleRead:
-    summary = ArticleSummary.model_validate(article).model_dump()
+    summary = summaries(session, [article])[0].model_dump()
     result = ArticleRead(**summary, body=article.body, content_hash=article.content_hash)
     if "raw" in include:
         result.raw = article.raw
@@ -253,10 +254,10 @@ def list_articles(
     listing = Listing(
         "articles",
         ArticleSummary,
-        fetch=lambda s, c, n: service.list_articles(
-            s, filters=filters, sort=sort, limit=n, cursor=c
+        fetch=lambda s, c, n: summarized(
+            s, service.list_articles(s, filters=filters, sort=sort, limit=n, cursor=c)
         ),
-        serialize=ArticleSummary.model_validate,
+        serialize=shown,
     )
     return respond(asked, listing, model=Page[ArticleSummary])
 
@@ -293,25 +294,30 @@ def get_article(
 def similar_articles(
     asked: SimilarList, settings: SettingsDep, article: ArticleDep
 ) -> Page[SimilarArticle] | StreamingResponse:
-    index_dir = settings.topk_directory()
     listing = Listing(
         "similar",
         SimilarArticle,
-        fetch=lambda s, _cursor, n: (
-            similar(
-                s,
-                article=article,
-                limit=n,
-                index_dir=index_dir,
-                time_limit_s=settings.search_time_limit_s,
-            ),
-            None,
-        ),
-        serialize=lambda hit: SimilarArticle(
-            **ArticleSummary.model_validate(hit.article).model_dump(), score=round(hit.score, 6)
-        ),
+        fetch=lambda s, _cursor, n: (_similar_page(s, settings, article, n), None),
+        serialize=shown,
     )
     return respond(asked, listing, model=Page[SimilarArticle])
+
+
+def _similar_page(
+    session: SessionDep, settings: Settings, article: Any, limit: int
+) -> list[SimilarArticle]:
+    hits = similar(
+        session,
+        article=article,
+        limit=limit,
+        index_dir=settings.topk_directory(),
+        time_limit_s=settings.search_time_limit_s,
+    )
+    shown_hits = summaries(session, [hit.article for hit in hits])
+    return [
+        SimilarArticle(**summary.model_dump(), score=round(hit.score, 6))
+        for hit, summary in zip(hits, shown_hits, strict=True)
+    ]
 
 
 @router.patch(

@@ -4,13 +4,13 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
+from app.api.article_view import summaries
 from app.api.export import EXPORT_RESPONSES
 from app.api.listing import ExportableDep, Listing, respond
 from app.api.paging import CursorRoute
 from app.api.relations import ProfileLimit, event_page, nested_page, partner_read
 from app.deps import EventScopeDep, SessionDep
 from app.errors import problem_responses
-from app.schemas.article import ArticleSummary
 from app.schemas.common import Page
 from app.schemas.entity import EntityRead, entity_fields
 from app.schemas.event import event_read
@@ -81,7 +81,7 @@ def dyad_profile(
         },
         articles=nested_page(
             request,
-            [ArticleSummary.model_validate(x) for x in article_items],
+            summaries(session, article_items),
             path="/v1/articles",
             params={"dyad": f"{a}-{b}", "directed": directed},
             limit=limit,

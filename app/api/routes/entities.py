@@ -3,6 +3,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
+from app.api.article_view import shown, summarized
 from app.api.export import EXPORT_RESPONSES
 from app.api.listing import ExportableDep, ListDep, Listing, respond
 from app.api.paging import CursorRoute
@@ -73,10 +74,13 @@ def entity_articles(asked: ListDep, entity: EntityDep) -> Page[ArticleSummary] |
     listing = Listing(
         "articles",
         ArticleSummary,
-        fetch=lambda s, c, n: article_service.list_articles(
-            s, filters=filters, sort="-published_at", limit=n, cursor=c
+        fetch=lambda s, c, n: summarized(
+            s,
+            article_service.list_articles(
+                s, filters=filters, sort="-published_at", limit=n, cursor=c
+            ),
         ),
-        serialize=ArticleSummary.model_validate,
+        serialize=shown,
     )
     return respond(asked, listing, model=Page[ArticleSummary])
 

@@ -1,9 +1,12 @@
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
 
+from app.api.article_view import shown, summaries
 from app.api.export import EXPORT_RESPONSES
 from app.api.listing import ExportableDep, Listing, Rows, respond
 from app.api.paging import CursorRoute
@@ -72,20 +75,24 @@ def search_articles(
     listing = Listing(
         "search",
         SearchHit,
-        fetch=lambda s, c, n: _page(s, replace(wanted, limit=n, cursor=c)),
-        serialize=_hit,
+        fetch=lambda s, c, n: _page(s, replace(wanted, limit=n, cursor=c), _hit),
+        serialize=shown,
     )
     exported = Listing(  # every hit without its highlights, and no facets
         "search",
         ScoredArticle,
-        fetch=lambda s, c, n: _page(s, replace(wanted, limit=n, cursor=c, facets=())),
-        serialize=_scored,
+        fetch=lambda s, c, n: _page(s, replace(wanted, limit=n, cursor=c, facets=()), _scored),
+        serialize=shown,
     )
     return respond(asked, listing, model=SearchPage, exported=exported)
 
 
-def _page(session: SessionDep, wanted: SearchRequest) -> Rows:
+def _page(
+    session: SessionDep, wanted: SearchRequest, show: Callable[[Hit, ArticleSummary], BaseModel]
+) -> Rows:
     result = search(session, wanted)
+    articles = summaries(session, [hit.article for hit in result.hits])
+    hits = [show(hit, article) for hit, article in zip(result.hits, articles, strict=True)]
     facets = {name: FacetCounts.model_validate(counts) for name, counts in result.facets.items()}
     query = {
         "engine": result.engine,
@@ -99,15 +106,13 @@ def _page(session: SessionDep, wanted: SearchRequest) -> Rows:
         "facets": facets,
         "query": query,
     }
-    return Rows(result.hits, result.next_cursor, envelope)
+    return Rows(hits, result.next_cursor, envelope)
 
 
-def _scored(hit: Hit) -> ScoredArticle:
-    return ScoredArticle(
-        **ArticleSummary.model_validate(hit.article).model_dump(), score=round(hit.score, 6)
-    )
+def _scored(hit: Hit, article: ArticleSummary) -> ScoredArticle:
+    return ScoredArticle(**article.model_dump(), score=round(hit.score, 6))
 
 
-def _hit(hit: Hit) -> SearchHit:
+def _hit(hit: Hit, article: ArticleSummary) -> SearchHit:
     highlights = Highlights(title=hit.title, snippets=hit.snippets)
-    return SearchHit(**_scored(hit).model_dump(), highlights=highlights)
+    return SearchHit(**_scored(hit, article).model_dump(), highlights=highlights)
