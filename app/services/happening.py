@@ -48,7 +48,7 @@ def relink(session: Session, *, article_ids: list[int], left: Iterable[int] = ()
             .order_by(Event.id)
         )
     )
-    linker.load(new)
+    linker.prefetch(new)
     for event_id in new:
         linker.place(event_id)
     linker.flush()
@@ -67,7 +67,7 @@ def recluster(session: Session) -> int:
     used: set[int] = set()
     ids = sorted(previous)
     for at in range(0, len(ids), 2000):
-        linker.load(ids[at : at + 2000])
+        linker.prefetch(ids[at : at + 2000])
         for event_id in ids[at : at + 2000]:
             old = previous[event_id]
             used.add(linker.place(event_id, reuse=old if old not in used else None))

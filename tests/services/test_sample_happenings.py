@@ -101,6 +101,7 @@ LOOK_ALIKES = {
     "signing-of-the-delivery": (DELIVERY, SIGNING.reports[0]),
 }
 
+
 @pytest.fixture
 def events(client: TestClient, session: Session) -> dict[Report, Event]:
     """The samples loaded as `defcoop demo` loads them; their events by report."""
