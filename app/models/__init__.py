@@ -1,10 +1,11 @@
 """SQLAlchemy ORM models. Importing this package registers every table on Base.metadata."""
 
 from app.models.api_key import ApiKey
-from app.models.article import Article, Source
+from app.models.article import Article, ArticleBand, Source
 from app.models.change import Change
 from app.models.entity import Entity, EntityAlias, Mention
 from app.models.event import Event, EventParticipant
+from app.models.idempotency import IdempotencyKey
 from app.models.summary import (
     ArticleDayCount,
     EntityMentionCount,
@@ -17,6 +18,7 @@ from app.models.summary import (
 __all__ = [
     "ApiKey",
     "Article",
+    "ArticleBand",
     "ArticleDayCount",
     "Change",
     "Entity",
@@ -26,6 +28,7 @@ __all__ = [
     "Event",
     "EventDayCount",
     "EventParticipant",
+    "IdempotencyKey",
     "Mention",
     "PairEvent",
     "PairYearCount",
