@@ -78,6 +78,11 @@ def band_keys(values: np.ndarray) -> tuple[int, ...]:
     return tuple(keys)
 
 
+def stored_bands(values: bytes) -> tuple[int, ...]:
+    """The band keys of a stored signature (as `signature` gave them)."""
+    return band_keys(np.frombuffer(values, dtype="<u4"))
+
+
 def similarity(a: bytes, b: bytes) -> float:
     """The estimated Jaccard similarity of two stored signatures."""
     left = np.frombuffer(a, dtype="<u4")

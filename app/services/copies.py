@@ -20,7 +20,7 @@ from typing import cast
 from sqlalchemy import Table, and_, delete, insert, or_, select
 from sqlalchemy.orm import Session, lazyload
 
-from app.ingest.signature import COPY_THRESHOLD, Signature, similarity
+from app.ingest.signature import COPY_THRESHOLD, Signature, similarity, stored_bands
 from app.models import Article, ArticleBand
 
 # Band matches verified per article at most: a body that is mostly boilerplate shared by a
@@ -68,13 +68,7 @@ def find_copies(session: Session, *, article: Article) -> list[int]:
     )
     if article.signature is None:
         return sorted(same_text)
-    keys = session.scalars(
-        select(ArticleBand.hash)
-        .where(ArticleBand.article_id == article.id)
-        .order_by(ArticleBand.band)
-    ).all()
-    if not keys:
-        return sorted(same_text)
+    keys = stored_bands(article.signature)
     banded = (
         set(
             session.scalars(
