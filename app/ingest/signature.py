@@ -9,7 +9,10 @@ agree. See ARCHITECTURE.md, "Copies".
 
 import hashlib
 import struct
+import zlib
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 import numpy as np
 from datasketch import MinHash
@@ -22,10 +25,10 @@ from app.kit.text import fold_text
 SHINGLE_WORDS = 4
 NUM_PERM = 128
 # Estimated Jaccard similarity at or above which a body is a copy of another. A syndicated
-# copy with another headline, a few boilerplate lines and light edits scores 0.7-0.95 (the
-# test corpus, tests/services/test_copies.py); among the 215 eval pages, one verbatim
-# republication scores 0.98, and two outlets' rewrites of one press release or wire story
-# 0.53 and 0.45: distinct reports, kept apart by a threshold above them.
+# copy with another headline, a boilerplate line and two edited phrases scores 0.65-1.0, two
+# distinct samples at most 0.05 (tests/copies_corpus.py); among the 215 eval pages, one
+# verbatim republication scores 0.96, and two outlets' rewrites of one press release or wire
+# story 0.52 and 0.51: distinct reports, kept apart by a threshold above them.
 COPY_THRESHOLD = 0.6
 # Bands x rows from datasketch's optimiser weighted for recall, lsh._optimal_param(0.6, 128,
 # false_positive_weight=0.01, false_negative_weight=0.99): a pair at Jaccard s shares a band
@@ -33,6 +36,7 @@ COPY_THRESHOLD = 0.6
 # (such candidates are verified against the stored signature and dropped).
 BANDS, ROWS = 32, 4
 SEED = 1
+SCHEME = "affine32"  # datasketch 2's default, named: stored signatures depend on it
 # Bodies with fewer shingles get no signature (copies by their exact text only): two briefs of
 # a few lines that differ by a name or a number are distinct items as often as copies, and
 # one changed word moves a short body's similarity by a tenth.
@@ -62,10 +66,20 @@ def signature(body: str) -> Signature | None:
     found = shingles(body)
     if len(found) < MIN_SHINGLES:
         return None
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED)
+    # crc32, not datasketch's default sha1: a third of the time, and as stable across processes
+    # and releases (a shingle is a handful of words; 32-bit collisions cost nothing here)
+    minhash = MinHash(
+        num_perm=NUM_PERM, hashfunc=zlib.crc32, permutations=_permutations(), scheme=SCHEME
+    )
     minhash.update_batch(list(found))
     values = minhash.hashvalues.astype(np.uint32)
     return Signature(_SIGNATURE.pack(*values.tolist()), band_keys(values))
+
+
+@cache
+def _permutations() -> Any:
+    """The MinHash permutations for SEED, drawn once per process (each MinHash would again)."""
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
 def band_keys(values: np.ndarray) -> tuple[int, ...]:
