@@ -163,7 +163,7 @@ def make_event(
 
 def happenings_alone(session: Session) -> list[Happening]:
     """Each event no happening holds becomes a happening of its own that it leads, as
-    migration 0015 makes of the events stored before it (what is linked is left alone)."""
+    migration 0016 makes of the events stored before it (what is linked is left alone)."""
     made = []
     for event in session.scalars(select(Event).where(Event.happening_id.is_(None))):
         happening = Happening(

@@ -1,10 +1,13 @@
-"""The change feed's one writer: every flush records what it created, updated and deleted, in
-its transaction. It depends on the models only, so the session machinery can install it."""
+"""The change feed's one writer, compacted: each flush notes what it created, updated and
+deleted, and the transaction writes one row per object just before it commits (`created` and
+`updated` in one transaction is `created`; a deletion outweighs both). Notes made inside a
+savepoint that is rolled back are dropped with it. It depends on the models only, so the
+session machinery can install it."""
 
 from typing import Any
 
 from sqlalchemy import event, insert
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from app.db.base import utcnow
 from app.models import (
@@ -40,16 +43,35 @@ def _owner(obj: Any) -> tuple[str, int | None] | None:
 _PRECEDENCE = {"updated": 0, "created": 1, "deleted": 2}
 
 
+_NOTES = "defcoop_feed_notes"  # session.info: {transaction: {(kind, id): action}}
+_RELEASED = "defcoop_feed_released"  # session.info: savepoints committed, not yet ended
+
+Notes = dict[tuple[str, int], str]
+
+
+def _notes(session: Session) -> Notes:
+    """The notes of the innermost transaction (a savepoint's, else the session's)."""
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    assert transaction is not None  # a flush or an insert runs in one
+    by_transaction: dict[SessionTransaction, Notes] = session.info.setdefault(_NOTES, {})
+    return by_transaction.setdefault(transaction, {})
+
+
+def _note(notes: Notes, kind: str, object_id: int | None, action: str) -> None:
+    if object_id is None:
+        return
+    known = notes.get((kind, object_id))
+    if known is None or _PRECEDENCE[action] > _PRECEDENCE[known]:
+        notes[(kind, object_id)] = action
+
+
+def _merge(into: Notes, notes: Notes) -> None:
+    for (kind, object_id), action in notes.items():
+        _note(into, kind, object_id, action)
+
+
 def _record(session: Session, _context: Any) -> None:
-    rows: dict[tuple[str, int], str] = {}
-
-    def note(kind: str, object_id: int | None, action: str) -> None:
-        if object_id is None:
-            return
-        known = rows.get((kind, object_id))
-        if known is None or _PRECEDENCE[action] > _PRECEDENCE[known]:
-            rows[(kind, object_id)] = action
-
+    notes = _notes(session)
     for action, objects in (
         ("created", session.new),
         ("updated", session.dirty),
@@ -60,34 +82,58 @@ def _record(session: Session, _context: Any) -> None:
             if kind is None:
                 owner = _owner(obj)
                 if owner is not None:
-                    note(owner[0], owner[1], "updated")
+                    _note(notes, owner[0], owner[1], "updated")
             elif action != "updated" or session.is_modified(obj, include_collections=False):
-                note(kind, obj.id, action)
-    if rows:
+                _note(notes, kind, obj.id, action)
+
+
+def _released(session: Session) -> None:
+    nested = session.get_nested_transaction()
+    if nested is not None:  # a savepoint released: its notes go to its parent at its end
+        session.info.setdefault(_RELEASED, set()).add(nested)
+
+
+def _ended(session: Session, transaction: SessionTransaction) -> None:
+    by_transaction: dict[SessionTransaction, Notes] = session.info.get(_NOTES, {})
+    notes = by_transaction.pop(transaction, None)
+    released = transaction in session.info.get(_RELEASED, set())
+    session.info.get(_RELEASED, set()).discard(transaction)
+    if notes and released and transaction.parent is not None:
+        _merge(by_transaction.setdefault(transaction.parent, {}), notes)
+
+
+def _write(session: Session) -> None:
+    """Write the transaction's notes, once, just before it commits."""
+    if session.in_nested_transaction():
+        return  # a savepoint released: see _released
+    session.flush()  # the commit would flush after this hook: its notes must be in
+    transaction = session.get_transaction()
+    by_transaction: dict[SessionTransaction, Notes] = session.info.get(_NOTES, {})
+    notes = by_transaction.pop(transaction, None) if transaction is not None else None
+    if notes:
         now = utcnow()
         session.connection().execute(
             insert(Change),
             [
                 {"at": now, "kind": k, "object_id": i, "action": a}
-                for (k, i), a in sorted(rows.items())
+                for (k, i), a in sorted(notes.items())
             ],
         )
 
 
 def insert_created(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> list[int]:
     """Insert new rows of a fed kind (article, entity, event) in one statement, bypassing the
-    unit of work, with their feed entries: the one way rows are inserted in bulk."""
+    unit of work, their feed entries noted with the flushes': the one way rows are inserted
+    in bulk."""
     kind = _KINDS[model]
     if not rows:
         return []
     ids = list(
         session.scalars(insert(model).returning(model.id, sort_by_parameter_order=True), rows)
     )
-    now = utcnow()
-    session.execute(
-        insert(Change),
-        [{"at": now, "kind": kind, "object_id": i, "action": "created"} for i in ids],
-    )
+    notes = _notes(session)
+    for object_id in ids:
+        _note(notes, kind, object_id, "created")
     return ids
 
 
@@ -106,18 +152,18 @@ def track_changes(factory: sessionmaker[Session]) -> sessionmaker[Session]:
     # an entry for a collected factory whose id a new one reuses, and then nothing would listen.
     if not getattr(factory, "_defcoop_tracks_changes", False):
         event.listen(factory, "after_flush", _record)
+        event.listen(factory, "before_commit", _write)
+        event.listen(factory, "after_commit", _released)
+        event.listen(factory, "after_transaction_end", _ended)
         factory._defcoop_tracks_changes = True  # type: ignore[attr-defined]
     return factory
 
 
 def note_changes(session: Session, kind: str, ids: list[int], action: str) -> None:
-    """Record changes made by statements the unit of work does not see (an UPDATE or DELETE
-    written in Core), in the same transaction."""
-    if kind not in _KINDS.values():
-        raise ValueError(f"{kind} is not a kind the feed records")
-    if ids:
-        now = utcnow()
-        session.execute(
-            insert(Change),
-            [{"at": now, "kind": kind, "object_id": i, "action": action} for i in ids],
-        )
+    """Note changes made by statements the unit of work does not see (rows inserted, updated
+    or deleted in Core), with the flushes' notes of the same transaction."""
+    if kind not in _KINDS.values() or action not in _PRECEDENCE:
+        raise ValueError(f"the feed records no {action!r} of {kind!r}")
+    notes = _notes(session)
+    for object_id in ids:
+        _note(notes, kind, object_id, action)

@@ -24,6 +24,11 @@ def fold(text: str) -> str:
     return _fold(text)
 
 
+def fold_text(text: str) -> str:
+    """`fold` for a whole body: not kept in fold's cache (see content_hash)."""
+    return _fold(text)
+
+
 def _fold(text: str) -> str:
     if text.isascii():  # nothing to decompose (the common case, and a hot path of ingest)
         stripped = text

@@ -1,7 +1,7 @@
 """SQLAlchemy ORM models. Importing this package registers every table on Base.metadata."""
 
 from app.models.api_key import ApiKey
-from app.models.article import Article, Source
+from app.models.article import Article, ArticleBand, Source
 from app.models.change import Change
 from app.models.entity import Entity, EntityAlias, Mention
 from app.models.event import Event, EventParticipant
@@ -11,6 +11,7 @@ from app.models.happening import (
     HappeningDecisionReport,
     HappeningState,
 )
+from app.models.idempotency import IdempotencyKey
 from app.models.summary import (
     ArticleDayCount,
     EntityMentionCount,
@@ -23,6 +24,7 @@ from app.models.summary import (
 __all__ = [
     "ApiKey",
     "Article",
+    "ArticleBand",
     "ArticleDayCount",
     "Change",
     "Entity",
@@ -36,6 +38,7 @@ __all__ = [
     "HappeningDecision",
     "HappeningDecisionReport",
     "HappeningState",
+    "IdempotencyKey",
     "Mention",
     "PairEvent",
     "PairYearCount",

@@ -1,7 +1,17 @@
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base, UTCDateTime, utcnow
@@ -26,7 +36,9 @@ class Article(Base):
     __tablename__ = "article"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    url: Mapped[str | None] = mapped_column(String(2048), unique=True)
+    url: Mapped[str | None] = mapped_column(String(2048), unique=True)  # as given, for display
+    # the url as compared (app.kit.urls.url_key): lookups go by it, and it is unique
+    url_key: Mapped[str | None] = mapped_column(String(2048), index=True, unique=True)
     source_id: Mapped[int | None] = mapped_column(
         ForeignKey("source.id", ondelete="SET NULL"), index=True
     )
@@ -42,9 +54,13 @@ class Article(Base):
     raw: Mapped[str | None] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     word_count: Mapped[int] = mapped_column(Integer, default=0)
+    # the canonical copy (the earliest, app.services.copies), never another copy; the SET NULL
+    # is a last resort: deleting through the API re-points the copies first
     duplicate_of_id: Mapped[int | None] = mapped_column(
         ForeignKey("article.id", ondelete="SET NULL"), index=True
     )
+    # MinHash of the body's shingles (app.ingest.signature), to verify a band match
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     extractor_version: Mapped[str | None] = mapped_column(String(255))
     extraction_note: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -57,3 +73,17 @@ class Article(Base):
     events: Mapped[list["Event"]] = relationship(
         back_populates="article", cascade="all, delete-orphan", passive_deletes=True
     )
+
+
+class ArticleBand(Base):
+    """One LSH band key of an article's signature: articles sharing a key are candidate copies
+    (looked up by the (band, hash) index, then verified on the signatures)."""
+
+    __tablename__ = "article_band"
+    __table_args__ = (Index("ix_article_band_band_hash", "band", "hash"),)
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("article.id", ondelete="CASCADE"), primary_key=True
+    )
+    band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    hash: Mapped[int] = mapped_column(BigInteger)

@@ -50,7 +50,7 @@ class Event(Base):
     confidence: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # the happening this event reports (app.models.happening; no foreign key, see migration
-    # 0015); None only between storing the event and linking it, in one transaction
+    # 0016); None only between storing the event and linking it, in one transaction
     happening_id: Mapped[int | None] = mapped_column(Integer, index=True)
     happening_role: Mapped[str | None] = mapped_column(String(12))  # report | preview | background
     # the one event of its happening that stands for it: counting happenings counts these

@@ -121,7 +121,7 @@ class ArticleCreate(InputSchema):
     """One article: a raw page (`text`), clean text (`body`) or an HTML page (`html`)."""
 
     id: str | int | None = Field(default=None, description="A data set's own id; echoed back")
-    url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://\S+$")
+    url: str | None = Field(default=None, max_length=2048, pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://\S+$")
     title: str | None = Field(default=None, max_length=1000)
     text: str | None = Field(default=None, description="The page as crawled, chrome and all")
     body: str | None = Field(default=None, description="Clean article text")
@@ -160,7 +160,7 @@ class ArticleUpdate(InputSchema):
     agency: str | None = Field(
         default=None, max_length=200, description="The wire or outlet credited (AA, TASS...)"
     )
-    url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://\S+$")
+    url: str | None = Field(default=None, max_length=2048, pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://\S+$")
     published_at: str | None = Field(default=None, description=MOMENT_FORM.capitalize())
     language: str | None = Field(default=None, pattern=_LANG)
     source: str | None = Field(default=None, max_length=200)

@@ -106,6 +106,13 @@ class FilterModel(BaseModel):
         return self
 
 
+class Duplicates(StrEnum):
+    """Whether copies (articles with duplicate_of set) are listed and counted."""
+
+    exclude = "exclude"
+    include = "include"
+
+
 class ArticleFilters(FilterModel):
     """The article filters every article list, search and article timeline shares."""
 
@@ -123,6 +130,11 @@ class ArticleFilters(FilterModel):
     entity_id: RowId | None = Field(None, alias="entity", description="Mentions this entity")
     event_type: EventType | None = Field(None, description="Reports an event of this type")
     dyad: Dyad = Field(None, description="AZE-TUR: an event in which both take part")
+    duplicates: Duplicates = Field(
+        Duplicates.exclude,
+        description="exclude (default): copies of another article (duplicate_of set) are "
+        "neither listed nor counted; include: every stored article",
+    )
 
     @field_validator("countries")
     @classmethod

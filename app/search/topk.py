@@ -107,6 +107,7 @@ class Filters:
     event_type: str | None = None
     dyad: str | None = None
     exclude_ids: tuple[int, ...] = ()  # these articles, and those marked duplicates of them
+    copies: bool = True  # False: no article with duplicate_of set
 
 
 @dataclass(frozen=True)
@@ -324,6 +325,11 @@ class TopKIndex:
                 must(tantivy.Query.term_query(self.schema, name, value))
         for code in filters.countries:
             must(tantivy.Query.term_query(self.schema, "country", code))
+        if not filters.copies:  # a copy's document holds its canonical's id, always >= 1
+            copies = tantivy.Query.range_query(
+                self.schema, "duplicate_of", tantivy.FieldType.Integer, 1, 2**62
+            )
+            clauses.append((tantivy.Occur.MustNot, copies))
         for name in ("id", "duplicate_of") if filters.exclude_ids else ():
             excluded = tantivy.Query.term_set_query(self.schema, name, list(filters.exclude_ids))
             clauses.append((tantivy.Occur.MustNot, excluded))

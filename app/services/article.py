@@ -5,10 +5,12 @@ from sqlalchemy.orm import Session
 
 from app.errors import Conflict, NotFound
 from app.kit.pagination import Keyset, paginate, parse_utc_datetime, scalars
+from app.kit.urls import url_key
 from app.models import Article, Event, Mention
 from app.schemas.article import ArticleUpdate
 from app.schemas.filters import ArticleFilters
 from app.services.article_filters import filtered_articles
+from app.services.copies import leave_group, reorder_group
 from app.services.happening import happenings_of_articles, relink
 from app.services.ingest import in_utc, published_moment
 from app.services.source import get_or_create_source
@@ -26,7 +28,11 @@ def update_article(session: Session, *, article: Article, data: ArticleUpdate) -
     """Correct an article's metadata."""
     changes = data.model_dump(exclude_unset=True)
     if "url" in changes and changes["url"] and changes["url"] != article.url:
-        clash = session.scalars(select(Article.id).where(Article.url == changes["url"])).first()
+        clash = session.scalars(
+            select(Article.id).where(
+                Article.url_key == url_key(changes["url"]), Article.id != article.id
+            )
+        ).first()
         if clash is not None:
             raise Conflict(
                 f"Another article has this url (id {clash}).",
@@ -36,11 +42,14 @@ def update_article(session: Session, *, article: Article, data: ArticleUpdate) -
     for field in ("title", "author", "agency", "url", "language"):
         if field in changes:
             setattr(article, field, changes[field])
+    if "url" in changes:
+        article.url_key = url_key(article.url) if article.url else None
     if "title" in changes:
         article.title_is_derived = False
     if "published_at" in changes:
         published, precision = published_moment(changes["published_at"])
         article.published_at, article.published_precision = in_utc(published), precision
+        reorder_group(session, article=article)  # the earliest copy may be another now
     if "source" in changes:
         name = changes["source"]
         article.source = get_or_create_source(session, name=name) if name else None
@@ -50,8 +59,10 @@ def update_article(session: Session, *, article: Article, data: ArticleUpdate) -
 
 def delete_article(session: Session, *, article: Article) -> None:
     """Delete an article; its mentions and events go with it (loaded, so the feed shows them),
-    and so do its reports in happenings."""
+    and so do its reports in happenings. Were it a group's canonical copy, the next earliest
+    becomes canonical."""
     left = happenings_of_articles(session, article_ids=[article.id])
+    leave_group(session, article=article)
     for event in article.events:
         session.delete(event)
     session.delete(article)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from app.kit.dates import LAST_DAY
 from app.models import Article, Entity, Event, Mention, Source
-from app.schemas.filters import ArticleFilters, ArticleListFilters, EventFilters
+from app.schemas.filters import ArticleFilters, ArticleListFilters, Duplicates, EventFilters
 from app.services.event import pair_events
 
 
@@ -49,6 +49,8 @@ def apply_filters(
     A list read in date order checks each article it walks for its mentions and events
     (EXISTS), and stops at a page. To count them, every such article is wanted: with
     `counting`, they are found from the mentions and events instead (IN)."""
+    if filters.duplicates is Duplicates.exclude:
+        stmt = stmt.where(Article.duplicate_of_id.is_(None))
     if filters.source:
         stmt = stmt.where(Article.source_id.in_(sources_named(filters.source)))
     if filters.author:

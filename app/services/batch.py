@@ -10,9 +10,12 @@ from app import countries
 from app.db.changefeed import insert_created, insert_parts
 from app.db.session import session_cache
 from app.extraction.base import Extraction, FoundEntity
+from app.ingest.signature import Signature
 from app.kit.text import fold, sentence_index, sentence_spans
+from app.kit.urls import url_key
 from app.models import Article, Entity, EntityAlias, Event, EventParticipant, Mention
 from app.schemas.article import ArticleCreate
+from app.services.copies import add_bands, place
 from app.services.entity import entity_key, get_or_create_entity
 from app.services.extraction import entity_for, extraction_marks
 from app.services.happening import relink
@@ -24,7 +27,8 @@ from app.services.ingest import (
     curated_events,
     curated_mentions,
     fill_article,
-    first_with_text,
+    known_article,
+    new_article,
     prepare_article,
     settle_known,
 )
@@ -99,16 +103,23 @@ class ArticleBatch:
     events kept as rows for one insert each (a mapped object each costs more than the row)."""
 
     def __init__(self, session: Session, *, urls: list[str], digests: list[str]) -> None:
+        """`urls`: the chunk's urls; `digests`: the texts of its pages without a url."""
         self.session = session
-        known_urls = set(session.scalars(select(Article.url).where(Article.url.in_(urls))))
+        keys = sorted({url_key(u) for u in urls})
+        known_keys = set(session.scalars(select(Article.url_key).where(Article.url_key.in_(keys))))
         known_texts = set(
-            session.scalars(select(Article.content_hash).where(Article.content_hash.in_(digests)))
+            session.scalars(
+                select(Article.content_hash).where(
+                    Article.content_hash.in_(digests), Article.url_key.is_(None)
+                )
+            )
         )
         # what the database does not have, so that `add` need not ask one article at a time
-        self.absent_urls = {u for u in urls if u not in known_urls}
+        self.absent_keys = {k for k in keys if k not in known_keys}
         self.absent_texts = {d for d in digests if d not in known_texts}
-        self.pending_urls: set[str] = set()
-        self.pending_texts: set[str] = set()
+        self.pending_keys: set[str] = set()
+        self.pending_texts: set[str] = set()  # of pages without a url
+        self.added: list[tuple[Article, Signature | None]] = []
         self.mentions: list[tuple[Article, Entity, dict[str, Any]]] = []
         self.events: list[tuple[Article, CuratedEventRows]] = []
         self.extracted: list[tuple[Article, Extraction]] = []
@@ -154,31 +165,30 @@ class ArticleBatch:
     ) -> IngestOutcome:
         """Add one article (or settle its known url); its rows wait for `flush`."""
         session = self.session
-        if data.url and data.url in self.pending_urls:
+        key = url_key(data.url) if data.url else None
+        if key is not None and key in self.pending_keys:
             session.flush()  # the same url twice in one batch: let the check below see the first
-            self.absent_urls.discard(data.url)
-        existing = (
-            session.scalars(select(Article).where(Article.url == data.url)).first()
-            if data.url and data.url not in self.absent_urls
+            self.absent_keys.discard(key)
+        if key is None:  # a page without a url is known by its text
+            # not prepared when refused already: nothing stored
+            prepared = prepared or prepare_article(data)
+            if prepared.digest in self.pending_texts:
+                session.flush()
+                self.absent_texts.discard(prepared.digest)
+        known = (
+            known_article(session, data, prepared.digest if prepared else None)
+            if (key is not None and key not in self.absent_keys)
+            or (key is None and prepared is not None and prepared.digest not in self.absent_texts)
             else None
         )
-        if existing is not None:
+        if known is not None:
             return settle_known(
-                session, existing=existing, data=data, on_duplicate=on_duplicate, prepared=prepared
+                session, existing=known, data=data, on_duplicate=on_duplicate, prepared=prepared
             )
         # not prepared when its url was known: deleted since, by another writer
         prepared = prepared or prepare_article(data)
-        digest = prepared.digest
-        if digest in self.pending_texts:
-            session.flush()
-        twin = (
-            first_with_text(session, digest)
-            if digest not in self.absent_texts or digest in self.pending_texts
-            else None
-        )
-        article = Article(url=data.url, raw=data.text or data.html, content_hash=digest)
-        if twin is not None:
-            article.duplicate_of_id = twin.duplicate_of_id or twin.id
+        article = new_article(data, prepared)
+        self.added.append((article, prepared.signature))
         session.add(article)
         fill_article(session, article, data, prepared)
         if prepared.extraction is not None:
@@ -193,15 +203,22 @@ class ArticleBatch:
             self.mentions += [(article, entity, row) for entity, row in mentions]
             events = curated_events(session, article.body, data.events or [])
             self.events += [(article, rows) for rows in events]
-        self.pending_texts.add(digest)
         self.created.append(article)
-        if data.url:
-            self.pending_urls.add(data.url)
+        if key is not None:
+            self.pending_keys.add(key)
+        else:
+            self.pending_texts.add(prepared.digest)
         return IngestOutcome("created", article, prepared.extraction_s)
 
     def flush(self) -> None:
-        """Flush the articles, then insert the rows kept for them (with the feed's entries)."""
+        """Flush the articles, then insert the rows kept for them (with the feed's entries),
+        and put each in its group of copies (the chunk's bands all stored first: a group's
+        canonical is the earliest whatever order its members came in)."""
         self.session.flush()
+        added, self.added = self.added, []
+        add_bands(self.session, [(a.id, sig) for a, sig in added if sig is not None])
+        for article, _signature in added:
+            place(self.session, article=article)
         extracted, self.extracted = self.extracted, []
         for article, result in extracted:
             mentions, events = self._extracted_rows(article, result)
@@ -250,7 +267,8 @@ class ArticleBatch:
 
     def discard(self) -> None:
         """Forget the kept rows (their articles were rolled back)."""
-        self.mentions, self.events, self.extracted, self.created = [], [], [], []
+        self.mentions, self.events, self.extracted, self.added = [], [], [], []
+        self.created = []
         self.entities = {}
 
     def _extracted_rows(

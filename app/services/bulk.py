@@ -18,6 +18,7 @@ from app.db.limits import not_counted
 from app.db.session import session_scope
 from app.errors import AppError, BadRequest, line_failure
 from app.ingest.formats import Format, Record
+from app.kit.urls import url_key
 from app.models import Article
 from app.schemas.article import ArticleCreate
 from app.services.batch import ArticleBatch
@@ -103,9 +104,14 @@ class IngestOptions:
     batch: int = 200
 
 
+def _known(item: LineResult, known: set[str]) -> bool:
+    """Whether the record's url (normalised) was stored when its chunk began."""
+    return bool(item.data and item.data.url and url_key(item.data.url) in known)
+
+
 def _prepare(lines: list[LineResult], known: set[str], options: IngestOptions) -> None:
     for item in lines:
-        if item.data is None or (item.data.url and item.data.url in known):
+        if item.data is None or _known(item, known):
             continue  # refused already, or to be skipped or refused without extraction
         try:
             item.prepared = prepare_article(
@@ -116,10 +122,12 @@ def _prepare(lines: list[LineResult], known: set[str], options: IngestOptions) -
 
 
 def _known_urls(session: Session, lines: list[LineResult], options: IngestOptions) -> set[str]:
-    urls = [item.data.url for item in lines if item.data is not None and item.data.url]
-    if not urls or options.on_duplicate is OnDuplicate.update:
+    keys = sorted(
+        {url_key(item.data.url) for item in lines if item.data is not None and item.data.url}
+    )
+    if not keys or options.on_duplicate is OnDuplicate.update:
         return set()
-    return set(session.scalars(select(Article.url).where(Article.url.in_(urls))))
+    return set(session.scalars(select(Article.url_key).where(Article.url_key.in_(keys))))
 
 
 def _store(session: Session, lines: list[LineResult], options: IngestOptions) -> None:
@@ -129,7 +137,11 @@ def _store(session: Session, lines: list[LineResult], options: IngestOptions) ->
     batch = ArticleBatch(
         session,
         urls=[item.data.url for item in waiting if item.data and item.data.url],
-        digests=[item.prepared.digest for item in waiting if item.prepared],
+        digests=[
+            item.prepared.digest
+            for item in waiting
+            if item.prepared and item.data and not item.data.url
+        ],
     )
     try:
         with session.begin_nested():
@@ -275,11 +287,7 @@ def _outside(target: Session | sessionmaker[Session]) -> AbstractContextManager[
 def _submit(
     pool: Executor, lines: list[LineResult], known: set[str], options: IngestOptions
 ) -> list[tuple[list[LineResult], Future[Any]]]:
-    todo = [
-        item
-        for item in lines
-        if item.data is not None and not (item.data.url and item.data.url in known)
-    ]
+    todo = [item for item in lines if item.data is not None and not _known(item, known)]
     return [
         (
             part,

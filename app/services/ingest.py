@@ -15,10 +15,13 @@ from app.extraction.lexicon import country_spellings
 from app.ingest.curated import find_evidence, find_spans
 from app.ingest.page import ParsedPage
 from app.ingest.reader import read_content
+from app.ingest.signature import Signature, signature
 from app.kit.dates import PartialDate, parse_moment
 from app.kit.text import content_hash, sentence_index, sentence_spans, word_count
+from app.kit.urls import url_key
 from app.models import Article, Entity, Event, EventParticipant, Mention
 from app.schemas.article import ArticleCreate, CuratedEntity, CuratedEvent
+from app.services.copies import leave_group, place, store_signature
 from app.services.entity import get_or_create_entity
 from app.services.event import event_dates
 from app.services.extraction import CURATED, apply_extraction, make_document, timed_extract
@@ -44,6 +47,7 @@ class Prepared:
     language: str | None
     extraction: Extraction | None  # None for hand-coded data
     extraction_s: float | None
+    signature: Signature | None = None  # the body's MinHash, to find its near-copies
 
 
 @dataclass(frozen=True)
@@ -196,7 +200,14 @@ def prepare_article(
         )
         extraction, seconds = timed_extract(document, budget_s=budget_s, spacy_model=spacy_model)
     return Prepared(
-        page, content_hash(page.body), published, precision, language, extraction, seconds
+        page,
+        content_hash(page.body),
+        published,
+        precision,
+        language,
+        extraction,
+        seconds,
+        signature(page.body),
     )
 
 
@@ -257,18 +268,21 @@ def settle_known(
     budget_s: float | None = None,
     spacy_model: str | None = None,
 ) -> IngestOutcome:
-    """What becomes of an article whose url is stored: skipped, refused (Conflict) or replaced."""
+    """What becomes of an article already stored (its url, or for a page without one its
+    text): skipped, refused (Conflict) or replaced."""
     if on_duplicate is OnDuplicate.skip:
         return IngestOutcome("skipped", existing)
     if on_duplicate is OnDuplicate.error:
+        what, field = ("url", "url") if data.url else ("text and no url", "text")
         raise Conflict(
-            f"An article with this url already exists (id {existing.id}).",
+            f"An article with this {what} already exists (id {existing.id}).",
             headers={"Location": f"/v1/articles/{existing.id}"},
             extra={"existing_id": existing.id},
-            field="url",
+            field=field,
         )
     prepared = prepared or prepare_article(data, budget_s=budget_s, spacy_model=spacy_model)
     left = happenings_of_articles(session, article_ids=[existing.id])
+    leave_group(session, article=existing)  # its text may no longer be a copy's
     existing.mentions.clear()
     for old in existing.events:  # deleted by name, so the change feed sees tombstones
         session.delete(old)
@@ -277,15 +291,37 @@ def settle_known(
     existing.raw = data.text or data.html or existing.raw
     _apply_content(session, existing, data, prepared)
     session.flush()
-    relink(session, article_ids=[existing.id], left=left)
+    store_signature(session, article=existing, signature=prepared.signature)
+    place(session, article=existing)
+    session.flush()
+    relink(session, article_ids=[existing.id], left=left)  # after place: copies link as one
     return IngestOutcome("updated", existing, prepared.extraction_s)
 
 
-def first_with_text(session: Session, digest: str) -> Article | None:
-    """The earliest stored article with this text."""
+def known_article(session: Session, data: ArticleCreate, digest: str | None) -> Article | None:
+    """The stored article this input is: the one with its url (compared normalised), or for a
+    page without a url, the earliest one without a url and with the same text."""
+    if data.url:
+        return session.scalars(select(Article).where(Article.url_key == url_key(data.url))).first()
+    if digest is None:
+        return None
     return session.scalars(
-        select(Article).where(Article.content_hash == digest).order_by(Article.id).limit(1)
+        select(Article)
+        .where(Article.content_hash == digest, Article.url_key.is_(None))
+        .order_by(Article.id)
+        .limit(1)
     ).first()
+
+
+def new_article(data: ArticleCreate, prepared: Prepared) -> Article:
+    """The row of a new article, before its content is filled in."""
+    return Article(
+        url=data.url,
+        url_key=url_key(data.url) if data.url else None,
+        raw=data.text or data.html,
+        content_hash=prepared.digest,
+        signature=prepared.signature.values if prepared.signature else None,
+    )
 
 
 def create_article(
@@ -299,11 +335,9 @@ def create_article(
 ) -> IngestOutcome:
     """Parse and store one article with its entities and events, whole or not at all. Pass
     `prepared` (prepare_article) to do the reading and extraction before the transaction."""
-    existing = (
-        session.scalars(select(Article).where(Article.url == data.url)).first()
-        if data.url
-        else None
-    )
+    if not data.url:  # known by its text: read it first
+        prepared = prepared or prepare_article(data, budget_s=budget_s, spacy_model=spacy_model)
+    existing = known_article(session, data, prepared.digest if prepared else None)
     if existing is not None:
         return settle_known(
             session,
@@ -315,16 +349,16 @@ def create_article(
             spacy_model=spacy_model,
         )
     prepared = prepared or prepare_article(data, budget_s=budget_s, spacy_model=spacy_model)
-    article = Article(url=data.url, raw=data.text or data.html, content_hash=prepared.digest)
-    twin = first_with_text(session, prepared.digest)
-    if twin is not None:
-        article.duplicate_of_id = twin.duplicate_of_id or twin.id
+    article = new_article(data, prepared)
     try:
         with session.begin_nested():
             session.add(article)
             _apply_content(session, article, data, prepared)
             session.flush()
-            relink(session, article_ids=[article.id])
+            store_signature(session, article=article, signature=prepared.signature)
+            place(session, article=article)
+            session.flush()
+            relink(session, article_ids=[article.id])  # after place: copies link as one
     except IntegrityError as error:
         raise Conflict(
             "An article with this url was stored at the same moment.", field="url"

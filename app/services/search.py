@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.db.limits import time_limit
 from app.errors import InvalidParameter, InvalidQuery
 from app.models import Article
-from app.schemas.filters import ArticleFilters, ArticleListFilters
+from app.schemas.filters import ArticleFilters, ArticleListFilters, Duplicates
 from app.search import topk
 from app.search.backends import Filtered, Paging, Query, SearchBackend, SqlBackend, TopKBackend
 from app.search.engines import engine_for
@@ -98,6 +98,7 @@ def to_topk(session: Session, filters: ArticleFilters) -> topk.Filters | None:
         entity_id=filters.entity_id,
         event_type=filters.event_type.value if filters.event_type else None,
         dyad="-".join(sorted(filters.dyad)) if filters.dyad else None,
+        copies=filters.duplicates is Duplicates.include,
     )
 
 

@@ -6,7 +6,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.limits import time_limit
@@ -56,12 +56,9 @@ def _about(session: Session, article: Article) -> Node | None:
 
 
 def _others(twins: set[int]) -> Filtered:
-    """Every article but these and those marked duplicates of them."""
-    ids = select(Article.id).where(
-        Article.id.not_in(twins),
-        or_(Article.duplicate_of_id.is_(None), Article.duplicate_of_id.not_in(twins)),
-    )
-    return Filtered(ids, topk.Filters(exclude_ids=tuple(sorted(twins))))
+    """Every canonical article but these: copies would fill the list with one text."""
+    ids = select(Article.id).where(Article.id.not_in(twins), Article.duplicate_of_id.is_(None))
+    return Filtered(ids, topk.Filters(exclude_ids=tuple(sorted(twins)), copies=False))
 
 
 def similar(

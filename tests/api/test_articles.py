@@ -853,7 +853,8 @@ def test_bulk_counts_add_up_and_name_the_two_kinds_of_duplicate(client: TestClie
     assert sum(body[k] for k in outcomes) == body["lines"] == len(body["results"])
     assert body["results"][2]["duplicate_of"] == stored["id"]
     assert body["results"][1]["duplicate_of"] == stored["id"]
-    assert len(client.get("/v1/articles").json()["items"]) == 4
+    assert len(client.get("/v1/articles").json()["items"]) == 3  # the copy is hidden
+    assert len(client.get("/v1/articles?duplicates=include").json()["items"]) == 4
 
 
 def test_every_client_error_names_what_is_wrong(client: TestClient) -> None:

@@ -2,6 +2,7 @@
 one chunk only, stopped with the app, and storing exactly what the request's thread stores."""
 
 import json
+import random
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,48 @@ from app.services.keys import Scope, create_key
 
 STATES = ("Chile", "Peru", "Kenya", "Japan", "India", "Brazil")
 NDJSON = {"content-type": "application/x-ndjson"}
+WORDS = [
+    "radar",
+    "training",
+    "fuel",
+    "ports",
+    "logistics",
+    "cyber",
+    "satellites",
+    "drones",
+    "mines",
+    "submarines",
+    "helicopters",
+    "medicine",
+    "academies",
+    "maps",
+    "uniforms",
+    "bridges",
+    "tunnels",
+    "rations",
+    "engines",
+    "spares",
+    "ammunition",
+    "frigates",
+    "lasers",
+    "sonar",
+    "airfields",
+    "convoys",
+    "hospitals",
+    "schools",
+    "exercises",
+    "observers",
+    "rifles",
+    "tankers",
+    "corvettes",
+    "barracks",
+    "pensions",
+    "budgets",
+    "treaties",
+    "flares",
+    "parachutes",
+    "trucks",
+]
 WHEN = {"created_at", "updated_at", "extracted_at", "ingested_at"}
 
 
@@ -25,10 +68,13 @@ def _lines(count: int) -> str:
     rows: list[dict[str, Any]] = []
     for n in range(count - 2):
         one, two = STATES[n % len(STATES)], STATES[(n + 1) % len(STATES)]
+        # each with words of its own: bodies that differ only by a date and a number are
+        # near-copies (app.ingest.signature), and this test wants one copy, the last line
+        own = ", ".join(random.Random(n).sample(WORDS, 20))
         body = (
             f"Defence Minister Ana Rojas of {one} met the navy chief of {two} in Lima on "
             f"May {n % 28 + 1}, 2024. {one} and {two} signed an agreement on joint patrols, "
-            f"report number {n}. {two} will deliver K9 howitzers to {one}."
+            f"report number {n}. {two} will deliver K9 howitzers to {one}. Talks covered {own}."
         )
         rows.append({"url": f"https://pool.example/{n}", "body": body})
     rows.append({"url": "not a url", "body": "Chile and Peru met."})

@@ -65,19 +65,27 @@ def test_ingest_pages_jsonl_and_reports_per_line(cli_db: str, tmp_path: Path) ->
 
     again = runner.invoke(cli, ["ingest", str(sample_path())])
     assert again.exit_code == 0, again.output
-    assert "duplicates 32" in again.output  # same bodies as the pages, stored and marked
+    # same bodies as the pages, stored and marked: the undated one of each pair is the copy
+    assert "content_duplicates" in again.output and "created 32" in again.output
 
     engine = make_engine(cli_db)
     try:
         from fastapi.testclient import TestClient
 
         with TestClient(create_app(Settings(database_url=cli_db), engine=engine)) as client:
-            items = client.get(
-                "/v1/articles", params={"source": "Sample Wire", "limit": 100}
-            ).json()["items"]
+            every = {"limit": 100, "duplicates": "include"}
+            items = client.get("/v1/articles", params={"source": "Sample Wire", **every}).json()[
+                "items"
+            ]
             assert len(items) == 32
-            marked = client.get("/v1/articles", params={"limit": 100}).json()["items"]
+            marked = client.get("/v1/articles", params=every).json()["items"]
             assert sum(1 for a in marked if a["duplicate_of"]) == 32
+            canonical = {a["id"] for a in marked if a["duplicate_of"] is None}
+            # every copy names a canonical article (the mixed.jsonl one has no copy)
+            assert {a["duplicate_of"] for a in marked} - {None} <= canonical
+            assert len(canonical) == len(marked) - 32
+            shown = client.get("/v1/articles", params={"limit": 100}).json()["items"]
+            assert {a["id"] for a in shown} == canonical
     finally:
         engine.dispose()
 

@@ -241,7 +241,7 @@ def _trigger_definitions(engine: Engine) -> set[str]:
 def test_happening_counts_migration_fills_h_and_goes_back(scratch_url: str) -> None:
     """0016 fills `h` from the rows (events that do not lead count in `n` only); its downgrade
     puts back the triggers of 0015 word for word and drops the columns."""
-    migrate.upgrade(scratch_url, "0015_happenings")
+    migrate.upgrade(scratch_url, "0016_happenings")
     engine = make_engine(scratch_url)
     try:
         before = _trigger_definitions(engine)
@@ -255,7 +255,7 @@ def test_happening_counts_migration_fills_h_and_goes_back(scratch_url: str) -> N
                 data = ArticleCreate.model_validate(article_payload(n, events=events))
                 create_article(session, data=data)
             session.commit()
-        migrate.downgrade(scratch_url, "0015_happenings")
+        migrate.downgrade(scratch_url, "0016_happenings")
         assert _trigger_definitions(engine) == before
         assert "h" not in {c["name"] for c in inspect(engine).get_columns("pair_year_count")}
         with engine.begin() as conn:  # written at 0015: two of the events stop leading

@@ -1,7 +1,7 @@
 from collections import Counter
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
@@ -35,6 +35,7 @@ from app.schemas.entity import MentionRead
 from app.schemas.event import event_read
 from app.schemas.search import SimilarArticle
 from app.services import article as service
+from app.services import idempotency
 from app.services.bulk import IngestOptions, LineResult, ingest_records
 from app.services.ingest import IngestOutcome, OnDuplicate, prepare_article
 from app.services.ingest import create_article as store_article
@@ -51,6 +52,18 @@ SimilarList = Annotated[ListRequest, Depends(top_list(default=10, maximum=50))]
 _JSON_TYPES = {"application/json"}
 _PAGE_TYPES = {"text/plain"}
 _HTML_TYPES = {"text/html", "application/xhtml+xml"}
+
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias=idempotency.HEADER,
+        min_length=1,
+        max_length=255,
+        description="Any unique string (a UUID): a retry with the same key and the same request "
+        "stores nothing again and gets the first response (kept 24 hours); the same key with "
+        "another request is a 422",
+    ),
+]
 
 # Lines stored per flush. The request's time limit applies to each chunk's database work, and
 # 200 extracted pages took 19 s of it on a loaded 2-core machine: 50 keep well inside 20 s.
@@ -145,19 +158,61 @@ async def create_article(
     source: Annotated[
         str | None, Query(max_length=200, description="For text/plain and HTML")
     ] = None,
-) -> ArticleRead:
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> ArticleRead | Response:
     data = await create_input(request, url, source)
+    request_hash = await _request_hash(request)
 
-    def store() -> ArticleRead:
+    def store() -> ArticleRead | Response:
+        if idempotency_key:
+            replay = idempotency.get_response(
+                session, key=idempotency_key, endpoint="articles.create", request_hash=request_hash
+            )
+            if replay is not None:
+                return _replayed(replay)
         outcome = _store(request, session, settings, data, on_duplicate)
-        response.headers["Location"] = f"/v1/articles/{outcome.article.id}"
+        location = f"/v1/articles/{outcome.article.id}"
+        response.headers["Location"] = location
         if outcome.status != "created":
             response.status_code = 200
-        return _read(session, outcome.article, {"events", "mentions"})
+        result = _read(session, outcome.article, {"events", "mentions"})
+        if not idempotency_key:
+            return result
+        first = idempotency.StoredResponse(
+            response.status_code or 201, result.model_dump_json(by_alias=True), location
+        )
+        idempotency.create_response(
+            session,
+            key=idempotency_key,
+            endpoint="articles.create",
+            request_hash=request_hash,
+            response=first,
+        )
+        return _replayed(first, again=False)
 
     # Extraction and the database are blocking work: off the event loop, so that other
     # requests are served meanwhile (only the body is read here, asynchronously).
     return await run_in_threadpool(store)
+
+
+async def _request_hash(request: Request) -> str:
+    return idempotency.fingerprint(
+        method=request.method,
+        path=request.url.path,
+        query=request.url.query,
+        content_type=request.headers.get("content-type", ""),
+        body=await request.body(),
+    )
+
+
+def _replayed(stored: idempotency.StoredResponse, *, again: bool = True) -> Response:
+    """A keyed response, rendered once and kept: a retry gets these very bytes."""
+    headers = {"Location": stored.location} if stored.location else {}
+    if again:
+        headers["Idempotent-Replayed"] = "true"
+    return Response(
+        stored.body, status_code=stored.status_code, media_type="application/json", headers=headers
+    )
 
 
 @router.post(
@@ -175,7 +230,8 @@ async def bulk_create(
     session: SessionDep,
     settings: SettingsDep,
     on_duplicate: Annotated[OnDuplicate, Query()] = OnDuplicate.error,
-) -> BulkResult:
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> BulkResult | Response:
     kind, _ = media_type(request)
     if kind and kind not in JSON_LINES:
         raise UnsupportedMediaType(
@@ -191,7 +247,29 @@ async def bulk_create(
         )
     if len(lines) > settings.max_bulk_lines:
         raise PayloadTooLarge(f"At most {settings.max_bulk_lines} lines per request.", field="body")
-    return await run_in_threadpool(_store_lines, request, session, settings, lines, on_duplicate)
+    request_hash = await _request_hash(request)
+
+    def store() -> BulkResult | Response:
+        if idempotency_key:
+            replay = idempotency.get_response(
+                session, key=idempotency_key, endpoint="articles.bulk", request_hash=request_hash
+            )
+            if replay is not None:
+                return _replayed(replay)
+        result = _store_lines(request, session, settings, lines, on_duplicate)
+        if not idempotency_key:
+            return result
+        first = idempotency.StoredResponse(200, result.model_dump_json(by_alias=True), None)
+        idempotency.create_response(
+            session,
+            key=idempotency_key,
+            endpoint="articles.bulk",
+            request_hash=request_hash,
+            response=first,
+        )
+        return _replayed(first, again=False)
+
+    return await run_in_threadpool(store)
 
 
 def _store_lines(

@@ -4,8 +4,8 @@ Every event already stored becomes a happening of its own (the same id, so the b
 one statement each way) and leads it; `defcoop recluster` then links the reports of one
 happening together. The decisions analysts make (merge, split) are kept by report.
 
-Revision ID: 0015_happenings
-Revises: 0014_extractor_version
+Revision ID: 0016_happenings
+Revises: 0015_copies
 Create Date: 2026-12-02 05:40:00
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0015_happenings"
-down_revision: str | None = "0014_extractor_version"
+revision: str = "0016_happenings"
+down_revision: str | None = "0015_copies"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -11,8 +11,8 @@ then. `pair_event` needs no flag: every read of it joins the event by key, where
 The downgrade puts back the triggers of 0006 and 0010 as those revisions wrote them (read
 from their modules) and drops the columns. The upgrade fills `h` from the rows already there.
 
-Revision ID: 0016_happening_counts
-Revises: 0015_happenings
+Revision ID: 0017_happening_counts
+Revises: 0016_happenings
 Create Date: 2026-12-02 06:00:00
 """
 
@@ -22,8 +22,8 @@ from types import ModuleType
 import sqlalchemy as sa
 from alembic import context, op
 
-revision: str = "0016_happening_counts"
-down_revision: str | None = "0015_happenings"
+revision: str = "0017_happening_counts"
+down_revision: str | None = "0016_happenings"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
