@@ -46,9 +46,8 @@ EVENT = {
     "confidence": "NoneType",
     "countries": ["str"],
     "participants": [{"entity": ENTITY_REF, "role": "str"}],
-    # posted, not yet linked to a happening (the linker makes these int and str)
-    "happening_id": "NoneType",
-    "happening_role": "NoneType",
+    "happening_id": "int",
+    "happening_role": "str",
 }
 ARTICLE = {
     "id": "int",
@@ -63,7 +62,7 @@ ARTICLE = {
     "language": "str",
     "word_count": "int",
     "duplicate_of": "NoneType",
-    "happenings": [],  # none linked yet: ["int"] once they are
+    "happenings": ["int"],
     "extractor_version": "str",
     "extraction_note": "NoneType",
     "created_at": "str",

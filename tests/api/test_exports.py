@@ -54,8 +54,11 @@ def test_events_entities_search_and_dyads_export(client: TestClient, many: list[
     assert {e["name"] for e in entities} == {"Azerbaijan", "Turkey", "Rauf Aliyarov", "Baku"}
     hits = _ndjson(client, "/v1/search", q="story")
     assert len(hits) == 7 and all("score" in h for h in hits)
-    pairs = _ndjson(client, "/v1/dyads")
+    pairs = _ndjson(client, "/v1/dyads", count="reports")
     assert [(p["a"]["code"], p["b"]["code"], p["events"]) for p in pairs] == [("AZE", "TUR", 14)]
+    # the seven stories report one meeting and one agreement: two happenings
+    pairs = _ndjson(client, "/v1/dyads")
+    assert [(p["a"]["code"], p["b"]["code"], p["events"]) for p in pairs] == [("AZE", "TUR", 2)]
     table = list(
         csv.DictReader(io.StringIO(client.get("/v1/events", params={"format": "csv"}).text))
     )
@@ -152,16 +155,18 @@ def test_every_pair_keeps_its_own_type_counts(client: TestClient) -> None:
         {"type": "meeting", "date": "2024-04-03", "countries": ["KOR", "POL"]},
     ]
     create(client, 3, events=korea_poland, entities=[])
-    _, rows = _csv(client, "/v1/dyads")
-    counts = {
-        (r["a.code"], r["b.code"]): {t.value: int(r[f"by_type.{t.value}"]) for t in EventType}
-        for r in rows
-    }
     none = dict.fromkeys((t.value for t in EventType), 0)
-    assert counts == {
-        ("AZE", "TUR"): {**none, "meeting": 2, "agreement": 2},
-        ("KOR", "POL"): {**none, "industry": 1, "arms_transfer": 1, "meeting": 1},
-    }
+    # the two AZE-TUR stories report one meeting and one agreement
+    for count, each in (("reports", 2), ("happenings", 1)):
+        _, rows = _csv(client, "/v1/dyads", count=count)
+        counts = {
+            (r["a.code"], r["b.code"]): {t.value: int(r[f"by_type.{t.value}"]) for t in EventType}
+            for r in rows
+        }
+        assert counts == {
+            ("AZE", "TUR"): {**none, "meeting": each, "agreement": each},
+            ("KOR", "POL"): {**none, "industry": 1, "arms_transfer": 1, "meeting": 1},
+        }, count
 
 
 def test_ndjson_rows_are_the_json_items(client: TestClient, many: list[dict]) -> None:

@@ -382,14 +382,17 @@ def test_every_article_read_names_its_happenings(client: TestClient, world: Worl
     assert client.get(f"/v1/articles/{first}").json()["happenings"] == sorted(
         [world.meeting, world.agreement]
     )
-    listed = client.get("/v1/articles", params={"limit": 100}).json()["items"]
+    every = {"limit": 100, "duplicates": "include"}  # the copy is hidden by default
+    listed = client.get("/v1/articles", params=every).json()["items"]
     assert {a["id"]: (a["happenings"], a["duplicate_of"]) for a in listed} == {
         first: (sorted([world.meeting, world.agreement]), None),
         second: ([world.meeting], None),
         copy: ([world.meeting], second),
         other: ([world.exercise], None),
     }
-    mentioned = client.get(f"/v1/entities/{world.azerbaijan}/articles").json()["items"]
+    mentioned = client.get(
+        f"/v1/entities/{world.azerbaijan}/articles", params={"duplicates": "include"}
+    ).json()["items"]
     assert {a["id"]: a["happenings"] for a in mentioned}[copy] == [world.meeting]
     dyad = client.get("/v1/dyads/AZE-TUR").json()["articles"]["items"]
     assert {a["id"]: a["happenings"] for a in dyad}[second] == [world.meeting]

@@ -166,9 +166,6 @@ def test_look_alikes_are_other_happenings(name: str, events: dict[Report, Event]
     assert events[look_alike].happening_id != happening_id
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError, reason="issue 14: copies (near-duplicate pages) land next"
-)
 def test_the_syndicated_copy_is_the_one_copy_and_its_outlet_counts_once(
     events: dict[Report, Event], session: Session
 ) -> None:

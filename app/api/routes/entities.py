@@ -13,7 +13,7 @@ from app.schemas.article import ArticleSummary
 from app.schemas.common import Page
 from app.schemas.entity import EntityCounts, EntityDetail, EntityListItem, entity_fields
 from app.schemas.event import EventRead, event_read
-from app.schemas.filters import ArticleFilters, EventFilters
+from app.schemas.filters import ArticleFilters, Duplicates, EventFilters
 from app.services import article as article_service
 from app.services import entity as service
 from app.services import event as event_service
@@ -69,8 +69,14 @@ def get_entity(session: SessionDep, entity: EntityDep) -> EntityDetail:
     summary="Articles that mention the entity, newest first",
     responses=problem_responses(400, 404, 422),
 )
-def entity_articles(asked: ListDep, entity: EntityDep) -> Page[ArticleSummary] | StreamingResponse:
-    filters = ArticleFilters(entity=entity.id)
+def entity_articles(
+    asked: ListDep,
+    entity: EntityDep,
+    duplicates: Annotated[
+        Duplicates, Query(description="exclude (default): copies are not listed; include: all")
+    ] = Duplicates.exclude,
+) -> Page[ArticleSummary] | StreamingResponse:
+    filters = ArticleFilters(entity=entity.id, duplicates=duplicates)
     listing = Listing(
         "articles",
         ArticleSummary,
