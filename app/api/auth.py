@@ -74,4 +74,5 @@ def _require(needed: Scope) -> KeyCheck:
 
 
 WriteKey = Security(_require(Scope.write), scopes=[Scope.write.value])
+WriteKeyDep = Annotated[ApiKey | None, WriteKey]  # the key itself, to name who did a thing
 ReadKey = Security(_require(Scope.read), scopes=[Scope.read.value])  # open unless configured

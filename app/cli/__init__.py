@@ -5,7 +5,7 @@ import typer
 from app.cli.common import open_factory, sample_path
 from app.cli.db import db_cli
 from app.cli.extract import extract_command, reextract
-from app.cli.index import reindex
+from app.cli.index import recluster, reindex
 from app.cli.ingest import ingest, ingest_paths
 from app.cli.keys import keys_cli
 from app.cli.serve import demo, serve
@@ -19,6 +19,7 @@ cli.command()(ingest)
 cli.command("extract")(extract_command)
 cli.command()(reextract)
 cli.command()(reindex)
+cli.command()(recluster)
 cli.add_typer(keys_cli, name="keys")
 cli.command()(demo)
 

@@ -1,4 +1,5 @@
-"""`defcoop reindex`: the search indexes and summary counts rebuilt from the rows."""
+"""`defcoop reindex`: happenings, the search indexes and summary counts rebuilt from the rows;
+`defcoop recluster`: the happenings alone."""
 
 from enum import StrEnum
 from typing import Annotated
@@ -12,6 +13,7 @@ from app.db.session import session_scope
 
 
 class Part(StrEnum):
+    happenings = "happenings"
     fts = "fts"
     topk = "topk"
     counts = "counts"
@@ -25,11 +27,16 @@ def _rebuild(session: Session, parts: set[Part], settings: Settings) -> tuple[li
     from app.search.engines import engine_for
     from app.search.topk import open_index
     from app.services import search_index, summary
+    from app.services.happening import recluster
 
     directory = settings.topk_directory() if Part.topk in parts else None
     said: list[str] = []
     complete = True
     articles = session.scalar(select(func.count()).select_from(Article)) or 0
+    if Part.happenings in parts:  # first: the counts count what it leaves leading
+        with console.status("linking every report into happenings again"):
+            happenings = recluster(session)
+        said.append(f"{happenings} happenings")
     if Part.fts in parts:
         search_engine = engine_for(session)
         with console.status("rebuilding the full-text index"):
@@ -56,10 +63,19 @@ def reindex(
         typer.Option("--only", help="Rebuild just this part (repeatable); default: all"),
     ] = None,
 ) -> None:
-    """Rebuild the search indexes and the summary counts from the rows, and check them."""
+    """Rebuild the happenings, search indexes and summary counts from the rows, and check them."""
     settings = get_settings()
     with open_factory(settings) as factory, session_scope(factory) as session:
         said, complete = _rebuild(session, set(only or Part), settings)
     say("summary: " + "; ".join(said))
     if not complete:
         raise typer.Exit(1)
+
+
+def recluster() -> None:
+    """Link every report into happenings again from the rows (analysts' decisions kept);
+    the same as `reindex --only happenings`."""
+    settings = get_settings()
+    with open_factory(settings) as factory, session_scope(factory) as session:
+        said, _complete = _rebuild(session, {Part.happenings}, settings)
+    say("summary: " + "; ".join(said))

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from app.schemas.article import SourceRead
-from app.schemas.common import Schema
+from app.schemas.common import InputSchema, Schema
 from app.schemas.entity import EntityRef
 from app.schemas.event import (
     EvidenceRead,
@@ -17,6 +17,7 @@ from app.schemas.event import (
     evidence_of,
     partial_date,
 )
+from app.schemas.filters import RowId
 from app.schemas.relations import NestedPage
 from app.taxonomy import DatePrecision, EventStatus, EventType
 
@@ -176,3 +177,19 @@ def happening_read(
         reports=reports,
         decisions=[HappeningDecisionRead.model_validate(d) for d in decisions],
     )
+
+
+class HappeningMerge(InputSchema):
+    """Fold another happening into this one (an analyst's decision, kept by report)."""
+
+    happening_id: RowId = Field(description="The happening to fold into this one")
+    note: str | None = Field(None, max_length=500, description="Why, for the record")
+
+
+class HappeningSplit(InputSchema):
+    """Move some reports of this happening to a new one (kept by report)."""
+
+    events: list[RowId] = Field(
+        min_length=1, max_length=1000, description="Ids of the reports (events) to move"
+    )
+    note: str | None = Field(None, max_length=500, description="Why, for the record")

@@ -106,6 +106,7 @@ def _decide(
         for article_id, kind in sorted(keys)
     ]
     session.add(decision)
+    session.flush()
     return decision
 
 

@@ -23,6 +23,11 @@ def get_happening(session: Session, *, happening_id: int) -> Happening:
     return happening
 
 
+def find_happening(session: Session, *, happening_id: int) -> Happening | None:
+    """The happening with that id, if there is one."""
+    return session.get(Happening, happening_id)
+
+
 def list_happenings(
     session: Session, *, filters: HappeningFilters, sort: str, limit: int, cursor: str | None
 ) -> tuple[list[Row[Event, Happening]], str | None]:

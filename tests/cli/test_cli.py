@@ -2,6 +2,7 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from app import migrate
@@ -98,6 +99,24 @@ def test_demo_without_serving_loads_samples_idempotently(cli_db: str) -> None:
     assert "created 32" in result.output and "/docs" in result.output
     result = runner.invoke(cli, ["demo", "--no-serve"])
     assert "skipped (url already stored) 32" in result.output
+
+
+def test_recluster_and_reindex_link_the_samples_again(cli_db: str) -> None:
+    assert runner.invoke(cli, ["demo", "--no-serve"]).exit_code == 0
+    engine = make_engine(cli_db)
+    try:
+        with engine.connect() as conn:
+            before = sorted(conn.execute(text("SELECT id, happening_id FROM event")).all())
+        result = runner.invoke(cli, ["recluster"])
+        assert result.exit_code == 0, result.output
+        assert "happenings" in result.output
+        result = runner.invoke(cli, ["reindex", "--only", "happenings", "--only", "counts"])
+        assert result.exit_code == 0, result.output
+        with engine.connect() as conn:
+            after = sorted(conn.execute(text("SELECT id, happening_id FROM event")).all())
+        assert after == before  # the same happenings, with the same ids
+    finally:
+        engine.dispose()
 
 
 def test_ingest_missing_path_is_an_error(cli_db: str) -> None:

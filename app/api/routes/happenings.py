@@ -1,23 +1,27 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
+from app.api.auth import WriteKeyDep
 from app.api.export import EXPORT_RESPONSES
 from app.api.listing import ExportableDep, Listing, respond
 from app.api.paging import CursorRoute
 from app.api.relations import nested_page
 from app.deps import HappeningDep, HappeningFiltersDep, SessionDep, limit_of
-from app.errors import problem_responses
+from app.errors import ValidationFailed, problem_responses
 from app.schemas.common import Page
 from app.schemas.happening import (
+    HappeningMerge,
     HappeningRead,
     HappeningReport,
+    HappeningSplit,
     HappeningSummary,
     happening_read,
     happening_report,
     happening_summary,
 )
+from app.services import happening as linking
 from app.services import happening_read as service
 
 router = APIRouter(prefix="/v1/happenings", tags=["happenings"], route_class=CursorRoute)
@@ -79,6 +83,12 @@ def list_happenings(
 def get_happening(
     request: Request, session: SessionDep, happening: HappeningDep, limit: ReportLimit
 ) -> HappeningRead:
+    return _read(request, session, happening, limit)
+
+
+def _read(
+    request: Request, session: SessionDep, happening: HappeningDep, limit: int
+) -> HappeningRead:
     lead = service.happening_lead(session, happening=happening)
     rows, inner = service.list_reports(session, happening=happening, limit=limit, cursor=None)
     reports = nested_page(
@@ -91,6 +101,66 @@ def get_happening(
     )
     decisions = service.happening_decisions(session, happening=happening)
     return happening_read(happening_summary(happening, lead), reports, decisions)
+
+
+DECISION_HELP = """An analyst's decision, with a write key: kept as what it says about the
+reports (an article's report of one type), so it holds when articles are re-extracted and when
+`defcoop reindex --only happenings` rebuilds every happening; listed on the happening
+(`decisions`: who, when, what) and written to the change feed."""
+
+
+@router.post(
+    "/{happening_id}/merge",
+    response_model=HappeningRead,
+    operation_id="merge_happenings",
+    summary="Fold another happening into this one",
+    description=DECISION_HELP + " The other happening is deleted; its reports join this one.",
+    responses=problem_responses(401, 403, 404, 422),
+)
+def merge_happening(
+    request: Request,
+    session: SessionDep,
+    happening: HappeningDep,
+    body: HappeningMerge,
+    key: WriteKeyDep,
+    limit: ReportLimit,
+) -> HappeningRead:
+    other = service.find_happening(session, happening_id=body.happening_id)
+    if other is None:
+        raise ValidationFailed(f"There is no happening {body.happening_id}.", field="happening_id")
+    merged = linking.merge_happenings(
+        session, happening=happening, other=other, actor=key.name if key else None, note=body.note
+    )
+    return _read(request, session, merged, limit)
+
+
+@router.post(
+    "/{happening_id}/split",
+    response_model=HappeningRead,
+    status_code=201,
+    operation_id="split_happening",
+    summary="Move some reports of this happening to a new one",
+    description=DECISION_HELP + " Answers the new happening (its url in `Location`).",
+    responses=problem_responses(401, 403, 404, 422),
+)
+def split_happening(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    happening: HappeningDep,
+    body: HappeningSplit,
+    key: WriteKeyDep,
+    limit: ReportLimit,
+) -> HappeningRead:
+    fresh = linking.split_happening(
+        session,
+        happening=happening,
+        event_ids=body.events,
+        actor=key.name if key else None,
+        note=body.note,
+    )
+    response.headers["Location"] = f"/v1/happenings/{fresh.id}"
+    return _read(request, session, fresh, limit)
 
 
 @router.get(
