@@ -39,10 +39,12 @@ def export(url: str, out: Path, unnamed: list[str]) -> int:
         )
         names = dict(zip(without, unnamed, strict=False))
         members: dict[int, set[str]] = {}
+        # the pages that report or announce it: a later article that mentions it in passing
+        # (role "background") reports something else
         for happening_id, article_id, page in session.execute(
-            select(Event.happening_id, Article.id, Article.url).join(
-                Article, Article.id == Event.article_id
-            )
+            select(Event.happening_id, Article.id, Article.url)
+            .join(Article, Article.id == Event.article_id)
+            .where(Event.happening_role != "background")
         ):
             members.setdefault(happening_id, set()).add(page or names.get(article_id, "?"))
         states: dict[int, set[str]] = {}

@@ -88,7 +88,8 @@ class Linker:
         self.indexed_as: dict[int, set[tuple[str, str]]] = {}  # happening -> by_state keys
         self.written: dict[int, Index | None] = {}  # index rows flush wrote
         self.prefetched: dict[int, set[int]] = {}  # event id -> its candidates as stored
-        self._ids: list[int] = []  # happening ids reserved, not yet used
+        self._ids: list[int] = []  # happening ids reserved, not yet used (PostgreSQL)
+        self._next: int | None = None  # the next happening id (SQLite)
         self._decided: bool | None = None
 
     # -- reading ---------------------------------------------------------------------------
@@ -303,23 +304,24 @@ class Linker:
         return happening_id
 
     def _reserve(self) -> int:
-        """A new happening id. SQLite: past the largest (this transaction holds the write
-        lock); PostgreSQL: from the table's sequence, some at a time."""
+        """A new happening id. SQLite: counting up past the largest (this transaction holds the
+        write lock); PostgreSQL: from the table's sequence, some at a time."""
+        session = self.session
+        if session.get_bind().dialect.name != "postgresql":
+            if self._next is None:
+                top = session.scalar(select(Happening.id).order_by(Happening.id.desc()).limit(1))
+                self._next = (top or 0) + 1
+            self._next += 1
+            return self._next - 1
         if not self._ids:
-            session = self.session
-            if session.get_bind().dialect.name == "postgresql":
-                self._ids = list(
-                    session.scalars(
-                        text(
-                            "SELECT nextval(pg_get_serial_sequence('happening', 'id'))"
-                            " FROM generate_series(1, 64)"
-                        )
+            self._ids = list(
+                session.scalars(
+                    text(
+                        "SELECT nextval(pg_get_serial_sequence('happening', 'id'))"
+                        " FROM generate_series(1, 64)"
                     )
                 )
-            else:
-                taken = [i for i in self.fields if i is not None]
-                top = session.scalar(select(Happening.id).order_by(Happening.id.desc()).limit(1))
-                self._ids = [max([top or 0, *taken]) + 1]
+            )
         return self._ids.pop(0)
 
     def move(self, event_ids: list[int], happening_id: int) -> None:

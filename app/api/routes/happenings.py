@@ -115,7 +115,7 @@ reports (an article's report of one type), so it holds when articles are re-extr
     operation_id="merge_happenings",
     summary="Fold another happening into this one",
     description=DECISION_HELP + " The other happening is deleted; its reports join this one.",
-    responses=problem_responses(401, 403, 404, 422),
+    responses=problem_responses(401, 403, 404, 413, 415, 422),
 )
 def merge_happening(
     request: Request,
@@ -141,7 +141,7 @@ def merge_happening(
     operation_id="split_happening",
     summary="Move some reports of this happening to a new one",
     description=DECISION_HELP + " Answers the new happening (its url in `Location`).",
-    responses=problem_responses(401, 403, 404, 422),
+    responses=problem_responses(401, 403, 404, 413, 415, 422),
 )
 def split_happening(
     request: Request,
