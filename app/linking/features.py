@@ -23,10 +23,11 @@ def _stopwords() -> frozenset[str]:
 
 def content_words(*texts: str | None) -> frozenset[str]:
     """Lower-case words of three letters or more that are not stopwords."""
-    stop = _stopwords()
-    return frozenset(
-        w for text in texts if text for w in _WORD.findall(text.lower()) if w not in stop
-    )
+    words: set[str] = set()
+    for text in texts:
+        if text:
+            words.update(_WORD.findall(text.lower()))
+    return frozenset(words - _stopwords())
 
 
 def editions(*names: str | None) -> frozenset[str]:

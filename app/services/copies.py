@@ -15,9 +15,10 @@ index (which reads the feed) follows.
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 from typing import cast
 
-from sqlalchemy import Table, and_, delete, insert, or_, select
+from sqlalchemy import Select, Table, and_, bindparam, delete, insert, or_, select
 from sqlalchemy.orm import Session, lazyload
 
 from app.ingest.signature import COPY_THRESHOLD, Signature, similarity, stored_bands
@@ -57,6 +58,28 @@ def add_bands(session: Session, signed: Iterable[tuple[int, Signature]]) -> None
         session.execute(insert(_BANDS), rows)
 
 
+@cache
+def _banded_query(bands: int) -> Select[int]:
+    """The articles sharing a band key: built once (an OR of one condition per band, each
+    found by the (band, hash) index; SQLite's planner would scan for a row-value IN), as
+    building it for every article cost more than running it."""
+    return (
+        select(ArticleBand.article_id)
+        .where(
+            or_(
+                *(
+                    and_(ArticleBand.band == b, ArticleBand.hash == bindparam(f"k{b}"))
+                    for b in range(bands)
+                )
+            ),
+            ArticleBand.article_id != bindparam("article_id"),
+        )
+        .distinct()
+        .order_by(ArticleBand.article_id)
+        .limit(MAX_CANDIDATES)
+    )
+
+
 def find_copies(session: Session, *, article: Article) -> list[int]:
     """The ids of the stored articles this one is a copy of (or that are copies of it)."""
     same_text = set(
@@ -69,24 +92,9 @@ def find_copies(session: Session, *, article: Article) -> list[int]:
     if article.signature is None:
         return sorted(same_text)
     keys = stored_bands(article.signature)
+    params: dict[str, object] = {f"k{b}": k for b, k in enumerate(keys)}
     banded = (
-        set(
-            session.scalars(
-                select(ArticleBand.article_id)
-                .where(
-                    or_(
-                        *(
-                            and_(ArticleBand.band == b, ArticleBand.hash == k)
-                            for b, k in enumerate(keys)
-                        )
-                    ),
-                    ArticleBand.article_id != article.id,
-                )
-                .distinct()
-                .order_by(ArticleBand.article_id)
-                .limit(MAX_CANDIDATES)
-            )
-        )
+        set(session.scalars(_banded_query(len(keys)), {**params, "article_id": article.id}))
         - same_text
     )
     near = {

@@ -84,6 +84,9 @@ def read_cards(session: Session, ids: list[int]) -> dict[int, tuple[Card, Mark]]
         .distinct()
     ):
         named[article_id][kind].add(entity_id)
+    # what an article gives all its reports, worked out once per article
+    things = {a: frozenset(set().union(*(named[a][k] for k in _THINGS))) for a in articles}
+    titles = {row.article_id: content_words(row.title) for row in rows}
     found: dict[int, tuple[Card, Mark]] = {}
     for row in rows:
         lo = hi = None
@@ -103,8 +106,8 @@ def read_cards(session: Session, ids: list[int]) -> dict[int, tuple[Card, Mark]]
             source=row.source_id,
             copy_of=row.duplicate_of_id,
             people=frozenset(kinds["person"] | people_in[row.id]),
-            things=frozenset(set().union(*(kinds[k] for k in _THINGS))),
-            words=content_words(row.title, row.evidence),
+            things=things[row.article_id],
+            words=titles[row.article_id] | content_words(row.evidence),
             editions=editions(row.name),
             stage=stage(row.type, row.evidence),
             name=row.name,
