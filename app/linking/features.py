@@ -3,7 +3,7 @@ carry, and the stage of a deal it reports. Pure; rules kept as data (data/stages
 
 import json
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 _WORD = re.compile(r"[^\W\d_]{3,}")
@@ -23,11 +23,12 @@ def _stopwords() -> frozenset[str]:
 
 def content_words(*texts: str | None) -> frozenset[str]:
     """Lower-case words of three letters or more that are not stopwords."""
-    words: set[str] = set()
-    for text in texts:
-        if text:
-            words.update(_WORD.findall(text.lower()))
-    return frozenset(words - _stopwords())
+    return frozenset().union(*(_words(text) for text in texts if text))
+
+
+@lru_cache(maxsize=65536)  # a report is read again by every later chunk it is a candidate in
+def _words(text: str) -> frozenset[str]:
+    return frozenset(_WORD.findall(text.lower())) - _stopwords()
 
 
 def editions(*names: str | None) -> frozenset[str]:
@@ -66,6 +67,7 @@ def _stage_rules() -> tuple[
     return frozenset(data["types"]), frozenset(data["not_yet"]), rules
 
 
+@lru_cache(maxsize=65536)
 def stage(event_type: str, evidence: str | None) -> str | None:
     """The milestone of a deal an evidence sentence reports (delivered, signed, ...), for the
     types whose reports come in milestones; None when it says none. A milestone still to come

@@ -90,3 +90,6 @@ class HappeningState(Base):
     type: Mapped[str] = mapped_column(String(16))
     day_lo: Mapped[date | None] = mapped_column(Date)  # None: no report is placed in time
     day_hi: Mapped[date | None] = mapped_column(Date)
+    # "AZE TUR" when the happening's reports name exactly two states: a report of two others
+    # is vetoed by it (other counterparts), and the lookup leaves it out
+    pair: Mapped[str | None] = mapped_column(String(7))

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from app.db.base import utcnow
 from app.db.changefeed import note_changes
 from app.linking.cards import Card
-from app.linking.compare import PUBLISHED_AFTER, PUBLISHED_BEFORE, joins, shift
+from app.linking.compare import PUBLISHED_AFTER, PUBLISHED_BEFORE, compare, joins, shift
 from app.models import Event, Happening, HappeningDecision, HappeningDecisionReport, HappeningState
 from app.services.report_cards import Mark, read_cards
 
@@ -37,21 +37,30 @@ BACKGROUND_AFTER = timedelta(days=30)
 # bounds the reading of a card nothing places in time: the most recent happenings only
 UNPLACED_CANDIDATES = 200
 PROBES = 2000  # probes (an event and one of its states) read by one statement
-_PROBE_COLUMNS = "event_id int, type text, state text, lo date, hi date, floor date"
+_PROBE_COLUMNS = "event_id int, type text, state text, lo date, hi date, floor date, pair text"
 # Each probe's candidates in two arms, each walking ix_happening_state_type_state_day_lo (an
 # OR of them would read every row of the pair): rows of no known day, rows in the window.
-_PROBE_JOIN = """
+# Two reports of two states each, not the same two, are other happenings (compare's veto):
+# such candidates are left out here, before their reports are read.
+_PROBE_PAIR = " AND (probe.pair IS NULL OR s.pair IS NULL OR s.pair = probe.pair)"
+_PROBE_JOIN = (
+    """
     SELECT probe.event_id, s.happening_id FROM probe JOIN happening_state s
-      ON s.type = probe.type AND s.state = probe.state AND s.day_lo IS NULL
+      ON s.type = probe.type AND s.state = probe.state AND s.day_lo IS NULL"""
+    + _PROBE_PAIR
+    + """
     UNION
     SELECT probe.event_id, s.happening_id FROM probe JOIN happening_state s
       ON s.type = probe.type AND s.state = probe.state
      AND s.day_lo <= probe.hi AND s.day_lo >= probe.floor AND s.day_hi >= probe.lo"""
+    + _PROBE_PAIR
+)
 _PROBE_SQL = {
     False: "WITH probe AS (SELECT json_extract(value, '$.event_id') AS event_id,"
     " json_extract(value, '$.type') AS type, json_extract(value, '$.state') AS state,"
     " json_extract(value, '$.lo') AS lo, json_extract(value, '$.hi') AS hi,"
-    " json_extract(value, '$.floor') AS floor FROM json_each(:probes))" + _PROBE_JOIN,
+    " json_extract(value, '$.floor') AS floor, json_extract(value, '$.pair') AS pair"
+    " FROM json_each(:probes))" + _PROBE_JOIN,
     True: "WITH probe AS (SELECT * FROM jsonb_to_recordset(CAST(:probes AS jsonb))"
     f" AS p({_PROBE_COLUMNS}))" + _PROBE_JOIN,
 }
@@ -81,6 +90,7 @@ class Linker:
         self.wanted: dict[int, Mark] = {}  # what flush writes to event rows
         self.members: dict[int, list[int]] = {}  # happening id -> event ids, in id order
         self.where: dict[int, int] = {}  # event id -> its happening here
+        self.leads: dict[int, int] = {}  # happening id -> its leading report's event id
         self.stored: dict[int, dict[str, Any] | None] = {}  # happening rows as stored
         self.fields: dict[int, dict[str, Any] | None] = {}  # ... as flush leaves them
         self.index: dict[int, Index | None] = {}  # HappeningState rows as flush leaves them
@@ -106,13 +116,16 @@ class Linker:
 
     def members_of(self, happening_id: int) -> list[int]:
         if happening_id not in self.members:
-            self.members[happening_id] = list(
-                self.session.scalars(
-                    select(Event.id).where(Event.happening_id == happening_id).order_by(Event.id)
-                )
-            )
-            for event_id in self.members[happening_id]:
+            self.members[happening_id] = []
+            for event_id, is_lead in self.session.execute(
+                select(Event.id, Event.is_lead)
+                .where(Event.happening_id == happening_id)
+                .order_by(Event.id)
+            ):
+                self.members[happening_id].append(event_id)
                 self.where.setdefault(event_id, happening_id)
+                if is_lead:
+                    self.leads.setdefault(happening_id, event_id)
         return self.members[happening_id]
 
     def fields_of(self, happening_id: int) -> dict[str, Any] | None:
@@ -145,6 +158,7 @@ class Linker:
                     "lo": lo.isoformat(),
                     "hi": hi.isoformat(),
                     "floor": floor.isoformat(),
+                    "pair": _pair(card.states),
                 }
                 for state in sorted(card.states)
             ]
@@ -159,15 +173,19 @@ class Linker:
         for at in range(0, len(unread), 500):
             for happening_id in unread[at : at + 500]:
                 self.members[happening_id] = []
-            for event_id, happening_id in self.session.execute(
-                select(Event.id, Event.happening_id)
+            for event_id, happening_id, is_lead in self.session.execute(
+                select(Event.id, Event.happening_id, Event.is_lead)
                 .where(Event.happening_id.in_(unread[at : at + 500]))
                 .order_by(Event.id)
             ):
                 if happening_id is not None:
                     self.members[happening_id].append(event_id)
                     self.where.setdefault(event_id, happening_id)
-        self.load(e for h in unread for e in self.members[h])
+                    if is_lead:
+                        self.leads.setdefault(happening_id, event_id)
+        # only the leads' cards: most candidates fail on their lead (another day, other
+        # counterparts), and the other reports are read only for those that do not
+        self.load(self.leads[h] for h in unread if h in self.leads)
 
     def candidates(self, card: Card) -> set[int]:
         """Happenings of the card's type sharing one of its states, whose days reach its own
@@ -274,6 +292,11 @@ class Linker:
             candidates |= self._happenings_of(together)
         best: tuple[float, int] | None = None
         for happening_id in sorted(candidates):
+            lead_id = self.leads.get(happening_id)
+            if lead_id is not None and lead_id != event_id and not verdicts:
+                lead = self.load([lead_id])[0]
+                if lead.article_id != card.article_id and compare(card, lead).veto:
+                    continue  # a veto by one report is the happening's (joins), read no more
             members = [
                 m for m in self.load(self.members_of(happening_id)) if m.event_id != event_id
             ]
@@ -352,6 +375,7 @@ class Linker:
             self.fields[happening_id] = None
             self._set_index(happening_id, None)
             self.members.pop(happening_id, None)
+            self.leads.pop(happening_id, None)
             return
         cards = self.load(ids)
         lead = min(
@@ -390,6 +414,7 @@ class Linker:
             elif last and card.published and card.published > shift(last, BACKGROUND_AFTER):
                 role = "background"
             self.wanted[card.event_id] = Mark(happening_id, card.event_id == lead.event_id, role)
+        self.leads[happening_id] = lead.event_id
         starts = [d for d in (c.anchor() for c in cards) if d]
         ends = [d for d in (c.hi or c.published for c in cards) if d]
         states = tuple(sorted(set().union(*(c.states for c in cards))))
@@ -480,6 +505,7 @@ class Linker:
                 "type": fields["type"],
                 "day_lo": rows[1],
                 "day_hi": rows[2],
+                "pair": _pair(frozenset(rows[0])),
             }
             for h in dirty
             if (rows := self.index[h]) is not None and (fields := self.fields.get(h)) is not None
@@ -497,6 +523,11 @@ class Linker:
             loaded = session.identity_map.get(session.identity_key(model, object_id))
             if loaded is not None:
                 session.expire(loaded)
+
+
+def _pair(states: frozenset[str]) -> str | None:
+    """'AZE TUR' for exactly two states, else None (happening_state.pair)."""
+    return " ".join(sorted(states)) if len(states) == 2 else None
 
 
 def _window(card: Card) -> tuple[date, date] | None:

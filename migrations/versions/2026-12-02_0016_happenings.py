@@ -82,6 +82,7 @@ def upgrade() -> None:
         sa.Column("type", sa.String(length=16), nullable=False),
         sa.Column("day_lo", sa.Date(), nullable=True),
         sa.Column("day_hi", sa.Date(), nullable=True),
+        sa.Column("pair", sa.String(length=7), nullable=True),
         sa.PrimaryKeyConstraint("happening_id", "state", name=op.f("pk_happening_state")),
         sqlite_with_rowid=False,
     )
@@ -125,6 +126,13 @@ def upgrade() -> None:
            FROM event e JOIN article a ON a.id = e.article_id
            JOIN event_participant p ON p.event_id = e.id
            JOIN entity c ON c.id = p.entity_id AND c.kind = 'country' AND c.code IS NOT NULL"""
+    )
+    op.execute(
+        """UPDATE happening_state SET pair = (
+               SELECT min(x.state) || ' ' || max(x.state) FROM happening_state x
+               WHERE x.happening_id = happening_state.happening_id)
+           WHERE (SELECT count(*) FROM happening_state x
+                  WHERE x.happening_id = happening_state.happening_id) = 2"""
     )
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
