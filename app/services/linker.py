@@ -20,7 +20,6 @@ from sqlalchemy import (
     select,
     text,
     tuple_,
-    union,
     update,
 )
 from sqlalchemy.orm import Session
@@ -193,36 +192,23 @@ class Linker:
         if not card.states:
             return set()
         window = _window(card)
+        if window is not None and card.event_id not in self.prefetched:
+            self.prefetch([card.event_id])  # one lookup, the chunk's own statement
         if card.event_id in self.prefetched:
             stored = self.prefetched[card.event_id]
-        else:
-            found = (
-                select(HappeningState.happening_id)
-                .where(
-                    HappeningState.type == card.type,
-                    HappeningState.state.in_(sorted(card.states)),
-                )
-                .distinct()
-            )
-            if window is None:
-                found = found.order_by(HappeningState.happening_id.desc()).limit(
-                    UNPLACED_CANDIDATES
-                )
-                stored = set(self.session.scalars(found))
-            else:
-                lo, hi = window
-                stored = set(
-                    self.session.scalars(
-                        union(
-                            found.where(HappeningState.day_lo.is_(None)),
-                            found.where(
-                                HappeningState.day_lo <= hi,
-                                HappeningState.day_lo >= shift(lo, -timedelta(days=400)),
-                                HappeningState.day_hi >= lo,
-                            ),
-                        )
+        else:  # placed nowhere in time: the latest of its type and states
+            stored = set(
+                self.session.scalars(
+                    select(HappeningState.happening_id)
+                    .where(
+                        HappeningState.type == card.type,
+                        HappeningState.state.in_(sorted(card.states)),
                     )
+                    .distinct()
+                    .order_by(HappeningState.happening_id.desc())
+                    .limit(UNPLACED_CANDIDATES)
                 )
+            )
         # what this linker touched, it knows better than the stored rows
         ids = {i for i in stored if i not in self.index}
         for state in card.states:
