@@ -114,7 +114,7 @@ def joins(card: Card, members: list[Card]) -> float | None:
     # are two happenings, their dates or counterparts tell them apart through the others.
     others = [m for m in members if m.article_id != card.article_id]
     if not others:
-        return None
+        return _same_article(card, members)
     total = 0.0
     for member in others:
         verdict = compare(card, member)
@@ -123,3 +123,15 @@ def joins(card: Card, members: list[Card]) -> float | None:
         total += verdict.score
     mean = total / len(others)
     return mean if mean >= THRESHOLD else None
+
+
+def _same_article(card: Card, members: list[Card]) -> float | None:
+    """A happening only this report's own article reports so far: the article names one
+    happening twice ("met on July 8" and "at the meeting on July 8") when both reports are
+    dated and nothing tells them apart; an undated one may be anything the article recalls."""
+    if card.lo is None:
+        return None
+    for member in members:
+        if member.lo is None or compare(card, member).veto:
+            return None
+    return 1.0

@@ -87,9 +87,18 @@ def test_a_report_joins_only_what_it_matches_on_average() -> None:
     # one vetoing member is enough
     vetoing = card(5, lo=date(2024, 5, 1), hi=date(2024, 5, 1))
     assert joins(newcomer, [close, vetoing]) is None
-    # the report's own article's other reports neither vote nor veto
-    assert joins(newcomer, [card(2, event_id=9)]) is None
+    # the report's own article's other reports neither vote nor veto where others report it
     assert joins(newcomer, [close, card(2, event_id=9, lo=date(2024, 5, 1))]) is not None
+
+
+def test_an_article_reporting_one_happening_twice_gives_one_happening() -> None:
+    newcomer = card(2)
+    # "met on March 11" and "at the meeting on March 11": the article's own happening
+    assert joins(newcomer, [card(2, event_id=9)]) == 1.0
+    # a day the other report cannot be, or a report nothing dates, stay apart
+    assert joins(newcomer, [card(2, event_id=9, lo=date(2024, 5, 1), hi=date(2024, 5, 1))]) is None
+    assert joins(newcomer, [card(2, event_id=9, lo=None, hi=None, precision=None)]) is None
+    assert joins(card(2, lo=None, hi=None, precision=None), [card(2, event_id=9)]) is None
 
 
 def test_stage_reads_the_milestone_and_skips_what_is_still_to_come() -> None:
