@@ -109,9 +109,10 @@ def joins(card: Card, members: list[Card]) -> float | None:
     """The mean score of a report against a happening's reports, or None when any of them
     vetoes it or the mean falls short: a report joins only what it matches on average (no
     chaining through one close member)."""
-    # The article's own other reports of the type neither vote nor veto: one article often
-    # reports one happening twice (a month in one sentence, the day in another); when they
-    # are two happenings, their dates or counterparts tell them apart through the others.
+    # Beside other articles' reports, the article's own other reports of the type neither
+    # vote nor veto: one article often reports one happening twice (a month in one sentence,
+    # the day in another); when they are two happenings, their dates or counterparts tell
+    # them apart through the others. Alone, they decide (_same_article).
     others = [m for m in members if m.article_id != card.article_id]
     if not others:
         return _same_article(card, members)
