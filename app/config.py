@@ -1,12 +1,13 @@
 """Settings, read from DEFCOOP_* environment variables and an optional .env file."""
 
+import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal, Self
 
 from limits import parse
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 
@@ -20,11 +21,53 @@ class Settings(BaseSettings):
             raise ValueError("must read like 100/minute or 10/second") from error
         return value
 
+    @field_validator("database_replica_urls", mode="before")
+    @classmethod
+    def _replica_list(cls, value: Any) -> Any:
+        # the environment gives a string: a JSON list, or urls separated by commas
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [url.strip() for url in text.split(",") if url.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _replicas_of_postgresql(self) -> Self:
+        urls = [self.database_url, *self.database_replica_urls]
+        if self.database_replica_urls and not all(u.startswith("postgresql") for u in urls):
+            raise ValueError(
+                "database_replica_urls: read replicas need PostgreSQL, for the database and "
+                "each replica (postgresql+psycopg://...)"
+            )
+        return self
+
     model_config = SettingsConfigDict(env_prefix="DEFCOOP_", env_file=".env", extra="ignore")
 
     database_url: str = Field(
         default="sqlite:///./defcoop.db",
         description="SQLAlchemy URL: sqlite:///path.db or postgresql+psycopg://user@host/db",
+    )
+    database_replica_urls: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Streaming replicas of the PostgreSQL database that serve reads (a JSON list "
+        "or urls separated by commas); writes, and reads that send a newer X-Commit-Token than "
+        "a replica has replayed, go to database_url",
+    )
+    replica_max_lag_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="A replica further behind the primary than this serves no reads",
+    )
+    replica_check_interval_s: float = Field(
+        default=1.0,
+        gt=0,
+        description="How often each replica's health and lag are checked (in the background)",
+    )
+    replica_connect_timeout_s: int = Field(
+        default=2,
+        ge=1,
+        description="Longest wait to connect to a replica (libpq's minimum is 2 s)",
     )
     host: str = Field(default="127.0.0.1", description="Address `defcoop serve` binds to")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `defcoop serve` binds to")

@@ -14,7 +14,10 @@ from app.api.export import Reader
 from app.api.paging import MAX_CURSOR_CHARS
 from app.config import Settings
 from app.db.limits import time_limit
-from app.db.session import session_scope
+from app.db.replicas import ReplicaSet, parse_lsn
+from app.db.session import transaction, writing_session
+from app.errors import BadRequest
+from app.http.commit_token import STATE_KEY
 from app.http.observability import Metrics
 from app.models import Article, Entity, Event, Happening
 from app.schemas.filters import (
@@ -70,17 +73,45 @@ async def get_metrics(request: Request) -> Metrics:
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 
 
+async def get_replicas(request: Request) -> ReplicaSet | None:
+    replicas: ReplicaSet | None = getattr(request.app.state, "replicas", None)
+    return replicas
+
+
+ReplicasDep = Annotated[ReplicaSet | None, Depends(get_replicas)]
+
+COMMIT_TOKEN = "X-Commit-Token"
+READS = ("GET", "HEAD", "OPTIONS")
+
+
+def commit_token_of(request: Request) -> int | None:
+    """The WAL position a read must see (the `X-Commit-Token` of the client's last write)."""
+    given = request.headers.get(COMMIT_TOKEN)
+    if given is None:
+        return None
+    try:
+        return parse_lsn(given)
+    except ValueError as error:
+        raise BadRequest(str(error), field=COMMIT_TOKEN, location="header") from error
+
+
 def get_session(
-    request: Request, factory: SessionFactoryDep, settings: SettingsDep
+    request: Request, factory: SessionFactoryDep, settings: SettingsDep, replicas: ReplicasDep
 ) -> Iterator[Session]:
     """The one transaction boundary of a request: commit on success, roll back on error; the
-    request's database work is stopped past DEFCOOP_DB_TIME_LIMIT_S (a 503, never a hung worker)."""
-    write = request.method not in ("GET", "HEAD", "OPTIONS")
-    with (
-        session_scope(factory, write=write) as session,
-        time_limit(session, settings.db_time_limit_s),
-    ):
+    request's database work is stopped past DEFCOOP_DB_TIME_LIMIT_S (a 503, never a hung worker).
+    With read replicas, a read goes to one that can serve it (else the primary), and a write's
+    answer carries the primary's position after its commit (`X-Commit-Token`)."""
+    write = request.method not in READS
+    if write:
+        session = writing_session(factory)
+    else:
+        chosen = replicas.open_read(commit_token_of(request)) if replicas else None
+        session = chosen or factory()
+    with transaction(session), time_limit(session, settings.db_time_limit_s):
         yield session
+    if write and replicas is not None:  # committed: a token covers the commit
+        setattr(request.state, STATE_KEY, replicas.commit_token())
 
 
 # scope="function": the commit (or rollback) runs before the response is sent, so a client
@@ -88,8 +119,13 @@ def get_session(
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-async def get_reader(factory: SessionFactoryDep, settings: SettingsDep) -> Reader:
-    """Sessions for the reads outside the request's own (an export's pages), under its limit."""
+async def get_reader(
+    request: Request, factory: SessionFactoryDep, settings: SettingsDep, replicas: ReplicasDep
+) -> Reader:
+    """Sessions for the reads outside the request's own (an export's pages), under its limit;
+    on a replica that has the client's token, if there is one."""
+    if replicas is not None and request.method in READS:
+        factory = replicas.read_factory(commit_token_of(request)) or factory
 
     @contextmanager
     def read() -> Iterator[Session]:

@@ -31,10 +31,12 @@ from app.api.routes import (
     timeline,
 )
 from app.config import Settings, get_settings
+from app.db.replicas import ReplicaSet
 from app.db.session import make_engine, make_session_factory
 from app.errors import install_error_handlers
 from app.extraction import statistical
 from app.http.body_limit import BodyLimitMiddleware
+from app.http.commit_token import CommitTokenMiddleware
 from app.http.etag import ETagMiddleware
 from app.http.methods import MethodsMiddleware
 from app.http.observability import (
@@ -44,6 +46,7 @@ from app.http.observability import (
     make_metrics,
 )
 from app.http.ratelimit import RateLimitMiddleware
+from app.http.replica_metrics import ReplicaCollector
 from app.openapi import complete_openapi
 from app.services.workers import SharedPool, default_workers
 
@@ -100,10 +103,15 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # bulk requests of more than one chunk extract in these processes (started on first use)
     workers = settings.bulk_workers
     bulk_pool = SharedPool(default_workers() if workers is None else workers)
+    replicas = _replicas(settings, engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if replicas is not None:
+            replicas.start()
         yield
+        if replicas is not None:
+            replicas.stop()
         bulk_pool.shutdown()
         if owned:
             engine.dispose()
@@ -122,17 +130,34 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine
     app.state.bulk_pool = bulk_pool
     app.state.session_factory = make_session_factory(engine)
+    app.state.replicas = replicas
     install_error_handlers(app)
     metrics = make_metrics()
     app.state.metrics = metrics
     configure_logging(settings.log_level)
     _install_middleware(app, settings, metrics)
+    if replicas is not None:
+        metrics.registry.register(ReplicaCollector(replicas))
+        app.add_middleware(CommitTokenMiddleware)
     for module in ROUTERS:
         app.include_router(module.router, dependencies=[ReadKey])  # open unless configured
     app.include_router(meta.router)
     _serve_docs(app)
     _document_problems(app, settings)
     return app
+
+
+def _replicas(settings: Settings, primary: Engine) -> ReplicaSet | None:
+    """The read replicas (checked from the app's start to its end), or None without any."""
+    if not settings.database_replica_urls:
+        return None
+    return ReplicaSet(
+        settings.database_replica_urls,
+        primary=primary,
+        max_lag_s=settings.replica_max_lag_seconds,
+        check_every_s=settings.replica_check_interval_s,
+        connect_timeout_s=settings.replica_connect_timeout_s,
+    )
 
 
 ROUTERS = (
@@ -156,6 +181,7 @@ CORS_REQUEST_HEADERS = [
     "Content-Type",
     "If-None-Match",
     "X-Request-ID",
+    "X-Commit-Token",
 ]
 CORS_EXPOSED_HEADERS = [
     "ETag",
@@ -166,6 +192,7 @@ CORS_EXPOSED_HEADERS = [
     "RateLimit-Limit",
     "RateLimit-Remaining",
     "RateLimit-Reset",
+    "X-Commit-Token",
 ]
 
 

@@ -31,6 +31,7 @@ from app.main import create_app
 from app.search import topk
 from app.services.keys import Scope, create_key
 from tests.helpers import ADMIN_URL, EVAL, ON_POSTGRES, TEST_URL, running
+from tests.pgcluster import pg_cluster  # noqa: F401  (a fixture: the primary and its replica)
 
 settings.register_profile("ci", max_examples=150)
 settings.register_profile("thorough", max_examples=3000)

@@ -86,9 +86,15 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def session_scope(factory: sessionmaker[Session], *, write: bool = True) -> Iterator[Session]:
-    """The unit of work (a request's, through deps.get_session, and the CLI's): commit on
-    success, roll back on any error."""
-    session = writing_session(factory) if write else factory()
+    """The unit of work (the CLI's; a request's is deps.get_session): commit on success, roll
+    back on any error."""
+    with transaction(writing_session(factory) if write else factory()) as session:
+        yield session
+
+
+@contextmanager
+def transaction(session: Session) -> Iterator[Session]:
+    """Commit the session's work on success, roll back on any error, close it either way."""
     try:
         yield session
         session.commit()

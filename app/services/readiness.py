@@ -1,11 +1,13 @@
 """Whether the database answers and its schema is at the latest migration."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from app import migrate
+from app.db.replicas import ReplicaSet, format_lsn
 from app.errors import ServiceUnavailable
 
 
@@ -32,3 +34,19 @@ def check_readiness(engine: Engine, *, url: str) -> Readiness:
             headers={"Retry-After": "30"},
         )
     return Readiness(database=engine.dialect.name, revision=current or "")
+
+
+def replica_report(replicas: ReplicaSet) -> list[dict[str, Any]]:
+    """Each read replica as its last check found it (no replica is asked now)."""
+    return [
+        {
+            "name": state.name,
+            "in_rotation": state.in_rotation,
+            "reachable": state.reachable,
+            "lag_seconds": state.lag_seconds,
+            "behind_bytes": state.behind_bytes,
+            "replayed": None if state.replayed is None else format_lsn(state.replayed),
+            "reason": state.reason,
+        }
+        for state in replicas.states()
+    ]

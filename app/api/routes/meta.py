@@ -1,11 +1,13 @@
+from typing import Any
+
 from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from app.deps import EngineDep, MetricsDep, SettingsDep
+from app.deps import EngineDep, MetricsDep, ReplicasDep, SettingsDep
 from app.errors import problem_responses
 from app.schemas.taxonomy import EntityKindRead, EventTypeRead, TaxonomyRead
-from app.services.readiness import check_readiness
+from app.services.readiness import check_readiness, replica_report
 from app.taxonomy import (
     DatePrecision,
     EventStatus,
@@ -60,8 +62,17 @@ def healthz() -> dict[str, str]:
     "/readyz",
     operation_id="get_readiness",
     summary="The database answers and its schema is at the latest migration",
+    description="With read replicas, `replicas` lists each as its last check found it: in "
+    "rotation or not (and why), its lag in seconds and WAL bytes behind the primary",
     responses=problem_responses(503),
 )
-def readyz(engine: EngineDep, settings: SettingsDep) -> dict[str, str]:
+def readyz(engine: EngineDep, settings: SettingsDep, replicas: ReplicasDep) -> dict[str, Any]:
     ready = check_readiness(engine, url=settings.database_url)
-    return {"status": "ready", "database": ready.database, "revision": ready.revision}
+    answer: dict[str, Any] = {
+        "status": "ready",
+        "database": ready.database,
+        "revision": ready.revision,
+    }
+    if replicas is not None:
+        answer["replicas"] = replica_report(replicas)
+    return answer
