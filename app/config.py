@@ -54,6 +54,11 @@ class Settings(BaseSettings):
         "or urls separated by commas); writes, and reads that send a newer X-Commit-Token than "
         "a replica has replayed, go to database_url",
     )
+    database_prepared_statements: bool = Field(
+        default=True,
+        description="PostgreSQL prepares statements that repeat on a connection; set false "
+        "behind a pooler in transaction mode that does not keep them (PgBouncer before 1.21)",
+    )
     replica_max_lag_seconds: float = Field(
         default=10.0,
         gt=0,

@@ -97,7 +97,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         statistical.load_model(settings.spacy_model)
     owned = engine is None
     engine = engine or make_engine(
-        settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+        settings.database_url,
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        prepared_statements=settings.database_prepared_statements,
     )
 
     # bulk requests of more than one chunk extract in these processes (started on first use)
@@ -157,6 +159,7 @@ def _replicas(settings: Settings, primary: Engine) -> ReplicaSet | None:
         max_lag_s=settings.replica_max_lag_seconds,
         check_every_s=settings.replica_check_interval_s,
         connect_timeout_s=settings.replica_connect_timeout_s,
+        prepared_statements=settings.database_prepared_statements,
     )
 
 

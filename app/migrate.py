@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import NullPool
 
-# pg_advisory_lock's key for "migrating this database" (the bytes of b"defcoopm").
+# pg_advisory_xact_lock's key for "migrating this database" (the bytes of b"defcoopm").
 MIGRATION_LOCK_KEY = 0x646566636F6F706D
 
 
@@ -45,24 +45,23 @@ def downgrade(url: str, revision: str) -> None:
 
 @contextmanager
 def migration_lock(url: str) -> Iterator[None]:
-    """Hold this database's migration lock: on PostgreSQL a session-level advisory lock on a
-    connection of its own (Alembic migrates on another); on SQLite an exclusive lock on a file
-    beside the database (`<file>.migrate-lock`), since two migrations' reads of alembic_version
-    would not otherwise be serialised. An in-memory database needs none."""
+    """Hold this database's migration lock: on PostgreSQL a transaction-level advisory lock,
+    in a transaction of its own kept open while Alembic migrates on another connection (a
+    session-level lock would not survive a pooler in transaction mode: PgBouncer may run the
+    unlock on another server connection, and the lock stays held on the first); on SQLite an
+    exclusive lock on a file beside the database (`<file>.migrate-lock`), since two
+    migrations' reads of alembic_version would not otherwise be serialised. An in-memory
+    database needs none."""
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     if backend == "postgresql":
         engine = create_engine(url, poolclass=NullPool)
         try:
-            with engine.connect() as conn:
-                conn.execution_options(isolation_level="AUTOCOMMIT")
-                conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
-                try:
-                    yield
-                finally:
-                    conn.execute(
-                        text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY}
-                    )
+            with engine.begin() as conn:  # the lock ends with this transaction
+                conn.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                )
+                yield
         finally:
             engine.dispose()
         return

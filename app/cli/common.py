@@ -22,7 +22,11 @@ console = Console(stderr=True)
 @contextmanager
 def open_factory(settings: Settings) -> Iterator[sessionmaker[Session]]:
     """A session factory on a new engine, disposed of afterwards."""
-    engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    engine = make_engine(
+        settings.database_url,
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        prepared_statements=settings.database_prepared_statements,
+    )
     try:
         yield make_session_factory(engine)
     finally:

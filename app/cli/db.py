@@ -14,7 +14,9 @@ db_cli = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 
 def current_revision(settings: Settings) -> str | None:
     """The database's revision (None before the first migration)."""
-    engine = make_engine(settings.database_url)
+    engine = make_engine(
+        settings.database_url, prepared_statements=settings.database_prepared_statements
+    )
     try:
         return migrate.current_revision(engine)
     finally:

@@ -78,10 +78,14 @@ class ReplicaState:
 
 
 class Replica:
-    def __init__(self, url: str, *, connect_timeout_s: int) -> None:
+    def __init__(self, url: str, *, connect_timeout_s: int, prepared_statements: bool) -> None:
         parsed = make_url(url)
         self.name = f"{parsed.host or 'localhost'}:{parsed.port or 5432}/{parsed.database}"
-        self.engine = make_engine(url, connect_args={"connect_timeout": connect_timeout_s})
+        self.engine = make_engine(
+            url,
+            prepared_statements=prepared_statements,
+            connect_args={"connect_timeout": connect_timeout_s},
+        )
         self.factory = make_session_factory(self.engine)
         self.state = ReplicaState(self.name)  # replaced whole, never changed in place
         self.reads = 0  # reads it was chosen for, for /metrics
@@ -103,8 +107,14 @@ class ReplicaSet:
         max_lag_s: float,
         check_every_s: float,
         connect_timeout_s: int = 2,
+        prepared_statements: bool = True,
     ) -> None:
-        self.replicas = [Replica(url, connect_timeout_s=connect_timeout_s) for url in urls]
+        self.replicas = [
+            Replica(
+                url, connect_timeout_s=connect_timeout_s, prepared_statements=prepared_statements
+            )
+            for url in urls
+        ]
         self.primary = primary
         self.max_lag_s = max_lag_s
         self.check_every_s = check_every_s

@@ -46,10 +46,22 @@ def _session_in_utc(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.autocommit = autocommit
 
 
-def make_engine(url: str, *, busy_timeout_ms: int = 5000, **kwargs: Any) -> Engine:
+def make_engine(
+    url: str,
+    *,
+    busy_timeout_ms: int = 5000,
+    prepared_statements: bool = True,
+    **kwargs: Any,
+) -> Engine:
     """Create an engine; on SQLite, turn on foreign keys, WAL and real SAVEPOINTs; on
-    PostgreSQL, sessions in UTC."""
+    PostgreSQL, sessions in UTC, and with `prepared_statements=False` none prepared on the
+    server (psycopg prepares a statement run five times on a connection; a pooler in
+    transaction mode, such as PgBouncer before 1.21, hands the next transaction another
+    server connection, where that statement does not exist)."""
     if not url.startswith("sqlite"):
+        if not prepared_statements:
+            connect_args = {**kwargs.pop("connect_args", {}), "prepare_threshold": None}
+            kwargs["connect_args"] = connect_args
         pg_engine = create_engine(url, pool_pre_ping=True, **kwargs)
         event.listen(pg_engine, "connect", _session_in_utc)
         return pg_engine
