@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from typer.testing import CliRunner
 
 from app import migrate
@@ -176,3 +176,26 @@ def test_ctrl_c_with_workers_leaves_whole_chunks_and_no_workers(tmp_path: Path) 
 def _children(pid: int) -> list[int]:
     found = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(p) for p in found.read_text().split()] if found.exists() else []
+
+
+def test_an_ingest_leaves_the_planner_statistics_of_what_it_loaded(
+    scratch_url: str, tmp_path: Path
+) -> None:
+    migrate.upgrade(scratch_url)
+    ingest_paths(
+        Settings(database_url=scratch_url, search_index="off"),
+        [_feed(tmp_path / "feed.jsonl", 6)],
+        show_progress=False,
+        workers=0,
+    )
+    engine = make_engine(scratch_url)
+    try:
+        with engine.connect() as conn:
+            if ON_POSTGRES:
+                analyzed = "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL"
+            else:
+                analyzed = "SELECT tbl FROM sqlite_stat1"
+            tables = set(conn.execute(text(analyzed)).scalars())
+    finally:
+        engine.dispose()
+    assert {"article", "mention", "event"} <= tables
