@@ -23,6 +23,7 @@ from app.api.routes import (
     dyads,
     entities,
     events,
+    explorer,
     extract,
     graph,
     happenings,
@@ -145,6 +146,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.include_router(module.router, dependencies=[ReadKey])  # open unless configured
     app.include_router(meta.router)
     _serve_docs(app)
+    app.include_router(explorer.router)  # the browser front end: static, over /v1 like any client
     _document_problems(app, settings)
     return app
 

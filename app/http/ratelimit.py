@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import TooManyRequests, problem_response
 
-EXEMPT = ("/healthz", "/readyz", "/metrics")
+EXEMPT = ("/healthz", "/readyz", "/metrics", "/explore/assets/")  # the explorer's files: static
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
