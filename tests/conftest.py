@@ -30,6 +30,7 @@ from app.db.session import make_engine, make_session_factory, session_scope
 from app.main import create_app
 from app.search import topk
 from app.services.keys import Scope, create_key
+from tests.browser.summary import pytest_sessionstart, pytest_terminal_summary  # noqa: F401
 from tests.helpers import ADMIN_URL, EVAL, ON_POSTGRES, TEST_URL, running
 from tests.pgcluster import pg_cluster  # noqa: F401  (a fixture: the primary and its replica)
 
