@@ -121,10 +121,19 @@ class Settings(BaseSettings):
     )
     search_index: Literal["auto", "off"] = Field(
         default="auto",
-        description="auto: on SQLite, rank with the top-k index beside the file; off: FTS5 only",
+        description="auto: rank with the top-k index (beside a SQLite file; on PostgreSQL when "
+        "DEFCOOP_SEARCH_INDEX_DIR is set); off: the database's own full-text index only",
     )
     search_index_dir: str | None = Field(
-        default=None, description="Where the top-k index lives (default: <database file>.search)"
+        default=None,
+        description="Where the top-k index lives (default: <database file>.search on SQLite; "
+        "none on PostgreSQL): a directory of each node's own, never one shared by nodes",
+    )
+    search_index_poll_s: float = Field(
+        default=0.25,
+        gt=0,
+        le=60,
+        description="On PostgreSQL, how often a node's index looks for new changes",
     )
     require_read_key: bool = Field(
         default=False, description="Reads need an API key too (writes always do)"
@@ -164,12 +173,13 @@ class Settings(BaseSettings):
 
 
 def index_directory(database_url: str, configured: str | None) -> Path | None:
-    """Where the index of this database lives: `<file>.search/` beside a SQLite file."""
+    """Where the index of this database lives: `<file>.search/` beside a SQLite file, the
+    configured directory on PostgreSQL (none unless one is: a node's own disk)."""
     url = make_url(database_url)
-    if url.get_backend_name() != "sqlite":
-        return None
     if configured:
         return Path(configured)
+    if url.get_backend_name() != "sqlite":
+        return None
     if not url.database or url.database == ":memory:":
         return None
     return Path(url.database + ".search")

@@ -45,10 +45,12 @@ from app.http.observability import (
     RequestContextMiddleware,
     configure_logging,
     make_metrics,
+    watch_search_index,
 )
 from app.http.ratelimit import RateLimitMiddleware
 from app.http.replica_metrics import ReplicaCollector
 from app.openapi import complete_openapi
+from app.services.index_keeper import IndexKeeper, start_keeper, stop_keeper
 from app.services.workers import SharedPool, default_workers
 
 DESCRIPTION = """
@@ -112,7 +114,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if replicas is not None:
             replicas.start()
+        keeper = _keep_search_index(settings, engine, metrics)
+        app.state.index_keeper = keeper
         yield
+        if keeper is not None:
+            stop_keeper(keeper)
         if replicas is not None:
             replicas.stop()
         bulk_pool.shutdown()
@@ -134,6 +140,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.bulk_pool = bulk_pool
     app.state.session_factory = make_session_factory(engine)
     app.state.replicas = replicas
+    app.state.index_keeper = None
     install_error_handlers(app)
     metrics = make_metrics()
     app.state.metrics = metrics
@@ -163,6 +170,17 @@ def _replicas(settings: Settings, primary: Engine) -> ReplicaSet | None:
         connect_timeout_s=settings.replica_connect_timeout_s,
         prepared_statements=settings.database_prepared_statements,
     )
+
+
+def _keep_search_index(settings: Settings, engine: Engine, metrics: Metrics) -> IndexKeeper | None:
+    """On PostgreSQL, this node's top-k index, fed in the background from start-up (a node that
+    starts with none builds it meanwhile); its lag in /metrics."""
+    directory = settings.topk_directory()
+    if directory is None or engine.dialect.name != "postgresql":
+        return None
+    keeper = start_keeper(engine, directory, poll_s=settings.search_index_poll_s)
+    watch_search_index(metrics, keeper.status)
+    return keeper
 
 
 ROUTERS = (

@@ -9,14 +9,16 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from pythonjsonlogger.json import JsonFormatter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.http.methods import ROUTE_KEY
+from app.services.index_keeper import IndexState, IndexStatus
 
 ACCESS_LOG = "defcoop.access"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -57,6 +59,26 @@ def make_metrics() -> Metrics:
             buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5),
         ),
     )
+
+
+def watch_search_index(metrics: Metrics, status: Callable[[], IndexStatus]) -> None:
+    """Gauges of this node's top-k index, read from its keeper at each scrape (no query)."""
+    registry = metrics.registry
+    Gauge(
+        "defcoop_search_index_documents_behind",
+        "Changes to articles and events the node's search index has not applied",
+        registry=registry,
+    ).set_function(lambda: status().documents_behind)
+    Gauge(
+        "defcoop_search_index_seconds_behind",
+        "Age of the oldest change the node's search index has not applied",
+        registry=registry,
+    ).set_function(lambda: status().seconds_behind)
+    Gauge(
+        "defcoop_search_index_in_step",
+        "1 while searches use the node's index, 0 while the database answers",
+        registry=registry,
+    ).set_function(lambda: float(status().state is IndexState.in_step))
 
 
 def configure_logging(level: str) -> None:

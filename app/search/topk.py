@@ -6,9 +6,16 @@ is derived data: documents are built from the database (app.services.search_inde
 database's change feed says what to update, so the index never answers for a state the
 database does not have. The query tree (app.search.query) is compiled to tantivy's query
 objects directly; user text never goes through a query parser.
+
+On PostgreSQL each API node keeps one of its own (DEFCOOP_SEARCH_INDEX_DIR), fed in the
+background (app.services.index_keeper). The cursor file says which feed position
+(app.db.feed_order) the committed documents reach; it is replaced whole after tantivy's commit,
+so a crash between the two leaves an older position, from which the changes are applied again
+(each replaces or deletes whole documents: applying one twice changes nothing).
 """
 
 import json
+import os
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +24,7 @@ from typing import Any
 
 import tantivy
 
+from app.db.feed_order import Position
 from app.kit.text import fold
 from app.search.highlight import stem
 from app.search.query import And, Node, Not, Or, Phrase, Term, prefix_stems
@@ -129,7 +137,7 @@ class TopKIndex:
         self.schema = self.index.schema
         self.lock = threading.RLock()
         self._writer: Any = None
-        self._loaded: int | None = None  # the cursor this process's reader has seen
+        self._loaded: Position | None = None  # the cursor this process's reader has seen
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -159,19 +167,17 @@ class TopKIndex:
         """Start over (a rebuild): everything goes, in a writer sized for loading in bulk."""
         self._writer_or_open(bulk=True).delete_all_documents()
 
-    def commit(self, cursor: int) -> None:
+    def commit(self, cursor: Position) -> None:
         """Make the changes searchable and remember the change-feed position they reach."""
         if self._writer is not None:
             self._writer.commit()
             self._writer.wait_merging_threads()
             self._writer = None
-        (self.directory / _CURSOR_FILE).write_text(
-            json.dumps({"cursor": cursor, "schema": SCHEMA_VERSION})
-        )
+        _write_cursor(self.directory, cursor)
         self.index.reload()
         self._loaded = cursor
 
-    def see(self, cursor: int) -> None:
+    def see(self, cursor: Position) -> None:
         """Read what another process committed, if this process has not yet."""
         if self._loaded != cursor:
             self.index.reload()
@@ -183,13 +189,9 @@ class TopKIndex:
             self._writer.rollback()
             self._writer = None
 
-    def cursor(self) -> int | None:
+    def cursor(self) -> Position | None:
         """The last change applied, or None when the index was never built (or is outdated)."""
-        try:
-            state = json.loads((self.directory / _CURSOR_FILE).read_text())
-        except (OSError, ValueError):
-            return None
-        return int(state["cursor"]) if state.get("schema") == SCHEMA_VERSION else None
+        return stored_cursor(self.directory)
 
     def ids_with_event(self, event_ids: Iterable[int]) -> list[int]:
         """Articles whose document lists one of these events (to refresh after a deletion)."""
@@ -379,6 +381,30 @@ class TopKIndex:
             for name in names
         }
         return int(result["_matches"]["value"] or 0), counted
+
+
+def stored_cursor(directory: Path) -> Position | None:
+    """The feed position the index in `directory` reaches; None when there is none (never
+    built, or built by a version whose documents differ), without opening the index."""
+    try:
+        state = json.loads((directory / _CURSOR_FILE).read_text())
+        if state.get("schema") != SCHEMA_VERSION:
+            return None
+        return Position.from_json(state["cursor"])
+    except (OSError, ValueError, KeyError, AttributeError):
+        return None
+
+
+def _write_cursor(directory: Path, cursor: Position) -> None:
+    # written beside, then renamed over the old one: a crash leaves the old file or the new,
+    # never half of one
+    path = directory / _CURSOR_FILE
+    partial = path.with_suffix(".partial")
+    with partial.open("w") as file:
+        json.dump({"cursor": cursor.as_json(), "schema": SCHEMA_VERSION}, file)
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(partial, path)
 
 
 def _fold(text: str) -> str:

@@ -22,7 +22,8 @@ from app.search.highlight import Marks, highlight_title, snippets
 from app.search.query import QuerySyntaxError, parse
 from app.search.topk import TopKIndex, open_index
 from app.services.article_filters import apply_filters, published_bounds, sources_named
-from app.services.search_index import CATCH_UP_IN_REQUEST, catch_up
+from app.services.index_keeper import keeper_of
+from app.services.search_index import BUILD_IN_REQUEST, CATCH_UP_IN_REQUEST, catch_up
 
 
 class QueryMode(StrEnum):
@@ -44,7 +45,7 @@ class SearchRequest:
     cursor: str | None = None
     total_cap: int = 10_000
     time_limit_s: float = 5.0
-    index_dir: Path | None = None  # the top-k index, where there is one (SQLite)
+    index_dir: Path | None = None  # the top-k index, where there is one
 
 
 @dataclass
@@ -103,11 +104,16 @@ def to_topk(session: Session, filters: ArticleFilters) -> topk.Filters | None:
 
 
 def caught_up(session: Session, directory: Path | None) -> TopKIndex | None:
-    """The top-k index, caught up with this transaction's view, when it can answer."""
-    if directory is None or session.get_bind().dialect.name != "sqlite":
+    """The top-k index, when it can answer: on SQLite caught up with this transaction's view;
+    on PostgreSQL this node's, kept in the background, while it is in step."""
+    if directory is None:
         return None
+    if session.get_bind().dialect.name != "sqlite":
+        keeper = keeper_of(directory)
+        return keeper.answering() if keeper is not None else None
     index = open_index(directory)
-    return index if catch_up(session, index, limit=CATCH_UP_IN_REQUEST) else None
+    answers = catch_up(session, index, limit=CATCH_UP_IN_REQUEST, build_limit=BUILD_IN_REQUEST)
+    return index if answers else None
 
 
 def choose(

@@ -1,34 +1,42 @@
 """Keeping the top-k index (app.search.topk) in step with the database.
 
-The change feed is the outbox: every committed write is a row in `change`, in commit order
-(SQLite writes one transaction at a time). Before a search, the index applies the changes it
-has not seen, reading the articles in the searching transaction's own snapshot, so a search
-finds every article committed before it and none deleted before it. Hits are loaded from the
-database again afterwards, so nothing the database no longer holds is ever returned.
+The change feed is the outbox: every committed write is a row in `change`, read in commit
+order below the oldest running transaction (app.db.feed_order), so no committed change is ever
+passed over. On SQLite a search first applies the changes the index has not seen, reading the
+articles in its own snapshot, so it finds every article committed before it and none deleted
+before it. On PostgreSQL each node's index is fed in the background instead
+(app.services.index_keeper) and answers once it is within a bound of the feed. Either way hits
+are loaded from the database again afterwards, so nothing it no longer holds is ever returned.
 """
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import Article, Change, Entity, Event, EventParticipant, Mention, Source
+from app.db import feed_order
+from app.db.feed_order import Position
+from app.models import Article, Entity, Event, EventParticipant, Mention, Source
 from app.search.topk import IndexDocument, TopKIndex
 
 log = logging.getLogger("defcoop.search")
 
 BATCH = 2_000
-# Past this many articles, a missing index is built by `defcoop reindex`, not by a request.
+# Past this many articles, a missing index is built by `defcoop reindex` (SQLite) or the
+# node's keeper (PostgreSQL), not by a request.
 BUILD_IN_REQUEST = 20_000
 # At most this many unseen changes are applied by one request. Further behind (a bulk load
 # through the API), the request searches with the database's own index, having applied this
 # many: later searches carry on from there, so the index catches up a step at a time.
 CATCH_UP_IN_REQUEST = 2_000
+# The kinds of change that alter an index document
+INDEXED_KINDS = ("article", "event")
 
 
 def documents(session: Session, ids: list[int]) -> list[IndexDocument]:
@@ -106,14 +114,19 @@ def _add(values: list[Any], value: Any) -> None:
         values.append(value)
 
 
-def _last_change(session: Session) -> int:
-    return int(session.scalar(select(func.max(Change.id))) or 0)
+def _no_check() -> None:
+    """Nothing stops a rebuild half way."""
 
 
-def rebuild_topk(session: Session, index: TopKIndex) -> int:
-    """Index every article from scratch; the number indexed."""
-    with index.lock:
-        cursor = _last_change(session)
+def rebuild_topk(
+    session: Session, index: TopKIndex, *, check: Callable[[], None] = _no_check
+) -> int:
+    """Index every article from scratch; the number indexed. `check` is called between
+    batches (it raises to stop: nothing of the rebuild is kept, the old index stays)."""
+    with index.lock, _abandoned_on_error(index):
+        # the position first: what is committed after it is applied again by the next
+        # catch-up, whichever batch's snapshot saw it already
+        cursor = feed_order.last(session)
         index.clear()
         done, last = 0, 0
         while batch := list(
@@ -121,35 +134,40 @@ def rebuild_topk(session: Session, index: TopKIndex) -> int:
                 select(Article.id).where(Article.id > last).order_by(Article.id).limit(BATCH)
             )
         ):
+            check()
             index.upsert(documents(session, batch), fresh=True)
             done, last = done + len(batch), batch[-1]
         index.commit(cursor)
         return done
 
 
-def catch_up(session: Session, index: TopKIndex, *, limit: int | None = None) -> bool:
-    """Apply the changes the index has not seen; False when it cannot answer yet (no index
-    yet on a large database, more than `limit` changes behind: then `limit` of them are
-    applied, or another process is writing)."""
+def catch_up(
+    session: Session,
+    index: TopKIndex,
+    *,
+    limit: int | None = None,
+    build_limit: int | None = None,
+) -> bool:
+    """Apply the changes the index has not seen; False when it cannot answer yet: no index
+    yet on a database of more than `build_limit` articles, more than `limit` changes behind
+    (then `limit` of them are applied), or another process is writing."""
     try:
         with index.lock, _abandoned_on_error(index):
             cursor = index.cursor()
             if cursor is None:
                 count = session.scalar(select(func.count()).select_from(Article)) or 0
-                if limit is not None and count > BUILD_IN_REQUEST:
+                if build_limit is not None and count > build_limit:
                     log.warning("search index missing: run `defcoop reindex` to build it")
                     return False
                 rebuild_topk(session, index)
                 return True
             index.see(cursor)
-            last = _last_change(session)
-            if last <= cursor:
+            rows = feed_order.read(session, cursor, limit=None if limit is None else limit + 1)
+            if not rows:
                 return True
-            if limit is not None and last - cursor > limit:
-                _apply(session, index, cursor, cursor + limit)
-                return False
-            _apply(session, index, cursor, last)
-            return True
+            behind = limit is not None and len(rows) > limit
+            _apply(session, index, rows[:limit] if behind else rows)
+            return not behind
     except ValueError as error:  # the writer's lock file is held by another process
         log.info("search index busy: %s", error)
         return False
@@ -166,14 +184,10 @@ def _abandoned_on_error(index: TopKIndex) -> Iterator[None]:
         raise
 
 
-def _apply(session: Session, index: TopKIndex, cursor: int, last: int) -> None:
-    rows = session.execute(
-        select(Change.kind, Change.object_id, Change.action).where(
-            Change.id > cursor, Change.id <= last, Change.kind.in_(("article", "event"))
-        )
-    ).all()
-    articles = {i for kind, i, _action in rows if kind == "article"}
-    events = {i for kind, i, _action in rows if kind == "event"}
+def _apply(session: Session, index: TopKIndex, rows: Sequence[Any]) -> None:
+    """Apply these feed rows (in commit order) and commit the index at the last one."""
+    articles = {object_id for _x, _i, kind, object_id, _a in rows if kind == "article"}
+    events = {object_id for _x, _i, kind, object_id, _a in rows if kind == "event"}
     if events:
         articles |= set(session.scalars(select(Event.article_id).where(Event.id.in_(list(events)))))
         articles |= set(index.ids_with_event(events))  # documents of events now deleted
@@ -183,4 +197,25 @@ def _apply(session: Session, index: TopKIndex, cursor: int, last: int) -> None:
         found = documents(session, batch)
         index.delete(set(batch) - {d.id for d in found})
         index.upsert(found)
-    index.commit(last)
+    index.commit(feed_order.position_of(rows[-1]))
+
+
+@dataclass(frozen=True)
+class Lag:
+    """How far an index is behind the change feed."""
+
+    cursor: Position | None  # None: never built
+    documents_behind: int  # changes to articles and events not applied yet
+    seconds_behind: float  # since the oldest of them was written (0 when none is)
+
+
+def lag(session: Session, cursor: Position | None, *, now: datetime | None = None) -> Lag:
+    """The index at `cursor`, measured against the feed (never built: every article behind)."""
+    if cursor is None:
+        count = session.scalar(select(func.count()).select_from(Article)) or 0
+        return Lag(None, int(count), 0.0)
+    count, oldest = feed_order.pending(session, cursor, INDEXED_KINDS)
+    if oldest is None:
+        return Lag(cursor, count, 0.0)
+    moment = now or datetime.now(UTC)
+    return Lag(cursor, count, max(0.0, (moment - oldest.astimezone(UTC)).total_seconds()))

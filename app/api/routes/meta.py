@@ -1,6 +1,6 @@
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -61,18 +61,28 @@ def healthz() -> dict[str, str]:
 @router.get(
     "/readyz",
     operation_id="get_readiness",
-    summary="The database answers and its schema is at the latest migration",
+    summary="The database answers and its schema is at the latest migration; how far the "
+    "node's search index is behind (`search_index`, where the node has one)",
     description="With read replicas, `replicas` lists each as its last check found it: in "
     "rotation or not (and why), its lag in seconds and WAL bytes behind the primary",
     responses=problem_responses(503),
 )
-def readyz(engine: EngineDep, settings: SettingsDep, replicas: ReplicasDep) -> dict[str, Any]:
-    ready = check_readiness(engine, url=settings.database_url)
-    answer: dict[str, Any] = {
+def readyz(
+    request: Request, engine: EngineDep, settings: SettingsDep, replicas: ReplicasDep
+) -> dict[str, Any]:
+    ready = check_readiness(
+        engine,
+        url=settings.database_url,
+        index_dir=settings.topk_directory(),
+        keeper=request.app.state.index_keeper,
+    )
+    body: dict[str, Any] = {
         "status": "ready",
         "database": ready.database,
         "revision": ready.revision,
     }
     if replicas is not None:
-        answer["replicas"] = replica_report(replicas)
-    return answer
+        body["replicas"] = replica_report(replicas)
+    if ready.search_index is not None:
+        body["search_index"] = ready.search_index.as_json()
+    return body
