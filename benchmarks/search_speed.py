@@ -2,6 +2,7 @@
 
     python benchmarks/search_speed.py --articles 100000            # generate, load, measure
     python benchmarks/search_speed.py --db .bench/search-100k.db   # measure an existing file
+    python benchmarks/search_speed.py --database-url postgresql+psycopg://.../db  # loaded already
 
 Loads the synthetic corpus (benchmarks/corpus.py) through `defcoop ingest` (the project's own
 bulk path) into a SQLite file, starts `defcoop serve` (uvicorn, one worker) on it, once with
@@ -9,7 +10,9 @@ the top-k index (tantivy) and once with FTS5 alone, and prints
 for a fixed set of queries the p50 and p95 latency over HTTP beside the same FTS5 query run as
 raw SQL through sqlite3 (BM25 order, 20 hits with snippets, plus the count: the floor), the
 requests per second at concurrency 8 for a two-term query with facets, the server's peak
-memory, the load time and the database size.
+memory, the load time and the database size. On PostgreSQL (`--database-url`), the same with
+the node's own top-k index (DEFCOOP_SEARCH_INDEX_DIR, `--index-dir`; built by the server's
+keeper first if missing, and timed) and with tsvector alone, beside the ts_rank floor.
 """
 
 import argparse
@@ -133,12 +136,30 @@ def load(articles: int, db: Path) -> float:
     return time.perf_counter() - started
 
 
-def measure(url: str, runs: int, seconds: float, engine: str, floor_runs: int) -> None:
+def _in_step(base: str, limit_s: float = 3600) -> float:
+    """Seconds until the server's own index (PostgreSQL: built in the background) is in step."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < limit_s:
+        state = httpx.get(f"{base}/readyz", timeout=10).json().get("search_index", {})
+        if state.get("state") == "in_step":
+            return time.perf_counter() - started
+        time.sleep(0.5)
+    raise SystemExit("the search index did not get in step")
+
+
+def measure(
+    url: str, runs: int, seconds: float, engine: str, floor_runs: int, index_dir: Path
+) -> None:
     env = {**os.environ, "DEFCOOP_DATABASE_URL": url, "DEFCOOP_LOG_LEVEL": "warning"}
     env |= {"DEFCOOP_RATE_LIMIT_READS": "100000000/minute", "DEFCOOP_DB_TIME_LIMIT_S": "120"}
     env |= {"DEFCOOP_SEARCH_TIME_LIMIT_S": "120"}
     env["DEFCOOP_SEARCH_INDEX"] = "auto" if engine == "tantivy" else "off"
+    postgres = url.startswith("postgresql")
+    if postgres and engine == "tantivy":
+        env["DEFCOOP_SEARCH_INDEX_DIR"] = str(index_dir)
     with serving(env) as (base, pid):
+        if postgres and engine == "tantivy":
+            print(f"node index in step after {_in_step(base):.1f} s ({index_dir})")
         floor = Floor(url)
         total = floor.count("article")
         db = Path(url.removeprefix("sqlite:///"))
@@ -146,7 +167,7 @@ def measure(url: str, runs: int, seconds: float, engine: str, floor_runs: int) -
             print(f"{total:,} articles; database {db.stat().st_size / 1e6:,.0f} MB")
         else:
             print(f"{total:,} articles on PostgreSQL")
-        index = Path(f"{db}.search")
+        index = index_dir if floor.postgres else Path(f"{db}.search")
         if engine == "tantivy" and index.exists():
             size = sum(f.stat().st_size for f in index.iterdir()) / 1e6
             print(f"top-k index {size:,.0f} MB")
@@ -206,6 +227,12 @@ def main() -> int:
     parser.add_argument(
         "--database-url", help="measure this database instead (e.g. PostgreSQL, loaded already)"
     )
+    parser.add_argument(
+        "--index-dir",
+        type=Path,
+        default=ROOT / ".bench" / "pg-search-index",
+        help="on PostgreSQL, the node's top-k index directory (built when missing)",
+    )
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument(
@@ -222,12 +249,14 @@ def main() -> int:
         )
     url = args.database_url or f"sqlite:///{args.db}"
     engines = (
-        ["postgresql-tsvector"] if url.startswith("postgresql") else ["tantivy", "sqlite-fts5"]
+        ["tantivy", "postgresql-tsvector"]
+        if url.startswith("postgresql")
+        else ["tantivy", "sqlite-fts5"]
     )
     for engine in args.engine or engines:
         print(f"\n== {engine}")
         floor_runs = args.runs if args.floor_runs is None else args.floor_runs
-        measure(url, args.runs, args.seconds, engine, floor_runs)
+        measure(url, args.runs, args.seconds, engine, floor_runs, args.index_dir)
     return 0
 
 
