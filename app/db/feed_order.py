@@ -92,13 +92,25 @@ def horizon(session: Session) -> int | None:
     return int(session.scalar(_HORIZON) or 0)
 
 
-def readable(after: Position, below: int | None) -> ColumnElement[bool]:
+def _past(session: Session, after: Position) -> ColumnElement[bool]:
+    if session.get_bind().dialect.name == "postgresql":  # a row comparison, on (xid, id)
+        return tuple_(Change.xid, Change.id) > tuple_(after.xid, after.id)
+    # every xid is 0 on SQLite; its planner would seek (xid, id) on xid alone and then scan
+    # every row before `after`
+    return Change.id > after.id
+
+
+def _in_order(session: Session) -> tuple[Any, ...]:
+    if session.get_bind().dialect.name == "postgresql":
+        return (Change.xid, Change.id)
+    return (Change.id,)
+
+
+def _final(session: Session, after: Position) -> ColumnElement[bool]:
     """The rows past `after` that no later commit can precede."""
-    past = tuple_(Change.xid, Change.id) > tuple_(after.xid, after.id)
+    below = horizon(session)
+    past = _past(session, after)
     return past if below is None else and_(past, Change.xid < below)
-
-
-IN_ORDER = (Change.xid, Change.id)
 
 
 def read(session: Session, after: Position, *, limit: int | None = None) -> list[Row[Any]]:
@@ -106,8 +118,8 @@ def read(session: Session, after: Position, *, limit: int | None = None) -> list
     most `limit`)."""
     statement = (
         select(Change.xid, Change.id, Change.kind, Change.object_id, Change.action)
-        .where(readable(after, horizon(session)))
-        .order_by(*IN_ORDER)
+        .where(_final(session, after))
+        .order_by(*_in_order(session))
     )
     return list(session.execute(statement if limit is None else statement.limit(limit)))
 
@@ -119,7 +131,7 @@ def position_of(row: Row[Any]) -> Position:
 def last(session: Session) -> Position:
     """The position of the newest final row (START for an empty feed)."""
     below = horizon(session)
-    statement = select(Change.xid, Change.id).order_by(Change.xid.desc(), Change.id.desc())
+    statement = select(Change.xid, Change.id).order_by(*(c.desc() for c in _in_order(session)))
     if below is not None:
         statement = statement.where(Change.xid < below)
     row = session.execute(statement.limit(1)).first()
@@ -133,7 +145,7 @@ def pending(
     oldest of them was written (None when none is): how far behind a reader at `after` is."""
     count, oldest = session.execute(
         select(func.count(), func.min(Change.at)).where(
-            readable(after, None), Change.kind.in_(kinds)
+            _past(session, after), Change.kind.in_(kinds)
         )
     ).one()
     return int(count), oldest

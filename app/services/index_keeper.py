@@ -123,8 +123,12 @@ class IndexKeeper:
                     log.info("search index busy: %s", error)
                     return True
                 session.rollback()  # a new snapshot: what the build's batches did not see
+            before = stored_cursor(self.index.directory)
             done = catch_up(session, self.index, limit=CATCH_UP_IN_REQUEST)
-            behind = lag(session, stored_cursor(self.index.directory))
+            after = stored_cursor(self.index.directory)
+            # no step made (another process on this node holds the writer): wait a poll
+            done = done or after == before
+            behind = lag(session, after)
         self._looked_at = time.monotonic()
         if behind.cursor is None:
             state = IndexState.building
