@@ -19,6 +19,8 @@ write a row of this `change` table. It is read in two steps, in this order:
    transactions), read live after that snapshot (the statistics snapshot is cleared first: it
    would otherwise be the one cached at the transaction's first look). A transaction below the
    xmax that is not among them had ended by then.
+On a streaming replica the primary's transactions are no backends of its own: there the
+snapshot's xmin (the whole cluster's oldest) bounds the horizon as well.
 The rows are then read by a later statement, whose snapshot (READ COMMITTED, the default)
 sees every transaction that had ended. The reader's own transaction is left out, as
 `pg_current_snapshot` leaves it out: one that has written reads its own rows as SQLite's
@@ -55,7 +57,9 @@ _HORIZON = text(
     )
     SELECT least(
         (SELECT xmax FROM bound),
-        (SELECT min(xmax - 4294967296 + d) FROM distance WHERE d >= 2147483648)
+        (SELECT min(xmax - 4294967296 + d) FROM distance WHERE d >= 2147483648),
+        CASE WHEN pg_is_in_recovery()
+            THEN pg_snapshot_xmin(pg_current_snapshot())::text::bigint END
     )
     """
 )
