@@ -81,9 +81,12 @@ class IndexKeeper:
             return IndexStatus(IndexState.catching_up, current.documents_behind, STALE_S)
         return current
 
-    def answering(self) -> TopKIndex | None:
-        """The index, when searches may use it."""
-        return self.index if self.status().state is IndexState.in_step else None
+    def answering(self, *, continuing: bool = False) -> TopKIndex | None:
+        """The index, when searches may use it: in step, or built at all for the next page of
+        a ranking it began."""
+        state = self.status().state
+        usable = state is IndexState.in_step or (continuing and state is IndexState.catching_up)
+        return self.index if usable else None
 
     # -- the thread ----------------------------------------------------------------------------
 

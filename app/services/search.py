@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.db.limits import time_limit
 from app.errors import InvalidParameter, InvalidQuery
+from app.kit.pagination import cursor_name
 from app.models import Article
 from app.schemas.filters import ArticleFilters, ArticleListFilters, Duplicates
 from app.search import topk
@@ -103,14 +104,18 @@ def to_topk(session: Session, filters: ArticleFilters) -> topk.Filters | None:
     )
 
 
-def caught_up(session: Session, directory: Path | None) -> TopKIndex | None:
+def caught_up(
+    session: Session, directory: Path | None, *, continuing: bool = False
+) -> TopKIndex | None:
     """The top-k index, when it can answer: on SQLite caught up with this transaction's view;
-    on PostgreSQL this node's, kept in the background, while it is in step."""
+    on PostgreSQL this node's, kept in the background, while it is in step, or, for the next
+    page of a ranking it began (`continuing`), while it is built at all: a few seconds behind
+    is better than a 400 for a cursor the database's engine cannot read."""
     if directory is None:
         return None
     if session.get_bind().dialect.name != "sqlite":
         keeper = keeper_of(directory)
-        return keeper.answering() if keeper is not None else None
+        return keeper.answering(continuing=continuing) if keeper is not None else None
     index = open_index(directory)
     answers = catch_up(session, index, limit=CATCH_UP_IN_REQUEST, build_limit=BUILD_IN_REQUEST)
     return index if answers else None
@@ -123,11 +128,13 @@ def choose(
     *,
     index_dir: Path | None,
     check: Callable[[], None],
+    cursor: str | None = None,
 ) -> SearchBackend:
     """The top-k index where it can answer (a parsed query, filters it holds, caught up), else
     the database's own engine."""
     if query.tree is not None and filtered.topk is not None:
-        index = caught_up(session, index_dir)
+        continuing = (cursor_name(cursor) or "").startswith("topk:") if cursor else False
+        index = caught_up(session, index_dir, continuing=continuing)
         if index is not None:
             return TopKBackend(index, check=check)
     return SqlBackend(engine_for(session))
@@ -154,7 +161,14 @@ def search(session: Session, request: SearchRequest) -> SearchResult:
     with time_limit(session, request.time_limit_s, detail=detail, retry_after=1) as check:
         query = _query(session, request)
         filtered = _filtered(session, request)
-        backend = choose(session, query, filtered, index_dir=request.index_dir, check=check)
+        backend = choose(
+            session,
+            query,
+            filtered,
+            index_dir=request.index_dir,
+            check=check,
+            cursor=request.cursor,
+        )
         page = Paging(
             limit=request.limit,
             cursor=request.cursor,

@@ -12,7 +12,7 @@ from sqlalchemy import Column, Integer, MetaData, Table, create_engine, insert, 
 from sqlalchemy.engine import Connection
 
 from app.errors import InvalidParameter
-from app.kit.pagination import Keyset, decode_cursor, encode_cursor, parse_count
+from app.kit.pagination import Keyset, cursor_name, decode_cursor, encode_cursor, parse_count
 
 ROWS = Table(
     "row", MetaData(), Column("id", Integer, primary_key=True), Column("n", Integer, nullable=True)
@@ -142,3 +142,9 @@ def test_a_cursor_of_another_sort_is_a_400_that_names_both() -> None:
     assert _is_cursor_problem(error)
     assert "sort=-n" in error.value.detail and "sort=n" in error.value.detail
     assert decode_cursor(_keyset(True, "-n"), by_value) == (False, 5, 3)
+
+
+def test_a_cursor_names_its_ordering_and_anything_else_names_none() -> None:
+    assert cursor_name(encode_cursor(_keyset(True, "topk:relevance"), 40, 7)) == "topk:relevance"
+    for junk in ("", "!!!", base64.urlsafe_b64encode(b"[1, 2]").decode(), "e30"):
+        assert cursor_name(junk) is None

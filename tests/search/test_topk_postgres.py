@@ -269,7 +269,10 @@ def test_a_slow_writer_holds_the_other_node_back_and_loses_nothing(
         session.close()
 
     with node(url, tmp_path / "a", key) as a, node(url, tmp_path / "b", key) as b:
-        eventually(lambda: in_step(b), 10)
+        corvettes = {post(a, n, title=f"Corvette order {n}") for n in range(2, 5)}
+        eventually(lambda: in_step(b) and found(b, "corvette") == corvettes, 10)
+        first = b.get("/v1/search", params={"q": "corvette", "limit": 1}).json()
+        assert first["query"]["engine"] == "tantivy" and first["next_cursor"]
         thread = threading.Thread(target=slow_writer)
         thread.start()
         assert paused.wait(10)
@@ -282,6 +285,12 @@ def test_a_slow_writer_holds_the_other_node_back_and_loses_nothing(
         assert index_hits(tmp_path / "b", "frigate") == []
         body = search(b, "frigate")  # so the database answers meanwhile
         assert body["query"]["engine"] == "postgresql-tsvector" and found(b, "frigate") == {fast}
+        # a ranking the index began goes on there: tsvector could not read its cursor
+        params = {"q": "corvette", "limit": 1, "cursor": first["next_cursor"]}
+        second = b.get("/v1/search", params=params)
+        assert second.status_code == 200, second.text
+        assert second.json()["query"]["engine"] == "tantivy"
+        assert len(second.json()["items"]) == 1
         resume.set()
         thread.join()
         eventually(lambda: found(b, "frigate") == {fast, slow}, WITHIN_S)
