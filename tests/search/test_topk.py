@@ -1,4 +1,5 @@
-"""The top-k index beside SQLite: in step with every write, and answering as FTS5 does."""
+"""The top-k index beside SQLite: in step with every write, and answering as FTS5 does (on
+PostgreSQL each node's index is fed in the background: test_topk_postgres.py)."""
 
 import json
 from pathlib import Path
@@ -17,7 +18,7 @@ from tests.factories import article_payload, create
 @pytest.fixture(autouse=True)
 def sqlite_only(db: Any) -> None:
     if db[0].database_url.startswith("postgresql"):
-        pytest.skip("the top-k index sits beside SQLite only; PostgreSQL ranks with tsvector")
+        pytest.skip("SQLite's in-request catch-up; PostgreSQL's keeper: test_topk_postgres.py")
 
 
 def search(client: TestClient, **params: Any) -> dict[str, Any]:
