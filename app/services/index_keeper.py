@@ -118,7 +118,8 @@ class IndexKeeper:
         """One look: build or catch up a step, then measure. True when nothing was left."""
         with Session(self.engine) as session:
             if stored_cursor(self.index.directory) is None:
-                self._status = IndexStatus(IndexState.building, self._status.documents_behind, 0)
+                everything = lag(session, None).documents_behind  # every article
+                self._status = IndexStatus(IndexState.building, everything, 0.0)
                 log.info("search index: building %s", self.index.directory)
                 try:
                     rebuild_topk(session, self.index, check=self._check)
