@@ -189,7 +189,7 @@ def test_interleaved_slow_and_fast_writers_lose_nothing(url: str) -> None:
             time.sleep(0.003)
 
     threads = [threading.Thread(target=writer, args=(seed,)) for seed in range(8)]
-    follower = threading.Thread(target=follow)
+    follower = threading.Thread(target=follow, daemon=True)  # a reader that misses a row never ends
     follower.start()
     for thread in threads:
         thread.start()
