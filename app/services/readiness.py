@@ -45,7 +45,13 @@ def check_readiness(
             f"The database schema is at {current or 'nothing'}, not {head}: run `defcoop db upgrade`.",
             headers={"Retry-After": "30"},
         )
-    return Readiness(database=engine.dialect.name, revision=current or "")
+    index: IndexStatus | None = None
+    if keeper is not None:
+        index = keeper.status()
+    elif index_dir is not None and engine.dialect.name == "sqlite":
+        with Session(engine) as session:
+            index = sqlite_status(session, index_dir)
+    return Readiness(database=engine.dialect.name, revision=current or "", search_index=index)
 
 
 def replica_report(replicas: ReplicaSet) -> list[dict[str, Any]]:
@@ -62,10 +68,3 @@ def replica_report(replicas: ReplicaSet) -> list[dict[str, Any]]:
         }
         for state in replicas.states()
     ]
-    index: IndexStatus | None = None
-    if keeper is not None:
-        index = keeper.status()
-    elif index_dir is not None and engine.dialect.name == "sqlite":
-        with Session(engine) as session:
-            index = sqlite_status(session, index_dir)
-    return Readiness(database=engine.dialect.name, revision=current or "", search_index=index)
