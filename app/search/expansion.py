@@ -6,15 +6,17 @@
 
 from functools import cache
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
 
 from app.extraction.lexicon import country_spellings
 from app.kit.text import fold
 from app.models import Entity, EntityAlias
 from app.search.query import And, Node, Not, Or, Phrase, Term
+from app.taxonomy import EntityKind
 
 MAX_ALTERNATIVES = 12
+_OTHER_KINDS = tuple(kind.value for kind in EntityKind if kind is not EntityKind.country)
 
 
 @cache
@@ -42,16 +44,25 @@ def _alternatives(session: Session, node: Term | Phrase) -> list[str]:
     code = _country_keys().get(key)
     if code is not None:
         return list(country_spellings()[code])
-    entity = session.scalars(
-        select(Entity)
-        .outerjoin(EntityAlias)
-        .where(Entity.kind != "country", or_(Entity.key == key, EntityAlias.key == key))
-        .options(selectinload(Entity.aliases))
+    # Two index seeks: the kinds listed lead the (kind, key) index, aliases have their own. An
+    # outer join OR-ing both keys scanned every entity (0.4 ms at 1,700 entities, growing).
+    aliased = select(EntityAlias.entity_id).where(EntityAlias.key == key)
+    found = session.execute(
+        select(Entity.id, Entity.name)
+        .where(
+            or_(
+                and_(Entity.kind.in_(_OTHER_KINDS), Entity.key == key),
+                and_(Entity.kind != EntityKind.country, Entity.id.in_(aliased)),
+            )
+        )
         .limit(1)
     ).first()
-    if entity is None:
+    if found is None:
         return []
-    return [entity.name, *(a.alias for a in entity.aliases)]
+    aliases = session.scalars(
+        select(EntityAlias.alias).where(EntityAlias.entity_id == found.id).order_by(EntityAlias.id)
+    )
+    return [found.name, *aliases]
 
 
 def expand(session: Session, node: Node) -> Node:

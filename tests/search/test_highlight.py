@@ -1,0 +1,34 @@
+"""Highlights: single words (their own path) are marked as the general path marks them."""
+
+from app.search.highlight import Marks, highlight_title, snippets
+from app.search.query import Phrase, Term
+
+TEXT = (
+    "Naval drills began on Monday. The drill, the navy's largest, ended a week of drilling;"
+    " observers said the Drills were routine. Frigates joined."
+)
+NOTHING = Term("zzqxv", prefix=True)  # a prefix that matches nothing: the general path
+
+
+def test_single_words_are_marked_by_stem_as_the_general_path_marks_them() -> None:
+    wanted = [Term("drill"), Term("frigate")]
+    title = highlight_title(TEXT, wanted, Marks())
+    assert title == highlight_title(TEXT, [*wanted, NOTHING], Marks())
+    assert title is not None
+    marked = [part.split("</mark>")[0] for part in title.split("<mark>")[1:]]
+    assert marked == ["drills", "drill", "drilling", "Drills", "Frigates"]
+
+
+def test_snippets_of_single_words_match_the_general_path() -> None:
+    body = ("Filler words without the term. " * 20) + TEXT + (" More filler text here." * 20)
+    for wanted in ([Term("observer")], [Term("drill")], [Term("absentword")]):
+        assert snippets(body, wanted, Marks()) == snippets(body, [*wanted, NOTHING], Marks())
+    assert "<mark>observers</mark>" in snippets(body, [Term("observer")], Marks())[0]
+
+
+def test_a_phrase_still_takes_the_general_path() -> None:
+    title = highlight_title(TEXT, [Phrase(("navy", "largest"))], Marks("[", "]"))
+    assert title is not None and "[navy's largest]" not in title  # "navy's" is two words here
+    assert highlight_title("the navy largest", [Phrase(("navy", "largest"))], Marks("[", "]")) == (
+        "the [navy largest]"
+    )
