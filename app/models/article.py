@@ -11,6 +11,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -57,7 +58,7 @@ class Article(Base):
     # the canonical copy (the earliest, app.services.copies), never another copy; the SET NULL
     # is a last resort: deleting through the API re-points the copies first
     duplicate_of_id: Mapped[int | None] = mapped_column(
-        ForeignKey("article.id", ondelete="SET NULL"), index=True
+        ForeignKey("article.id", ondelete="SET NULL")
     )
     # MinHash of the body's shingles (app.ingest.signature), to verify a band match
     signature: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
@@ -72,6 +73,17 @@ class Article(Base):
     )
     events: Mapped[list["Event"]] = relationship(
         back_populates="article", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    # Only the copies are indexed (migration 0019): an index of every NULL let the planner read
+    # `duplicate_of_id IS NULL` (every list) through it and sort the whole table.
+    __table_args__ = (
+        Index(
+            "ix_article_duplicate_of_id",
+            "duplicate_of_id",
+            sqlite_where=text("duplicate_of_id IS NOT NULL"),
+            postgresql_where=text("duplicate_of_id IS NOT NULL"),
+        ),
     )
 
 
