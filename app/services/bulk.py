@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.limits import not_counted
 from app.db.session import session_scope
+from app.db.statistics import analyze_grown, settle
 from app.errors import AppError, BadRequest, line_failure
 from app.ingest.formats import Format, Record
 from app.kit.urls import url_key
@@ -199,6 +200,9 @@ def _finish(
     writing = nullcontext(target) if isinstance(target, Session) else session_scope(target)
     with writing as session:
         _store(session, lines, options)
+    if not isinstance(target, Session):  # a load of its own transactions (the CLI's)
+        with session_scope(target) as session:
+            analyze_grown(session)
 
 
 def _chunk(
@@ -228,11 +232,23 @@ def ingest_records(
 
     Given a pool (`extraction_pool`), the records are read and extracted in its worker
     processes, chunks ahead of the one being stored here: the same results, in the same
-    order, one writer."""
+    order, one writer. A load of its own transactions keeps PostgreSQL's planner statistics
+    current as it goes and settles its indexes at the end (app.db.statistics)."""
     stream = iter(records)
     if pool is not None:
         yield from _pipelined(target, stream, options, pool)
-        return
+    else:
+        yield from _serial(target, stream, options)
+    if not isinstance(target, Session):  # a load of its own transactions (the CLI's)
+        with session_scope(target) as session:
+            settle(session)
+
+
+def _serial(
+    target: Session | sessionmaker[Session],
+    stream: Iterator[tuple[str, Record]],
+    options: IngestOptions,
+) -> Iterator[LineResult]:
     while chunk := list(itertools.islice(stream, options.batch)):
         if isinstance(target, Session):
             with not_counted(target):
