@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from app.db.limits import time_limit
 from app.errors import InvalidParameter, InvalidQuery
@@ -207,10 +207,9 @@ def load_ranked(
         return []
     loaded = {
         a.id: a
+        # the source comes joined (Article.source's own loading): one statement, not two
         for a in session.scalars(
-            select(Article)
-            .where(Article.id.in_([article_id for article_id, _ in ranked]))
-            .options(selectinload(Article.source))
+            select(Article).where(Article.id.in_([article_id for article_id, _ in ranked]))
         )
     }
     return [(loaded[i], float(score)) for i, score in ranked if i in loaded]
