@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.cli.common import console, open_factory, progress, say
@@ -100,19 +99,8 @@ def ingest_paths(
             for result in ingest_records(factory, records, options, pool=pool):
                 summary.tally(result)
                 bar.advance(task)
-        with console.status("updating the query planner's statistics"):
-            analyze(factory)
         _update_search_index(settings, factory)
     return summary
-
-
-def analyze(factory: sessionmaker[Session]) -> None:
-    """ANALYZE after a bulk load: without statistics SQLite's planner guesses, and at 100,000
-    articles it walked the duplicate_of_id index (every row matches) and sorted them all for
-    the newest page (120 ms, 0.2 ms with statistics). PostgreSQL's autovacuum would get there
-    too, but only after the load, while the first queries run."""
-    with session_scope(factory) as session:
-        session.execute(text("ANALYZE"))
 
 
 def _update_search_index(settings: Settings, factory: sessionmaker[Session]) -> None:

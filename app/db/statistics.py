@@ -1,4 +1,4 @@
-"""Planner statistics kept current through a bulk load (PostgreSQL).
+"""Planner statistics kept current through a bulk load (PostgreSQL; SQLite at its end).
 
 PostgreSQL plans from statistics that ANALYZE gathers. A new database has none, and autovacuum,
 where it runs at all, analyses a table a minute or more after it has grown: a load into an empty
@@ -55,9 +55,12 @@ _GIN = text(
 
 def settle(session: Session) -> list[str]:
     """After a load: merge the pending entries of the loaded tables' GIN indexes, and analyse
-    what grew; the names of both. Nothing on SQLite."""
+    what grew; the names of both. On SQLite, ANALYZE the database (about 1 s at 100,000
+    articles): without statistics its planner walked an index that every article matched and
+    sorted them all for the newest page of /v1/articles (154 ms at 100,000; 0.01 ms after)."""
     if session.get_bind().dialect.name != "postgresql":
-        return []
+        session.execute(text("ANALYZE"))
+        return ["sqlite_stat1"]
     indexes = list(session.scalars(_GIN, {"tables": list(LOADED)}))
     for name in indexes:
         session.execute(text("SELECT gin_clean_pending_list(CAST(:index AS regclass))"), {"index": name})  # fmt: skip

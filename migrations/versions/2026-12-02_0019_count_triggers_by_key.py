@@ -14,8 +14,8 @@ once instead of taking the event's contribution away and adding it back.
 SQLite's triggers are untouched: it plans each trigger statement with its key's index.
 The downgrade puts back 0017's functions (read from its module).
 
-Revision ID: 0018_count_triggers_by_key
-Revises: 0017_happening_counts
+Revision ID: 0019_count_triggers_by_key
+Revises: 0018_change_xid
 Create Date: 2026-12-02 14:00:00
 """
 
@@ -23,8 +23,8 @@ from collections.abc import Sequence
 
 from alembic import context, op
 
-revision: str = "0018_count_triggers_by_key"
-down_revision: str | None = "0017_happening_counts"
+revision: str = "0019_count_triggers_by_key"
+down_revision: str | None = "0018_change_xid"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

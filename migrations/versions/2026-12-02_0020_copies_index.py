@@ -9,8 +9,8 @@ without statistics can make the same choice. The index is for finding an article
 (`duplicate_of_id = ?`, and the foreign key's ON DELETE), which implies NOT NULL, so a partial
 index serves every lookup it served, and is a fraction of its size.
 
-Revision ID: 0019_copies_index
-Revises: 0018_count_triggers_by_key
+Revision ID: 0020_copies_index
+Revises: 0019_count_triggers_by_key
 Create Date: 2026-12-02 14:10:00
 """
 
@@ -19,8 +19,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0019_copies_index"
-down_revision: str | None = "0018_count_triggers_by_key"
+revision: str = "0020_copies_index"
+down_revision: str | None = "0019_count_triggers_by_key"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
