@@ -11,7 +11,7 @@ extraction), and the connection gets them when the session's transaction begins 
 
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event, text
@@ -92,9 +92,14 @@ def _apply_to(session: Session, deadlines: list[float]) -> None:
         return
     for connection in _connections(transaction):
         if not connection.closed and not connection.invalidated:
-            # in a failed transaction the reset fails too; the rollback drops the limit anyway
-            with suppress(DBAPIError):
+            try:
                 _apply(connection, deadlines)
+            except DBAPIError as error:
+                # in a failed transaction the reset fails too; the rollback drops the limit
+                # anyway. A lost connection (a replica stopping) is raised: swallowed, it would
+                # surface at the commit as a PendingRollbackError, a 500 instead of a 503
+                if error.connection_invalidated:
+                    raise
 
 
 def _connections(transaction: SessionTransaction) -> list[Connection]:

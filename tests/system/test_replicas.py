@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 from app import migrate
 from app.config import Settings
@@ -182,3 +183,50 @@ def test_readyz_and_metrics_show_the_lag_and_a_lagging_replica_leaves_the_rotati
         pg_cluster.replica_sql("SELECT pg_wal_replay_resume()")
         _until(lambda: _replicas(client)[0]["in_rotation"] is True)
         assert _replicas(client)[0]["lag_seconds"] == 0
+
+
+@pytest.mark.parametrize("at", ["query", "reset"])
+@pytest.mark.parametrize(
+    "path", ["/v1/articles", "/v1/articles/{id}", "/v1/search?q=talks", "/v1/dyads/AZE-TUR"]
+)
+def test_a_replica_lost_in_the_middle_of_a_read_is_a_503_with_retry_after(
+    pg_cluster: Cluster, replica_client: ClientMaker, path: str, at: str
+) -> None:
+    """What a read on the replica answers when the replica goes (`pg_ctl stop -m fast`
+    terminates its backends, as pg_terminate_backend does): a 503 the client may retry, and the
+    next read is served. `query`: at the read's first query; `reset`: after its queries, as
+    the time limit is lifted (`SET LOCAL statement_timeout`), just before the commit; found by
+    benchmarks/fault_run.py as a 500 (PendingRollbackError at the commit)."""
+    with replica_client() as client:
+        article_id, _token = _write(client)
+        pg_cluster.wait_replayed()
+        path = path.format(id=article_id)
+        replicas = client.app.state.replicas
+        # the checks stop (the replica stays in rotation as last found): their thread runs
+        # statements on the replica's engine, whose listeners must not change under it
+        replicas.stop()
+        replica = replicas.replicas[0]
+        terminated: list[int] = []
+        queried: list[str] = []
+
+        def terminate_own_backend(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            if terminated:
+                return
+            limit = statement.startswith("SET")
+            if not limit:
+                queried.append(statement)
+            if (at == "query" and limit) or (at == "reset" and not (limit and queried)):
+                return
+            pid = conn.connection.dbapi_connection.info.backend_pid
+            terminated.append(pid)
+            pg_cluster.replica_sql(f"SELECT pg_terminate_backend({pid}, 5000)")
+
+        event.listen(replica.engine, "before_cursor_execute", terminate_own_backend)
+        try:
+            lost = client.get(path)
+        finally:
+            event.remove(replica.engine, "before_cursor_execute", terminate_own_backend)
+        assert terminated, "the read did not go to the replica"
+        assert_problem(lost, 503)
+        assert int(lost.headers["Retry-After"]) >= 1
+        assert client.get(path).status_code == 200
