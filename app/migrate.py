@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
@@ -82,7 +83,17 @@ def migration_lock(url: str) -> Iterator[None]:
 
 
 def head_revision(url: str) -> str | None:
-    return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    """The newest migration's revision. The scripts are read once a process (15 ms each time:
+    /readyz asks on every health check, each second per node behind a load balancer); they
+    do not change while it runs, and every database (`url`) has the same history."""
+    return _head_of(_script_location())
+
+
+@lru_cache(maxsize=4)
+def _head_of(location: Path) -> str | None:
+    config = Config()
+    config.set_main_option("script_location", str(location))
+    return ScriptDirectory.from_config(config).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
