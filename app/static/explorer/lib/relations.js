@@ -21,6 +21,10 @@ export function pairLink(ctx, a, b, text) {
   return h("a", { href: ctx.link(pairPath(a, b)), dataset: { testid: "pair-link" } }, text || `${a}–${b}`);
 }
 
+export function happeningLink(ctx, id, text = "Happening") {
+  return h("a", { href: ctx.link(`/explore/happenings/${id}`), dataset: { testid: "happening-link" } }, text);
+}
+
 export function countryLink(ctx, code, name) {
   return h("a", { href: ctx.link(`/explore/countries/${code}`), class: "country-link" }, name || code);
 }
@@ -76,13 +80,7 @@ export function eventItem(ctx, event) {
         ? h("span", null, "States: ", states.flatMap((code, i) => [i ? ", " : null, countryLink(ctx, code)]))
         : null,
       h("a", { href: ctx.link(`/explore/articles/${event.article_id}`) }, "Article"),
-      event.happening_id
-        ? h(
-            "a",
-            { href: ctx.link(`/explore/happenings/${event.happening_id}`), dataset: { testid: "happening-link" } },
-            "Happening",
-          )
-        : null,
+      event.happening_id ? happeningLink(ctx, event.happening_id) : null,
     ),
   );
 }

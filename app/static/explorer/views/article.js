@@ -10,6 +10,7 @@ import { codePoints, ENTITY_KINDS, kindClass, kindLabel, mentioned } from "../li
 import {
   articleItem,
   entityLink,
+  happeningLink,
   loadRelationStyles,
   pairLink,
   pairsOf,
@@ -121,7 +122,7 @@ function metadata(ctx, article) {
           article.happenings.length === 1 ? "Happening" : "Happenings",
           article.happenings.flatMap((id, i) => [
             i ? ", " : null,
-            h("a", { href: ctx.link(`/explore/happenings/${id}`), dataset: { testid: "happening-link" } }, `#${id}`),
+            happeningLink(ctx, id, `#${id}`),
           ]),
         )
       : [],
@@ -215,13 +216,7 @@ function eventCard(ctx, event, range, onEvidence) {
       { class: "event-links" },
       button,
       pairs.map(([x, y]) => pairLink(ctx, x, y, `Pair ${x}–${y}`)),
-      event.happening_id
-        ? h(
-            "a",
-            { href: ctx.link(`/explore/happenings/${event.happening_id}`), dataset: { testid: "happening-link" } },
-            "Happening",
-          )
-        : null,
+      event.happening_id ? happeningLink(ctx, event.happening_id) : null,
     ),
   );
 }
