@@ -20,9 +20,10 @@ from sqlalchemy import (
     table,
     text,
 )
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
+from app.db.limits import is_timeout
 from app.errors import InvalidQuery
 from app.models import Article
 from app.search.highlight import stem
@@ -61,11 +62,32 @@ def _validated(session: Session, statement: Any, raw: str, syntax: str) -> None:
         with session.begin_nested():
             session.execute(statement, {"q": raw})
     except (OperationalError, ProgrammingError) as error:
+        if not _about_the_query(error):
+            raise  # the database's trouble, not the query's: a 503 (app.errors), not a 400
         message = str(error.orig).splitlines()[0] if error.orig else "invalid query"
         raise InvalidQuery(
             f"q: not valid {syntax} syntax: {message}",
             errors=[{"field": "q", "in": "query", "message": message}],
         ) from error
+
+
+# SQLSTATE classes of a database in trouble (connection, transaction rollback, resources,
+# object state, operator intervention, system, internal), never of a query's syntax
+_NOT_THE_QUERY = ("08", "40", "53", "55", "57", "58", "XX")
+_SQLITE_TROUBLE = ("database is locked", "disk i/o", "malformed", "out of memory", "interrupted")
+
+
+def _about_the_query(error: DBAPIError) -> bool:
+    """Whether the engine refused the query itself. A lost connection (a replica restarting),
+    a statement stopped for its time limit, or a busy or failing database raise the same
+    exception classes as a syntax error, and must not become a 400 on `q`."""
+    if error.connection_invalidated or is_timeout(error):
+        return False
+    sqlstate = str(getattr(error.orig, "sqlstate", None) or "")
+    if sqlstate[:2] in _NOT_THE_QUERY:
+        return False
+    message = str(error.orig if error.orig is not None else error).lower()
+    return not any(trouble in message for trouble in _SQLITE_TROUBLE)
 
 
 def _quote(word: str) -> str:
