@@ -10,7 +10,7 @@ import app.models  # noqa: F401  (registers the tables)
 from app.config import get_settings
 from app.db.base import Base
 from app.db.session import make_engine
-from app.migrate import is_search_object
+from app.migrate import outside_models
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -27,7 +27,7 @@ def include_object(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:
     """Leave the search index to its own migration: FTS5 tables, the tsvector column and index."""
-    return not is_search_object(name)
+    return not outside_models(name)
 
 
 def _configure(connection: Connection) -> None:
