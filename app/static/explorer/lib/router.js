@@ -75,9 +75,12 @@ function setTitle(part) {
   document.title = part ? `${part} · ${SITE}` : SITE;
 }
 
+let shown = null; // the path and query the page shows (a fragment alone changes neither)
+
 async function render({ focus = false } = {}) {
   const token = ++current;
   const url = new URL(location.href);
+  shown = url.pathname + url.search;
   const path = ownPath(url) ?? "/";
   const { route, path: pathParams } = match(path);
   const [name, , load] = route;
@@ -154,6 +157,7 @@ export function replaceQuery(values) {
     }
   }
   history.replaceState(null, "", url.href);
+  shown = url.pathname + url.search; // the view shows this state already
 }
 
 function onClick(event) {
@@ -170,6 +174,11 @@ function onClick(event) {
 
 export function start() {
   document.addEventListener("click", onClick);
-  window.addEventListener("popstate", () => render({ focus: true }));
+  // Back and forward render the view of the URL they land on. A jump to a fragment (the skip
+  // link's #main, an in-page anchor) fires popstate too, but shows the same view: rendering
+  // it again would replace the element the browser has just moved the focus to.
+  window.addEventListener("popstate", () => {
+    if (location.pathname + location.search !== shown) render({ focus: true });
+  });
   render();
 }
