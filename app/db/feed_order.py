@@ -13,8 +13,10 @@ The horizon counts the transactions of this database only. Transaction ids are t
 so `pg_snapshot_xmin(pg_current_snapshot())` would let a long transaction in any other database
 of the server (another application's, a test run's) stall the feed, though none of them can
 write a row of this `change` table. It is read in two steps, in this order:
-1. the statement's snapshot (taken as it starts): every transaction id from its xmax on is
-   assigned later, so the horizon is at most that;
+1. the statement's snapshot (taken as it starts): its xmax is one past the newest transaction
+   that had ended, so every row of an ended transaction lies below it, and the horizon is at
+   most that; except that the reader's own rows, whose transaction has not ended, lie below it
+   too (its xid may be past that xmax when no transaction ended after it began);
 2. the transaction id of every backend connected to this database (and of its prepared
    transactions), read live after that snapshot (the statistics snapshot is cleared first: it
    would otherwise be the one cached at the transaction's first look). A transaction below the
@@ -56,7 +58,10 @@ _HORIZON = text(
         FROM bound CROSS JOIN running
     )
     SELECT least(
-        (SELECT xmax FROM bound),
+        greatest(
+            (SELECT xmax FROM bound),
+            pg_current_xact_id_if_assigned()::text::bigint + 1
+        ),
         (SELECT min(xmax - 4294967296 + d) FROM distance WHERE d >= 2147483648),
         CASE WHEN pg_is_in_recovery()
             THEN pg_snapshot_xmin(pg_current_snapshot())::text::bigint END
@@ -126,6 +131,12 @@ def read(session: Session, after: Position, *, limit: int | None = None) -> list
         .order_by(*_in_order(session))
     )
     return list(session.execute(statement if limit is None else statement.limit(limit)))
+
+
+def changes(session: Session, after: Position, *, limit: int) -> list[Change]:
+    """The final change rows past `after`, in commit order, at most `limit` (the API's feed)."""
+    statement = select(Change).where(_final(session, after)).order_by(*_in_order(session))
+    return list(session.scalars(statement.limit(limit)))
 
 
 def position_of(row: Row[Any]) -> Position:
