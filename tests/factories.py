@@ -4,12 +4,21 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import Connection, insert, select, text
 from sqlalchemy.orm import Session
 
 from app import countries as countries_data
 from app.kit.text import content_hash
-from app.models import Article, Entity, Event, EventParticipant, Happening, Mention, Source
+from app.models import (
+    Article,
+    Change,
+    Entity,
+    Event,
+    EventParticipant,
+    Happening,
+    Mention,
+    Source,
+)
 from app.services.entity import entity_key
 
 PAGE = """ date 2024-03-12 By Test Writer
@@ -204,3 +213,15 @@ RELATIONS_EVENTS = [
     # article 3
     [{"type": "arms_transfer", "date": "2024-01-05", "countries": ["KOR", "POL"]}],
 ]
+
+
+def write_change(connection: Connection, object_id: int) -> int:
+    """One change row written on `connection`, in whatever transaction it has open; its id
+    (the commit-order tests hold a slow transaction open beside a fast one)."""
+    inserted = connection.execute(
+        insert(Change)
+        .values(at=text("now()"), kind="entity", object_id=object_id, action="created")
+        .returning(Change.id)
+    )
+    change_id: int = inserted.scalar_one()
+    return change_id

@@ -2,15 +2,14 @@
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, create_engine, insert, text
+from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from app import migrate
 from app.api.paging import cursor_key, open_cursor, seal_cursor
 from app.kit.pagination import encode_cursor
-from app.models import Change
 from app.services.changes import LEGACY_KEYSET, list_changes
-from tests.factories import create
+from tests.factories import create, write_change
 from tests.helpers import ON_POSTGRES, assert_problem
 
 
@@ -124,21 +123,12 @@ def test_a_slow_writer_that_drew_its_id_first_is_not_skipped_by_a_mirror(scratch
     engine = create_engine(scratch_url)
     reader = Session(engine)
 
-    def write(connection: Connection, object_id: int) -> int:
-        inserted = connection.execute(
-            insert(Change)
-            .values(at=text("now()"), kind="entity", object_id=object_id, action="created")
-            .returning(Change.id)
-        )
-        change_id: int = inserted.scalar_one()
-        return change_id
-
     try:
         with engine.connect() as slow, engine.connect() as fast:
             slow.begin()
-            slow_id = write(slow, 1)
+            slow_id = write_change(slow, 1)
             fast.begin()
-            fast_id = write(fast, 2)
+            fast_id = write_change(fast, 2)
             fast.commit()
             assert slow_id < fast_id
             items, resume, _more = list_changes(reader, limit=100, since=None)

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, event, insert, select, text
+from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.orm import Session
 
 from app import migrate
@@ -31,7 +31,7 @@ from app.search.topk import TopKIndex
 from app.services import search_index
 from app.services.index_keeper import MAX_LAG_S
 from app.services.keys import Scope, create_key
-from tests.factories import article_payload, make_article
+from tests.factories import article_payload, make_article, write_change
 from tests.helpers import ADMIN_URL, ON_POSTGRES, ROOT
 
 pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL only")
@@ -116,25 +116,15 @@ def post(client: TestClient, n: int, **overrides: Any) -> int:
 # -- the feed itself ---------------------------------------------------------------------------
 
 
-def _change(connection: Any, object_id: int) -> int:
-    row = connection.execute(
-        insert(Change)
-        .values(at=text("now()"), kind="entity", object_id=object_id, action="created")
-        .returning(Change.id)
-    )
-    change_id: int = row.scalar_one()
-    return change_id
-
-
 def test_a_slow_writer_that_drew_its_id_first_is_not_passed_over(url: str) -> None:
     engine = create_engine(url)
     reader = Session(engine)
     try:
         with engine.connect() as slow, engine.connect() as fast:
             slow.begin()
-            slow_id = _change(slow, 1)
+            slow_id = write_change(slow, 1)
             fast.begin()
-            fast_id = _change(fast, 2)
+            fast_id = write_change(fast, 2)
             fast.commit()
             assert slow_id < fast_id  # by id, a reader past fast_id would never see slow_id
             # the fast row is committed and visible, but not final: the reader waits
@@ -163,7 +153,7 @@ def test_interleaved_slow_and_fast_writers_lose_nothing(url: str) -> None:
         for n in range(12):
             with engine.connect() as connection:
                 connection.begin()
-                ids = [_change(connection, seed * 100 + n) for _ in range(rng.randint(1, 3))]
+                ids = [write_change(connection, seed * 100 + n) for _ in range(rng.randint(1, 3))]
                 time.sleep(rng.choice([0, 0, 0.001, 0.01, 0.05, 0.2]))
                 if rng.random() < 0.15:
                     connection.rollback()
@@ -212,7 +202,7 @@ def test_a_transaction_in_another_database_does_not_hold_the_feed_back(url: str)
             elsewhere.begin()
             elsewhere.execute(text("SELECT pg_current_xact_id()"))  # holds a transaction id
             writer.begin()
-            change_id = _change(writer, 1)
+            change_id = write_change(writer, 1)
             writer.commit()
             with Session(engine) as reader:
                 assert [r.id for r in feed_order.read(reader, feed_order.START)] == [change_id]
