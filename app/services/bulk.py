@@ -4,7 +4,7 @@ extracted outside the write, then stored a chunk at a time with one flush, and o
 
 import itertools
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -200,9 +200,17 @@ def _finish(
     writing = nullcontext(target) if isinstance(target, Session) else session_scope(target)
     with writing as session:
         _store(session, lines, options)
-    if not isinstance(target, Session):  # a load of its own transactions (the CLI's)
+    _between_transactions(target, analyze_grown)
+
+
+def _between_transactions(
+    target: Session | sessionmaker[Session], upkeep: Callable[[Session], object]
+) -> None:
+    """Statistics upkeep in a transaction of its own, for a load of its own transactions (the
+    CLI's); nothing for a request's load, whose one transaction holds all of it."""
+    if not isinstance(target, Session):
         with session_scope(target) as session:
-            analyze_grown(session)
+            upkeep(session)
 
 
 def _chunk(
@@ -239,9 +247,7 @@ def ingest_records(
         yield from _pipelined(target, stream, options, pool)
     else:
         yield from _serial(target, stream, options)
-    if not isinstance(target, Session):  # a load of its own transactions (the CLI's)
-        with session_scope(target) as session:
-            settle(session)
+    _between_transactions(target, settle)
 
 
 def _serial(
