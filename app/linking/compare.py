@@ -42,15 +42,19 @@ def date_veto(a: Card, b: Card) -> str | None:
             return "different day" if day else "different period"
         return None
     dated, other = (a, b) if a.lo else (b, a)
-    if dated.lo and dated.hi and other.published:  # an unknown publication rules nothing out
-        if (
-            not shift(dated.lo, -PUBLISHED_BEFORE)
-            <= other.published
-            <= shift(dated.hi, PUBLISHED_AFTER)
+    span = other.published_span()
+    if dated.lo and dated.hi and span:  # an unknown publication rules nothing out
+        # a publication known to the month may fall on any of its days
+        if not _overlaps(
+            shift(dated.lo, -PUBLISHED_BEFORE),
+            shift(dated.hi, PUBLISHED_AFTER),
+            *span,
+            timedelta(0),
         ):
             return "published out of range"
         return None
-    if a.published and b.published and abs(a.published - b.published) > PUBLISHED_AFTER:
+    a_span, b_span = a.published_span(), b.published_span()
+    if a_span and b_span and not _overlaps(*a_span, *b_span, PUBLISHED_AFTER):
         return "published apart"
     return None
 

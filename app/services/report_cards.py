@@ -39,6 +39,13 @@ def _day(moment: datetime | None) -> date | None:
     return moment.date() if moment is not None else None
 
 
+def _last_day(moment: datetime | None, precision: str | None) -> date | None:
+    """The last day a publication known only to the month or the year allows."""
+    if moment is None or precision not in ("month", "year"):
+        return None
+    return bounds(moment.date(), None, precision)[1]
+
+
 def read_cards(session: Session, ids: list[int]) -> dict[int, tuple[Card, Mark]]:
     """The cards of these events, with what their rows say of their happenings."""
     rows = session.execute(
@@ -56,6 +63,7 @@ def read_cards(session: Session, ids: list[int]) -> dict[int, tuple[Card, Mark]]
             Event.is_lead,
             Event.happening_role,
             Article.published_at,
+            Article.published_precision,
             Article.created_at,
             Article.source_id,
             Article.duplicate_of_id,
@@ -102,6 +110,7 @@ def read_cards(session: Session, ids: list[int]) -> dict[int, tuple[Card, Mark]]
             hi=hi,
             precision=row.date_precision if lo else None,
             published=_day(row.published_at),
+            published_last=_last_day(row.published_at, row.published_precision),
             status=row.status or "reported",
             source=row.source_id,
             copy_of=row.duplicate_of_id,

@@ -54,6 +54,18 @@ def test_an_undated_report_is_placed_by_its_publication() -> None:
     assert compare(card(1), unknown).veto is None  # nothing rules it out; the rest decides
 
 
+def test_a_publication_known_to_the_month_allows_each_of_its_days() -> None:
+    late = card(1, lo=date(2024, 3, 28), hi=date(2024, 3, 28), published=date(2024, 3, 28))
+    month = {"lo": None, "hi": None, "precision": None, "published_last": date(2024, 3, 31)}
+    march = card(2, published=date(2024, 3, 1), **month)
+    assert compare(late, march).veto is None  # it may have come out on the 28th
+    may = card(3, published=date(2024, 5, 1), **{**month, "published_last": date(2024, 5, 31)})
+    assert compare(late, may).veto == "published out of range"
+    assert compare(march, may).veto == "published apart"
+    april = card(4, published=date(2024, 4, 2), **{**month, "published_last": None})
+    assert compare(march, april).veto is None  # the 2nd is days from the 31st
+
+
 def test_other_counterparts_editions_and_stages_are_other_happenings() -> None:
     georgia = card(2, states=frozenset({"AZE", "GEO"}))
     assert compare(card(1, states=frozenset({"AZE", "UZB"})), georgia).veto == (
