@@ -71,13 +71,17 @@ def _stage_rules() -> tuple[
 def stage(event_type: str, evidence: str | None) -> str | None:
     """The milestone of a deal an evidence sentence reports (delivered, signed, ...), for the
     types whose reports come in milestones; None when it says none. A milestone still to come
-    ('is expected to be signed') is not the sentence's."""
+    ('to be delivered in 2025') gives way to one the sentence reports ('signed a contract
+    under which ...'); alone, it is the milestone the sentence previews ('is expected to be
+    signed' announces the signing, not a delivery)."""
     types, not_yet, rules = _stage_rules()
     if event_type not in types or not evidence:
         return None
+    coming = None
     for name, pattern in rules:
         for match in pattern.finditer(evidence):
             before = evidence[max(0, match.start() - 40) : match.start()].lower().split()[-3:]
             if not not_yet & set(before):
                 return name
-    return None
+            coming = coming or name
+    return coming

@@ -117,7 +117,14 @@ def test_stage_reads_the_milestone_and_skips_what_is_still_to_come() -> None:
     assert stage("arms_transfer", "The navy took delivery of the first ship.") == "delivered"
     assert stage("arms_transfer", "The yard handed the ship to the navy.") == "delivered"
     assert stage("arms_transfer", "The two signed a contract for four ships.") == "deal"
-    assert stage("arms_transfer", "The contract is expected to be signed soon.") is None
+    # a milestone still to come is the one the sentence previews, unless it reports another
+    assert stage("arms_transfer", "The contract is expected to be signed soon.") == "deal"
+    assert stage("arms_transfer", "The maker is committed to deliver two ships in 2030.") == (
+        "delivered"
+    )
+    assert stage("arms_transfer", "They signed a deal; the ships will be delivered in 2030.") == (
+        "deal"
+    )
     assert stage("agreement", "Parliament ratified the pact.") == "ratified"
     assert stage("visit", "He signed the guest book.") is None  # only deals have milestones
 
