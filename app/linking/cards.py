@@ -30,6 +30,9 @@ class Card:
     # the last day a publication known to the month or year allows ("2021-09": the 30th);
     # None: `published` is the day
     published_last: date | None = None
+    # an article's year-less dateline ("BAKU, Azerbaijan, Jan. 31"), read where it has no
+    # publication date: (month, day)
+    dateline: tuple[int, int] | None = None
 
     @property
     def story(self) -> int:

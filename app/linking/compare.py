@@ -13,6 +13,8 @@ PUBLISHED_BEFORE = timedelta(days=21)
 PUBLISHED_AFTER = timedelta(days=10)
 # Day-precise dates of one happening reported a day apart (time zones, "yesterday").
 DAY_SLACK = timedelta(days=1)
+# where two year-less datelines are set side by side: a leap year, so 29 February exists
+_ANY_YEAR = date(2000, 6, 30)
 THRESHOLD = 0.40  # the mean score over a happening's reports a new report must reach
 
 
@@ -34,6 +36,24 @@ def _overlaps(a_lo: date, a_hi: date, b_lo: date, b_hi: date, slack: timedelta) 
     return shift(a_lo, -slack) <= b_hi and shift(b_lo, -slack) <= a_hi
 
 
+def _publications(card: Card, near: date) -> list[tuple[date, date]] | None:
+    """The spans of days the card's article may have come out in: its publication's, else
+    its year-less dateline's day in the years around `near`; None when nothing says."""
+    span = card.published_span()
+    if span:
+        return [span]
+    if card.dateline is None:
+        return None
+    month, day = card.dateline
+    days = []
+    for year in (near.year - 1, near.year, near.year + 1):
+        try:
+            days.append(date(year, month, day))
+        except ValueError:  # 29 February of a common year
+            continue
+    return [(d, d) for d in days]
+
+
 def date_veto(a: Card, b: Card) -> str | None:
     """Why the two reports' dates cannot be one happening's, or None."""
     if a.lo and a.hi and b.lo and b.hi:
@@ -42,19 +62,24 @@ def date_veto(a: Card, b: Card) -> str | None:
             return "different day" if day else "different period"
         return None
     dated, other = (a, b) if a.lo else (b, a)
-    span = other.published_span()
-    if dated.lo and dated.hi and span:  # an unknown publication rules nothing out
-        # a publication known to the month may fall on any of its days
-        if not _overlaps(
-            shift(dated.lo, -PUBLISHED_BEFORE),
-            shift(dated.hi, PUBLISHED_AFTER),
-            *span,
-            timedelta(0),
-        ):
+    if dated.lo and dated.hi:
+        # a publication known to the month may fall on any of its days; a year-less
+        # dateline ("BAKU, Jan. 31") on that day of any year near the happening's
+        spans = _publications(other, dated.lo)
+        if spans is None:
+            return None  # an unknown publication rules nothing out
+        window = shift(dated.lo, -PUBLISHED_BEFORE), shift(dated.hi, PUBLISHED_AFTER)
+        if not any(_overlaps(*window, *span, timedelta(0)) for span in spans):
             return "published out of range"
         return None
-    a_span, b_span = a.published_span(), b.published_span()
-    if a_span and b_span and not _overlaps(*a_span, *b_span, PUBLISHED_AFTER):
+    a_span = a.published_span()
+    near = a_span[0] if a_span else (b.published or _ANY_YEAR)
+    a_spans, b_spans = _publications(a, near), _publications(b, near)
+    if (
+        a_spans
+        and b_spans
+        and not any(_overlaps(*x, *y, PUBLISHED_AFTER) for x in a_spans for y in b_spans)
+    ):
         return "published apart"
     return None
 

@@ -44,6 +44,48 @@ def editions(*names: str | None) -> frozenset[str]:
     return frozenset(marks)
 
 
+_MONTH_NUMBERS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+# "BAKU, Azerbaijan, Jan. 31", "SEOUL, July 4 (UPI) --", "New Delhi [India], Sept 6 :": a
+# place, a month and a day with no year after it, then the agency, a colon, dash or the end
+_PLACE_WORD = r"(?:[A-Z][\w.'’-]*|\([^)\n]{1,30}\)|\[[^\]\n]{1,30}\])"
+_DATELINE = re.compile(
+    r"^\W{0,3}" + _PLACE_WORD + r"(?:,?\s+" + _PLACE_WORD + r"){0,5}"
+    r",\s*([A-Za-z]{3,9})\.?\s+(\d{1,2})(?!\d|,?\s*\d{4})"
+    r"\s*(?:\([^)\n]{1,20}\)|/[^/\n]{1,20}/)?\s*(?:[:.\n\u2013\u2014-]|$)"
+)
+
+
+@lru_cache(maxsize=65536)
+def dateline(opening: str | None) -> tuple[int, int] | None:
+    """The month and day of a year-less dateline an article's text opens with, if any."""
+    match = _DATELINE.match(opening.strip()) if opening else None
+    if match is None:
+        return None
+    month = _MONTH_NUMBERS.get(match.group(1).lower())
+    day = int(match.group(2))
+    return (month, day) if month and 1 <= day <= 31 else None
+
+
 @cache
 def _stage_rules() -> tuple[
     frozenset[str], frozenset[str], tuple[tuple[str, re.Pattern[str]], ...]

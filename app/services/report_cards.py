@@ -6,14 +6,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.linking.cards import Card
-from app.linking.features import content_words, editions, stage
+from app.linking.features import content_words, dateline, editions, stage
 from app.models import Article, Entity, Event, EventParticipant, Mention
 
 _THINGS = ("agreement", "equipment", "organization", "location")
+_OPENING = 120  # characters of an article's text a dateline is read from
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,8 @@ def read_cards(session: Session, ids: list[int]) -> dict[int, tuple[Card, Mark]]
             Article.source_id,
             Article.duplicate_of_id,
             Article.title,
+            # where a dateline would be: "BAKU, Azerbaijan, Jan. 31"
+            func.substr(Article.body, 1, _OPENING).label("opening"),
         )
         .join(Article, Article.id == Event.article_id)
         .where(Event.id.in_(ids))
@@ -111,6 +114,7 @@ def read_cards(session: Session, ids: list[int]) -> dict[int, tuple[Card, Mark]]
             precision=row.date_precision if lo else None,
             published=_day(row.published_at),
             published_last=_last_day(row.published_at, row.published_precision),
+            dateline=dateline(row.opening) if row.published_at is None else None,
             status=row.status or "reported",
             source=row.source_id,
             copy_of=row.duplicate_of_id,

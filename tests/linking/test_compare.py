@@ -4,7 +4,7 @@ from datetime import date
 
 from app.linking.cards import Card
 from app.linking.compare import compare, joins, shift
-from app.linking.features import editions, stage
+from app.linking.features import dateline, editions, stage
 
 
 def card(n: int, **fields: object) -> Card:
@@ -64,6 +64,31 @@ def test_a_publication_known_to_the_month_allows_each_of_its_days() -> None:
     assert compare(march, may).veto == "published apart"
     april = card(4, published=date(2024, 4, 2), **{**month, "published_last": None})
     assert compare(march, april).veto is None  # the 2nd is days from the 31st
+
+
+def test_a_year_less_dateline_places_a_report_with_no_publication() -> None:
+    undated = {"lo": None, "hi": None, "precision": None, "published": None}
+    march = card(2, dateline=(3, 12), **undated)
+    assert compare(card(1), march).veto is None  # 12 March of 2024, a day after it
+    july = card(3, dateline=(7, 3), **undated)
+    assert compare(card(1), july).veto == "published out of range"  # in no year near it
+    new_year = card(4, lo=date(2024, 1, 2), hi=date(2024, 1, 2), published=date(2024, 1, 2))
+    assert compare(new_year, card(5, dateline=(12, 30), **undated)).veto is None  # of 2023
+    assert compare(march, july).veto == "published apart"
+    assert compare(july, card(6, dateline=(7, 9), **undated)).veto is None
+    assert compare(card(7, lo=None, hi=None, precision=None), july).veto == "published apart"
+
+
+def test_dateline_reads_a_place_a_month_and_a_day_with_no_year() -> None:
+    assert dateline("BAKU, Azerbaijan, Jan. 31\n\nThe minister left for Ankara.") == (1, 31)
+    assert dateline("Washington, D.C., July 3 (ANI): The two states agreed") == (7, 3)
+    assert dateline("New Delhi [India], Sept 6 : India and Korea signed") == (9, 6)
+    assert dateline("ANKARA, May 5./TASS/. The ministers met") == (5, 5)
+    assert dateline("SEOUL, July 4, 2025 (UPI) -- The maker said") is None  # a year: a date
+    assert dateline("The ministers met, May 5. They agreed") is None  # a sentence, no place
+    assert dateline("Officials said on May 5 that talks would go on.") is None
+    assert dateline("LONDON, Smarch 5 - The two signed") is None  # no month
+    assert dateline(None) is None
 
 
 def test_other_counterparts_editions_and_stages_are_other_happenings() -> None:

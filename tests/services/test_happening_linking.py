@@ -114,6 +114,21 @@ def test_a_report_published_in_a_known_month_may_come_from_any_of_its_days(
     assert groups(session) == before
 
 
+def test_a_year_less_dateline_keeps_a_report_with_no_publication_out_of_other_months(
+    client: TestClient, session: Session
+) -> None:
+    dated = post(client, visit(1, date="2024-03-11", published="2024-03-11"))
+    payload = visit(2, date=None, published="2024-03-11")
+    payload["published_at"] = None
+    payload["body"] = "ANKARA, July 3 (Wire) - " + payload["body"]
+    july = post(client, payload)
+    payload = visit(3, date=None, published="2024-03-11")
+    payload["published_at"] = None
+    payload["body"] = "ANKARA, March 12 (Wire) - " + payload["body"]
+    march = post(client, payload)
+    assert groups(session) == {frozenset({dated, march}), frozenset({july})}
+
+
 def test_deleting_and_updating_reports_keeps_happenings_right(
     client: TestClient, session: Session
 ) -> None:
