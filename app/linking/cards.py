@@ -33,6 +33,10 @@ class Card:
     # an article's year-less dateline ("BAKU, Azerbaijan, Jan. 31"), read where it has no
     # publication date: (month, day)
     dateline: tuple[int, int] | None = None
+    # where the event has no date: a year-less day its sentence names ("September 28"),
+    # (month, day), and a weekday (0 Monday .. 6 Sunday)
+    day_hint: tuple[int, int] | None = None
+    weekday: int | None = None
 
     @property
     def story(self) -> int:

@@ -5,6 +5,7 @@ score. The weights and the threshold were set on the eval pages' gold clusters
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from app.linking import days
 from app.linking.cards import Card
 
 # A report with no date of its own is placed by its publication: it may come out up to
@@ -63,6 +64,9 @@ def date_veto(a: Card, b: Card) -> str | None:
         return None
     dated, other = (a, b) if a.lo else (b, a)
     if dated.lo and dated.hi:
+        hinted = days.veto_against_dated(dated, other)  # "on Tuesday, September 28"
+        if hinted:
+            return hinted
         # a publication known to the month may fall on any of its days; a year-less
         # dateline ("BAKU, Jan. 31") on that day of any year near the happening's
         spans = _publications(other, dated.lo)
@@ -72,6 +76,15 @@ def date_veto(a: Card, b: Card) -> str | None:
         if not any(_overlaps(*window, *span, timedelta(0)) for span in spans):
             return "published out of range"
         return None
+    hinted = days.veto_between_undated(a, b)
+    if hinted:
+        return hinted
+    for hinted_card, published in ((a, b), (b, a)):
+        span = published.published_span()
+        if span and not days.within(
+            hinted_card, shift(span[0], -PUBLISHED_AFTER), shift(span[1], PUBLISHED_BEFORE)
+        ):
+            return "published out of range"  # the day it names is not near the other's
     a_span = a.published_span()
     near = a_span[0] if a_span else (b.published or _ANY_YEAR)
     a_spans, b_spans = _publications(a, near), _publications(b, near)

@@ -86,6 +86,46 @@ def dateline(opening: str | None) -> tuple[int, int] | None:
     return (month, day) if month and 1 <= day <= 31 else None
 
 
+_WEEKDAYS = {
+    name: number
+    for number, name in enumerate(
+        ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    )
+}
+_WEEKDAY = re.compile(r"\b(" + "|".join(_WEEKDAYS) + r")\b", re.I)
+# "September 28", "Sept. 15", "28th of September", "19 June" with no year after them
+_YEARLESS = re.compile(
+    r"\b(?:([A-Z][a-z]{2,8})\.?\s+(\d{1,2})(?:st|nd|rd|th)?"
+    r"|(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([A-Z][a-z]{2,8})\.?)(?!\w)(?!,?\s*\d{4})"
+)
+
+
+@lru_cache(maxsize=65536)
+def day_hints(evidence: str | None) -> tuple[tuple[int, int] | None, int | None]:
+    """The one year-less day (month, day) and the one weekday an evidence sentence names;
+    None for either where it names none, or several."""
+    if not evidence:
+        return None, None
+    days, starts = set(), []
+    for match in _YEARLESS.finditer(evidence):
+        month_name = match.group(1) or match.group(4)
+        month = _MONTH_NUMBERS.get(month_name.lower())
+        day = int(match.group(2) or match.group(3))
+        if month and 1 <= day <= 31:
+            days.add((month, day))
+            starts.append(match.start())
+    found = list(_WEEKDAY.finditer(evidence))
+    weekdays = {_WEEKDAYS[w.group(1).lower()] for w in found}
+    one_day = next(iter(days)) if len(days) == 1 else None
+    weekday = next(iter(weekdays)) if len(weekdays) == 1 else None
+    # beside a day, a weekday is that day's only when written with it ("Tuesday, September
+    # 28"): then it pins the year; elsewhere in the sentence it may be another thing's
+    if one_day and weekday is not None:
+        beside = any(0 <= s - w.end() <= 3 for w in found for s in starts)
+        weekday = weekday if beside else None
+    return one_day, weekday
+
+
 @cache
 def _stage_rules() -> tuple[
     frozenset[str], frozenset[str], tuple[tuple[str, re.Pattern[str]], ...]

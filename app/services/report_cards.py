@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.linking.cards import Card
-from app.linking.features import content_words, dateline, editions, stage
+from app.linking.features import content_words, dateline, day_hints, editions, stage
 from app.models import Article, Entity, Event, EventParticipant, Mention
 
 _THINGS = ("agreement", "equipment", "organization", "location")
@@ -104,6 +104,7 @@ def read_cards(session: Session, ids: list[int]) -> dict[int, tuple[Card, Mark]]
         if row.date_start is not None:
             lo, hi = bounds(row.date_start, row.date_end, row.date_precision)
         kinds = named[row.article_id]
+        day_hint, weekday = day_hints(row.evidence) if lo is None else (None, None)
         card = Card(
             event_id=row.id,
             article_id=row.article_id,
@@ -115,6 +116,8 @@ def read_cards(session: Session, ids: list[int]) -> dict[int, tuple[Card, Mark]]
             published=_day(row.published_at),
             published_last=_last_day(row.published_at, row.published_precision),
             dateline=dateline(row.opening) if row.published_at is None else None,
+            day_hint=day_hint,
+            weekday=weekday,
             status=row.status or "reported",
             source=row.source_id,
             copy_of=row.duplicate_of_id,
