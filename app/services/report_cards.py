@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.linking.cards import Card
@@ -69,8 +69,11 @@ def read_cards(session: Session, ids: list[int]) -> dict[int, tuple[Card, Mark]]
             Article.source_id,
             Article.duplicate_of_id,
             Article.title,
-            # where a dateline would be: "BAKU, Azerbaijan, Jan. 31"
-            func.substr(Article.body, 1, _OPENING).label("opening"),
+            # where a dateline would be ("BAKU, Azerbaijan, Jan. 31"), read only where the
+            # article has no publication date: the body is not loaded for the others
+            case((Article.published_at.is_(None), func.substr(Article.body, 1, _OPENING))).label(
+                "opening"
+            ),
         )
         .join(Article, Article.id == Event.article_id)
         .where(Event.id.in_(ids))
