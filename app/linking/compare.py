@@ -14,6 +14,9 @@ PUBLISHED_BEFORE = timedelta(days=21)
 PUBLISHED_AFTER = timedelta(days=10)
 # Day-precise dates of one happening reported a day apart (time zones, "yesterday").
 DAY_SLACK = timedelta(days=1)
+# an article's own earlier report alone: enough to join, but a happening other articles'
+# reports match better wins (the article may have named the happening loosely first)
+SAME_ARTICLE = 0.5
 # where two year-less datelines are set side by side: a leap year, so 29 February exists
 _ANY_YEAR = date(2000, 6, 30)
 THRESHOLD = 0.40  # the mean score over a happening's reports a new report must reach
@@ -171,10 +174,11 @@ def joins(card: Card, members: list[Card]) -> float | None:
 def _same_article(card: Card, members: list[Card]) -> float | None:
     """A happening only this report's own article reports so far: the article names one
     happening twice ("met on July 8" and "at the meeting on July 8") when both reports are
-    dated and nothing tells them apart; an undated one may be anything the article recalls."""
+    dated and nothing tells them apart (SAME_ARTICLE: a happening of other articles that
+    matches better still wins); an undated one may be anything the article recalls."""
     if card.lo is None:
         return None
     for member in members:
         if member.lo is None or compare(card, member).veto:
             return None
-    return 1.0
+    return SAME_ARTICLE

@@ -3,7 +3,7 @@
 from datetime import date
 
 from app.linking.cards import Card
-from app.linking.compare import compare, joins, shift
+from app.linking.compare import SAME_ARTICLE, compare, joins, shift
 from app.linking.features import dateline, editions, stage
 
 
@@ -131,7 +131,12 @@ def test_a_report_joins_only_what_it_matches_on_average() -> None:
 def test_an_article_reporting_one_happening_twice_gives_one_happening() -> None:
     newcomer = card(2)
     # "met on March 11" and "at the meeting on March 11": the article's own happening
-    assert joins(newcomer, [card(2, event_id=9)]) == 1.0
+    own = joins(newcomer, [card(2, event_id=9)])
+    assert own == SAME_ARTICLE
+    # ... unless other articles' reports of a happening match it better: the article may
+    # have named it loosely first (a month, fewer states)
+    other = joins(newcomer, [card(1), card(3)])
+    assert other is not None and other > own
     # a day the other report cannot be, or a report nothing dates, stay apart
     assert joins(newcomer, [card(2, event_id=9, lo=date(2024, 5, 1), hi=date(2024, 5, 1))]) is None
     assert joins(newcomer, [card(2, event_id=9, lo=None, hi=None, precision=None)]) is None
