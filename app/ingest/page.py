@@ -19,7 +19,15 @@ from importlib import resources
 
 from app.ingest.credits import credit, wire
 from app.ingest.source import source_from_handle, source_from_url
-from app.ingest.stamps import STAMP_WORDS, glued_stamp, is_banner, stamp_words, url_date
+from app.ingest.stamps import (
+    STAMP_WORDS,
+    dotted_stamp,
+    glued_stamp,
+    is_banner,
+    issued_stamp,
+    stamp_words,
+    url_date,
+)
 from app.kit.dates import MONTHS, PartialDate, date_in_line, parse_partial_iso
 from app.kit.language import detect_language
 from app.kit.text import fold, normalize_body
@@ -287,7 +295,10 @@ def _date_line(lines: list[str], index: int, credits: _Credits) -> bool:
     if credits.published is None and index < 6 and len(line.split()) <= 12:
         stamp = date_in_line(line)
         short = len(line.split()) <= STAMP_WORDS or stamp_words(line) <= STAMP_WORDS
-        if stamp and (_is_chrome(line) or short):
+        issued = issued_stamp(line)  # a credit line: "(Source: ...; issued Sept. 11, 2019)"
+        if issued:
+            stamp = issued
+        if stamp and (_is_chrome(line) or short or issued):
             if is_banner(lines, index):
                 return True
             credits.published = stamp
@@ -300,6 +311,18 @@ def _glued_date(lines: list[str], credits: _Credits) -> None:
     rest of the line kept."""
     for index, line in enumerate(lines[:3]):
         found = glued_stamp(line) if credits.published is None else None
+        if found:
+            credits.published, lines[index] = found
+            return
+
+
+def _dotted_date(lines: list[str], credits: _Credits) -> None:
+    """One of the first lines as scraped (under a headline, a section, a byline) that starts
+    with a dotted day-first date: the date taken, the rest of the line kept. Read before the
+    lines are joined into paragraphs, which would bury the stamp mid-line."""
+    filled = [i for i, line in enumerate(lines) if line.strip()][:5]
+    for index in filled if credits.published is None else ():
+        found = dotted_stamp(lines[index].strip())
         if found:
             credits.published, lines[index] = found
             return
@@ -385,6 +408,7 @@ def parse_page(text: str, *, url: str | None = None, language: str | None = None
     credits = _Credits()
     _read_header(lines, credits)
     lines, footer = _split_footer(lines)
+    _dotted_date(lines, credits)
     lines = _cut_boilerplate(_drop_captions(_blocks(lines)))
     _glued_date(lines, credits)
     content = _trim_tail(_classify_lines(lines, credits), credits)

@@ -27,6 +27,16 @@ class Card:
     stage: str | None = None
     name: str | None = None  # the event's own name ("Slavic Brotherhood 2017")
     moment: datetime | None = None  # when the article was published (else stored)
+    # the last day a publication known to the month or year allows ("2021-09": the 30th);
+    # None: `published` is the day
+    published_last: date | None = None
+    # an article's year-less dateline ("BAKU, Azerbaijan, Jan. 31"), read where it has no
+    # publication date: (month, day)
+    dateline: tuple[int, int] | None = None
+    # where the event has no date: a year-less day its sentence names ("September 28"),
+    # (month, day), and a weekday (0 Monday .. 6 Sunday)
+    day_hint: tuple[int, int] | None = None
+    weekday: int | None = None
 
     @property
     def story(self) -> int:
@@ -36,3 +46,9 @@ class Card:
     def anchor(self) -> date | None:
         """The day that places this report in time: its own date, else its publication."""
         return self.lo or self.published
+
+    def published_span(self) -> tuple[date, date] | None:
+        """The first and last day the article may have come out, None when unknown."""
+        if self.published is None:
+            return None
+        return self.published, max(self.published_last or self.published, self.published)

@@ -5,6 +5,7 @@ score. The weights and the threshold were set on the eval pages' gold clusters
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from app.linking import days
 from app.linking.cards import Card
 
 # A report with no date of its own is placed by its publication: it may come out up to
@@ -13,6 +14,11 @@ PUBLISHED_BEFORE = timedelta(days=21)
 PUBLISHED_AFTER = timedelta(days=10)
 # Day-precise dates of one happening reported a day apart (time zones, "yesterday").
 DAY_SLACK = timedelta(days=1)
+# an article's own earlier report alone: enough to join, but a happening other articles'
+# reports match better wins (the article may have named the happening loosely first)
+SAME_ARTICLE = 0.5
+# where two year-less datelines are set side by side: a leap year, so 29 February exists
+_ANY_YEAR = date(2000, 6, 30)
 THRESHOLD = 0.40  # the mean score over a happening's reports a new report must reach
 
 
@@ -34,6 +40,24 @@ def _overlaps(a_lo: date, a_hi: date, b_lo: date, b_hi: date, slack: timedelta) 
     return shift(a_lo, -slack) <= b_hi and shift(b_lo, -slack) <= a_hi
 
 
+def _publications(card: Card, near: date) -> list[tuple[date, date]] | None:
+    """The spans of days the card's article may have come out in: its publication's, else
+    its year-less dateline's day in the years around `near`; None when nothing says."""
+    span = card.published_span()
+    if span:
+        return [span]
+    if card.dateline is None:
+        return None
+    month, day = card.dateline
+    days = []
+    for year in (near.year - 1, near.year, near.year + 1):
+        try:
+            days.append(date(year, month, day))
+        except ValueError:  # 29 February of a common year
+            continue
+    return [(d, d) for d in days]
+
+
 def date_veto(a: Card, b: Card) -> str | None:
     """Why the two reports' dates cannot be one happening's, or None."""
     if a.lo and a.hi and b.lo and b.hi:
@@ -42,15 +66,36 @@ def date_veto(a: Card, b: Card) -> str | None:
             return "different day" if day else "different period"
         return None
     dated, other = (a, b) if a.lo else (b, a)
-    if dated.lo and dated.hi and other.published:  # an unknown publication rules nothing out
-        if (
-            not shift(dated.lo, -PUBLISHED_BEFORE)
-            <= other.published
-            <= shift(dated.hi, PUBLISHED_AFTER)
-        ):
+    if dated.lo and dated.hi:
+        hinted = days.veto_against_dated(dated, other)  # "on Tuesday, September 28"
+        if hinted:
+            return hinted
+        # a publication known to the month may fall on any of its days; a year-less
+        # dateline ("BAKU, Jan. 31") on that day of any year near the happening's
+        spans = _publications(other, dated.lo)
+        if spans is None:
+            return None  # an unknown publication rules nothing out
+        window = shift(dated.lo, -PUBLISHED_BEFORE), shift(dated.hi, PUBLISHED_AFTER)
+        if not any(_overlaps(*window, *span, timedelta(0)) for span in spans):
             return "published out of range"
         return None
-    if a.published and b.published and abs(a.published - b.published) > PUBLISHED_AFTER:
+    hinted = days.veto_between_undated(a, b)
+    if hinted:
+        return hinted
+    for hinted_card, published in ((a, b), (b, a)):
+        span = published.published_span()
+        if span and not days.within(
+            hinted_card, shift(span[0], -PUBLISHED_AFTER), shift(span[1], PUBLISHED_BEFORE)
+        ):
+            return "published out of range"  # the day it names is not near the other's
+    a_span = a.published_span()
+    near = a_span[0] if a_span else (b.published or _ANY_YEAR)
+    a_spans, b_spans = _publications(a, near), _publications(b, near)
+    if (
+        a_spans
+        and b_spans
+        and not any(_overlaps(*x, *y, PUBLISHED_AFTER) for x in a_spans for y in b_spans)
+    ):
         return "published apart"
     return None
 
@@ -129,10 +174,11 @@ def joins(card: Card, members: list[Card]) -> float | None:
 def _same_article(card: Card, members: list[Card]) -> float | None:
     """A happening only this report's own article reports so far: the article names one
     happening twice ("met on July 8" and "at the meeting on July 8") when both reports are
-    dated and nothing tells them apart; an undated one may be anything the article recalls."""
+    dated and nothing tells them apart (SAME_ARTICLE: a happening of other articles that
+    matches better still wins); an undated one may be anything the article recalls."""
     if card.lo is None:
         return None
     for member in members:
         if member.lo is None or compare(card, member).veto:
             return None
-    return 1.0
+    return SAME_ARTICLE

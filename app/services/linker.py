@@ -395,14 +395,15 @@ class Linker:
         last = fields["date_end"] or start
         for card in cards:
             role = "report"
-            if card.status == "planned" or (start and card.published and card.published < start):
+            out = card.published_last or card.published  # the latest it may have come out
+            if card.status == "planned" or (start and out and out < start):
                 role = "preview"
             elif last and card.published and card.published > shift(last, BACKGROUND_AFTER):
                 role = "background"
             self.wanted[card.event_id] = Mark(happening_id, card.event_id == lead.event_id, role)
         self.leads[happening_id] = lead.event_id
         starts = [d for d in (c.anchor() for c in cards) if d]
-        ends = [d for d in (c.hi or c.published for c in cards) if d]
+        ends = [d for d in (c.hi or c.published_last or c.published for c in cards) if d]
         states = tuple(sorted(set().union(*(c.states for c in cards))))
         self._set_index(happening_id, (states, min(starts, default=None), max(ends, default=None)))
 
@@ -520,8 +521,9 @@ def _window(card: Card) -> tuple[date, date] | None:
     """The days a card's happening may span: its own dates, else around its publication."""
     if card.lo and card.hi:
         return shift(card.lo, -PUBLISHED_AFTER), shift(card.hi, PUBLISHED_BEFORE)
-    if card.published:
-        return shift(card.published, -PUBLISHED_BEFORE), shift(card.published, PUBLISHED_AFTER)
+    span = card.published_span()
+    if span:
+        return shift(span[0], -PUBLISHED_BEFORE), shift(span[1], PUBLISHED_AFTER)
     return None
 
 

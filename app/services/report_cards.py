@@ -6,14 +6,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.linking.cards import Card
-from app.linking.features import content_words, editions, stage
+from app.linking.features import content_words, dateline, day_hints, editions, stage
 from app.models import Article, Entity, Event, EventParticipant, Mention
 
 _THINGS = ("agreement", "equipment", "organization", "location")
+_OPENING = 120  # characters of an article's text a dateline is read from
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,13 @@ def _day(moment: datetime | None) -> date | None:
     return moment.date() if moment is not None else None
 
 
+def _last_day(moment: datetime | None, precision: str | None) -> date | None:
+    """The last day a publication known only to the month or the year allows."""
+    if moment is None or precision not in ("month", "year"):
+        return None
+    return bounds(moment.date(), None, precision)[1]
+
+
 def read_cards(session: Session, ids: list[int]) -> dict[int, tuple[Card, Mark]]:
     """The cards of these events, with what their rows say of their happenings."""
     rows = session.execute(
@@ -56,10 +64,16 @@ def read_cards(session: Session, ids: list[int]) -> dict[int, tuple[Card, Mark]]
             Event.is_lead,
             Event.happening_role,
             Article.published_at,
+            Article.published_precision,
             Article.created_at,
             Article.source_id,
             Article.duplicate_of_id,
             Article.title,
+            # where a dateline would be ("BAKU, Azerbaijan, Jan. 31"), read only where the
+            # article has no publication date: the body is not loaded for the others
+            case((Article.published_at.is_(None), func.substr(Article.body, 1, _OPENING))).label(
+                "opening"
+            ),
         )
         .join(Article, Article.id == Event.article_id)
         .where(Event.id.in_(ids))
@@ -93,6 +107,7 @@ def read_cards(session: Session, ids: list[int]) -> dict[int, tuple[Card, Mark]]
         if row.date_start is not None:
             lo, hi = bounds(row.date_start, row.date_end, row.date_precision)
         kinds = named[row.article_id]
+        day_hint, weekday = day_hints(row.evidence) if lo is None else (None, None)
         card = Card(
             event_id=row.id,
             article_id=row.article_id,
@@ -102,6 +117,10 @@ def read_cards(session: Session, ids: list[int]) -> dict[int, tuple[Card, Mark]]
             hi=hi,
             precision=row.date_precision if lo else None,
             published=_day(row.published_at),
+            published_last=_last_day(row.published_at, row.published_precision),
+            dateline=dateline(row.opening) if row.published_at is None else None,
+            day_hint=day_hint,
+            weekday=weekday,
             status=row.status or "reported",
             source=row.source_id,
             copy_of=row.duplicate_of_id,

@@ -57,3 +57,38 @@ def test_a_urls_month_stands_where_the_page_says_nothing_else() -> None:
 def test_a_url_no_parser_accepts_gives_no_date_and_no_error() -> None:
     for url in ("http://[", "http://[::1", "https://]/150322/x"):
         assert parse_page("Officials met in Jakarta.", url=url).published is None
+
+
+def test_a_dotted_day_first_stamp_under_the_headline_dates_the_page() -> None:
+    # the time glued to the first sentence, as some scrapers leave it
+    page = parse_page(
+        "Navies of two states hold a drill\nDEFENCE\n"
+        "14.03.2022 | 09:05The navies held a joint drill off the coast on Monday."
+    )
+    assert page.published is not None and page.published.iso() == "2022-03-14"
+    assert "The navies held a joint drill" in page.body and "09:05" not in page.body
+    # under a byline, before a dateline
+    page = parse_page(
+        "Two states sign a training pact\n\nJane Roe\n\n"
+        "05.11.2019 - Lisbon / The two states signed a pact on military training."
+    )
+    assert page.published is not None and page.published.iso() == "2019-11-05"
+    # a dotted number that is no day and month is not a date
+    page = parse_page("Two states sign a pact\n\n31.13.2019 - The two states signed a pact.")
+    assert page.published is None
+
+
+def test_the_day_a_credit_line_says_the_page_was_issued_is_its_date() -> None:
+    page = parse_page(
+        "Ministry hands over two patrol boats\n"
+        "(Source: Ministry of Defence of the country; issued March 3, 2020)\n"
+        "The ministry handed over two patrol boats to the navy of its neighbour."
+    )
+    assert page.published is not None and page.published.iso() == "2020-03-03"
+    # a date the page's text gives further down is not the page's
+    page = parse_page(
+        "Ministry hands over two patrol boats\n\nThe ministry handed over two patrol boats.\n\n"
+        "The boats were ordered in a contract first published March 3, 2018, by the ministry "
+        "of defence, which said deliveries would follow."
+    )
+    assert page.published is None

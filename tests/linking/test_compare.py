@@ -3,8 +3,8 @@
 from datetime import date
 
 from app.linking.cards import Card
-from app.linking.compare import compare, joins, shift
-from app.linking.features import editions, stage
+from app.linking.compare import SAME_ARTICLE, compare, joins, shift
+from app.linking.features import dateline, editions, stage
 
 
 def card(n: int, **fields: object) -> Card:
@@ -54,6 +54,43 @@ def test_an_undated_report_is_placed_by_its_publication() -> None:
     assert compare(card(1), unknown).veto is None  # nothing rules it out; the rest decides
 
 
+def test_a_publication_known_to_the_month_allows_each_of_its_days() -> None:
+    late = card(1, lo=date(2024, 3, 28), hi=date(2024, 3, 28), published=date(2024, 3, 28))
+    month = {"lo": None, "hi": None, "precision": None, "published_last": date(2024, 3, 31)}
+    march = card(2, published=date(2024, 3, 1), **month)
+    assert compare(late, march).veto is None  # it may have come out on the 28th
+    may = card(3, published=date(2024, 5, 1), **{**month, "published_last": date(2024, 5, 31)})
+    assert compare(late, may).veto == "published out of range"
+    assert compare(march, may).veto == "published apart"
+    april = card(4, published=date(2024, 4, 2), **{**month, "published_last": None})
+    assert compare(march, april).veto is None  # the 2nd is days from the 31st
+
+
+def test_a_year_less_dateline_places_a_report_with_no_publication() -> None:
+    undated = {"lo": None, "hi": None, "precision": None, "published": None}
+    march = card(2, dateline=(3, 12), **undated)
+    assert compare(card(1), march).veto is None  # 12 March of 2024, a day after it
+    july = card(3, dateline=(7, 3), **undated)
+    assert compare(card(1), july).veto == "published out of range"  # in no year near it
+    new_year = card(4, lo=date(2024, 1, 2), hi=date(2024, 1, 2), published=date(2024, 1, 2))
+    assert compare(new_year, card(5, dateline=(12, 30), **undated)).veto is None  # of 2023
+    assert compare(march, july).veto == "published apart"
+    assert compare(july, card(6, dateline=(7, 9), **undated)).veto is None
+    assert compare(card(7, lo=None, hi=None, precision=None), july).veto == "published apart"
+
+
+def test_dateline_reads_a_place_a_month_and_a_day_with_no_year() -> None:
+    assert dateline("BAKU, Azerbaijan, Jan. 31\n\nThe minister left for Ankara.") == (1, 31)
+    assert dateline("Washington, D.C., July 3 (ANI): The two states agreed") == (7, 3)
+    assert dateline("New Delhi [India], Sept 6 : India and Korea signed") == (9, 6)
+    assert dateline("ANKARA, May 5./TASS/. The ministers met") == (5, 5)
+    assert dateline("SEOUL, July 4, 2025 (UPI) -- The maker said") is None  # a year: a date
+    assert dateline("The ministers met, May 5. They agreed") is None  # a sentence, no place
+    assert dateline("Officials said on May 5 that talks would go on.") is None
+    assert dateline("LONDON, Smarch 5 - The two signed") is None  # no month
+    assert dateline(None) is None
+
+
 def test_other_counterparts_editions_and_stages_are_other_happenings() -> None:
     georgia = card(2, states=frozenset({"AZE", "GEO"}))
     assert compare(card(1, states=frozenset({"AZE", "UZB"})), georgia).veto == (
@@ -94,7 +131,12 @@ def test_a_report_joins_only_what_it_matches_on_average() -> None:
 def test_an_article_reporting_one_happening_twice_gives_one_happening() -> None:
     newcomer = card(2)
     # "met on March 11" and "at the meeting on March 11": the article's own happening
-    assert joins(newcomer, [card(2, event_id=9)]) == 1.0
+    own = joins(newcomer, [card(2, event_id=9)])
+    assert own == SAME_ARTICLE
+    # ... unless other articles' reports of a happening match it better: the article may
+    # have named it loosely first (a month, fewer states)
+    other = joins(newcomer, [card(1), card(3)])
+    assert other is not None and other > own
     # a day the other report cannot be, or a report nothing dates, stay apart
     assert joins(newcomer, [card(2, event_id=9, lo=date(2024, 5, 1), hi=date(2024, 5, 1))]) is None
     assert joins(newcomer, [card(2, event_id=9, lo=None, hi=None, precision=None)]) is None
@@ -105,7 +147,14 @@ def test_stage_reads_the_milestone_and_skips_what_is_still_to_come() -> None:
     assert stage("arms_transfer", "The navy took delivery of the first ship.") == "delivered"
     assert stage("arms_transfer", "The yard handed the ship to the navy.") == "delivered"
     assert stage("arms_transfer", "The two signed a contract for four ships.") == "deal"
-    assert stage("arms_transfer", "The contract is expected to be signed soon.") is None
+    # a milestone still to come is the one the sentence previews, unless it reports another
+    assert stage("arms_transfer", "The contract is expected to be signed soon.") == "deal"
+    assert stage("arms_transfer", "The maker is committed to deliver two ships in 2030.") == (
+        "delivered"
+    )
+    assert stage("arms_transfer", "They signed a deal; the ships will be delivered in 2030.") == (
+        "deal"
+    )
     assert stage("agreement", "Parliament ratified the pact.") == "ratified"
     assert stage("visit", "He signed the guest book.") is None  # only deals have milestones
 

@@ -92,6 +92,43 @@ def test_three_outlets_one_visit_and_a_look_alike_apart(
     assert leads == [preview]  # day-precise, and the first to say so
 
 
+def test_a_report_published_in_a_known_month_may_come_from_any_of_its_days(
+    client: TestClient, session: Session
+) -> None:
+    # the dated report first, then the one known to the month; and the other way round
+    late = post(client, visit(1, date="2024-03-28", published="2024-03-28"))
+    monthly = post(client, visit(2, date=None, published="2024-03"))
+    first = post(client, visit(3, date=None, published="2024-07"))
+    dated = post(client, visit(4, date="2024-07-30", published="2024-07-30"))
+    apart = post(client, visit(5, date=None, published="2024-05"))  # months from both
+    assert groups(session) == {
+        frozenset({late, monthly}),
+        frozenset({first, dated}),
+        frozenset({apart}),
+    }
+    role = session.scalar(select(Event.happening_role).where(Event.article_id == monthly))
+    assert role == "report"  # not a preview: it may have come out after the 28th
+    before = groups(session)
+    recluster(session)
+    session.commit()
+    assert groups(session) == before
+
+
+def test_a_year_less_dateline_keeps_a_report_with_no_publication_out_of_other_months(
+    client: TestClient, session: Session
+) -> None:
+    dated = post(client, visit(1, date="2024-03-11", published="2024-03-11"))
+    payload = visit(2, date=None, published="2024-03-11")
+    payload["published_at"] = None
+    payload["body"] = "ANKARA, July 3 (Wire) - " + payload["body"]
+    july = post(client, payload)
+    payload = visit(3, date=None, published="2024-03-11")
+    payload["published_at"] = None
+    payload["body"] = "ANKARA, March 12 (Wire) - " + payload["body"]
+    march = post(client, payload)
+    assert groups(session) == {frozenset({dated, march}), frozenset({july})}
+
+
 def test_deleting_and_updating_reports_keeps_happenings_right(
     client: TestClient, session: Session
 ) -> None:
