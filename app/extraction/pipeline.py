@@ -93,7 +93,7 @@ STAGES: dict[str, Stage] = {
         Stage("people", 4, ("entities",), _name_stage("people")),  # 4: no state across a name
         Stage("places", 2, ("entities",), _name_stage("places")),  # 2: "Gurez sector"
         # short names merged into long ones ("Shusha Declaration"), mentions put in order
-        Stage("entities", 2, ("entities",), _entities),  # 2: short forms merged
+        Stage("entities", 3, ("entities",), _entities),  # 3: names in two orders merged
         Stage("spacy", 1, ("entities",), _model_names),
         # 5: states from bare titles; cited sources; long quotes; back-references; named
         # weapons meet what transfers and aid require; meetings

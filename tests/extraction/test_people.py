@@ -129,3 +129,14 @@ def test_a_state_before_another_persons_name_is_not_the_next_persons() -> None:
     )
     assert found["Ana Rojas"].country == "CHL"
     assert found["Tomas Varga"].country is None
+
+
+def test_a_name_written_family_name_first_or_hyphenated_is_one_person() -> None:
+    found = people(
+        "Prime Minister Haruto Mori met President Park Min-jun in Seoul. "
+        '"We agree," said His Excellency Mr Mori Haruto, and President Park Minjun said so too.'
+    )
+    assert {"Haruto Mori", "Park Min-jun"} <= set(found)
+    assert "Mori Haruto" in found["Haruto Mori"].aliases
+    assert "Park Minjun" in found["Park Min-jun"].aliases
+    assert "Mori Haruto" not in found and "Park Minjun" not in found

@@ -376,7 +376,8 @@ class Page:
 
     def entities(self) -> list[FoundEntity]:
         """What the stages found, short names merged into the long ones, mentions in order."""
-        entities = merge_prefixes(list(self.found.by_key.values()), self.deadline)
+        entities = merge_name_orders(list(self.found.by_key.values()))
+        entities = merge_prefixes(entities, self.deadline)
         entities = merge_short_forms(entities, self.deadline)
         for entity in entities:
             entity.mentions.sort(key=lambda s: s.start)
@@ -416,6 +417,41 @@ def merge_prefixes(entities: list[FoundEntity], deadline: Deadline) -> list[Foun
         for word in words[:-1]:  # every proper prefix: a longer name goes on after it
             node = node.setdefault(word, {})
             node.setdefault(None, entity)
+    return kept
+
+
+def _order_keys(name: str) -> tuple[str, str]:
+    """Two keys under which one person's name written two ways meets itself: its words in
+    any order ("Kishida Fumio" of "Fumio Kishida") and its letters with no breaks between
+    words ("Jeong Kyeongdoo" of "Jeong Kyeong-doo")."""
+    words = fold(name.replace("-", "")).split(" ")
+    return " ".join(sorted(words)), fold(name).replace(" ", "")
+
+
+def merge_name_orders(entities: list[FoundEntity]) -> list[FoundEntity]:
+    """'Kishida Fumio' beside 'Fumio Kishida', 'Lee Yong-bae' beside 'Yongbae Lee': a person
+    written with the family name first, or with a name's parts joined or hyphenated, is one
+    person (the first found keeps the name, the other spelling is an alias). Names of one
+    word are left to the short forms."""
+    owners: dict[str, FoundEntity] = {}
+    kept: list[FoundEntity] = []
+    for entity in entities:
+        if entity.kind != "person" or " " not in entity.name.strip():
+            kept.append(entity)
+            continue
+        keys = _order_keys(entity.name)
+        owner = next((owners[k] for k in keys if k in owners), None)
+        if owner is None:
+            for key in keys:
+                owners[key] = entity
+            kept.append(entity)
+            continue
+        owner.mentions.extend(entity.mentions)
+        for alias in (entity.name, *entity.aliases):
+            if fold(alias) != fold(owner.name) and alias not in owner.aliases:
+                owner.aliases.append(alias)
+        owner.country = owner.country or entity.country
+        owner.title = owner.title or entity.title
     return kept
 
 
