@@ -86,10 +86,10 @@ STAGES: dict[str, Stage] = {
         Stage("countries", 2, ("entities",), _name_stage("countries")),  # 2: "Russian-made"
         Stage("agreements", 3, ("entities",), _name_stage("agreements")),  # 3: "X program"
         Stage("known-places", 2, ("entities",), _name_stage("known-places")),  # 2: regions
-        Stage("equipment", 2, ("entities",), _name_stage("equipment")),  # 2: "X-built"
+        Stage("equipment", 3, ("entities",), _name_stage("equipment")),  # 3: "K2GF" of "K2"
         Stage(
-            "organizations", 3, ("entities",), _name_stage("organizations")
-        ),  # 3: "Zone 5 High Command", "India's Ministry of Defence"
+            "organizations", 4, ("entities",), _name_stage("organizations")
+        ),  # 4: "Armed Forces of the Philippines" past the chunk's "of the"
         Stage("people", 4, ("entities",), _name_stage("people")),  # 4: no state across a name
         Stage("places", 2, ("entities",), _name_stage("places")),  # 2: "Gurez sector"
         # short names merged into long ones ("Shusha Declaration"), mentions put in order

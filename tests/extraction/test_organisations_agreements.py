@@ -124,3 +124,24 @@ def test_a_name_across_its_of_before_the_head() -> None:
         "He met the Chairman Joint Chiefs of Staff Committee General Omar Khan.", "organization"
     )
     assert set(orgs) == {"Joint Chiefs of Staff Committee"}
+
+
+def test_a_body_of_the_state_it_names_after_of_the() -> None:
+    orgs = found(
+        "The pact lets the Armed Forces of the Philippines train with the Army of the Czech "
+        "Republic. The Union of the Comoros signed it too.",
+        "organization",
+    )
+    assert {"Armed Forces of the Philippines", "Army of the Czech Republic"} <= set(orgs)
+    assert orgs["Armed Forces of the Philippines"].country == "PHL"
+    assert not any("Comoros" in name for name in orgs)  # a state's formal name
+
+
+def test_a_known_models_version_letters_name_a_weapon() -> None:
+    weapons = found(
+        "The order covers the K2GF version and a later F-16V, built to the same design. "
+        "The G20 met in May.",
+        "equipment",
+    )
+    assert {"K2GF", "F-16V"} <= set(weapons)
+    assert "G20" not in weapons
