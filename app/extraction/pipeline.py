@@ -90,7 +90,7 @@ STAGES: dict[str, Stage] = {
         Stage(
             "organizations", 4, ("entities",), _name_stage("organizations")
         ),  # 4: "Armed Forces of the Philippines" past the chunk's "of the"
-        Stage("people", 4, ("entities",), _name_stage("people")),  # 4: no state across a name
+        Stage("people", 5, ("entities",), _name_stage("people")),  # 5: '..., added X.'
         Stage("places", 2, ("entities",), _name_stage("places")),  # 2: "Gurez sector"
         # short names merged into long ones ("Shusha Declaration"), mentions put in order
         Stage("entities", 3, ("entities",), _entities),  # 3: names in two orders merged

@@ -140,3 +140,17 @@ def test_a_name_written_family_name_first_or_hyphenated_is_one_person() -> None:
     assert "Mori Haruto" in found["Haruto Mori"].aliases
     assert "Park Minjun" in found["Park Min-jun"].aliases
     assert "Mori Haruto" not in found and "Park Minjun" not in found
+
+
+def test_a_speaker_named_after_the_verb_that_follows_a_quote() -> None:
+    found = people(
+        '"Our ties are strong," added Varga. "Yes," said Maria Lopez, smiling. '
+        '"No," said Washington.'
+    )
+    assert {"Varga", "Maria Lopez"} <= set(found)
+    assert "Washington" not in found  # a place, as a city's name is in such a frame
+
+
+def test_a_name_after_a_title_of_an_organisation_and_a_comma() -> None:
+    found = people("The deal was signed by the President of Hyundai Rotem, Jin Park, on Monday.")
+    assert "Jin Park" in found
