@@ -88,10 +88,10 @@ STAGES: dict[str, Stage] = {
         Stage("known-places", 2, ("entities",), _name_stage("known-places")),  # 2: regions
         Stage("equipment", 3, ("entities",), _name_stage("equipment")),  # 3: "K2GF" of "K2"
         Stage(
-            "organizations", 4, ("entities",), _name_stage("organizations")
-        ),  # 4: "Armed Forces of the Philippines" past the chunk's "of the"
+            "organizations", 5, ("entities",), _name_stage("organizations")
+        ),  # 5: outlets before "daily", "newspaper"
         Stage("people", 5, ("entities",), _name_stage("people")),  # 5: '..., added X.'
-        Stage("places", 2, ("entities",), _name_stage("places")),  # 2: "Gurez sector"
+        Stage("places", 3, ("entities",), _name_stage("places")),  # 3: "X and Y sectors"
         # short names merged into long ones ("Shusha Declaration"), mentions put in order
         Stage("entities", 3, ("entities",), _entities),  # 3: names in two orders merged
         Stage("spacy", 1, ("entities",), _model_names),

@@ -145,3 +145,14 @@ def test_a_known_models_version_letters_name_a_weapon() -> None:
     )
     assert {"K2GF", "F-16V"} <= set(weapons)
     assert "G20" not in weapons
+
+
+def test_an_outlet_named_before_a_lowercase_word_for_it() -> None:
+    orgs = found(
+        "Speaking to the Vedomir daily, the minister said so. The Korlat newspaper and the "
+        "Sarnet news agency reported it. The Russian daily and Daily Mail readers did not.",
+        "organization",
+    )
+    assert {"Vedomir", "Korlat", "Sarnet"} <= set(orgs)
+    assert "Vedomir daily" in orgs["Vedomir"].aliases
+    assert not any("Russia" in name for name in orgs)

@@ -67,3 +67,12 @@ def test_a_named_exercise_is_no_place() -> None:
 def test_a_building_head_stays_in_the_name() -> None:
     found = places("Fighting closed Mosul airport and the Wat Phra Temple stayed open.")
     assert {"Mosul airport", "Wat Phra Temple"} <= set(found)
+
+
+def test_a_plural_area_head_after_two_names_makes_each_a_place() -> None:
+    found = places(
+        "Soldiers were killed in Tarkot and Velmar sectors in May. A drone hit the Dorsi "
+        "tehsil, and the Kelto districts stayed calm."
+    )
+    assert {"Tarkot", "Velmar", "Dorsi", "Kelto"} <= set(found)
+    assert "Dorsi tehsil" in found["Dorsi"].aliases

@@ -209,9 +209,52 @@ def state_services(page: Page) -> None:
                 break
 
 
+# lowercase words after an outlet's name: "the Politika daily", "the Kommersant newspaper"
+_OUTLET_WORDS = frozenset({"daily", "newspaper", "weekly", "magazine", "broadcaster", "tabloid"})
+_NEWS_WORDS = frozenset({"agency", "channel", "portal", "website", "outlet"})
+
+
+def outlets(page: Page, chunk: tuple[int, int]) -> None:
+    """'Speaking to the Politika daily', 'the Yonhap news agency': a name of one to three
+    capitalised words inside a sentence, before a lowercase word for a news outlet."""
+    i, j = chunk
+    if page.word(i) == "The" and i + 1 < j:
+        i += 1  # "The Korlat newspaper said"
+    if page.word(j) == "news" and page.word(j + 1) in _NEWS_WORDS:
+        head = j + 1  # "agency" alone follows too many names that are no outlet's
+    elif page.word(j) in _OUTLET_WORDS:
+        head = j
+    else:
+        return
+    if j - i > 3 or i == 0 or not page.same_sentence(i - 1, head):
+        return
+    before = page.word(i - 1)
+    if (before[:1].isupper() and before != "The") or not before.isalpha():
+        return  # a title's words, or a list's
+    for k in range(i, j):
+        token = page.tokens[k]
+        if (
+            k in page.found.used
+            or k in page.country_at
+            or token.bare in page.lex.title_core
+            or token.bare in page.lex.not_names
+            or not token.text[:1].isalpha()
+        ):
+            return
+    span = page.span(i, j)
+    page.found.add(
+        "organization",
+        span.text,
+        span,
+        indices=range(i, head + 1),
+        alias=page.span(i, head + 1).text,
+    )
+
+
 def find(page: Page) -> None:
     """The organisations stage: known names, then head words, then acronyms defined in brackets."""
     page.lexicon_matches(page.lex.org_names, "organization", max_size=5)
     page.each(lambda chunk: organisations(page, chunk))
     page.each(lambda chunk: defined_acronyms(page, chunk))
+    page.each(lambda chunk: outlets(page, chunk))
     state_services(page)

@@ -11,7 +11,9 @@ _EVENT_WORDS = {"Exercise", "Exercises", "Operation", "exercise", "exercises", "
 # "the city of Liepaja", "the capital Moresby": the word says the next name is a place
 _PLACE_CUES = {"city", "town", "village", "capital", "port", "province", "district", "region"}
 # lowercase heads that only say what kind of area a place is: "Gurez sector" is Gurez
-_AREA_HEADS = {"sector", "district", "region", "province", "belt", "area", "forest"}
+_AREA_HEADS = {"sector", "district", "region", "province", "belt", "area", "forest", "tehsil"}
+# "Uri and Tanghdar sectors": a plural head after two names makes each a place
+_AREA_PLURALS = {f"{head}s" for head in _AREA_HEADS}
 # heads that come before a place's own name: "RAAF Base Tindal", "Camp Lemonnier"
 _LEADING_HEADS = {"Base", "Airbase", "Camp"}
 
@@ -34,6 +36,8 @@ def places(page: Page, chunk: tuple[int, int]) -> None:
             name = page.place_key(k, end)
             if name and page.word(end) in FACILITIES:
                 end += 1  # "Mosul airport": the airport, not the city
+                name = page.span(k, end).text
+            if name is None and _before_plural_area(page, k, end):
                 name = page.span(k, end).text
             if (
                 (name is None and end < len(page.tokens) and page.word(end) in page.lex.place_heads)
@@ -61,6 +65,21 @@ def places(page: Page, chunk: tuple[int, int]) -> None:
                 break
         if not matched:
             k += 1
+
+
+def _before_plural_area(page: Page, k: int, end: int) -> bool:
+    """Tokens k..end-1, capitalised, before a plural area head ("Tanghdar sectors") or before
+    "and" and one more capitalised name and such a head ("Uri and Tanghdar sectors")."""
+    if end - k > 2 or not all(page.is_cap(m) for m in range(k, end)):
+        return False
+    after = end
+    if page.word(after) == "and":
+        after += 1
+        while after < len(page.tokens) and after - end <= 3 and page.is_cap(after):
+            after += 1
+        if after == end + 1:
+            return False
+    return page.word(after) in _AREA_PLURALS and page.same_sentence(k, after)
 
 
 def _own_name(page: Page, end: int) -> int:
