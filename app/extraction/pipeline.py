@@ -84,7 +84,7 @@ STAGES: dict[str, Stage] = {
         Stage("tokens", 1, ("tokens", "sentences"), _tokens),
         # The name stages, one per kind; the order of DEFAULT_PIPELINE matters (see names/).
         Stage("countries", 2, ("entities",), _name_stage("countries")),  # 2: "Russian-made"
-        Stage("agreements", 3, ("entities",), _name_stage("agreements")),  # 3: "X program"
+        Stage("agreements", 4, ("entities",), _name_stage("agreements")),  # 4: "X Plan", "Code"
         Stage("known-places", 2, ("entities",), _name_stage("known-places")),  # 2: regions
         Stage("equipment", 3, ("entities",), _name_stage("equipment")),  # 3: "K2GF" of "K2"
         Stage(
@@ -100,7 +100,8 @@ STAGES: dict[str, Stage] = {
         # and exercises of other people or names kept apart
         Stage("events", 5, ("events",), _events),
         # pages in other languages: countries, dates and events from per-language data files
-        Stage("languages", 1, ("entities", "events"), languages_stage),
+        # 2: a second person after the language's "and" ("X Y et Z W")
+        Stage("languages", 2, ("entities", "events"), languages_stage),
     )
 }
 NAME_PIPELINE: tuple[str, ...] = (*NAME_STAGES, "entities")

@@ -156,3 +156,18 @@ def test_an_outlet_named_before_a_lowercase_word_for_it() -> None:
     assert {"Vedomir", "Korlat", "Sarnet"} <= set(orgs)
     assert "Vedomir daily" in orgs["Vedomir"].aliases
     assert not any("Russia" in name for name in orgs)
+
+
+def test_plans_strategies_initiatives_and_codes_are_documents() -> None:
+    documents = found(
+        "The states adopted a Code of Conduct and a new Joint Action Plan on Monday. They "
+        "backed the Coral Sea Maritime Initiative and the National Defence Strategy.",
+        "agreement",
+    )
+    assert {
+        "Code of Conduct",
+        "Joint Action Plan",
+        "Coral Sea Maritime Initiative",
+        "National Defence Strategy",
+    } <= set(documents)
+
