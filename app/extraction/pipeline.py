@@ -93,7 +93,7 @@ STAGES: dict[str, Stage] = {
         Stage("people", 5, ("entities",), _name_stage("people")),  # 5: '..., added X.'
         Stage("places", 3, ("entities",), _name_stage("places")),  # 3: "X and Y sectors"
         # short names merged into long ones ("Shusha Declaration"), mentions put in order
-        Stage("entities", 3, ("entities",), _entities),  # 3: names in two orders merged
+        Stage("entities", 4, ("entities",), _entities),  # 4: an acronym of a name merged
         Stage("spacy", 1, ("entities",), _model_names),
         # 5: states from bare titles; cited sources; long quotes; back-references; named
         # weapons meet what transfers and aid require; meetings

@@ -171,3 +171,10 @@ def test_plans_strategies_initiatives_and_codes_are_documents() -> None:
         "National Defence Strategy",
     } <= set(documents)
 
+
+def test_an_acronym_found_alone_is_an_alias_of_the_name_it_spells() -> None:
+    orgs = found(
+        "The Inter-Services Public Relations said so. Later the ISPR added more.", "organization"
+    )
+    assert set(orgs) == {"Inter-Services Public Relations"}
+    assert "ISPR" in orgs["Inter-Services Public Relations"].aliases

@@ -379,6 +379,7 @@ class Page:
         entities = merge_name_orders(list(self.found.by_key.values()))
         entities = merge_prefixes(entities, self.deadline)
         entities = merge_short_forms(entities, self.deadline)
+        entities = merge_initials(entities)
         for entity in entities:
             entity.mentions.sort(key=lambda s: s.start)
         return entities
@@ -417,6 +418,39 @@ def merge_prefixes(entities: list[FoundEntity], deadline: Deadline) -> list[Foun
         for word in words[:-1]:  # every proper prefix: a longer name goes on after it
             node = node.setdefault(word, {})
             node.setdefault(None, entity)
+    return kept
+
+
+_INITIAL_SKIPS = {"of", "the", "and", "for", "on", "&"}
+
+
+def _initials(name: str) -> str:
+    """'Inter-Services Public Relations' -> 'ISPR', 'Australian Defence Force' -> 'ADF'."""
+    words = [w for w in re.split(r"[\s-]+", name) if w and w not in _INITIAL_SKIPS]
+    return "".join(w[0] for w in words).upper() if all(w[:1].isalpha() for w in words) else ""
+
+
+def merge_initials(entities: list[FoundEntity]) -> list[FoundEntity]:
+    """'ISPR' beside 'Inter-Services Public Relations' (never defined in brackets): an
+    organisation's acronym found on its own is an alias of the one name whose initials (three
+    letters or more) it spells; two such names leave it apart."""
+    owners: dict[str, FoundEntity | None] = {}
+    for entity in entities:
+        if entity.kind == "organization" and len(entity.name.split()) >= 2:
+            key = _initials(entity.name)
+            if len(key) >= 3:
+                owners[key] = entity if owners.get(key, entity) is entity else None
+    kept: list[FoundEntity] = []
+    for entity in entities:
+        owner = owners.get(entity.name) if entity.kind == "organization" else None
+        if owner is None or owner is entity or not ACRONYM.match(entity.name):
+            kept.append(entity)
+            continue
+        owner.mentions.extend(entity.mentions)
+        for alias in (entity.name, *entity.aliases):
+            if alias not in owner.aliases and fold(alias) != fold(owner.name):
+                owner.aliases.append(alias)
+        owner.country = owner.country or entity.country
     return kept
 
 
