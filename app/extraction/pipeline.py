@@ -91,7 +91,7 @@ STAGES: dict[str, Stage] = {
             "organizations", 5, ("entities",), _name_stage("organizations")
         ),  # 5: outlets before "daily", "newspaper"
         Stage("people", 5, ("entities",), _name_stage("people")),  # 5: '..., added X.'
-        Stage("places", 3, ("entities",), _name_stage("places")),  # 3: "X and Y sectors"
+        Stage("places", 4, ("entities",), _name_stage("places")),  # 4: "at X in <place>"
         # short names merged into long ones ("Shusha Declaration"), mentions put in order
         Stage("entities", 4, ("entities",), _entities),  # 4: an acronym of a name merged
         Stage("spacy", 1, ("entities",), _model_names),
