@@ -100,8 +100,8 @@ STAGES: dict[str, Stage] = {
         # and exercises of other people or names kept apart
         Stage("events", 5, ("events",), _events),
         # pages in other languages: countries, dates and events from per-language data files
-        # 2: a second person after the language's "and" ("X Y et Z W")
-        Stage("languages", 2, ("entities", "events"), languages_stage),
+        # 2: a second person after the language's "and" ("X Y et Z W"); 3: known companies
+        Stage("languages", 3, ("entities", "events"), languages_stage),
     )
 }
 NAME_PIPELINE: tuple[str, ...] = (*NAME_STAGES, "entities")
