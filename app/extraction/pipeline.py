@@ -86,7 +86,7 @@ STAGES: dict[str, Stage] = {
         Stage("countries", 2, ("entities",), _name_stage("countries")),  # 2: "Russian-made"
         Stage("agreements", 4, ("entities",), _name_stage("agreements")),  # 4: "X Plan", "Code"
         Stage("known-places", 2, ("entities",), _name_stage("known-places")),  # 2: regions
-        Stage("equipment", 3, ("entities",), _name_stage("equipment")),  # 3: "K2GF" of "K2"
+        Stage("equipment", 4, ("entities",), _name_stage("equipment")),  # 4: more platforms
         Stage(
             "organizations", 5, ("entities",), _name_stage("organizations")
         ),  # 5: outlets before "daily", "newspaper"

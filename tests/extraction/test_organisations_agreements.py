@@ -178,3 +178,8 @@ def test_an_acronym_found_alone_is_an_alias_of_the_name_it_spells() -> None:
     )
     assert set(orgs) == {"Inter-Services Public Relations"}
     assert "ISPR" in orgs["Inter-Services Public Relations"].aliases
+
+
+def test_named_platforms_without_a_model_number() -> None:
+    weapons = found("Boeing's Super Hornet and the Global Hawk drone flew by.", "equipment")
+    assert {"Super Hornet", "Global Hawk"} <= set(weapons)
