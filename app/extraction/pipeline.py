@@ -84,23 +84,24 @@ STAGES: dict[str, Stage] = {
         Stage("tokens", 1, ("tokens", "sentences"), _tokens),
         # The name stages, one per kind; the order of DEFAULT_PIPELINE matters (see names/).
         Stage("countries", 2, ("entities",), _name_stage("countries")),  # 2: "Russian-made"
-        Stage("agreements", 3, ("entities",), _name_stage("agreements")),  # 3: "X program"
+        Stage("agreements", 4, ("entities",), _name_stage("agreements")),  # 4: "X Plan", "Code"
         Stage("known-places", 2, ("entities",), _name_stage("known-places")),  # 2: regions
-        Stage("equipment", 2, ("entities",), _name_stage("equipment")),  # 2: "X-built"
+        Stage("equipment", 4, ("entities",), _name_stage("equipment")),  # 4: more platforms
         Stage(
-            "organizations", 3, ("entities",), _name_stage("organizations")
-        ),  # 3: "Zone 5 High Command", "India's Ministry of Defence"
-        Stage("people", 4, ("entities",), _name_stage("people")),  # 4: no state across a name
-        Stage("places", 2, ("entities",), _name_stage("places")),  # 2: "Gurez sector"
+            "organizations", 5, ("entities",), _name_stage("organizations")
+        ),  # 5: outlets before "daily", "newspaper"
+        Stage("people", 5, ("entities",), _name_stage("people")),  # 5: '..., added X.'
+        Stage("places", 4, ("entities",), _name_stage("places")),  # 4: "at X in <place>"
         # short names merged into long ones ("Shusha Declaration"), mentions put in order
-        Stage("entities", 2, ("entities",), _entities),  # 2: short forms merged
+        Stage("entities", 4, ("entities",), _entities),  # 4: an acronym of a name merged
         Stage("spacy", 1, ("entities",), _model_names),
         # 5: states from bare titles; cited sources; long quotes; back-references; named
         # weapons meet what transfers and aid require; meetings
         # and exercises of other people or names kept apart
         Stage("events", 5, ("events",), _events),
         # pages in other languages: countries, dates and events from per-language data files
-        Stage("languages", 1, ("entities", "events"), languages_stage),
+        # 2: a second person after the language's "and" ("X Y et Z W"); 3: known companies
+        Stage("languages", 3, ("entities", "events"), languages_stage),
     )
 }
 NAME_PIPELINE: tuple[str, ...] = (*NAME_STAGES, "entities")

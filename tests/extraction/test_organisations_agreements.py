@@ -124,3 +124,62 @@ def test_a_name_across_its_of_before_the_head() -> None:
         "He met the Chairman Joint Chiefs of Staff Committee General Omar Khan.", "organization"
     )
     assert set(orgs) == {"Joint Chiefs of Staff Committee"}
+
+
+def test_a_body_of_the_state_it_names_after_of_the() -> None:
+    orgs = found(
+        "The pact lets the Armed Forces of the Philippines train with the Army of the Czech "
+        "Republic. The Union of the Comoros signed it too.",
+        "organization",
+    )
+    assert {"Armed Forces of the Philippines", "Army of the Czech Republic"} <= set(orgs)
+    assert orgs["Armed Forces of the Philippines"].country == "PHL"
+    assert not any("Comoros" in name for name in orgs)  # a state's formal name
+
+
+def test_a_known_models_version_letters_name_a_weapon() -> None:
+    weapons = found(
+        "The order covers the K2GF version and a later F-16V, built to the same design. "
+        "The G20 met in May.",
+        "equipment",
+    )
+    assert {"K2GF", "F-16V"} <= set(weapons)
+    assert "G20" not in weapons
+
+
+def test_an_outlet_named_before_a_lowercase_word_for_it() -> None:
+    orgs = found(
+        "Speaking to the Vedomir daily, the minister said so. The Korlat newspaper and the "
+        "Sarnet news agency reported it. The Russian daily and Daily Mail readers did not.",
+        "organization",
+    )
+    assert {"Vedomir", "Korlat", "Sarnet"} <= set(orgs)
+    assert "Vedomir daily" in orgs["Vedomir"].aliases
+    assert not any("Russia" in name for name in orgs)
+
+
+def test_plans_strategies_initiatives_and_codes_are_documents() -> None:
+    documents = found(
+        "The states adopted a Code of Conduct and a new Joint Action Plan on Monday. They "
+        "backed the Coral Sea Maritime Initiative and the National Defence Strategy.",
+        "agreement",
+    )
+    assert {
+        "Code of Conduct",
+        "Joint Action Plan",
+        "Coral Sea Maritime Initiative",
+        "National Defence Strategy",
+    } <= set(documents)
+
+
+def test_an_acronym_found_alone_is_an_alias_of_the_name_it_spells() -> None:
+    orgs = found(
+        "The Inter-Services Public Relations said so. Later the ISPR added more.", "organization"
+    )
+    assert set(orgs) == {"Inter-Services Public Relations"}
+    assert "ISPR" in orgs["Inter-Services Public Relations"].aliases
+
+
+def test_named_platforms_without_a_model_number() -> None:
+    weapons = found("Boeing's Super Hornet and the Global Hawk drone flew by.", "equipment")
+    assert {"Super Hornet", "Global Hawk"} <= set(weapons)

@@ -129,3 +129,28 @@ def test_a_state_before_another_persons_name_is_not_the_next_persons() -> None:
     )
     assert found["Ana Rojas"].country == "CHL"
     assert found["Tomas Varga"].country is None
+
+
+def test_a_name_written_family_name_first_or_hyphenated_is_one_person() -> None:
+    found = people(
+        "Prime Minister Haruto Mori met President Park Min-jun in Seoul. "
+        '"We agree," said His Excellency Mr Mori Haruto, and President Park Minjun said so too.'
+    )
+    assert {"Haruto Mori", "Park Min-jun"} <= set(found)
+    assert "Mori Haruto" in found["Haruto Mori"].aliases
+    assert "Park Minjun" in found["Park Min-jun"].aliases
+    assert "Mori Haruto" not in found and "Park Minjun" not in found
+
+
+def test_a_speaker_named_after_the_verb_that_follows_a_quote() -> None:
+    found = people(
+        '"Our ties are strong," added Varga. "Yes," said Maria Lopez, smiling. '
+        '"No," said Washington.'
+    )
+    assert {"Varga", "Maria Lopez"} <= set(found)
+    assert "Washington" not in found  # a place, as a city's name is in such a frame
+
+
+def test_a_name_after_a_title_of_an_organisation_and_a_comma() -> None:
+    found = people("The deal was signed by the President of Hyundai Rotem, Jin Park, on Monday.")
+    assert "Jin Park" in found

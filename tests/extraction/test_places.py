@@ -67,3 +67,26 @@ def test_a_named_exercise_is_no_place() -> None:
 def test_a_building_head_stays_in_the_name() -> None:
     found = places("Fighting closed Mosul airport and the Wat Phra Temple stayed open.")
     assert {"Mosul airport", "Wat Phra Temple"} <= set(found)
+
+
+def test_a_plural_area_head_after_two_names_makes_each_a_place() -> None:
+    found = places(
+        "Soldiers were killed in Tarkot and Velmar sectors in May. A drone hit the Dorsi "
+        "tehsil, and the Kelto districts stayed calm."
+    )
+    assert {"Tarkot", "Velmar", "Dorsi", "Kelto"} <= set(found)
+    assert "Dorsi tehsil" in found["Dorsi"].aliases
+
+
+def test_a_name_placed_in_a_known_place_after_at_or_in_is_a_place() -> None:
+    found = places(
+        "Troops trained at Dorvik in Himachal Pradesh. Jets will be based in Ambala in Haryana "
+        "state and Keltara in West Bengal state. He spoke to Varga in Poland."
+    )
+    assert {"Dorvik", "Keltara"} <= set(found)
+    assert "Varga" not in found  # "to" takes people as often as places
+
+
+def test_a_kind_of_place_after_a_or_an_is_no_name() -> None:
+    found = places("He visited the Wat Sisakat Temple (a Buddhist Temple) in Vientiane.")
+    assert "Buddhist Temple" not in found

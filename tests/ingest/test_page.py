@@ -74,6 +74,17 @@ def test_captions_with_credits_are_dropped() -> None:
     assert "Soldiers at the ceremony" not in page.body and page.title_is_derived
 
 
+def test_a_paywall_notice_is_dropped_and_the_text_after_it_kept() -> None:
+    page = parse_page(
+        "Chile and Peru will sign a naval training plan this week, officials said.\n"
+        "To continue reading the rest of this article, please log in.\n"
+        "Create free account to get unlimited news articles and more!\n"
+        "The plan covers cadet exchanges between the Chilean Navy and the Peruvian Navy."
+    )
+    assert "continue reading" not in page.body and "free account" not in page.body
+    assert page.body.endswith("the Chilean Navy and the Peruvian Navy.")
+
+
 def test_trailing_headline_list_and_source_line() -> None:
     page = parse_page(
         "Egypt and Sudan sign a military pact in Cairo, officials said.\n\n"

@@ -46,7 +46,42 @@ def _forms(rules: LanguageRules) -> list[NameForm]:
     return sorted(forms, key=lambda f: -f.length)
 
 
-def find_organizations(text: str, rules: LanguageRules) -> list[FoundEntity]:
+@cache
+def _company_names(names: frozenset[str]) -> re.Pattern[str] | None:
+    """Known names of two words or more, as written ("Naval Group", "Hyundai Rotem"): a
+    company is named alike in every language; a name of one word may be a word of the page's
+    own ("Rafael", "Leonardo"), so those are left to the data file."""
+    many = sorted((n for n in names if " " in n), key=len, reverse=True)
+    if not many:
+        return None
+    body = "|".join(re.escape(n) for n in many)
+    return re.compile(r"(?<!" + LETTER + r")(?:" + body + r")(?!" + LETTER + r")")
+
+
+def _companies(
+    text: str,
+    known: frozenset[str],
+    found: dict[str, FoundEntity],
+    taken: list[tuple[int, int]],
+) -> None:
+    pattern = _company_names(known)
+    if pattern is None:
+        return
+    for match in pattern.finditer(text):
+        start, end = match.span()
+        if any(a < end and start < b for a, b in taken):
+            continue
+        taken.append((start, end))
+        name = match.group(0)
+        entity = found.setdefault(name, FoundEntity(kind="organization", name=name))
+        entity.mentions.append(Span(start, end, name))
+
+
+def find_organizations(
+    text: str, rules: LanguageRules, known: frozenset[str] = frozenset()
+) -> list[FoundEntity]:
+    """The page's multinational bodies, then the known companies and bodies of `known`
+    (names as the English lexicon writes them), then bodies ending in a head noun."""
     found: dict[str, FoundEntity] = {}
     taken: list[tuple[int, int]] = []
     for form in _forms(rules):
@@ -64,5 +99,6 @@ def find_organizations(text: str, rules: LanguageRules) -> list[FoundEntity]:
             for name in (surface, form.surface):
                 if name != entity.name and name not in entity.aliases:
                     entity.aliases.append(name)
+    _companies(text, known, found, taken)
     _headed(text, rules, found)
     return list(found.values())

@@ -24,6 +24,7 @@ class LanguageRules:
     titles: re.Pattern[str] | None  # offices before a person's name ("ministre", "генерал")
     not_names: re.Pattern[str] | None  # capitalised words of states' names ("République")
     oblique: re.Pattern[str] | None  # case endings of a name not in the nominative
+    conjunctions: tuple[str, ...]  # the words joining two names ("et", "и")
     relative_days: tuple[str, ...]  # "hier", "вчера": dated from the publication day
     triggers: dict[str, tuple[re.Pattern[str], ...]]  # event type -> sentence patterns
     requires: dict[str, tuple[re.Pattern[str], ...]]  # event type -> one must also occur
@@ -85,6 +86,7 @@ def rules_for(language: str) -> LanguageRules | None:
         titles=_one(data.get("titles"), flags=re.I, words=True),
         not_names=_one(data.get("not_names"), flags=0, words=False),
         oblique=_one(data.get("oblique_endings"), flags=0, words=False, end=True),
+        conjunctions=tuple(data.get("and", [])),
         relative_days=tuple(data.get("relative_days", [])),
         triggers={t: _compile(v.get("triggers", [])) for t, v in events.items()},
         requires={t: _compile(v["requires"]) for t, v in events.items() if v.get("requires")},

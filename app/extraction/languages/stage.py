@@ -28,7 +28,7 @@ def languages_stage(state: "State") -> None:
     state.sentences = sentences(text)
     countries = find_countries(text, rules)
     people = find_people(text, rules, countries)
-    organizations = find_organizations(text, rules)
+    organizations = find_organizations(text, rules, frozenset(state.lex.org_names.values()))
     known = {e.name.casefold() for e in people + organizations}
     quoted = [
         e

@@ -376,8 +376,10 @@ class Page:
 
     def entities(self) -> list[FoundEntity]:
         """What the stages found, short names merged into the long ones, mentions in order."""
-        entities = merge_prefixes(list(self.found.by_key.values()), self.deadline)
+        entities = merge_name_orders(list(self.found.by_key.values()))
+        entities = merge_prefixes(entities, self.deadline)
         entities = merge_short_forms(entities, self.deadline)
+        entities = merge_initials(entities)
         for entity in entities:
             entity.mentions.sort(key=lambda s: s.start)
         return entities
@@ -416,6 +418,74 @@ def merge_prefixes(entities: list[FoundEntity], deadline: Deadline) -> list[Foun
         for word in words[:-1]:  # every proper prefix: a longer name goes on after it
             node = node.setdefault(word, {})
             node.setdefault(None, entity)
+    return kept
+
+
+_INITIAL_SKIPS = {"of", "the", "and", "for", "on", "&"}
+
+
+def _initials(name: str) -> str:
+    """'Inter-Services Public Relations' -> 'ISPR', 'Australian Defence Force' -> 'ADF'."""
+    words = [w for w in re.split(r"[\s-]+", name) if w and w not in _INITIAL_SKIPS]
+    return "".join(w[0] for w in words).upper() if all(w[:1].isalpha() for w in words) else ""
+
+
+def merge_initials(entities: list[FoundEntity]) -> list[FoundEntity]:
+    """'ISPR' beside 'Inter-Services Public Relations' (never defined in brackets): an
+    organisation's acronym found on its own is an alias of the one name whose initials (three
+    letters or more) it spells; two such names leave it apart."""
+    owners: dict[str, FoundEntity | None] = {}
+    for entity in entities:
+        if entity.kind == "organization" and len(entity.name.split()) >= 2:
+            key = _initials(entity.name)
+            if len(key) >= 3:
+                owners[key] = entity if owners.get(key, entity) is entity else None
+    kept: list[FoundEntity] = []
+    for entity in entities:
+        owner = owners.get(entity.name) if entity.kind == "organization" else None
+        if owner is None or owner is entity or not ACRONYM.match(entity.name):
+            kept.append(entity)
+            continue
+        owner.mentions.extend(entity.mentions)
+        for alias in (entity.name, *entity.aliases):
+            if alias not in owner.aliases and fold(alias) != fold(owner.name):
+                owner.aliases.append(alias)
+        owner.country = owner.country or entity.country
+    return kept
+
+
+def _order_keys(name: str) -> tuple[str, str]:
+    """Two keys under which one person's name written two ways meets itself: its words in
+    any order ("Kishida Fumio" of "Fumio Kishida") and its letters with no breaks between
+    words ("Jeong Kyeongdoo" of "Jeong Kyeong-doo")."""
+    words = fold(name.replace("-", "")).split(" ")
+    return " ".join(sorted(words)), fold(name).replace(" ", "")
+
+
+def merge_name_orders(entities: list[FoundEntity]) -> list[FoundEntity]:
+    """'Kishida Fumio' beside 'Fumio Kishida', 'Lee Yong-bae' beside 'Yongbae Lee': a person
+    written with the family name first, or with a name's parts joined or hyphenated, is one
+    person (the first found keeps the name, the other spelling is an alias). Names of one
+    word are left to the short forms."""
+    owners: dict[str, FoundEntity] = {}
+    kept: list[FoundEntity] = []
+    for entity in entities:
+        if entity.kind != "person" or " " not in entity.name.strip():
+            kept.append(entity)
+            continue
+        keys = _order_keys(entity.name)
+        owner = next((owners[k] for k in keys if k in owners), None)
+        if owner is None:
+            for key in keys:
+                owners[key] = entity
+            kept.append(entity)
+            continue
+        owner.mentions.extend(entity.mentions)
+        for alias in (entity.name, *entity.aliases):
+            if fold(alias) != fold(owner.name) and alias not in owner.aliases:
+                owner.aliases.append(alias)
+        owner.country = owner.country or entity.country
+        owner.title = owner.title or entity.title
     return kept
 
 

@@ -3,6 +3,7 @@
 import re
 
 from app.extraction.names.common import CLOCK_EVERY, Page
+from app.kit.text import fold
 
 _MODEL = re.compile(
     r"^(?:[A-Z][A-Za-z]{0,6}-?\d{1,4}[A-Z]{0,4}(?:-\d{1,2}|-[A-Z]\d?)?|[A-Z][a-z]+-[A-Z]\d)s?$"
@@ -45,13 +46,23 @@ def _model(page: Page, i: int, word: str) -> None:
     plural_of_known = word.endswith("s") and word[:-1] in page.lex.equipment_names.values()
     nouns = {t.text.lower() for t in page.tokens[i + 1 : i + 5]}
     maker = page.word(i - 1) in page.lex.makers
-    if not (nouns & page.lex.equipment_nouns or maker or plural_of_known):
+    if not (nouns & page.lex.equipment_nouns or maker or plural_of_known or _variant(page, word)):
         return
     singular = word[:-1] if word.endswith("s") and word[-2:-1].isdigit() else word
     name = singular if _MODEL.match(singular) else word
     start = i - 1 if maker else i
     label = f"{page.word(start)} {name}" if maker else name
     page.found.add("equipment", label, page.span(start, i + 1), indices=range(start, i + 1))
+
+
+# a version's letters after a model number: "K2GF", "F-16V", "Su-30MKI"
+_VERSION = re.compile(r"(?<=\d)[A-Z]{1,4}$")
+
+
+def _variant(page: Page, word: str) -> bool:
+    """A known system's model number with a version's letters after it ('K2GF' of 'K2')."""
+    base = _VERSION.sub("", word)
+    return base != word and page.lex.equipment_names.get(fold(base)) is not None
 
 
 def _ship(page: Page, i: int, j: int, *, prefix: str | None) -> None:

@@ -1,6 +1,9 @@
 """Organisations: names ending in a head word ("Ministry", "Navy"), known names, defined acronyms."""
 
 import re
+from functools import cache
+
+import pycountry
 
 from app.extraction.names.common import ACRONYM, Page
 from app.kit.text import fold
@@ -17,6 +20,26 @@ def _number_inside(page: Page, k: int) -> bool:
         and page.is_cap(k - 1)
         and page.is_cap(k + 1)
     )
+
+
+@cache
+def _formal_state_names() -> frozenset[str]:
+    """The folded formal names of the states ("union of the comoros")."""
+    return frozenset(
+        fold(name)
+        for record in pycountry.countries
+        if (name := getattr(record, "official_name", None))
+    )
+
+
+def _capitals_end(page: Page, k: int) -> int:
+    """The end of the run of capitalised words no stage took from token k on, in k's
+    sentence; k itself when that run goes on with "of" ("the Republic of Korea"), which
+    the name stops short of."""
+    start, n = k, len(page.tokens)
+    while k < n and page.same_sentence(start, k) and k not in page.found.used and page.is_cap(k):
+        k += 1
+    return start if page.word(k) == "of" else k
 
 
 def _known_order(page: Page, name: str) -> str:
@@ -83,13 +106,22 @@ def organisations(page: Page, chunk: tuple[int, int]) -> None:
             if page.tokens[h].bare in page.lex.sets["forum_heads"]
             else {"of", "for"}
         )
-        while end < j and end not in page.found.used and page.word(end) in joiners:
+        while (
+            (end < j or (end == j and page.word(end + 1) == "the"))
+            and end not in page.found.used
+            and page.word(end) in joiners
+        ):
             nxt = end + 1
+            limit = j
             if page.word(nxt) == "the":
                 nxt += 1
+                # "Armed Forces of the Philippines": a chunk ends at "of the", the name does not
+                limit = max(j, _capitals_end(page, nxt) if page.same_sentence(h, nxt) else j)
             stop = nxt
             while (
-                stop < j and page.is_cap(stop) and page.tokens[stop].bare not in page.lex.title_core
+                stop < limit
+                and page.is_cap(stop)
+                and page.tokens[stop].bare not in page.lex.title_core
             ):
                 stop += 1
                 if page.tokens[stop - 1].possessive:
@@ -113,6 +145,8 @@ def organisations(page: Page, chunk: tuple[int, int]) -> None:
         if end - start < 2 and page.tokens[h].bare not in page.lex.org_names.values():
             continue
         span = page.span(start, end)
+        if fold(span.text) in _formal_state_names():
+            continue  # "Union of the Comoros": a state's formal name, not a body of it
         owner = start - 1 if start > 0 and page.tokens[start - 1].possessive else None
         state = page.country_at.get(owner) if owner is not None else None
         if state is None and all(
@@ -175,9 +209,52 @@ def state_services(page: Page) -> None:
                 break
 
 
+# lowercase words after an outlet's name: "the Politika daily", "the Kommersant newspaper"
+_OUTLET_WORDS = frozenset({"daily", "newspaper", "weekly", "magazine", "broadcaster", "tabloid"})
+_NEWS_WORDS = frozenset({"agency", "channel", "portal", "website", "outlet"})
+
+
+def outlets(page: Page, chunk: tuple[int, int]) -> None:
+    """'Speaking to the Politika daily', 'the Yonhap news agency': a name of one to three
+    capitalised words inside a sentence, before a lowercase word for a news outlet."""
+    i, j = chunk
+    if page.word(i) == "The" and i + 1 < j:
+        i += 1  # "The Korlat newspaper said"
+    if page.word(j) == "news" and page.word(j + 1) in _NEWS_WORDS:
+        head = j + 1  # "agency" alone follows too many names that are no outlet's
+    elif page.word(j) in _OUTLET_WORDS:
+        head = j
+    else:
+        return
+    if j - i > 3 or i == 0 or not page.same_sentence(i - 1, head):
+        return
+    before = page.word(i - 1)
+    if (before[:1].isupper() and before != "The") or not before.isalpha():
+        return  # a title's words, or a list's
+    for k in range(i, j):
+        token = page.tokens[k]
+        if (
+            k in page.found.used
+            or k in page.country_at
+            or token.bare in page.lex.title_core
+            or token.bare in page.lex.not_names
+            or not token.text[:1].isalpha()
+        ):
+            return
+    span = page.span(i, j)
+    page.found.add(
+        "organization",
+        span.text,
+        span,
+        indices=range(i, head + 1),
+        alias=page.span(i, head + 1).text,
+    )
+
+
 def find(page: Page) -> None:
     """The organisations stage: known names, then head words, then acronyms defined in brackets."""
     page.lexicon_matches(page.lex.org_names, "organization", max_size=5)
     page.each(lambda chunk: organisations(page, chunk))
     page.each(lambda chunk: defined_acronyms(page, chunk))
+    page.each(lambda chunk: outlets(page, chunk))
     state_services(page)

@@ -68,6 +68,10 @@ def _people_in(page: Page, i: int, j: int) -> None:
             title = page.span(title_start, k + 1).text if title_start <= k else None
             _person(page, run, title=title)
             return
+    speaker = _inverted_speaker(page, i, j)
+    if speaker is not None:
+        _person(page, speaker, title=None)
+        return
     # context before the chunk: "his Turkish counterpart Hulusi Akar", "Ambassador to London X Y"
     run = _name_run(page, i, j)
     if not run:
@@ -115,6 +119,27 @@ def _people_in(page: Page, i: int, j: int) -> None:
             _person(page, run, title=None)
 
 
+# the verbs of an attribution written after the quote: '"...," said Hegseth.'
+_INVERTED_VERBS = {"said", "added", "says", "adds", "noted", "stressed", "continued", "explained"}
+_QUOTE_ENDS = {",", "”", '"', "’", "'"}
+
+
+def _inverted_speaker(page: Page, i: int, j: int) -> tuple[int, int] | None:
+    """'..., added Hegseth.', '"...," said Maria Lopez.': the speaker after a quote's verb, a
+    name of one to three words that ends the clause (a single word is a surname here)."""
+    if page.word(i - 1) not in _INVERTED_VERBS or page.word(i - 2) not in _QUOTE_ENDS:
+        return None
+    if not page.same_sentence(i - 2, i) or j - i > 3:
+        return None
+    if page.same_sentence(i, j) and page.word(j) not in {".", ",", ";"}:
+        return None
+    if not all(page.name_like(k) for k in range(i, j)):
+        return None
+    if any(page.place_key(k, k + 1) for k in range(i, j)):
+        return None
+    return i, j
+
+
 def _after_title_of_places(page: Page, a: int, b: int) -> bool:
     """'Ambassador to Pakistan and Afghanistan, X Y', 'Defence Minister of the Philippines, X Y':
     a title, the states it serves, a comma, then the name (two words or more)."""
@@ -124,6 +149,8 @@ def _after_title_of_places(page: Page, a: int, b: int) -> bool:
     while k >= 0 and page.same_sentence(k, a) and a - k <= 8:
         if k in page.country_at or page.place_key(k, k + 1):
             seen_state = True
+        elif k in page.found.used and k not in page.found.people:
+            seen_state = True  # "President of Hyundai Rotem, X Y": the body the title serves
         elif page.tokens[k].bare in page.lex.title_core:
             return seen_state
         elif page.word(k) not in {"and", "of", "to", "the", ")", "in"}:
