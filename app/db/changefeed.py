@@ -6,7 +6,7 @@ session machinery can install it."""
 
 from typing import Any
 
-from sqlalchemy import event, insert
+from sqlalchemy import event, func, insert, select
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from app.db.base import utcnow
@@ -128,12 +128,29 @@ def insert_created(session: Session, model: type[Any], rows: list[dict[str, Any]
     kind = _KINDS[model]
     if not rows:
         return []
-    ids = list(
-        session.scalars(insert(model).returning(model.id, sort_by_parameter_order=True), rows)
-    )
+    if session.get_bind().dialect.name == "sqlite":
+        ids = _insert_numbered(session, model, rows)
+    else:
+        ids = list(
+            session.scalars(insert(model).returning(model.id, sort_by_parameter_order=True), rows)
+        )
     notes = _notes(session)
     for object_id in ids:
         _note(notes, kind, object_id, "created")
+    return ids
+
+
+def _insert_numbered(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> list[int]:
+    """SQLite: the rows inserted with the ids SQLite would give them, in one executemany.
+    RETURNING in the order of the rows is not something SQLite promises, so SQLAlchemy sent
+    them one statement per row (11,000 statements per 1,000 articles). A table without
+    AUTOINCREMENT numbers a new row one past its largest rowid, and the writing transaction
+    holds the write lock, so the next ids are known; the rows go in Core (the same column
+    defaults), with every key each row names (the ORM leaves out a None)."""
+    table = model.__table__
+    top = session.scalar(select(func.max(table.c.id))) or 0
+    ids = list(range(top + 1, top + 1 + len(rows)))
+    session.execute(insert(table), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
     return ids
 
 

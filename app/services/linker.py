@@ -460,22 +460,31 @@ class Linker:
             if self.marks.get(i) != m
         ]
         if marks:
-            events = cast(Table, Event.__table__)
-            session.execute(
-                update(events)
-                .where(events.c.id == bindparam("b_id"))
-                .values(
-                    happening_id=bindparam("b_h"),
-                    is_lead=bindparam("b_lead"),
-                    happening_role=bindparam("b_role"),
-                ),
-                marks,
-            )
+            self._write_marks(marks)
             self.marks.update(self.wanted)
         self.wanted = {}
         self._write_index()
         self._expire(Happening, [*(r["id"] for r in created), *(r["b_id"] for r in updated)])
         self._expire(Event, [int(m["b_id"]) for m in marks])  # type: ignore[arg-type]
+
+    def _write_marks(self, marks: list[dict[str, Any]]) -> None:
+        """Each moved report's happening, role and lead flag. The flag is set only where it
+        changes: the summary triggers fire on any UPDATE that names is_lead, changed or not
+        (a new report is a lead until linked, and most stay one), and they were the most
+        of this statement's cost."""
+        events = cast(Table, Event.__table__)
+        was = {i: mark.is_lead for i, mark in self.marks.items()}
+        same = [m for m in marks if was.get(m["b_id"]) == m["b_lead"]]
+        changed = [m for m in marks if was.get(m["b_id"]) != m["b_lead"]]
+        values = {"happening_id": bindparam("b_h"), "happening_role": bindparam("b_role")}
+        for rows, columns in (
+            (same, values),
+            (changed, values | {"is_lead": bindparam("b_lead")}),
+        ):
+            if rows:
+                self.session.execute(
+                    update(events).where(events.c.id == bindparam("b_id")).values(columns), rows
+                )
 
     def _write_index(self) -> None:
         dirty = [
