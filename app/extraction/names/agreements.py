@@ -64,16 +64,8 @@ def lowercase_head(page: Page, chunk: tuple[int, int]) -> None:
         return
     if i == 0 or not page.same_sentence(i - 1, i):
         return  # the first words of a sentence are capitalised anyway
-    for k in range(i, j):
-        token = page.tokens[k]
-        if (
-            k in page.found.used
-            or k in page.country_at
-            or not token.text.isalpha()
-            or token.bare in page.lex.title_core
-            or token.bare in page.lex.org_heads
-        ):
-            return
+    if not page.free_words(i, j, page.lex.title_core, page.lex.org_heads):
+        return
     span = page.span(i, j + 1)
     page.found.add("agreement", span.text, span, indices=range(i, j + 1))
 

@@ -191,6 +191,18 @@ class Page:
             return False
         return not any(ch.isdigit() for ch in text)
 
+    def free_words(self, i: int, j: int, *excluded: frozenset[str]) -> bool:
+        """Tokens i..j-1 are plain words no stage has taken: alphabetic, unused, not a state,
+        and none of them in the word lists given (a name read from its context, such as a
+        place after "in" or a document before its lowercase head, must be only that)."""
+        for k in range(i, j):
+            token = self.tokens[k]
+            if k in self.found.used or k in self.country_at or not token.text.isalpha():
+                return False
+            if any(token.bare in words for words in excluded):
+                return False
+        return True
+
     def chunks(self) -> list[tuple[int, int]]:
         """Runs of capitalised tokens within a sentence, with connectors between them."""
         tokens, caps, sentence, texts = self.tokens, self._caps, self.sentence_of, self._texts

@@ -156,17 +156,8 @@ def located(page: Page, chunk: tuple[int, int]) -> None:
             return
     elif before not in _AT:
         return
-    for k in range(i, j):
-        token = page.tokens[k]
-        if (
-            k in page.found.used
-            or k in page.country_at
-            or not token.text.isalpha()
-            or token.bare in page.lex.not_names
-            or token.bare in page.lex.not_places
-            or token.bare in page.lex.title_core
-        ):
-            return
+    if not page.free_words(i, j, page.lex.not_names, page.lex.not_places, page.lex.title_core):
+        return
     span = page.span(i, j)
     page.found.add("location", page.place_key(i, j) or span.text, span, indices=range(i, j))
 
