@@ -476,7 +476,10 @@ class Linker:
         was = {i: mark.is_lead for i, mark in self.marks.items()}
         same = [m for m in marks if was.get(m["b_id"]) == m["b_lead"]]
         changed = [m for m in marks if was.get(m["b_id"]) != m["b_lead"]]
-        values = {"happening_id": bindparam("b_h"), "happening_role": bindparam("b_role")}
+        values: dict[str, Any] = {
+            "happening_id": bindparam("b_h"),
+            "happening_role": bindparam("b_role"),
+        }
         for rows, columns in (
             (same, values),
             (changed, values | {"is_lead": bindparam("b_lead")}),
