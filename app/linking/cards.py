@@ -25,6 +25,8 @@ class Card:
     words: frozenset[str] = frozenset()  # content words of the title and evidence
     editions: frozenset[str] = frozenset()  # years and edition numbers in names
     stage: str | None = None
+    # (role, state) where the sentence gives a state a side: ("host", "POL"), ("supplier", ...)
+    sides: frozenset[tuple[str, str]] = frozenset()
     name: str | None = None  # the event's own name ("Slavic Brotherhood 2017")
     moment: datetime | None = None  # when the article was published (else stored)
     # the last day a publication known to the month or year allows ("2021-09": the 30th);

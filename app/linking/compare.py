@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from app.linking import days
 from app.linking.cards import Card
+from app.linking.features import stages_agree
 
 # A report with no date of its own is placed by its publication: it may come out up to
 # PUBLISHED_BEFORE days before the happening (a preview) or PUBLISHED_AFTER after it.
@@ -121,6 +122,19 @@ def _jaccard(a: frozenset[object], b: frozenset[object]) -> float:
     return len(a & b) / len(a | b) if a | b else 0.0
 
 
+def _sides_clash(a: frozenset[tuple[str, str]], b: frozenset[tuple[str, str]]) -> bool:
+    """Both reports give one side (the host, the supplier) to states, none the same."""
+    if not a or not b:
+        return False
+    ours: dict[str, set[str]] = {}
+    for role, state in a:
+        ours.setdefault(role, set()).add(state)
+    theirs: dict[str, set[str]] = {}
+    for role, state in b:
+        theirs.setdefault(role, set()).add(state)
+    return any(ours[role].isdisjoint(theirs[role]) for role in ours.keys() & theirs.keys())
+
+
 def compare(a: Card, b: Card) -> Verdict:
     """The verdict on two reports of one type that share a state."""
     if a.type != b.type:
@@ -132,10 +146,12 @@ def compare(a: Card, b: Card) -> Verdict:
         return Verdict(0.0, veto)
     if a.editions and b.editions and not a.editions & b.editions:
         return Verdict(0.0, "different edition")
-    if a.stage and b.stage and a.stage != b.stage:
+    if a.stage and b.stage and not stages_agree(a.stage, b.stage):
         return Verdict(0.0, "different stage")
     if len(a.states) == 2 == len(b.states) and a.states != b.states:
         return Verdict(0.0, "different counterpart")  # A with B is not A with C
+    if _sides_clash(a.sides, b.sides):
+        return Verdict(0.0, "different side")  # a visit to Kyiv is not one to Warsaw
     if a.story == b.story:
         return Verdict(1.0)  # copies of one story
     parts = [

@@ -149,6 +149,18 @@ def _stage_rules() -> tuple[
     return frozenset(data["types"]), frozenset(data["not_yet"]), rules
 
 
+@cache
+def _compatible() -> frozenset[frozenset[str]]:
+    raw = resources.files("app.linking").joinpath("data/stages.json").read_text(encoding="utf-8")
+    return frozenset(frozenset(pair) for pair in json.loads(raw)["compatible"])
+
+
+def stages_agree(a: str, b: str) -> bool:
+    """Whether reports of these two stages may be one happening's: the same, or a pair that
+    stages.json says one deal's reports both give ('agreed' and 'signed')."""
+    return a == b or frozenset((a, b)) in _compatible()
+
+
 @lru_cache(maxsize=65536)
 def stage(event_type: str, evidence: str | None) -> str | None:
     """The milestone of a deal an evidence sentence reports (delivered, signed, ...), for the

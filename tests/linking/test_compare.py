@@ -146,14 +146,14 @@ def test_an_article_reporting_one_happening_twice_gives_one_happening() -> None:
 def test_stage_reads_the_milestone_and_skips_what_is_still_to_come() -> None:
     assert stage("arms_transfer", "The navy took delivery of the first ship.") == "delivered"
     assert stage("arms_transfer", "The yard handed the ship to the navy.") == "delivered"
-    assert stage("arms_transfer", "The two signed a contract for four ships.") == "deal"
+    assert stage("arms_transfer", "The two signed a contract for four ships.") == "signed"
     # a milestone still to come is the one the sentence previews, unless it reports another
-    assert stage("arms_transfer", "The contract is expected to be signed soon.") == "deal"
+    assert stage("arms_transfer", "The contract is expected to be signed soon.") == "signed"
     assert stage("arms_transfer", "The maker is committed to deliver two ships in 2030.") == (
         "delivered"
     )
     assert stage("arms_transfer", "They signed a deal; the ships will be delivered in 2030.") == (
-        "deal"
+        "signed"
     )
     assert stage("agreement", "Parliament ratified the pact.") == "ratified"
     assert stage("visit", "He signed the guest book.") is None  # only deals have milestones
@@ -173,3 +173,36 @@ def test_dates_at_the_calendar_edges_do_not_overflow() -> None:
     assert shift(date(9999, 12, 30), timedelta(days=30)) == date.max
     edge = card(2, lo=date(1, 1, 1), hi=date(1, 1, 1), published=date(1, 1, 1))
     assert compare(card(1), edge).veto == "different day"
+
+
+def test_one_visitor_at_two_hosts_is_two_visits() -> None:
+    """Visits of one undated pair of states: a host each report gives, not the same one, tells
+    them apart; a report that gives no sides rules nothing out."""
+    undated = {"lo": None, "hi": None, "precision": None, "published": None}
+    states = frozenset({"DEU", "POL", "UKR"})
+    warsaw = card(1, states=states, sides=frozenset({("host", "POL")}), **undated)
+    kyiv = card(2, states=frozenset({"DEU", "UKR"}), sides=frozenset({("host", "UKR")}), **undated)
+    assert compare(warsaw, kyiv).veto == "different side"
+    same = card(3, states=states, sides=frozenset({("host", "POL"), ("visitor", "DEU")}), **undated)
+    assert compare(warsaw, same).veto is None
+    assert compare(kyiv, card(4, states=states, **undated)).veto is None
+
+
+def test_an_agreement_in_principle_is_not_its_signing() -> None:
+    """'agreed' is said of both: it goes with either, but the two do not go together."""
+    in_principle = stage(
+        "agreement", "Australia and Japan reached in principle agreement on a pact."
+    )
+    signed = stage(
+        "agreement", "Morrison and Kishida signed the Reciprocal Access Agreement today."
+    )
+    agreed = stage(
+        "agreement", "Japan and Australia agreed a breakthrough defence pact on Tuesday."
+    )
+    assert (in_principle, signed, agreed) == ("in_principle", "signed", "deal")
+    undated = {"type": "agreement", "lo": None, "hi": None, "precision": None, "published": None}
+    a, b, c = (card(n, stage=s, **undated) for n, s in enumerate((in_principle, signed, agreed)))
+    assert compare(a, b).veto == "different stage"
+    assert compare(a, c).veto is None and compare(b, c).veto is None
+    effect = stage("agreement", "The pact is coming into effect, the ministers said.")
+    assert compare(b, card(4, stage=effect, **undated)).veto == "different stage"
