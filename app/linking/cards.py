@@ -23,6 +23,9 @@ class Card:
     people: frozenset[int] = frozenset()  # entity ids the article names
     things: frozenset[int] = frozenset()  # agreements, equipment, organisations, places
     words: frozenset[str] = frozenset()  # content words of the title and evidence
+    # the capitalised words of the title and evidence, cut to their stems ("błasz" of
+    # "Błaszczakiem"): names a page's finders missed, as its language inflects them
+    names: frozenset[str] = frozenset()
     editions: frozenset[str] = frozenset()  # years and edition numbers in names
     stage: str | None = None
     # (role, state) where the sentence gives a state a side: ("host", "POL"), ("supplier", ...)

@@ -118,6 +118,16 @@ def _overlap(a: frozenset[object], b: frozenset[object]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
+def _named(ours: frozenset[int], theirs: frozenset[int], a: Card, b: Card) -> float:
+    """The share of the people (or things) the two name; where one report's finders named
+    none (a page in a language they read less), the share of the names the two write."""
+    if ours and theirs:
+        return _overlap(ours, theirs)
+    if ours or theirs:
+        return _overlap(a.names, b.names)
+    return 0.0
+
+
 def _jaccard(a: frozenset[object], b: frozenset[object]) -> float:
     return len(a & b) / len(a | b) if a | b else 0.0
 
@@ -156,8 +166,8 @@ def compare(a: Card, b: Card) -> Verdict:
         return Verdict(1.0)  # copies of one story
     parts = [
         (0.20, _jaccard(a.states, b.states)),
-        (0.20, _overlap(a.people, b.people)),
-        (0.15, _overlap(a.things, b.things)),
+        (0.20, _named(a.people, b.people, a, b)),
+        (0.15, _named(a.things, b.things, a, b)),
         (0.15, min(1.0, 2 * _jaccard(a.words, b.words))),
     ]
     if a.anchor() and b.anchor():  # when nothing places one of them, the rest must decide

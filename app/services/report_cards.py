@@ -10,7 +10,14 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.linking.cards import Card
-from app.linking.features import content_words, dateline, day_hints, editions, stage
+from app.linking.features import (
+    content_words,
+    dateline,
+    day_hints,
+    editions,
+    name_stems,
+    stage,
+)
 from app.models import Article, Entity, Event, EventParticipant, Mention
 
 _THINGS = ("agreement", "equipment", "organization", "location")
@@ -138,6 +145,7 @@ def read_cards(session: Session, ids: list[int]) -> dict[int, tuple[Card, Mark]]
             people=frozenset(kinds["person"] | people_in[row.id]),
             things=things[row.article_id],
             words=titles[row.article_id] | content_words(row.evidence),
+            names=name_stems(row.title, row.evidence),
             editions=editions(row.name),
             stage=stage(row.type, row.evidence),
             sides=frozenset(sides[row.id]),

@@ -4,7 +4,7 @@ from datetime import date
 
 from app.linking.cards import Card
 from app.linking.compare import SAME_ARTICLE, compare, joins, shift
-from app.linking.features import dateline, editions, stage
+from app.linking.features import dateline, editions, name_stems, stage
 
 
 def card(n: int, **fields: object) -> Card:
@@ -206,3 +206,21 @@ def test_an_agreement_in_principle_is_not_its_signing() -> None:
     assert compare(a, c).veto is None and compare(b, c).veto is None
     effect = stage("agreement", "The pact is coming into effect, the ministers said.")
     assert compare(b, card(4, stage=effect, **undated)).veto == "different stage"
+
+
+def test_a_page_whose_finders_named_no_one_is_compared_by_the_names_it_writes() -> None:
+    """A Polish report the finders read no people on: its inflected names still match."""
+    polish = name_stems("Boris Pistorius spotka się z Mariuszem Błaszczakiem w Warszawie.")
+    english = name_stems("Boris Pistorius met Mariusz Błaszczak in Warsaw.")
+    assert {"boris", "pisto", "mariu", "błasz"} <= polish & english
+    undated = {"lo": None, "hi": None, "precision": None, "published": None, "things": frozenset()}
+    plain = {"words": frozenset(), "states": frozenset({"DEU", "POL"})}
+    found = card(1, people=frozenset({7, 8}), names=english, **undated, **plain)
+    unnamed = card(2, people=frozenset(), names=polish, **undated, **plain)
+    stranger = card(
+        3, people=frozenset(), names=name_stems("Olaf Scholz in Gdańsk."), **undated, **plain
+    )
+    assert compare(found, unnamed).score > compare(found, stranger).score
+    # where both name people, the people decide, not the words
+    other = card(4, people=frozenset({9}), names=english, **undated, **plain)
+    assert compare(found, other).score == compare(found, stranger).score
