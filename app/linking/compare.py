@@ -197,6 +197,14 @@ def joins(card: Card, members: list[Card]) -> float | None:
     return mean if mean >= THRESHOLD else None
 
 
+def support(card: Card, members: list[Card], mean: float) -> float:
+    """How strongly a happening the report joins (`mean`, from joins) backs it: the mean
+    times the other articles reporting it, one at least. Of several happenings a report
+    matches on average, the one most reports back wins: a report whose language the
+    features read less lowers a happening's mean, not the reports that match it."""
+    return mean * max(1, len({m.article_id for m in members} - {card.article_id}))
+
+
 def _same_article(card: Card, members: list[Card]) -> float | None:
     """A happening only this report's own article reports so far: the article names one
     happening twice ("met on July 8" and "at the meeting on July 8") when both reports are

@@ -3,7 +3,7 @@
 from datetime import date
 
 from app.linking.cards import Card
-from app.linking.compare import SAME_ARTICLE, compare, joins, shift
+from app.linking.compare import SAME_ARTICLE, compare, joins, shift, support
 from app.linking.features import dateline, editions, name_stems, stage
 
 
@@ -224,3 +224,14 @@ def test_a_page_whose_finders_named_no_one_is_compared_by_the_names_it_writes() 
     # where both name people, the people decide, not the words
     other = card(4, people=frozenset({9}), names=english, **undated, **plain)
     assert compare(found, other).score == compare(found, stranger).score
+
+
+def test_of_two_happenings_a_report_matches_the_one_more_reports_back_wins() -> None:
+    newcomer = card(1)
+    small = [card(2)]
+    large = [card(3), card(4, words=frozenset({"other"})), card(5, people=frozenset())]
+    small_mean, large_mean = joins(newcomer, small), joins(newcomer, large)
+    assert small_mean is not None and large_mean is not None and small_mean > large_mean
+    assert support(newcomer, large, large_mean) > support(newcomer, small, small_mean)
+    # its own article's reports alone count as one
+    assert support(newcomer, [card(1, event_id=9)], SAME_ARTICLE) == SAME_ARTICLE
