@@ -390,3 +390,23 @@ def test_without_a_publication_date_a_month_does_not_date_the_news() -> None:
 )
 def test_what_moves_is_not_always_a_weapon_or_a_visitor(sentence: str, event_type: str) -> None:
     assert of_type(run(sentence), event_type) == []
+
+
+def test_a_visit_to_a_capital_has_the_capitals_state_as_host() -> None:
+    text = (
+        "Germany will send tanks to Ukraine, and Ukraine thanked Germany for the tanks. "
+        "German Defence Minister Boris Pistorius said he was visiting Warsaw two weeks into "
+        "his tenure as Germany's defence chief."
+    )
+    (visit,) = of_type(run(text), "visit")
+    assert sorted(visit.countries) == ["DEU", "POL"]  # not the article's main pair DEU-UKR
+    assert visit.roles == {"POL": "host", "DEU": "visitor"}
+
+
+def test_a_capital_named_beside_a_visit_but_not_visited_is_no_host() -> None:
+    text = (
+        "Germany will send tanks to Ukraine, and Ukraine thanked Germany for the tanks. "
+        "Pistorius, who flew in from Warsaw, visited Kyiv on Monday."
+    )
+    (visit,) = of_type(run(text), "visit")
+    assert "POL" not in visit.countries
