@@ -13,6 +13,7 @@ from app.config import Settings, get_settings
 from app.db.session import session_scope
 from app.ingest.files import count_records, file_records
 from app.ingest.formats import Format
+from app.kit.collector import bulk_collection
 from app.services.bulk import IngestOptions, LineResult, ingest_records
 from app.services.ingest import OnDuplicate
 from app.services.workers import default_workers, extraction_pool
@@ -88,7 +89,7 @@ def ingest_paths(
         workers = settings.ingest_workers
     if workers is None:
         workers = default_workers() if total > batch else 0
-    with open_factory(settings) as factory:
+    with open_factory(settings) as factory, bulk_collection():
         # the pool first: its workers are forked before the progress bar starts a thread
         with (
             extraction_pool(workers) as pool,

@@ -10,6 +10,7 @@ from sqlalchemy import event, func, insert, select
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from app.db.base import utcnow
+from app.db.rows import insert_rows
 from app.models import (
     Article,
     Change,
@@ -159,8 +160,8 @@ def insert_parts(session: Session, model: type[Any], rows: list[dict[str, Any]])
     one statement: their owners' `created` entries already tell the feed."""
     if model not in (Mention, EventParticipant):
         raise TypeError(f"{model.__name__} is not a part; use insert_created")
-    if rows:  # the table, not the class: the ORM's bulk path costs more per row than SQLite
-        session.execute(insert(model.__table__), rows)
+    # the table, not the class: the ORM's bulk path costs more per row than SQLite
+    insert_rows(session, model.__table__, rows)
 
 
 def track_changes(factory: sessionmaker[Session]) -> sessionmaker[Session]:

@@ -18,9 +18,10 @@ from datetime import datetime
 from functools import cache
 from typing import cast
 
-from sqlalchemy import Select, Table, and_, bindparam, delete, insert, or_, select
+from sqlalchemy import Select, Table, and_, bindparam, delete, or_, select
 from sqlalchemy.orm import Session, lazyload
 
+from app.db.rows import insert_rows
 from app.ingest.signature import COPY_THRESHOLD, Signature, similarity, stored_bands
 from app.models import Article, ArticleBand
 
@@ -54,8 +55,7 @@ def add_bands(session: Session, signed: Iterable[tuple[int, Signature]]) -> None
         for article_id, signature in signed
         for band, key in enumerate(signature.bands)
     ]
-    if rows:
-        session.execute(insert(_BANDS), rows)
+    insert_rows(session, _BANDS, rows)
 
 
 @cache

@@ -1,6 +1,7 @@
 """Worker processes that read and extract articles for an ingest while one writer stores them:
 the CLI's pool (forked, before any thread) and the server's shared one (spawned)."""
 
+import gc
 import multiprocessing
 import os
 import pickle
@@ -15,6 +16,7 @@ from pydantic import ValidationError
 
 from app.errors import AppError, line_failure
 from app.extraction.lexicon import lexicon
+from app.kit.collector import settle_for_bulk
 from app.schemas.article import ArticleCreate
 from app.services.ingest import Prepared, prepare_article
 
@@ -58,6 +60,7 @@ def _start_worker(writer: int) -> None:
     # once its parent is gone, instead of waiting for work forever.
     threading.Thread(target=_leave_with, args=(writer,), daemon=True).start()
     lexicon()  # loaded once per worker, before its first article (a no-op when forked)
+    settle_for_bulk()
 
 
 def _leave_with(writer: int) -> None:
@@ -86,6 +89,7 @@ def extraction_pool(workers: int) -> Iterator[Executor | None]:
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     if method == "fork":
         lexicon()
+        gc.freeze()  # before the fork: the workers' collectors leave the shared pages alone
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context(method),
@@ -97,6 +101,8 @@ def extraction_pool(workers: int) -> Iterator[Executor | None]:
         yield pool
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        if method == "fork":
+            gc.unfreeze()
 
 
 class SharedPool:

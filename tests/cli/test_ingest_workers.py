@@ -1,5 +1,6 @@
 """`defcoop ingest --workers N`: extraction in worker processes, one writer, the same results."""
 
+import gc
 import json
 import os
 import pickle
@@ -20,6 +21,7 @@ from app.cli.ingest import ingest_paths
 from app.config import Settings, get_settings
 from app.db.session import make_engine, make_session_factory
 from app.errors import AppError
+from app.kit.collector import BULK_THRESHOLDS
 from app.models import Article, Event, Mention
 from app.schemas.article import ArticleCreate
 from app.services.ingest import Prepared
@@ -123,6 +125,10 @@ def test_a_pool_of_one_is_no_pool() -> None:
     with extraction_pool(2) as pool:
         assert pool is not None
         assert pool.submit(sum, [1, 2]).result() == 3
+        # a worker keeps what it inherited frozen and collects its young objects less often
+        assert pool.submit(gc.get_threshold).result() == BULK_THRESHOLDS
+        assert pool.submit(gc.get_freeze_count).result() > 0
+    assert gc.get_freeze_count() == 0  # the writer's collector walks everything again
 
 
 @pytest.mark.slow
