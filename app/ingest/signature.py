@@ -10,11 +10,12 @@ agree. See ARCHITECTURE.md, "Copies".
 import hashlib
 import struct
 import zlib
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import numpy as np
+from datasketch import MinHash
 
 from app.kit.text import fold_text
 
@@ -65,54 +66,20 @@ def signature(body: str) -> Signature | None:
     found = shingles(body)
     if len(found) < MIN_SHINGLES:
         return None
-    values = minhash_values(found)
+    # crc32, not datasketch's default sha1: a third of the time, and as stable across processes
+    # and releases (a shingle is a handful of words; 32-bit collisions cost nothing here)
+    minhash = MinHash(
+        num_perm=NUM_PERM, hashfunc=zlib.crc32, permutations=_permutations(), scheme=SCHEME
+    )
+    minhash.update_batch(list(found))
+    values = minhash.hashvalues.astype(np.uint32)
     return Signature(_SIGNATURE.pack(*values.tolist()), band_keys(values))
 
 
-# datasketch 2's "affine32" MinHash, computed here: importing datasketch imports its LSH
-# module and with it scipy, a second of CPU at every start of a process (a tenth of a
-# 1,000-article ingest's start-up). tests/ingest/test_signature.py checks that the values
-# are datasketch's, bit for bit.
-_MAX_HASH = np.uint32(0xFFFFFFFF)
-_FMIX32 = (
-    np.uint32(16),
-    np.uint32(0x85EBCA6B),
-    np.uint32(13),
-    np.uint32(0xC2B2AE35),
-    np.uint32(16),
-)
-
-
-def minhash_values(found: Iterable[bytes]) -> np.ndarray:
-    """MinHash(num_perm=NUM_PERM, hashfunc=zlib.crc32, seed=SEED, scheme=SCHEME) of these
-    shingles, as datasketch's update_batch leaves its hashvalues (uint32): each shingle's
-    crc32, mixed by MurmurHash3's finaliser, through the affine permutations a * h + b
-    (mod 2**32), the least of each."""
-    # crc32, not datasketch's default sha1: a third of the time, and as stable across processes
-    # and releases (a shingle is a handful of words; 32-bit collisions cost nothing here)
-    hashed = np.array([zlib.crc32(item) for item in found], dtype=np.uint32).reshape(-1, 1)
-    values = np.full(NUM_PERM, _MAX_HASH, dtype=np.uint32)
-    if not len(hashed):
-        return values
-    s1, m1, s2, m2, s3 = _FMIX32
-    hashed = hashed ^ (hashed >> s1)
-    hashed = hashed * m1
-    hashed = hashed ^ (hashed >> s2)
-    hashed = hashed * m2
-    hashed = hashed ^ (hashed >> s3)
-    a, b = _permutations()
-    least: np.ndarray = np.minimum(values, (hashed * a + b).min(axis=0))
-    return least
-
-
 @cache
-def _permutations() -> tuple[np.ndarray, np.ndarray]:
-    """The MinHash permutations for SEED, drawn once per process as datasketch draws them:
-    odd multipliers, then offsets, from numpy's RandomState(SEED)."""
-    generator = np.random.RandomState(SEED)
-    a = generator.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
-    b = generator.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
-    return a, b
+def _permutations() -> Any:
+    """The MinHash permutations for SEED, drawn once per process (each MinHash would again)."""
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
 def band_keys(values: np.ndarray) -> tuple[int, ...]:
