@@ -38,12 +38,14 @@ class RoleRule:
 class EventPatterns:
     past_forms: frozenset[str]
     inherit_date: frozenset[str]
+    document_dated: frozenset[str]  # types the year of a named pact dates ("the 2008 deal")
     main_types: tuple[str, ...]
     triggers: dict[str, re.Pattern[str]]
     requires: dict[str, re.Pattern[str] | None]
     requires_kind: dict[str, frozenset[str]]  # type -> entity kinds that also meet `requires`
     bilateral: re.Pattern[str]
     planned: re.Pattern[str]
+    clause_breaks: re.Pattern[str]  # where a clause ends: a future word plans only its own
     habitual: re.Pattern[str]
     reference: re.Pattern[str]  # a sentence opening that refers back ("The meeting comes after")
     background: re.Pattern[str]  # what sets a happening before the news ("had signed", "earlier")
@@ -93,6 +95,7 @@ def _event_patterns(data: dict[str, Any]) -> EventPatterns:
     return EventPatterns(
         past_forms=frozenset(data["past_forms"]),
         inherit_date=frozenset(data["inherit_date"]),
+        document_dated=frozenset(data["document_dated"]),
         main_types=tuple(data["main_types"]),
         triggers=triggers,
         requires=requires,
@@ -103,6 +106,7 @@ def _event_patterns(data: dict[str, Any]) -> EventPatterns:
         },
         bilateral=_any(data["bilateral_refs"]),
         planned=_any(data["planned"]),
+        clause_breaks=_any(data["clause_breaks"]),
         habitual=_any(data["habitual"]),
         reference=_any(data["references"]),
         background=_any(data["background"]),

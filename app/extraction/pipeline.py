@@ -74,6 +74,7 @@ def _events(state: State) -> None:
         state.lex,
         state.document.published,
         state.deadline,
+        month_only=state.document.published_month_only,
     )
 
 
@@ -98,10 +99,10 @@ STAGES: dict[str, Stage] = {
         # 5: states from bare titles; cited sources; long quotes; back-references; named
         # weapons meet what transfers and aid require; meetings
         # and exercises of other people or names kept apart
-        Stage("events", 5, ("events",), _events),
+        Stage("events", 6, ("events",), _events),
         # pages in other languages: countries, dates and events from per-language data files
         # 2: a second person after the language's "and" ("X Y et Z W"); 3: known companies
-        Stage("languages", 3, ("entities", "events"), languages_stage),
+        Stage("languages", 4, ("entities", "events"), languages_stage),
     )
 }
 NAME_PIPELINE: tuple[str, ...] = (*NAME_STAGES, "entities")

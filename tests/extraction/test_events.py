@@ -390,3 +390,70 @@ def test_without_a_publication_date_a_month_does_not_date_the_news() -> None:
 )
 def test_what_moves_is_not_always_a_weapon_or_a_visitor(sentence: str, event_type: str) -> None:
     assert of_type(run(sentence), event_type) == []
+
+
+def test_a_future_word_plans_only_its_own_clause() -> None:
+    text = "Chilean minister Ana Rojas is on a visit to Peru, where the navies will hold a drill."
+    (visit,) = of_type(run(text), "visit")
+    assert visit.status == "reported" and visit.date is not None
+    (plan,) = of_type(run("Chile and Peru will sign a defence pact."), "agreement")
+    assert plan.status == "planned"
+
+
+def test_a_statement_is_dated_by_its_saying_not_by_what_is_said() -> None:
+    said = "Chilean minister Ana Rojas said on Monday that cooperation with Peru will grow."
+    (statement,) = of_type(run(said), "statement")
+    assert statement.date is not None and statement.date.iso() == "2024-03-11"
+    told = "Ana Rojas said ties between Chile and Peru will grow when Chile hosts a summit in 2026."
+    (statement,) = of_type(run(told), "statement")
+    assert statement.date is not None and statement.date.iso() == "2024-03"  # the news month
+
+
+def test_the_year_of_a_named_pact_dates_the_pact_not_a_visit() -> None:
+    (pact,) = of_type(run("Chile and Peru signed a 2003 ceasefire accord."), "agreement")
+    assert pact.date is not None and pact.date.iso() == "2003"
+    visit_text = "Chilean minister Ana Rojas is on a visit to Peru to review the 2008 agreement."
+    (visit,) = of_type(run(visit_text), "visit")
+    assert visit.date is not None and visit.date.iso() == "2024-03"  # the news month, not 2008
+
+
+def test_signed_agreements_named_in_passing_are_no_signing() -> None:
+    text = "Chile and Peru will implement all signed agreements on defence cooperation."
+    assert of_type(run(text), "agreement") == []
+    so_far = "Chile and Peru reviewed the agreements signed so far on defence cooperation."
+    assert of_type(run(so_far), "agreement") == []
+
+
+def test_a_parliament_approving_a_treaty_is_an_agreement() -> None:
+    text = "The Peruvian Senate approved the defence treaty with Chile on March 5."
+    (pact,) = of_type(run(text), "agreement")
+    assert sorted(pact.countries) == ["CHL", "PER"] and pact.date is not None
+    assert pact.date.iso() == "2024-03-05"
+
+
+def test_a_dateline_month_alone_places_a_day_but_dates_no_undated_news() -> None:
+    text = (
+        "Chile and Peru signed a defence pact on 28 September. "
+        "Brazilian minister Rui Costa is on a visit to Argentina."
+    )
+    document = Document(text=text, published=date(2021, 9, 1), language="en",
+                        published_month_only=True)  # fmt: skip
+    result = extract(document)
+    (pact,) = of_type(result, "agreement")
+    assert pact.date is not None and pact.date.iso() == "2021-09-28"
+    (visit,) = of_type(result, "visit")
+    assert visit.date is None
+
+
+def test_make_document_keeps_a_month_alone_as_its_first_day() -> None:
+    from datetime import UTC, datetime
+
+    from app.services.extraction import make_document
+
+    moment = datetime(2021, 9, 1, tzinfo=UTC)
+    month = make_document(body="x", published_at=moment, precision="month", language="en",
+                          title=None)  # fmt: skip
+    assert (month.published, month.published_month_only) == (date(2021, 9, 1), True)
+    year = make_document(body="x", published_at=moment, precision="year", language="en",
+                         title=None)  # fmt: skip
+    assert year.published is None
