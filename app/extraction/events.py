@@ -187,8 +187,9 @@ def find_events(
         for e in entities
         if e.kind == "person" and (state := officials.get(id(e), e.country))
     }
+    weapons = patterns.requires.get("arms_transfer")
     merged = _start_dates(
-        _merge(events, deadline, speakers, published, unnamed, state_of_person),
+        _merge(events, deadline, speakers, published, unnamed, state_of_person, weapons),
         starts,
         ends,
         patterns,
@@ -505,6 +506,7 @@ def _merge(
     published: date | None,
     unnamed: set[int],
     sides: dict[str, str] | None = None,
+    weapons: re.Pattern[str] | None = None,
 ) -> list[FoundEvent]:
     """Repeated descriptions of one happening (same type and states, compatible dates) merge.
 
@@ -529,7 +531,9 @@ def _merge(
             group.add(event)
             continue
         twin = group.kept[position]
-        if event.type in _ONE_PAIR and _other_people(twin, event, sides or {}):
+        if (event.type in _ONE_PAIR and _other_people(twin, event, sides or {})) or (
+            event.type in _ONE_WEAPON and _other_weapons(twin, event, weapons)
+        ):
             kept.append(event)  # "Zaki met General B", "Zaki was received by Minister L"
             group.add(event)
             continue
@@ -563,6 +567,23 @@ def _other_people(twin: FoundEvent, event: FoundEvent, sides: dict[str, str]) ->
         if ours and theirs and ours.isdisjoint(theirs):
             return True
     return False
+
+
+_ONE_WEAPON = frozenset({"arms_transfer", "military_aid"})  # jets ordered, frigates bought: two
+_ANY_WEAPON = frozenset({"system", "weapon", "arm", "vehicle", "armored", "armoured", "munition"})
+
+
+def _weapon_words(event: FoundEvent, weapons: re.Pattern[str]) -> set[str]:
+    found = {m.group().casefold().rstrip("s") for m in weapons.finditer(event.evidence.text)}
+    return found - _ANY_WEAPON
+
+
+def _other_weapons(twin: FoundEvent, event: FoundEvent, weapons: re.Pattern[str] | None) -> bool:
+    """Both reports name what is sold or given, and nothing in common: two transfers."""
+    if weapons is None:
+        return False
+    ours, theirs = _weapon_words(twin, weapons), _weapon_words(event, weapons)
+    return bool(ours and theirs and ours.isdisjoint(theirs))
 
 
 def _absorb(twin: FoundEvent, event: FoundEvent, known: set[str]) -> bool:

@@ -457,3 +457,12 @@ def test_make_document_keeps_a_month_alone_as_its_first_day() -> None:
     year = make_document(body="x", published_at=moment, precision="year", language="en",
                          title=None)  # fmt: skip
     assert year.published is None
+
+
+def test_transfers_of_other_weapons_are_other_happenings() -> None:
+    text = (
+        "Greece agreed to buy three frigates from France. "
+        "Greece has also ordered 18 Rafale jets from France. "
+        "The frigates will be delivered to Greece from France."
+    )
+    assert len(of_type(run(text), "arms_transfer")) == 2
