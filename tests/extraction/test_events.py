@@ -466,3 +466,12 @@ def test_transfers_of_other_weapons_are_other_happenings() -> None:
         "The frigates will be delivered to Greece from France."
     )
     assert len(of_type(run(text), "arms_transfer")) == 2
+
+
+def test_receiving_a_person_is_a_meeting_receiving_jets_is_not() -> None:
+    assert of_type(run("Peru has received four MiG-29 jets from Chile."), "meeting") == []
+    text = "Chilean Defence Minister Ana Rojas receiving Peru's army chief Luis Soto in Santiago."
+    (meeting,) = of_type(run(text), "meeting")
+    assert sorted(meeting.countries) == ["CHL", "PER"]
+    calls = "Peruvian sailors are scheduled to pay courtesy visits to leaders of Chile's navy."
+    assert [e.type for e in run(calls).events] == ["meeting"]
