@@ -475,3 +475,9 @@ def test_receiving_a_person_is_a_meeting_receiving_jets_is_not() -> None:
     assert sorted(meeting.countries) == ["CHL", "PER"]
     calls = "Peruvian sailors are scheduled to pay courtesy visits to leaders of Chile's navy."
     assert [e.type for e in run(calls).events] == ["meeting"]
+
+
+def test_a_model_number_names_the_weapon_a_transfer_needs() -> None:
+    (aid,) = of_type(run("Russia gifted six MiG-29s to Serbia."), "military_aid")
+    assert sorted(aid.countries) == ["RUS", "SRB"]
+    assert of_type(run("China donated COVID-19 vaccines to Serbia."), "military_aid") == []
