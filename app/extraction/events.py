@@ -402,7 +402,8 @@ def _build(
         found = _saying_date(sentence, candidates, hit.start(), hit.end(), patterns.clause_breaks)
     else:
         found = pick_date(sentence, candidates, published, near=hit.start(), near_end=hit.end(),
-                          barrier=patterns.date_barrier)  # fmt: skip
+                          barrier=patterns.date_barrier,
+                          barrier_after=patterns.date_barrier_after)  # fmt: skip
     event = FoundEvent(
         type=event_type,
         evidence=evidence,

@@ -51,6 +51,7 @@ class EventPatterns:
     background: re.Pattern[str]  # what sets a happening before the news ("had signed", "earlier")
     another: re.Pattern[str]  # what reports a further happening of a kind ("also met")
     date_barrier: re.Pattern[str]  # another clause's verb: a date past it is not the trigger's
+    date_barrier_after: re.Pattern[str]  # what opens another clause after the trigger ("since")
     topic: re.Pattern[str]  # what opens what a pact will allow or talks will address
     topic_exempt: frozenset[str]  # the types such words report themselves (the talks, the pact)
     topic_before: re.Pattern[str]  # words before a state named as a topic ("tensions over")
@@ -119,6 +120,7 @@ def _event_patterns(data: dict[str, Any]) -> EventPatterns:
         topic_after=re.compile("|".join(data["topic_states"]["after"]), re.I),
         topic_exempt_states=frozenset(data["topic_states"]["exempt"]),
         date_barrier=re.compile("|".join(f"(?:{p})" for p in data["date_barrier"])),
+        date_barrier_after=_any(data["date_barrier_after"]),
         roles={t: tuple(_role_rule(r) for r in spec.get("roles", [])) for t, spec in types.items()},
         excludes=excludes,
         attributions={

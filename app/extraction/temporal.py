@@ -180,12 +180,21 @@ def pick_date(
     near: int = 0,
     near_end: int | None = None,
     barrier: re.Pattern[str] | None = None,
+    barrier_after: re.Pattern[str] | None = None,
 ) -> FoundDate | None:
-    """The candidate nearest the trigger at `near`..`near_end`, past no barrier verb."""
+    """The candidate nearest the trigger at `near`..`near_end`, past no barrier verb (and, for
+    a date after the trigger, no `barrier_after` words: "the first since the launch of X in
+    June")."""
     end_at = near if near_end is None else near_end
     best: FoundDate | None = None
     for found, start, end in candidates:
         if barrier is not None and _blocked(sentence, start, end, near, end_at, barrier):
+            continue
+        if (
+            barrier_after is not None
+            and start >= end_at
+            and barrier_after.search(sentence, end_at, start)
+        ):
             continue
         if best is None or abs(found.offset - near) < abs(best.offset - near):
             best = found

@@ -481,3 +481,9 @@ def test_a_model_number_names_the_weapon_a_transfer_needs() -> None:
     (aid,) = of_type(run("Russia gifted six MiG-29s to Serbia."), "military_aid")
     assert sorted(aid.countries) == ["RUS", "SRB"]
     assert of_type(run("China donated COVID-19 vaccines to Serbia."), "military_aid") == []
+
+
+def test_a_date_after_since_dates_the_start_of_a_period_not_the_event() -> None:
+    text = "Chile and Peru signed a defence pact, the first since the launch of the new government in January."
+    (pact,) = of_type(run(text), "agreement")
+    assert pact.date is None or pact.date.iso() != "2024-01"
