@@ -6,11 +6,14 @@ from importlib import resources
 from pathlib import Path
 from typing import TypeVar
 
+import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import migrate
 from app.config import Settings, get_settings
 from app.db.session import make_engine, make_session_factory, session_scope
 
@@ -28,9 +31,30 @@ def open_factory(settings: Settings) -> Iterator[sessionmaker[Session]]:
         prepared_statements=settings.database_prepared_statements,
     )
     try:
+        require_current_schema(engine, settings.database_url)
         yield make_session_factory(engine)
     finally:
         engine.dispose()
+
+
+def require_current_schema(engine: Engine, url: str, *, hint: str = "") -> None:
+    """Stop the command, saying what to do, when the database cannot be reached or its schema
+    is not this version's: otherwise the first statement fails deep inside with "no such
+    table" and a traceback."""
+    try:
+        current = migrate.current_revision(engine)
+    except SQLAlchemyError as error:
+        cause = getattr(error, "orig", None) or error  # the driver's own words, without SQL
+        where = engine.url.render_as_string()
+        say(f"Cannot open the database {where}: {type(error).__name__}: {cause}")
+        raise typer.Exit(2) from error
+    head = migrate.head_revision(url)
+    if current != head:
+        say(
+            f"The database {engine.url.render_as_string()} is at schema revision "
+            f"{current or 'none (it is empty)'}, not {head}: run `defcoop db upgrade` first{hint}."
+        )
+        raise typer.Exit(2)
 
 
 def with_session(work: Callable[[Session], T]) -> T:

@@ -5,9 +5,10 @@ from typing import Annotated
 import typer
 
 from app import migrate
-from app.cli.common import ensure_sqlite_dir, sample_path, say
+from app.cli.common import ensure_sqlite_dir, require_current_schema, sample_path, say
 from app.cli.ingest import ingest_paths
 from app.config import get_settings
+from app.db.session import make_engine
 
 
 def serve(
@@ -25,6 +26,12 @@ def serve(
     if migrate_first:
         ensure_sqlite_dir(settings)
         migrate.upgrade(settings.database_url)
+    else:
+        engine = make_engine(settings.database_url)
+        try:
+            require_current_schema(engine, settings.database_url, hint=" (or serve with --migrate)")
+        finally:
+            engine.dispose()
     uvicorn.run(
         "app.main:create_app",
         factory=True,

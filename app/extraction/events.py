@@ -14,6 +14,7 @@ from app.extraction.participants import (
     speaker,
     topic_states,
     unnamed_speaker,
+    visited_states,
 )
 from app.extraction.roles import find_roles
 from app.extraction.temporal import Candidate, FoundDate, date_candidates, pick_date
@@ -381,6 +382,8 @@ def _build(
     ends: dict[int, PartialDate],
 ) -> FoundEvent | None:
     countries = list(codes)
+    if any("host" in (r.subject, r.object) for r in patterns.roles.get(event_type, ())):
+        countries += visited_states(event_type, evidence, mentions, countries, lex)
     if len(countries) < 2:
         for code in main:
             if code not in countries and len(countries) < 2:

@@ -10,6 +10,8 @@ import re
 
 from app.extraction.base import FoundEntity, Span
 from app.extraction.lexicon import Lexicon
+from app.extraction.roles import find_roles
+from app.kit.text import fold
 
 # Where the speaker's clause begins or ends: a speaker stands in the verb's own clause.
 _CLAUSE_END = re.compile(r"[;:()\[\]“”\"]|\s[—–-]\s|,\s*(?:and|but|while|which|who)\b", re.I)
@@ -216,3 +218,26 @@ def topic_states(
 
 
 _CUE_WINDOW = 80  # "on the sidelines of the regional defence summit in X"
+
+
+def visited_states(
+    event_type: str,
+    evidence: Span,
+    mentions: list[tuple[Span, FoundEntity]],
+    codes: list[str],
+    lex: Lexicon,
+) -> list[str]:
+    """States a visit's sentence names only by the city it makes the host ("was visiting
+    Warsaw", "arrived in Ankara"): the host's state, which the article's main states would
+    otherwise stand in for (issue 14: a visit to Warsaw filed under Germany and Ukraine)."""
+    cities = [
+        code
+        for _mention, entity in mentions
+        if entity.kind == "location"
+        and (code := lex.capitals.get(fold(entity.name)))
+        and code not in codes
+    ]
+    if not cities:
+        return []
+    roles = find_roles(event_type, evidence, mentions, [*codes, *dict.fromkeys(cities)], lex)
+    return [code for code in dict.fromkeys(cities) if roles.get(code) == "host"]

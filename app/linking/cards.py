@@ -23,8 +23,13 @@ class Card:
     people: frozenset[int] = frozenset()  # entity ids the article names
     things: frozenset[int] = frozenset()  # agreements, equipment, organisations, places
     words: frozenset[str] = frozenset()  # content words of the title and evidence
+    # the capitalised words of the title and evidence, cut to their stems ("błasz" of
+    # "Błaszczakiem"): names a page's finders missed, as its language inflects them
+    names: frozenset[str] = frozenset()
     editions: frozenset[str] = frozenset()  # years and edition numbers in names
     stage: str | None = None
+    # (role, state) where the sentence gives a state a side: ("host", "POL"), ("supplier", ...)
+    sides: frozenset[tuple[str, str]] = frozenset()
     name: str | None = None  # the event's own name ("Slavic Brotherhood 2017")
     moment: datetime | None = None  # when the article was published (else stored)
     # the last day a publication known to the month or year allows ("2021-09": the 30th);

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from app.linking import days
 from app.linking.cards import Card
+from app.linking.features import stages_agree
 
 # A report with no date of its own is placed by its publication: it may come out up to
 # PUBLISHED_BEFORE days before the happening (a preview) or PUBLISHED_AFTER after it.
@@ -117,8 +118,31 @@ def _overlap(a: frozenset[object], b: frozenset[object]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
+def _named(ours: frozenset[int], theirs: frozenset[int], a: Card, b: Card) -> float:
+    """The share of the people (or things) the two name; where one report's finders named
+    none (a page in a language they read less), the share of the names the two write."""
+    if ours and theirs:
+        return _overlap(ours, theirs)
+    if ours or theirs:
+        return _overlap(a.names, b.names)
+    return 0.0
+
+
 def _jaccard(a: frozenset[object], b: frozenset[object]) -> float:
     return len(a & b) / len(a | b) if a | b else 0.0
+
+
+def _sides_clash(a: frozenset[tuple[str, str]], b: frozenset[tuple[str, str]]) -> bool:
+    """Both reports give one side (the host, the supplier) to states, none the same."""
+    if not a or not b:
+        return False
+    ours: dict[str, set[str]] = {}
+    for role, state in a:
+        ours.setdefault(role, set()).add(state)
+    theirs: dict[str, set[str]] = {}
+    for role, state in b:
+        theirs.setdefault(role, set()).add(state)
+    return any(ours[role].isdisjoint(theirs[role]) for role in ours.keys() & theirs.keys())
 
 
 def compare(a: Card, b: Card) -> Verdict:
@@ -132,16 +156,18 @@ def compare(a: Card, b: Card) -> Verdict:
         return Verdict(0.0, veto)
     if a.editions and b.editions and not a.editions & b.editions:
         return Verdict(0.0, "different edition")
-    if a.stage and b.stage and a.stage != b.stage:
+    if a.stage and b.stage and not stages_agree(a.stage, b.stage):
         return Verdict(0.0, "different stage")
     if len(a.states) == 2 == len(b.states) and a.states != b.states:
         return Verdict(0.0, "different counterpart")  # A with B is not A with C
+    if _sides_clash(a.sides, b.sides):
+        return Verdict(0.0, "different side")  # a visit to Kyiv is not one to Warsaw
     if a.story == b.story:
         return Verdict(1.0)  # copies of one story
     parts = [
         (0.20, _jaccard(a.states, b.states)),
-        (0.20, _overlap(a.people, b.people)),
-        (0.15, _overlap(a.things, b.things)),
+        (0.20, _named(a.people, b.people, a, b)),
+        (0.15, _named(a.things, b.things, a, b)),
         (0.15, min(1.0, 2 * _jaccard(a.words, b.words))),
     ]
     if a.anchor() and b.anchor():  # when nothing places one of them, the rest must decide
@@ -169,6 +195,14 @@ def joins(card: Card, members: list[Card]) -> float | None:
         total += verdict.score
     mean = total / len(others)
     return mean if mean >= THRESHOLD else None
+
+
+def support(card: Card, members: list[Card], mean: float) -> float:
+    """How strongly a happening the report joins (`mean`, from joins) backs it: the mean
+    times the other articles reporting it, one at least. Of several happenings a report
+    matches on average, the one most reports back wins: a report whose language the
+    features read less lowers a happening's mean, not the reports that match it."""
+    return mean * max(1, len({m.article_id for m in members} - {card.article_id}))
 
 
 def _same_article(card: Card, members: list[Card]) -> float | None:

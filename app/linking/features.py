@@ -31,6 +31,21 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(_WORD.findall(text.lower())) - _stopwords()
 
 
+_NAME = re.compile(r"\b[^\W\d_a-z][^\W\d_]{3,}")
+NAME_STEM = 5  # letters: "Reznikov" and "Reznikowem", "Pistorius" in any language
+
+
+def name_stems(*texts: str | None) -> frozenset[str]:
+    """The stems of the capitalised words of four letters or more that are not stopwords."""
+    return frozenset().union(*(_stems(text) for text in texts if text))
+
+
+@lru_cache(maxsize=65536)
+def _stems(text: str) -> frozenset[str]:
+    words = {w.lower() for w in _NAME.findall(text)} - _stopwords()
+    return frozenset(w[:NAME_STEM] for w in words)
+
+
 def editions(*names: str | None) -> frozenset[str]:
     """The edition marks in names of a happening: full years ('y2017'), two-digit years after
     a name ('y2024' from 'JIMEX-24'), ordinals ('n11' from '11th edition')."""
@@ -147,6 +162,18 @@ def _stage_rules() -> tuple[
         for stage in data["order"]
     )
     return frozenset(data["types"]), frozenset(data["not_yet"]), rules
+
+
+@cache
+def _compatible() -> frozenset[frozenset[str]]:
+    raw = resources.files("app.linking").joinpath("data/stages.json").read_text(encoding="utf-8")
+    return frozenset(frozenset(pair) for pair in json.loads(raw)["compatible"])
+
+
+def stages_agree(a: str, b: str) -> bool:
+    """Whether reports of these two stages may be one happening's: the same, or a pair that
+    stages.json says one deal's reports both give ('agreed' and 'signed')."""
+    return a == b or frozenset((a, b)) in _compatible()
 
 
 @lru_cache(maxsize=65536)

@@ -27,7 +27,14 @@ from sqlalchemy.orm import Session
 from app.db.base import utcnow
 from app.db.changefeed import note_changes
 from app.linking.cards import Card
-from app.linking.compare import PUBLISHED_AFTER, PUBLISHED_BEFORE, compare, joins, shift
+from app.linking.compare import (
+    PUBLISHED_AFTER,
+    PUBLISHED_BEFORE,
+    compare,
+    joins,
+    shift,
+    support,
+)
 from app.models import Event, Happening, HappeningDecision, HappeningDecisionReport, HappeningState
 from app.services.report_cards import Mark, read_cards
 
@@ -294,9 +301,11 @@ class Linker:
             forced = any(verdicts.get(k) for k in keys) and all(
                 m.type == card.type for m in members
             )
-            mean = 2.0 if forced else joins(card, members)
-            if mean is not None and (best is None or mean > best[0]):
-                best = (mean, happening_id)
+            mean = joins(card, members) if not forced else None
+            if forced or mean is not None:
+                backing = float("inf") if forced else support(card, members, mean or 0.0)
+                if best is None or backing > best[0]:
+                    best = (backing, happening_id)
         target = best[1] if best is not None else self.new_happening(card.type, reuse=reuse)
         self.move([event_id], target)
         return target

@@ -10,10 +10,19 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.linking.cards import Card
-from app.linking.features import content_words, dateline, day_hints, editions, stage
+from app.linking.features import (
+    content_words,
+    dateline,
+    day_hints,
+    editions,
+    name_stems,
+    stage,
+)
 from app.models import Article, Entity, Event, EventParticipant, Mention
 
 _THINGS = ("agreement", "equipment", "organization", "location")
+# roles every state of an event holds alike: they set no state apart
+_NO_SIDE = frozenset({"participant", "signatory"})
 _OPENING = 120  # characters of an article's text a dateline is read from
 
 
@@ -80,13 +89,22 @@ def read_cards(session: Session, ids: list[int]) -> dict[int, tuple[Card, Mark]]
     ).all()
     states: dict[int, set[str]] = defaultdict(set)
     people_in: dict[int, set[int]] = defaultdict(set)
-    for event_id, code, kind, entity_id in session.execute(
-        select(EventParticipant.event_id, Entity.code, Entity.kind, Entity.id)
+    sides: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    for event_id, code, kind, entity_id, role in session.execute(
+        select(
+            EventParticipant.event_id,
+            Entity.code,
+            Entity.kind,
+            Entity.id,
+            EventParticipant.role,
+        )
         .join(Entity, Entity.id == EventParticipant.entity_id)
         .where(EventParticipant.event_id.in_(ids))
     ):
         if kind == "country" and code:
             states[event_id].add(code)
+            if role and role not in _NO_SIDE:
+                sides[event_id].add((role, code))
         elif kind == "person":
             people_in[event_id].add(entity_id)
     articles = {row.article_id for row in rows}
@@ -127,8 +145,10 @@ def read_cards(session: Session, ids: list[int]) -> dict[int, tuple[Card, Mark]]
             people=frozenset(kinds["person"] | people_in[row.id]),
             things=things[row.article_id],
             words=titles[row.article_id] | content_words(row.evidence),
+            names=name_stems(row.title, row.evidence),
             editions=editions(row.name),
             stage=stage(row.type, row.evidence),
+            sides=frozenset(sides[row.id]),
             name=row.name,
             moment=row.published_at or row.created_at,
         )

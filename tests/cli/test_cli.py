@@ -320,3 +320,42 @@ def test_ingest_keeps_good_lines_whatever_fails_in_one(
     stored = _stored(cli_db)
     assert set(stored) == {f"https://cal.example/{n}" for n in (1, 3, 6)}
     assert stored["https://cal.example/3"]["published_at"] == "0001-01-01T14:00:00Z"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["ingest", "PAGES"],
+        ["reextract", "--stale"],
+        ["reindex"],
+        ["recluster"],
+        ["keys", "list"],
+        ["serve"],
+    ],
+)
+def test_a_command_on_an_unmigrated_database_says_to_upgrade(
+    cli_db: str, command: list[str]
+) -> None:
+    pages = str(Path(sample_path()).parent / "pages")
+    result = runner.invoke(cli, [pages if word == "PAGES" else word for word in command])
+    assert result.exit_code == 2, result.output
+    assert "schema revision none (it is empty)" in result.output
+    assert "run `defcoop db upgrade` first" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    with make_engine(cli_db).connect() as conn:  # nothing was written meanwhile
+        assert migrate.current_revision(conn.engine) is None
+
+
+def test_a_command_on_a_database_it_cannot_open_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.config import get_settings
+
+    monkeypatch.setenv("DEFCOOP_DATABASE_URL", f"sqlite:///{tmp_path}/no/such/folder/x.db")
+    get_settings.cache_clear()
+    try:
+        result = runner.invoke(cli, ["keys", "list"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 2
+    assert "Cannot open the database" in result.output

@@ -487,3 +487,23 @@ def test_a_date_after_since_dates_the_start_of_a_period_not_the_event() -> None:
     text = "Chile and Peru signed a defence pact, the first since the launch of the new government in January."
     (pact,) = of_type(run(text), "agreement")
     assert pact.date is None or pact.date.iso() != "2024-01"
+
+
+def test_a_visit_to_a_capital_has_the_capitals_state_as_host() -> None:
+    text = (
+        "Germany will send tanks to Ukraine, and Ukraine thanked Germany for the tanks. "
+        "German Defence Minister Boris Pistorius said he was visiting Warsaw two weeks into "
+        "his tenure as Germany's defence chief."
+    )
+    (visit,) = of_type(run(text), "visit")
+    assert sorted(visit.countries) == ["DEU", "POL"]  # not the article's main pair DEU-UKR
+    assert visit.roles == {"POL": "host", "DEU": "visitor"}
+
+
+def test_a_capital_named_beside_a_visit_but_not_visited_is_no_host() -> None:
+    text = (
+        "Germany will send tanks to Ukraine, and Ukraine thanked Germany for the tanks. "
+        "Pistorius, who flew in from Warsaw, visited Kyiv on Monday."
+    )
+    (visit,) = of_type(run(text), "visit")
+    assert "POL" not in visit.countries

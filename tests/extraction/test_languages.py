@@ -136,7 +136,7 @@ def test_languages_without_rules_say_why_and_others_share_a_file() -> None:
 def test_english_pages_do_not_run_the_language_stage() -> None:
     result = run("Greece and France signed a frigate deal in Paris on Monday.", "en")
     assert all(e.kind != "country" or e.code in {"GRC", "FRA"} for e in result.entities)
-    assert result.version.endswith("+languages-4")
+    assert result.version.endswith("+languages-5")
 
 
 @pytest.mark.parametrize(
@@ -287,3 +287,18 @@ def test_a_dateline_month_alone_places_a_day_of_that_month_but_no_weekday() -> N
     text = "Mardi 28 septembre, puis mardi et hier."
     found = find_dates(text, rules, date(2021, 9, 1), month_only=True)
     assert [d.value.iso() for d in found] == ["2021-09-28"]
+
+
+def test_a_visit_to_a_capital_written_in_the_pages_language_names_the_host() -> None:
+    text = (
+        "Niemcy przekażą Ukrainie czołgi. Ukraina dziękuje Niemcom. "
+        "Minister obrony Niemiec przebywa w środę z wizytą w Warszawie."
+    )
+    found = events(run(text, "pl"))
+    assert ("visit", ("DEU", "POL"), None) in found
+
+
+def test_a_portuguese_delivery_in_the_passive_is_an_arms_transfer() -> None:
+    text = "O primeiro caça brasileiro Gripen E foi entregue na Suécia para o Brasil."
+    found = events(run(text, "pt"))
+    assert ("arms_transfer", ("BRA", "SWE"), None) in found

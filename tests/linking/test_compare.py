@@ -3,8 +3,8 @@
 from datetime import date
 
 from app.linking.cards import Card
-from app.linking.compare import SAME_ARTICLE, compare, joins, shift
-from app.linking.features import dateline, editions, stage
+from app.linking.compare import SAME_ARTICLE, compare, joins, shift, support
+from app.linking.features import dateline, editions, name_stems, stage
 
 
 def card(n: int, **fields: object) -> Card:
@@ -146,14 +146,14 @@ def test_an_article_reporting_one_happening_twice_gives_one_happening() -> None:
 def test_stage_reads_the_milestone_and_skips_what_is_still_to_come() -> None:
     assert stage("arms_transfer", "The navy took delivery of the first ship.") == "delivered"
     assert stage("arms_transfer", "The yard handed the ship to the navy.") == "delivered"
-    assert stage("arms_transfer", "The two signed a contract for four ships.") == "deal"
+    assert stage("arms_transfer", "The two signed a contract for four ships.") == "signed"
     # a milestone still to come is the one the sentence previews, unless it reports another
-    assert stage("arms_transfer", "The contract is expected to be signed soon.") == "deal"
+    assert stage("arms_transfer", "The contract is expected to be signed soon.") == "signed"
     assert stage("arms_transfer", "The maker is committed to deliver two ships in 2030.") == (
         "delivered"
     )
     assert stage("arms_transfer", "They signed a deal; the ships will be delivered in 2030.") == (
-        "deal"
+        "signed"
     )
     assert stage("agreement", "Parliament ratified the pact.") == "ratified"
     assert stage("visit", "He signed the guest book.") is None  # only deals have milestones
@@ -173,3 +173,65 @@ def test_dates_at_the_calendar_edges_do_not_overflow() -> None:
     assert shift(date(9999, 12, 30), timedelta(days=30)) == date.max
     edge = card(2, lo=date(1, 1, 1), hi=date(1, 1, 1), published=date(1, 1, 1))
     assert compare(card(1), edge).veto == "different day"
+
+
+def test_one_visitor_at_two_hosts_is_two_visits() -> None:
+    """Visits of one undated pair of states: a host each report gives, not the same one, tells
+    them apart; a report that gives no sides rules nothing out."""
+    undated = {"lo": None, "hi": None, "precision": None, "published": None}
+    states = frozenset({"DEU", "POL", "UKR"})
+    warsaw = card(1, states=states, sides=frozenset({("host", "POL")}), **undated)
+    kyiv = card(2, states=frozenset({"DEU", "UKR"}), sides=frozenset({("host", "UKR")}), **undated)
+    assert compare(warsaw, kyiv).veto == "different side"
+    same = card(3, states=states, sides=frozenset({("host", "POL"), ("visitor", "DEU")}), **undated)
+    assert compare(warsaw, same).veto is None
+    assert compare(kyiv, card(4, states=states, **undated)).veto is None
+
+
+def test_an_agreement_in_principle_is_not_its_signing() -> None:
+    """'agreed' is said of both: it goes with either, but the two do not go together."""
+    in_principle = stage(
+        "agreement", "Australia and Japan reached in principle agreement on a pact."
+    )
+    signed = stage(
+        "agreement", "Morrison and Kishida signed the Reciprocal Access Agreement today."
+    )
+    agreed = stage(
+        "agreement", "Japan and Australia agreed a breakthrough defence pact on Tuesday."
+    )
+    assert (in_principle, signed, agreed) == ("in_principle", "signed", "deal")
+    undated = {"type": "agreement", "lo": None, "hi": None, "precision": None, "published": None}
+    a, b, c = (card(n, stage=s, **undated) for n, s in enumerate((in_principle, signed, agreed)))
+    assert compare(a, b).veto == "different stage"
+    assert compare(a, c).veto is None and compare(b, c).veto is None
+    effect = stage("agreement", "The pact is coming into effect, the ministers said.")
+    assert compare(b, card(4, stage=effect, **undated)).veto == "different stage"
+
+
+def test_a_page_whose_finders_named_no_one_is_compared_by_the_names_it_writes() -> None:
+    """A Polish report the finders read no people on: its inflected names still match."""
+    polish = name_stems("Boris Pistorius spotka się z Mariuszem Błaszczakiem w Warszawie.")
+    english = name_stems("Boris Pistorius met Mariusz Błaszczak in Warsaw.")
+    assert {"boris", "pisto", "mariu", "błasz"} <= polish & english
+    undated = {"lo": None, "hi": None, "precision": None, "published": None, "things": frozenset()}
+    plain = {"words": frozenset(), "states": frozenset({"DEU", "POL"})}
+    found = card(1, people=frozenset({7, 8}), names=english, **undated, **plain)
+    unnamed = card(2, people=frozenset(), names=polish, **undated, **plain)
+    stranger = card(
+        3, people=frozenset(), names=name_stems("Olaf Scholz in Gdańsk."), **undated, **plain
+    )
+    assert compare(found, unnamed).score > compare(found, stranger).score
+    # where both name people, the people decide, not the words
+    other = card(4, people=frozenset({9}), names=english, **undated, **plain)
+    assert compare(found, other).score == compare(found, stranger).score
+
+
+def test_of_two_happenings_a_report_matches_the_one_more_reports_back_wins() -> None:
+    newcomer = card(1)
+    small = [card(2)]
+    large = [card(3), card(4, words=frozenset({"other"})), card(5, people=frozenset())]
+    small_mean, large_mean = joins(newcomer, small), joins(newcomer, large)
+    assert small_mean is not None and large_mean is not None and small_mean > large_mean
+    assert support(newcomer, large, large_mean) > support(newcomer, small, small_mean)
+    # its own article's reports alone count as one
+    assert support(newcomer, [card(1, event_id=9)], SAME_ARTICLE) == SAME_ARTICLE

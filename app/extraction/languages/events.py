@@ -27,6 +27,8 @@ _WORDS = re.compile(r"[^\W\d_]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?।])(?<!(?<!\d)\d\.)(?<!(?<!\d)\d\d\.)\s+|\n+")
 MAIN_STATES = 2
 SPEAKER_TYPES = frozenset({"statement"})  # one per speaker: each says their own
+HOSTED_TYPES = frozenset({"visit"})  # a capital named after the trigger names the host
+_HOST_AFTER = 60  # characters after the trigger: "z wizytą w Warszawie", "visitou Brasília"
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -79,6 +81,18 @@ def _triggered(sentence: str, rules: LanguageRules) -> list[tuple[str, re.Match[
     return found
 
 
+def _hosts(
+    sentence: str, trigger: re.Match[str], rules: LanguageRules, states: list[str]
+) -> list[str]:
+    """The state whose capital the words just after a visit's trigger name, where the
+    sentence does not name it otherwise (issue 14: "z wizytą w Warszawie" is a visit to
+    Poland, not one between the article's main states)."""
+    after = sentence[trigger.end() : trigger.end() + _HOST_AFTER]
+    return [
+        code for code, capital in rules.capitals if code not in states and capital.search(after)
+    ][:1]
+
+
 def _compatible(a: FoundEvent, b: FoundEvent) -> bool:
     if a.type != b.type or sorted(a.countries) != sorted(b.countries):
         return False
@@ -106,6 +120,8 @@ def find_events(
         sentence = text[start:end]
         for kind, trigger in _triggered(sentence, rules):
             states = _states_in(entities, start, end)
+            if kind in HOSTED_TYPES:
+                states += _hosts(sentence, trigger, rules, states)
             for code in main:
                 if len(states) >= MAIN_STATES:
                     break

@@ -28,6 +28,8 @@ class LanguageRules:
     relative_days: tuple[str, ...]  # "hier", "вчера": dated from the publication day
     triggers: dict[str, tuple[re.Pattern[str], ...]]  # event type -> sentence patterns
     requires: dict[str, tuple[re.Pattern[str], ...]]  # event type -> one must also occur
+    # alpha-3 -> its capital as the language writes it ("w Warszawie"): a visit's host
+    capitals: tuple[tuple[str, re.Pattern[str]], ...] = ()
 
 
 def _compile(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
@@ -90,4 +92,15 @@ def rules_for(language: str) -> LanguageRules | None:
         relative_days=tuple(data.get("relative_days", [])),
         triggers={t: _compile(v.get("triggers", [])) for t, v in events.items()},
         requires={t: _compile(v["requires"]) for t, v in events.items() if v.get("requires")},
+        capitals=tuple(
+            (code, re.compile(r"\b(?:" + "|".join(_form(f) for f in forms) + r")\b"))
+            for code, forms in data.get("capitals", {}).items()
+        ),
     )
+
+
+def _form(written: str) -> str:
+    """A name as written, case and all; 'stem*' takes the language's endings."""
+    if written.endswith("*"):
+        return re.escape(written[:-1]) + r"\w*"
+    return re.escape(written)
