@@ -51,6 +51,8 @@ class Document:
     published: date | None = None
     language: str | None = None
     title: str | None = None
+    # a dateline of a month alone ("2021-09") is kept as that month's 1st, said here
+    published_month_only: bool = False
 
 
 @dataclass

@@ -17,7 +17,7 @@ from app.extraction.participants import (
     visited_states,
 )
 from app.extraction.roles import find_roles
-from app.extraction.temporal import Candidate, date_candidates, pick_date
+from app.extraction.temporal import Candidate, FoundDate, date_candidates, pick_date
 from app.kit.dates import PartialDate
 from app.kit.text import fold, sentence_index
 from app.taxonomy import DatePrecision
@@ -41,8 +41,11 @@ def find_events(
     lex: Lexicon,
     published: date | None,
     deadline: Deadline | None = None,
+    *,
+    month_only: bool = False,
 ) -> list[FoundEvent]:
-    """One event per happening per article, each backed by the sentence that reports it."""
+    """One event per happening per article, each backed by the sentence that reports it
+    (`month_only`: `published` is the 1st of the month a dateline gives, not a day)."""
     deadline = deadline or unlimited()
     patterns = lex.events
     in_sentence: dict[int, list[FoundEntity]] = {}
@@ -143,7 +146,7 @@ def find_events(
                 else [c for c in codes if c not in topical]
             )
             event = _build(event_type, hit, sentence, index, Span(start, end, sentence), present, mentions, parties, main,
-                           patterns, published, lex, deadline, dates, ends)  # fmt: skip
+                           patterns, published, month_only, lex, deadline, dates, ends)  # fmt: skip
             if event is not None:
                 if event_type in patterns.named_parties and not (codes or event.roles):
                     unnamed.add(id(event))  # a detail: it may add to its happening, not stand alone
@@ -185,13 +188,16 @@ def find_events(
         for e in entities
         if e.kind == "person" and (state := officials.get(id(e), e.country))
     }
+    weapons = patterns.requires.get("arms_transfer")
     merged = _start_dates(
-        _merge(events, deadline, speakers, published, unnamed, state_of_person),
+        _merge(events, deadline, speakers, published, unnamed, state_of_person, weapons),
         starts,
         ends,
         patterns,
     )
     merged = _inherit_dates(merged, published, patterns)
+    if month_only:  # a dateline's month alone: too weak to date what the text leaves undated
+        return merged
     return _date_of_the_news(merged, text, published, patterns)
 
 
@@ -322,6 +328,41 @@ def _codes(present: list[FoundEntity], officials: dict[int, str]) -> list[str]:
     return codes
 
 
+def _clause(sentence: str, start: int, end: int, breaks: re.Pattern[str]) -> tuple[int, int]:
+    """Where the clause of the words at `start`..`end` begins and ends ("the ministers met on
+    Monday, and the exercise will start in May": "will" plans the exercise, not the meeting)."""
+    left = 0
+    for found in breaks.finditer(sentence, 0, start):
+        left = found.end()
+    after = breaks.search(sentence, end)
+    return left, after.start() if after else len(sentence)
+
+
+_SAYING_GAP = 5  # words at most between a speech verb and its date ("told reporters on Monday")
+
+
+def _saying_date(
+    sentence: str, candidates: list[Candidate], start: int, end: int, breaks: re.Pattern[str]
+) -> FoundDate | None:
+    """The date right beside the speech verb at `start`..`end`, in its clause ("said on
+    Monday", "on Tuesday told"); None when the sentence's dates belong to what was said."""
+    for found, begin, finish in candidates:
+        if begin >= end:
+            between = sentence[end:begin]
+        elif finish <= start:
+            between = sentence[finish:start]
+        else:
+            continue
+        between = between.strip(" ,")  # "in a statement on Monday, said"
+        if len(between.split()) <= _SAYING_GAP and not breaks.search(between):
+            return found
+    # "today" in what is said is the day of the saying
+    return next((f for f, _, _ in candidates if f.text.casefold() in _TODAY), None)
+
+
+_TODAY = frozenset({"today", "tonight", "this morning", "this afternoon", "this evening"})
+
+
 def _build(
     event_type: str,
     hit: re.Match[str],
@@ -334,6 +375,7 @@ def _build(
     main: list[str],
     patterns: EventPatterns,
     published: date | None,
+    month_only: bool,
     lex: Lexicon,
     deadline: Deadline,
     dates: dict[bool, list[Candidate]],
@@ -350,13 +392,21 @@ def _build(
         return None
     trigger_word = hit.group().split()[-1].lower() if hit.group().split() else ""
     past = trigger_word.endswith("ed") or trigger_word in patterns.past_forms
-    planned = bool(patterns.planned.search(sentence)) and not past
-    candidates = dates.get(planned)
+    future = bool(patterns.planned.search(sentence)) and not past  # reads the dates ahead
+    left, right = _clause(sentence, hit.start(), hit.end(), patterns.clause_breaks)
+    planned = future and bool(patterns.planned.search(sentence, left, right))
+    candidates = dates.get(future)
     if candidates is None:  # read once per sentence, whatever the number of its events
-        candidates = dates[planned] = date_candidates(sentence, published, future=planned,
-                                                      deadline=deadline)  # fmt: skip
-    found = pick_date(sentence, candidates, published, near=hit.start(), near_end=hit.end(),
-                      barrier=patterns.date_barrier)  # fmt: skip
+        candidates = dates[future] = date_candidates(sentence, published, future=future,
+                                                     month_only=month_only, deadline=deadline)  # fmt: skip
+    if event_type not in patterns.document_dated:  # "the 2008 agreement" dates no 2023 visit
+        candidates = [c for c in candidates if not c[0].document]
+    if event_type == "statement":  # dated by the saying ("said on Monday"), not by what is said
+        found = _saying_date(sentence, candidates, hit.start(), hit.end(), patterns.clause_breaks)
+    else:
+        found = pick_date(sentence, candidates, published, near=hit.start(), near_end=hit.end(),
+                          barrier=patterns.date_barrier,
+                          barrier_after=patterns.date_barrier_after)  # fmt: skip
     event = FoundEvent(
         type=event_type,
         evidence=evidence,
@@ -460,6 +510,7 @@ def _merge(
     published: date | None,
     unnamed: set[int],
     sides: dict[str, str] | None = None,
+    weapons: re.Pattern[str] | None = None,
 ) -> list[FoundEvent]:
     """Repeated descriptions of one happening (same type and states, compatible dates) merge.
 
@@ -484,7 +535,9 @@ def _merge(
             group.add(event)
             continue
         twin = group.kept[position]
-        if event.type in _ONE_PAIR and _other_people(twin, event, sides or {}):
+        if (event.type in _ONE_PAIR and _other_people(twin, event, sides or {})) or (
+            event.type in _ONE_WEAPON and _other_weapons(twin, event, weapons)
+        ):
             kept.append(event)  # "Zaki met General B", "Zaki was received by Minister L"
             group.add(event)
             continue
@@ -518,6 +571,23 @@ def _other_people(twin: FoundEvent, event: FoundEvent, sides: dict[str, str]) ->
         if ours and theirs and ours.isdisjoint(theirs):
             return True
     return False
+
+
+_ONE_WEAPON = frozenset({"arms_transfer", "military_aid"})  # jets ordered, frigates bought: two
+_ANY_WEAPON = frozenset({"system", "weapon", "arm", "vehicle", "armored", "armoured", "munition"})
+
+
+def _weapon_words(event: FoundEvent, weapons: re.Pattern[str]) -> set[str]:
+    found = {m.group().casefold().rstrip("s") for m in weapons.finditer(event.evidence.text)}
+    return found - _ANY_WEAPON
+
+
+def _other_weapons(twin: FoundEvent, event: FoundEvent, weapons: re.Pattern[str] | None) -> bool:
+    """Both reports name what is sold or given, and nothing in common: two transfers."""
+    if weapons is None:
+        return False
+    ours, theirs = _weapon_words(twin, weapons), _weapon_words(event, weapons)
+    return bool(ours and theirs and ours.isdisjoint(theirs))
 
 
 def _absorb(twin: FoundEvent, event: FoundEvent, known: set[str]) -> bool:

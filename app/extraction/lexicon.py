@@ -38,17 +38,20 @@ class RoleRule:
 class EventPatterns:
     past_forms: frozenset[str]
     inherit_date: frozenset[str]
+    document_dated: frozenset[str]  # types the year of a named pact dates ("the 2008 deal")
     main_types: tuple[str, ...]
     triggers: dict[str, re.Pattern[str]]
     requires: dict[str, re.Pattern[str] | None]
     requires_kind: dict[str, frozenset[str]]  # type -> entity kinds that also meet `requires`
     bilateral: re.Pattern[str]
     planned: re.Pattern[str]
+    clause_breaks: re.Pattern[str]  # where a clause ends: a future word plans only its own
     habitual: re.Pattern[str]
     reference: re.Pattern[str]  # a sentence opening that refers back ("The meeting comes after")
     background: re.Pattern[str]  # what sets a happening before the news ("had signed", "earlier")
     another: re.Pattern[str]  # what reports a further happening of a kind ("also met")
     date_barrier: re.Pattern[str]  # another clause's verb: a date past it is not the trigger's
+    date_barrier_after: re.Pattern[str]  # what opens another clause after the trigger ("since")
     topic: re.Pattern[str]  # what opens what a pact will allow or talks will address
     topic_exempt: frozenset[str]  # the types such words report themselves (the talks, the pact)
     topic_before: re.Pattern[str]  # words before a state named as a topic ("tensions over")
@@ -93,6 +96,7 @@ def _event_patterns(data: dict[str, Any]) -> EventPatterns:
     return EventPatterns(
         past_forms=frozenset(data["past_forms"]),
         inherit_date=frozenset(data["inherit_date"]),
+        document_dated=frozenset(data["document_dated"]),
         main_types=tuple(data["main_types"]),
         triggers=triggers,
         requires=requires,
@@ -103,6 +107,7 @@ def _event_patterns(data: dict[str, Any]) -> EventPatterns:
         },
         bilateral=_any(data["bilateral_refs"]),
         planned=_any(data["planned"]),
+        clause_breaks=_any(data["clause_breaks"]),
         habitual=_any(data["habitual"]),
         reference=_any(data["references"]),
         background=_any(data["background"]),
@@ -115,6 +120,7 @@ def _event_patterns(data: dict[str, Any]) -> EventPatterns:
         topic_after=re.compile("|".join(data["topic_states"]["after"]), re.I),
         topic_exempt_states=frozenset(data["topic_states"]["exempt"]),
         date_barrier=re.compile("|".join(f"(?:{p})" for p in data["date_barrier"])),
+        date_barrier_after=_any(data["date_barrier_after"]),
         roles={t: tuple(_role_rule(r) for r in spec.get("roles", [])) for t, spec in types.items()},
         excludes=excludes,
         attributions={

@@ -74,6 +74,7 @@ def _events(state: State) -> None:
         state.lex,
         state.document.published,
         state.deadline,
+        month_only=state.document.published_month_only,
     )
 
 
@@ -98,12 +99,15 @@ STAGES: dict[str, Stage] = {
         # 5: states from bare titles; cited sources; long quotes; back-references; named
         # weapons meet what transfers and aid require; meetings
         # and exercises of other people or names kept apart; 6: a visit's host from the
-        # capital it names ("visiting Warsaw")
-        Stage("events", 6, ("events",), _events),
+        # capital it names ("visiting Warsaw"); 7: a future word plans only its clause,
+        # statements dated by the saying, document years date pacts only, month-only
+        # datelines, transfers of other weapons apart, 'received' a person (issue 13)
+        Stage("events", 7, ("events",), _events),
         # pages in other languages: countries, dates and events from per-language data files
         # 2: a second person after the language's "and" ("X Y et Z W"); 3: known companies;
-        # 4: a visit's host from its capital ("w Warszawie"); Portuguese "foi entregue"
-        Stage("languages", 4, ("entities", "events"), languages_stage),
+        # 4: a visit's host from its capital ("w Warszawie"); Portuguese "foi entregue";
+        # 5: month-only datelines place a day of that month
+        Stage("languages", 5, ("entities", "events"), languages_stage),
     )
 }
 NAME_PIPELINE: tuple[str, ...] = (*NAME_STAGES, "entities")

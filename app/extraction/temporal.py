@@ -29,6 +29,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("month", re.compile(r"\b(?:in|since|during|by|until|from|last|this|of|early|mid|late|end\s+of|beginning\s+of|start\s+of)\s+(?:(?:early|mid|late)[\s-]+)?" + _MONTH + r"\b(?!\s*[-–]?\s*\d)", re.I)),
     ("ago", re.compile(r"\b(?P<n>\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(?P<unit>years?|months?|weeks?|days?)\s+ago\b", re.I)),
     ("season", re.compile(r"\b(?P<which>last|this|next|in\s+the)\s+(?P<season>spring|summer|fall|autumn|winter)\b", re.I)),
+    ("document", re.compile(r"\b(?:the|a|an|its|their|this|that)\s+" + _YEAR + r"\s+(?:[\w-]+\s+){0,2}?(?:agreements?|deals?|pacts?|accords?|contracts?|treaty|treaties|mous?|memorand\w+|ceasefire|truce|declaration|framework|orders?|purchases?|sales?)\b", re.I)),
     ("year", re.compile(r"\b(?:in|since|of|from|during|by|until|before)\s+" + _YEAR + r"\b", re.I)),
 ]  # fmt: skip
 # Words without which a pattern cannot match: the sentence is searched only when one is there.
@@ -46,7 +47,7 @@ _MONTH_STARTS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", 
 _DIGIT = re.compile(r"\d")
 _NEEDS_MONTH = {"mdy", "dmy", "my", "month"}
 _NEEDS_DIGIT = {"mdy", "dmy"}
-_NEEDS_YEAR = {"my", "year"}  # "19" or "20" begins every year the patterns read
+_NEEDS_YEAR = {"my", "year", "document"}  # "19" or "20" begins every year the patterns read
 _UNTIL = re.compile(r"\b(?:until|till|to|through|–|-)\s+" + _MONTH + r"\s+" + _DAY, re.I)
 _MONTH_SPAN = re.compile(
     _MONTH
@@ -59,12 +60,16 @@ _MONTH_SPAN = re.compile(
 )
 
 
+_FROM_THE_DAY = {"weekday", "relative", "ago", "season"}  # counted from the publication day
+
+
 @dataclass(frozen=True)
 class FoundDate:
     start: PartialDate
     end: PartialDate | None
     text: str
     offset: int
+    document: bool = False  # the year of a pact or deal it names ("the 2008 agreement")
 
 
 def _month(token: str) -> int:
@@ -120,10 +125,16 @@ Candidate = tuple[FoundDate, int, int]  # a resolved date, where its words start
 
 
 def date_candidates(
-    sentence: str, published: date | None, *, future: bool = False, deadline: Deadline | None = None
+    sentence: str,
+    published: date | None,
+    *,
+    future: bool = False,
+    month_only: bool = False,
+    deadline: Deadline | None = None,
 ) -> list[Candidate]:
     """Every date expression of the sentence, resolved (a sentence with several events reads
-    them once: `pick_date` chooses for each trigger)."""
+    them once: `pick_date` chooses for each trigger). With `month_only` the publication date
+    is a month's 1st: it places "28 September" or "in October", not "on Tuesday" or "today"."""
     deadline = deadline or unlimited()
     found: list[Candidate] = []
     taken: list[tuple[int, int]] = []  # what earlier patterns read, in order
@@ -150,6 +161,8 @@ def date_candidates(
             if kind == "weekday" and any(0 <= s - match.end() <= 3 for s, _ in taken):
                 continue  # "on Monday, August 21, 2017": the full date beside it says it
             resolved = _resolve(kind, match, published, future)
+            if month_only and kind in _FROM_THE_DAY:
+                continue  # "on Tuesday", "next year" need the day: a dateline's month is too weak
             if resolved is None:
                 continue
             read.append((match.start(), match.end()))
@@ -167,12 +180,21 @@ def pick_date(
     near: int = 0,
     near_end: int | None = None,
     barrier: re.Pattern[str] | None = None,
+    barrier_after: re.Pattern[str] | None = None,
 ) -> FoundDate | None:
-    """The candidate nearest the trigger at `near`..`near_end`, past no barrier verb."""
+    """The candidate nearest the trigger at `near`..`near_end`, past no barrier verb (and, for
+    a date after the trigger, no `barrier_after` words: "the first since the launch of X in
+    June")."""
     end_at = near if near_end is None else near_end
     best: FoundDate | None = None
     for found, start, end in candidates:
         if barrier is not None and _blocked(sentence, start, end, near, end_at, barrier):
+            continue
+        if (
+            barrier_after is not None
+            and start >= end_at
+            and barrier_after.search(sentence, end_at, start)
+        ):
             continue
         if best is None or abs(found.offset - near) < abs(best.offset - near):
             best = found
@@ -300,6 +322,13 @@ def _resolve(
         return _ago(groups["n"], groups["unit"], text, offset, published)
     if kind == "season":
         return _season(groups["which"], text, offset, published)
+    if kind == "document":
+        value = _safe(int(groups["year"]), 1, 1)
+        return (
+            FoundDate(PartialDate(value, DatePrecision.year), None, text, offset, document=True)
+            if value
+            else None
+        )
     if kind == "year":
         value = _safe(int(groups["year"]), 1, 1)
         return (

@@ -34,9 +34,17 @@ def make_document(
     language: str | None,
     title: str | None,
 ) -> Document:
-    """What the extractor reads: the publication day anchors relative dates, when it is known."""
-    day = published_at.date() if published_at is not None and precision in ("day", "time") else None
-    return Document(text=body, published=day, language=language, title=title)
+    """What the extractor reads: the publication day anchors relative dates, when it is known;
+    a publication month alone still places "28 September" and undated news in its year."""
+    known = published_at is not None and precision in ("day", "time", "month")
+    day = published_at.date() if published_at is not None and known else None
+    return Document(
+        text=body,
+        published=day,
+        language=language,
+        title=title,
+        published_month_only=day is not None and precision == "month",
+    )
 
 
 def document_of(article: Article) -> Document:

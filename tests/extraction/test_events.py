@@ -392,6 +392,103 @@ def test_what_moves_is_not_always_a_weapon_or_a_visitor(sentence: str, event_typ
     assert of_type(run(sentence), event_type) == []
 
 
+def test_a_future_word_plans_only_its_own_clause() -> None:
+    text = "Chilean minister Ana Rojas is on a visit to Peru, where the navies will hold a drill."
+    (visit,) = of_type(run(text), "visit")
+    assert visit.status == "reported" and visit.date is not None
+    (plan,) = of_type(run("Chile and Peru will sign a defence pact."), "agreement")
+    assert plan.status == "planned"
+
+
+def test_a_statement_is_dated_by_its_saying_not_by_what_is_said() -> None:
+    said = "Chilean minister Ana Rojas said on Monday that cooperation with Peru will grow."
+    (statement,) = of_type(run(said), "statement")
+    assert statement.date is not None and statement.date.iso() == "2024-03-11"
+    told = "Ana Rojas said ties between Chile and Peru will grow when Chile hosts a summit in 2026."
+    (statement,) = of_type(run(told), "statement")
+    assert statement.date is not None and statement.date.iso() == "2024-03"  # the news month
+
+
+def test_the_year_of_a_named_pact_dates_the_pact_not_a_visit() -> None:
+    (pact,) = of_type(run("Chile and Peru signed a 2003 ceasefire accord."), "agreement")
+    assert pact.date is not None and pact.date.iso() == "2003"
+    visit_text = "Chilean minister Ana Rojas is on a visit to Peru to review the 2008 agreement."
+    (visit,) = of_type(run(visit_text), "visit")
+    assert visit.date is not None and visit.date.iso() == "2024-03"  # the news month, not 2008
+
+
+def test_signed_agreements_named_in_passing_are_no_signing() -> None:
+    text = "Chile and Peru will implement all signed agreements on defence cooperation."
+    assert of_type(run(text), "agreement") == []
+    so_far = "Chile and Peru reviewed the agreements signed so far on defence cooperation."
+    assert of_type(run(so_far), "agreement") == []
+
+
+def test_a_parliament_approving_a_treaty_is_an_agreement() -> None:
+    text = "The Peruvian Senate approved the defence treaty with Chile on March 5."
+    (pact,) = of_type(run(text), "agreement")
+    assert sorted(pact.countries) == ["CHL", "PER"] and pact.date is not None
+    assert pact.date.iso() == "2024-03-05"
+
+
+def test_a_dateline_month_alone_places_a_day_but_dates_no_undated_news() -> None:
+    text = (
+        "Chile and Peru signed a defence pact on 28 September. "
+        "Brazilian minister Rui Costa is on a visit to Argentina."
+    )
+    document = Document(text=text, published=date(2021, 9, 1), language="en",
+                        published_month_only=True)  # fmt: skip
+    result = extract(document)
+    (pact,) = of_type(result, "agreement")
+    assert pact.date is not None and pact.date.iso() == "2021-09-28"
+    (visit,) = of_type(result, "visit")
+    assert visit.date is None
+
+
+def test_make_document_keeps_a_month_alone_as_its_first_day() -> None:
+    from datetime import UTC, datetime
+
+    from app.services.extraction import make_document
+
+    moment = datetime(2021, 9, 1, tzinfo=UTC)
+    month = make_document(body="x", published_at=moment, precision="month", language="en",
+                          title=None)  # fmt: skip
+    assert (month.published, month.published_month_only) == (date(2021, 9, 1), True)
+    year = make_document(body="x", published_at=moment, precision="year", language="en",
+                         title=None)  # fmt: skip
+    assert year.published is None
+
+
+def test_transfers_of_other_weapons_are_other_happenings() -> None:
+    text = (
+        "Greece agreed to buy three frigates from France. "
+        "Greece has also ordered 18 Rafale jets from France. "
+        "The frigates will be delivered to Greece from France."
+    )
+    assert len(of_type(run(text), "arms_transfer")) == 2
+
+
+def test_receiving_a_person_is_a_meeting_receiving_jets_is_not() -> None:
+    assert of_type(run("Peru has received four MiG-29 jets from Chile."), "meeting") == []
+    text = "Chilean Defence Minister Ana Rojas receiving Peru's army chief Luis Soto in Santiago."
+    (meeting,) = of_type(run(text), "meeting")
+    assert sorted(meeting.countries) == ["CHL", "PER"]
+    calls = "Peruvian sailors are scheduled to pay courtesy visits to leaders of Chile's navy."
+    assert [e.type for e in run(calls).events] == ["meeting"]
+
+
+def test_a_model_number_names_the_weapon_a_transfer_needs() -> None:
+    (aid,) = of_type(run("Russia gifted six MiG-29s to Serbia."), "military_aid")
+    assert sorted(aid.countries) == ["RUS", "SRB"]
+    assert of_type(run("China donated COVID-19 vaccines to Serbia."), "military_aid") == []
+
+
+def test_a_date_after_since_dates_the_start_of_a_period_not_the_event() -> None:
+    text = "Chile and Peru signed a defence pact, the first since the launch of the new government in January."
+    (pact,) = of_type(run(text), "agreement")
+    assert pact.date is None or pact.date.iso() != "2024-01"
+
+
 def test_a_visit_to_a_capital_has_the_capitals_state_as_host() -> None:
     text = (
         "Germany will send tanks to Ukraine, and Ukraine thanked Germany for the tanks. "

@@ -136,7 +136,7 @@ def test_languages_without_rules_say_why_and_others_share_a_file() -> None:
 def test_english_pages_do_not_run_the_language_stage() -> None:
     result = run("Greece and France signed a frigate deal in Paris on Monday.", "en")
     assert all(e.kind != "country" or e.code in {"GRC", "FRA"} for e in result.entities)
-    assert result.version.endswith("+languages-4")
+    assert result.version.endswith("+languages-5")
 
 
 @pytest.mark.parametrize(
@@ -279,6 +279,14 @@ def test_a_known_company_of_two_words_is_found_in_any_language() -> None:
     names = {e.name for e in result.entities if e.kind == "organization"}
     assert "Naval Group" in names
     assert "Leonardo" not in names  # a one-word name may be the page's own word
+
+
+def test_a_dateline_month_alone_places_a_day_of_that_month_but_no_weekday() -> None:
+    rules = rules_for("fr")
+    assert rules is not None
+    text = "Mardi 28 septembre, puis mardi et hier."
+    found = find_dates(text, rules, date(2021, 9, 1), month_only=True)
+    assert [d.value.iso() for d in found] == ["2021-09-28"]
 
 
 def test_a_visit_to_a_capital_written_in_the_pages_language_names_the_host() -> None:

@@ -8,7 +8,7 @@ place it: without one it is left out, never guessed.
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
 from typing import Any
 
@@ -84,10 +84,17 @@ def _parser(languages: tuple[str, ...], base: date | None) -> Any:
     return DateDataParser(languages=list(languages), settings=settings)
 
 
-def find_dates(text: str, rules: LanguageRules, published: date | None) -> list[FoundDate]:
-    """The dates written in the text, in order, each at the precision the text gives."""
+def find_dates(
+    text: str, rules: LanguageRules, published: date | None, *, month_only: bool = False
+) -> list[FoundDate]:
+    """The dates written in the text, in order, each at the precision the text gives
+    (`month_only`: `published` is the 1st of the month a dateline gives, not a day)."""
     found: list[FoundDate] = []
-    parser = _parser(rules.date_languages, published)
+    base = published
+    if published is not None and month_only:  # "28 septembre" of a September page: this one
+        base = (date(published.year, published.month, 1) + timedelta(days=31)).replace(day=1)
+        base -= timedelta(days=1)
+    parser = _parser(rules.date_languages, base)
     for match in _candidates(rules).finditer(text):
         span = match.group(0)
         data = parser.get_date_data(span)
@@ -99,6 +106,8 @@ def find_dates(text: str, rules: LanguageRules, published: date | None) -> list[
         if published is not None and moment.year > published.year + FUTURE_YEARS:
             continue
         precision = _PERIODS[data.period]
+        if month_only and not any(c.isdigit() for c in span) and precision is DatePrecision.day:
+            continue  # "mardi", "hier": counted from a day the dateline does not give
         value = date(moment.year, moment.month if precision is not DatePrecision.year else 1, 1)
         if precision is DatePrecision.day:
             value = moment

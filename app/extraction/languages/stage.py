@@ -39,6 +39,6 @@ def languages_stage(state: "State") -> None:
     others = [e for e in quoted if e.kind != "person"]
     state.entities = countries + named + organizations + others
     state.deadline.check()
-    dates = find_dates(text, rules, document.published)
+    dates = find_dates(text, rules, document.published, month_only=document.published_month_only)
     state.deadline.check()
     state.events = find_events(text, state.sentences, countries, dates, rules, named)
