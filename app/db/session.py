@@ -81,6 +81,14 @@ def make_engine(
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection: Any, _record: Any) -> None:
+        # A time limit's progress handler (app.db.limits) ends with the work it limits: a
+        # request commits inside its limit, so the connection comes back with the handler on,
+        # and the next work on it, limited or not, must not inherit a past deadline.
+        if dbapi_connection is not None:
+            dbapi_connection.set_progress_handler(None, 0)
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # A transaction that will write takes the write lock up front (BEGIN IMMEDIATE): a
