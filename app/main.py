@@ -219,6 +219,11 @@ CORS_EXPOSED_HEADERS = [
 ]
 
 
+# Starlette's default is 9: on a page of 20 search hits (30 kB) that took 2.2 ms, level 5 0.7,
+# for an answer 0.5 % larger
+GZIP_LEVEL = 5
+
+
 def _install_middleware(app: FastAPI, settings: Settings, metrics: Metrics) -> None:
     """The ASGI stack around the routes."""
     # Added innermost first: request ids and logs see everything, CORS answers preflights,
@@ -232,7 +237,9 @@ def _install_middleware(app: FastAPI, settings: Settings, metrics: Metrics) -> N
     app.add_middleware(
         RateLimitMiddleware, reads=settings.rate_limit_reads, writes=settings.rate_limit_writes
     )
-    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes)
+    app.add_middleware(
+        GZipMiddleware, minimum_size=settings.gzip_min_bytes, compresslevel=GZIP_LEVEL
+    )
     app.add_middleware(MethodsMiddleware, paths=lambda: app.openapi()["paths"])
     if settings.cors_origins:
         app.add_middleware(

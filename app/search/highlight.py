@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import islice
+from itertools import compress, islice
 from typing import Any
 
 import snowballstemmer
@@ -50,6 +50,26 @@ def _folded(word: str) -> str:
     return fold(word)
 
 
+_RUN = re.compile(r"\w+")  # `_WORD`'s words and underscores: twice as fast to find
+
+
+def _distinct_words(text: str) -> set[str]:
+    """The distinct words `_WORD` reads in the text."""
+    runs = set(_RUN.findall(text))
+    words = {run for run in runs if "_" not in run}
+    for run in runs - words:
+        words.update(part for part in run.split("_") if part)
+    return words
+
+
+@lru_cache(maxsize=4096)
+def _words_pattern(words: frozenset[str]) -> re.Pattern[str]:
+    """These words, not followed by more of a word (the caller checks what precedes: an
+    assertion before the words keeps the regex engine from skipping ahead to them)."""
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?:{alternatives})(?![^\W_])")
+
+
 def _spans(text: str, wanted: list[Term | Phrase]) -> Iterator[tuple[int, int]]:
     """The (start, end) of each match in the text, in order, found lazily: a caller that has
     its snippets stops reading the text there."""
@@ -66,12 +86,18 @@ def _spans(text: str, wanted: list[Term | Phrase]) -> Iterator[tuple[int, int]]:
     reach = max((len(key) for _kind, key in keys), default=1)
     found = _WORD.finditer(text)
     if reach == 1 and all(kind == "words" for kind, _key in keys):
-        # single words only (most queries): one set lookup a word, without the look-ahead
-        # window; a body read to its end for a rare word costs a third of the general loop
+        # single words only (most queries): which of the text's distinct words match, then
+        # where those are, found by the regex engine. Stemming each word as it was read cost
+        # 0.2 ms for a 3.5 kB body, most of a rare word's highlighting (read to the end)
         stems = {key[0] for _kind, key in keys}
-        for match in found:
-            if stem(match.group()) in stems:
-                yield match.span()
+        words = list(_distinct_words(text))
+        matching = frozenset(compress(words, map(stems.__contains__, map(stem, words))))
+        if matching:
+            for match in _words_pattern(matching).finditer(text):
+                start = match.start()
+                # where `_WORD` begins a word: [^\W_] is what str.isalnum() says
+                if start == 0 or not text[start - 1].isalnum():
+                    yield match.span()
         return
     ahead: deque[tuple[int, int, str, str]] = deque()  # (start, end, word, stem)
 
