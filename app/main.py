@@ -70,6 +70,12 @@ SWAGGER_UI_VERSION = "5.35.0"  # vendored under app/static/swagger-ui (no CDN at
 STATIC = Path(__file__).resolve().parent / "static"
 
 
+# The primary's pooled connections are pinged before use only after lying idle this long
+# (app.db.session.make_engine); a replica's always are, so that a stopped one falls through
+# to the next at once.
+PING_AFTER_IDLE_S = 1.0
+
+
 def operation_id(route: APIRoute) -> str:
     """Operation ids are the route names (list_articles, create_article, ...), so generated
     clients get readable method names."""
@@ -103,6 +109,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         settings.database_url,
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
         prepared_statements=settings.database_prepared_statements,
+        ping_after_idle_s=PING_AFTER_IDLE_S,
     )
 
     # bulk requests of more than one chunk extract in these processes (started on first use)

@@ -70,6 +70,28 @@ def _words_pattern(words: frozenset[str]) -> re.Pattern[str]:
     return re.compile(rf"(?:{alternatives})(?![^\W_])")
 
 
+def _ascii_spans(text: str, stems: set[str]) -> Iterator[tuple[int, int]]:
+    """`_spans` of single words in an ASCII text, without reading every word: Porter2 only
+    rewrites a word's end, at most two letters of a stem are not the word's own (`biliti` ->
+    `ble`), so a word that stems to `s` holds `s[:-2]`. Only the words around those letters
+    are read and stemmed (0.25 ms -> 0.02 ms for a 4 kB body)."""
+    lowered = text.lower()  # the same offsets: ASCII
+    ends: dict[int, int] = {}
+    for core in {s[:-2] for s in stems}:
+        at = lowered.find(core)
+        while at != -1:
+            start, end = at, at + len(core)
+            while start > 0 and text[start - 1].isalnum():  # [^\W_], as `_WORD` reads
+                start -= 1
+            while end < len(text) and text[end].isalnum():
+                end += 1
+            ends[start] = end
+            at = lowered.find(core, end)
+    for start in sorted(ends):
+        if stem(text[start : ends[start]]) in stems:
+            yield start, ends[start]
+
+
 def _spans(text: str, wanted: list[Term | Phrase]) -> Iterator[tuple[int, int]]:
     """The (start, end) of each match in the text, in order, found lazily: a caller that has
     its snippets stops reading the text there."""
@@ -90,6 +112,9 @@ def _spans(text: str, wanted: list[Term | Phrase]) -> Iterator[tuple[int, int]]:
         # where those are, found by the regex engine. Stemming each word as it was read cost
         # 0.2 ms for a 3.5 kB body, most of a rare word's highlighting (read to the end)
         stems = {key[0] for _kind, key in keys}
+        if text.isascii() and all(len(s) > 2 for s in stems):
+            yield from _ascii_spans(text, stems)
+            return
         words = list(_distinct_words(text))
         matching = frozenset(compress(words, map(stems.__contains__, map(stem, words))))
         if matching:
