@@ -172,6 +172,7 @@ class Settings(BaseSettings):
         return index_directory(self.database_url, self.search_index_dir)
 
 
+@lru_cache(maxsize=64)  # asked on every search: parsing the URL each time cost 10 us
 def index_directory(database_url: str, configured: str | None) -> Path | None:
     """Where the index of this database lives: `<file>.search/` beside a SQLite file, the
     configured directory on PostgreSQL (none unless one is: a node's own disk)."""

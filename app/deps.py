@@ -1,7 +1,7 @@
 """Request dependencies: the unit of work, paging, filters, and load-or-404 lookups (the API
 keys are app.api.auth)."""
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated
@@ -9,13 +9,14 @@ from typing import Annotated
 from fastapi import Depends, Path, Query, Request
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from app.api.export import Reader
 from app.api.paging import MAX_CURSOR_CHARS
 from app.config import Settings
 from app.db.limits import time_limit
 from app.db.replicas import ReplicaSet, parse_lsn
-from app.db.session import transaction, writing_session
+from app.db.session import writing_session
 from app.errors import BadRequest
 from app.http.commit_token import STATE_KEY
 from app.http.observability import Metrics
@@ -36,7 +37,8 @@ from app.services.happening_read import get_happening
 
 # Dependencies that only read app state or query values are `async def`: FastAPI runs a plain
 # `def` dependency in the thread pool, a hop per dependency on every request; those that touch
-# the database (the session, the key check, loading a row) stay `def`.
+# the database (loading a row) stay `def`, and the session and the key check hand their I/O to
+# the pool themselves, only where there is some.
 async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
@@ -95,22 +97,49 @@ def commit_token_of(request: Request) -> int | None:
         raise BadRequest(str(error), field=COMMIT_TOKEN, location="header") from error
 
 
-def get_session(
+async def get_session(
     request: Request, factory: SessionFactoryDep, settings: SettingsDep, replicas: ReplicasDep
-) -> Iterator[Session]:
+) -> AsyncIterator[Session]:
     """The one transaction boundary of a request: commit on success, roll back on error; the
     request's database work is stopped past DEFCOOP_DB_TIME_LIMIT_S (a 503, never a hung worker).
     With read replicas, a read goes to one that can serve it (else the primary), and a write's
-    answer carries the primary's position after its commit (`X-Commit-Token`)."""
+    answer carries the primary's position after its commit (`X-Commit-Token`).
+
+    It runs on the event loop, not in the thread pool: a search paid a thread hop to open its
+    session and another to commit it. Opening a session does no I/O, and ending a read is one
+    COMMIT of a transaction that wrote nothing; what may wait (choosing a replica connects to
+    it; a write's commit may wait for SQLite's lock, or fsync) still runs in the pool. The
+    commit is inside the time limit: leaving the limit then has no transaction to reset (on
+    PostgreSQL, a statement saved)."""
     write = request.method not in READS
     if write:
         session = writing_session(factory)
+    elif replicas is None:
+        session = factory()
     else:
-        chosen = replicas.open_read(commit_token_of(request)) if replicas else None
+        token = commit_token_of(request)
+        chosen: Session | None = await run_in_threadpool(replicas.open_read, token)
         session = chosen or factory()
-    with transaction(session), time_limit(session, settings.db_time_limit_s):
-        yield session
-    if write and replicas is not None:  # committed: a token covers the commit
+    try:
+        with time_limit(session, settings.db_time_limit_s):
+            yield session
+            if write:
+                await run_in_threadpool(_commit_write, request, session, replicas)
+            else:
+                session.commit()
+    except BaseException:
+        if write:
+            await run_in_threadpool(session.rollback)
+        else:
+            session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _commit_write(request: Request, session: Session, replicas: ReplicaSet | None) -> None:
+    session.commit()
+    if replicas is not None:  # committed: a token covers the commit
         setattr(request.state, STATE_KEY, replicas.commit_token())
 
 

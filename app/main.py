@@ -70,6 +70,12 @@ SWAGGER_UI_VERSION = "5.35.0"  # vendored under app/static/swagger-ui (no CDN at
 STATIC = Path(__file__).resolve().parent / "static"
 
 
+# The primary's pooled connections are pinged before use only after lying idle this long
+# (app.db.session.make_engine); a replica's always are, so that a stopped one falls through
+# to the next at once.
+PING_AFTER_IDLE_S = 1.0
+
+
 def operation_id(route: APIRoute) -> str:
     """Operation ids are the route names (list_articles, create_article, ...), so generated
     clients get readable method names."""
@@ -103,6 +109,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         settings.database_url,
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
         prepared_statements=settings.database_prepared_statements,
+        ping_after_idle_s=PING_AFTER_IDLE_S,
     )
 
     # bulk requests of more than one chunk extract in these processes (started on first use)
@@ -219,6 +226,11 @@ CORS_EXPOSED_HEADERS = [
 ]
 
 
+# Starlette's default is 9: on a page of 20 search hits (30 kB) that took 2.2 ms, level 5 0.7,
+# for an answer 0.5 % larger
+GZIP_LEVEL = 5
+
+
 def _install_middleware(app: FastAPI, settings: Settings, metrics: Metrics) -> None:
     """The ASGI stack around the routes."""
     # Added innermost first: request ids and logs see everything, CORS answers preflights,
@@ -232,7 +244,9 @@ def _install_middleware(app: FastAPI, settings: Settings, metrics: Metrics) -> N
     app.add_middleware(
         RateLimitMiddleware, reads=settings.rate_limit_reads, writes=settings.rate_limit_writes
     )
-    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes)
+    app.add_middleware(
+        GZipMiddleware, minimum_size=settings.gzip_min_bytes, compresslevel=GZIP_LEVEL
+    )
     app.add_middleware(MethodsMiddleware, paths=lambda: app.openapi()["paths"])
     if settings.cors_origins:
         app.add_middleware(

@@ -1,10 +1,12 @@
 """API keys: who may read and write, as security dependencies (documented in OpenAPI)."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from app.deps import SessionFactoryDep, SettingsDep
 from app.errors import Forbidden, Unauthorized
@@ -28,11 +30,15 @@ API_KEY = APIKeyHeader(
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
 ApiKeyHeaderDep = Annotated[str | None, Depends(API_KEY)]
 
-KeyCheck = Callable[[SessionFactoryDep, SettingsDep, BearerDep, ApiKeyHeaderDep], ApiKey | None]
+KeyCheck = Callable[
+    [SessionFactoryDep, SettingsDep, BearerDep, ApiKeyHeaderDep], Awaitable[ApiKey | None]
+]
 
 
 def _require(needed: Scope) -> KeyCheck:
-    def check(
+    # async, and the lookup alone in the thread pool: a read that needs no key (the default)
+    # pays no thread hop for being let through
+    async def check(
         factory: SessionFactoryDep,
         settings: SettingsDep,
         bearer: BearerDep,
@@ -53,8 +59,7 @@ def _require(needed: Scope) -> KeyCheck:
         # A read of its own, not the request's session: that one, in a write, would begin its
         # transaction here and take SQLite's write lock for the whole request (its extraction
         # too), and a request with a bad key would hold every writer up.
-        with factory() as session:
-            key = find_key(session, secret=secret)
+        key = await run_in_threadpool(_find, factory, secret)
         if key is None:
             raise Unauthorized(
                 "The API key is not valid (unknown or revoked).",
@@ -71,6 +76,11 @@ def _require(needed: Scope) -> KeyCheck:
         return key
 
     return check
+
+
+def _find(factory: sessionmaker[Session], secret: str) -> ApiKey | None:
+    with factory() as session:
+        return find_key(session, secret=secret)
 
 
 WriteKey = Security(_require(Scope.write), scopes=[Scope.write.value])

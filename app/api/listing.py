@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Generic, NamedTuple, TypeVar
 
 from fastapi import Depends, Query, Request, Response
-from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -103,9 +102,10 @@ def respond(
     *,
     model: type[P],
     exported: Listing[Any] | None = None,
-) -> P | StreamingResponse:
+) -> Response:
     """The answer of every list: `model` (a `Page[T]`, or one extending it) with a page of
-    `listing`, or the stream of every row of `exported` (by default `listing` itself)."""
+    `listing`, as JSON, or the stream of every row of `exported` (by default `listing`
+    itself)."""
     if asked.fmt is not ExportFormat.json:
         whole = exported or listing
         return export(

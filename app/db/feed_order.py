@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, func, select, text, tuple_
+from sqlalchemy import ColumnElement, Row, and_, bindparam, func, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from app.models import Change
@@ -122,14 +122,23 @@ def _final(session: Session, after: Position) -> ColumnElement[bool]:
     return past if below is None else and_(past, Change.xid < below)
 
 
+_FEED_ROW = (Change.xid, Change.id, Change.kind, Change.object_id, Change.action)
+# What a search on SQLite reads before it answers (app.services.search_index.catch_up), built
+# once: building it per search cost twice running it. Every xid is 0 there (see `_past`).
+_SQLITE_READ = (
+    select(*_FEED_ROW)
+    .where(Change.id > bindparam("after"))
+    .order_by(Change.id)
+    .limit(bindparam("limit"))
+)
+
+
 def read(session: Session, after: Position, *, limit: int | None = None) -> list[Row[Any]]:
     """(xid, id, kind, object_id, action) of the final rows past `after`, in commit order (at
     most `limit`)."""
-    statement = (
-        select(Change.xid, Change.id, Change.kind, Change.object_id, Change.action)
-        .where(_final(session, after))
-        .order_by(*_in_order(session))
-    )
+    if session.get_bind().dialect.name != "postgresql" and limit is not None:
+        return list(session.execute(_SQLITE_READ, {"after": after.id, "limit": limit}))
+    statement = select(*_FEED_ROW).where(_final(session, after)).order_by(*_in_order(session))
     return list(session.execute(statement if limit is None else statement.limit(limit)))
 
 

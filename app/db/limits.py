@@ -103,7 +103,9 @@ def _apply_to(session: Session, deadlines: list[float]) -> None:
 
 
 def _connections(transaction: SessionTransaction) -> list[Connection]:
-    return [conn for conn, *_ in transaction._connections.values()]
+    # each connection is there twice, under itself and under its engine: once each here (on
+    # PostgreSQL every limit's change was sent twice)
+    return list({id(conn): conn for conn, *_ in transaction._connections.values()}.values())
 
 
 def _apply(connection: Any, deadlines: list[float]) -> None:

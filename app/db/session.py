@@ -1,11 +1,13 @@
 """Engines, session factories and the CLI's transaction boundary."""
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.changefeed import track_changes
@@ -46,24 +48,59 @@ def _session_in_utc(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.autocommit = autocommit
 
 
+_IDLE_SINCE = "defcoop_idle_since"
+
+
+def _ping_when_idle(engine: Engine, idle_s: float) -> None:
+    """SQLAlchemy's pre-ping (SQLAlchemy's recipe for a custom one: raising DisconnectionError
+    at checkout makes the pool connect afresh), for connections idle `idle_s` or longer only.
+    One back from a request a moment ago was working then: a ping before each request cost a
+    round trip, the most of any single step of a search on PostgreSQL but its own query. A
+    server that went away since is seen by the next request on it, as by one that was running."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop(_IDLE_SINCE, None)  # none yet: connected just now
+        if since is None or time.monotonic() - since < idle_s:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise DisconnectionError(str(error)) from error
+        if not alive:
+            raise DisconnectionError("the connection did not answer a ping")
+
+
 def make_engine(
     url: str,
     *,
     busy_timeout_ms: int = 5000,
     prepared_statements: bool = True,
+    ping_after_idle_s: float | None = None,
     **kwargs: Any,
 ) -> Engine:
     """Create an engine; on SQLite, turn on foreign keys, WAL and real SAVEPOINTs; on
     PostgreSQL, sessions in UTC, and with `prepared_statements=False` none prepared on the
     server (psycopg prepares a statement run five times on a connection; a pooler in
     transaction mode, such as PgBouncer before 1.21, hands the next transaction another
-    server connection, where that statement does not exist)."""
+    server connection, where that statement does not exist).
+
+    On PostgreSQL a connection taken from the pool is checked first (SELECT 1; a dead one is
+    replaced): every time, or with `ping_after_idle_s` only one that has lain unused that long.
+    """
     if not url.startswith("sqlite"):
         if not prepared_statements:
             connect_args = {**kwargs.pop("connect_args", {}), "prepare_threshold": None}
             kwargs["connect_args"] = connect_args
-        pg_engine = create_engine(url, pool_pre_ping=True, **kwargs)
+        always = ping_after_idle_s is None
+        pg_engine = create_engine(url, pool_pre_ping=always, **kwargs)
         event.listen(pg_engine, "connect", _session_in_utc)
+        if ping_after_idle_s is not None:
+            _ping_when_idle(pg_engine, ping_after_idle_s)
         return pg_engine
     engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
 
@@ -80,6 +117,14 @@ def make_engine(
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection: Any, _record: Any) -> None:
+        # A time limit's progress handler (app.db.limits) ends with the work it limits: a
+        # request commits inside its limit, so the connection comes back with the handler on,
+        # and the next work on it, limited or not, must not inherit a past deadline.
+        if dbapi_connection is not None:
+            dbapi_connection.set_progress_handler(None, 0)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:

@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import islice
+from itertools import compress, islice
 from typing import Any
 
 import snowballstemmer
@@ -50,6 +50,48 @@ def _folded(word: str) -> str:
     return fold(word)
 
 
+_RUN = re.compile(r"\w+")  # `_WORD`'s words and underscores: twice as fast to find
+
+
+def _distinct_words(text: str) -> set[str]:
+    """The distinct words `_WORD` reads in the text."""
+    runs = set(_RUN.findall(text))
+    words = {run for run in runs if "_" not in run}
+    for run in runs - words:
+        words.update(part for part in run.split("_") if part)
+    return words
+
+
+@lru_cache(maxsize=4096)
+def _words_pattern(words: frozenset[str]) -> re.Pattern[str]:
+    """These words, not followed by more of a word (the caller checks what precedes: an
+    assertion before the words keeps the regex engine from skipping ahead to them)."""
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?:{alternatives})(?![^\W_])")
+
+
+def _ascii_spans(text: str, stems: set[str]) -> Iterator[tuple[int, int]]:
+    """`_spans` of single words in an ASCII text, without reading every word: Porter2 only
+    rewrites a word's end, at most two letters of a stem are not the word's own (`biliti` ->
+    `ble`), so a word that stems to `s` holds `s[:-2]`. Only the words around those letters
+    are read and stemmed (0.25 ms -> 0.02 ms for a 4 kB body)."""
+    lowered = text.lower()  # the same offsets: ASCII
+    ends: dict[int, int] = {}
+    for core in {s[:-2] for s in stems}:
+        at = lowered.find(core)
+        while at != -1:
+            start, end = at, at + len(core)
+            while start > 0 and text[start - 1].isalnum():  # [^\W_], as `_WORD` reads
+                start -= 1
+            while end < len(text) and text[end].isalnum():
+                end += 1
+            ends[start] = end
+            at = lowered.find(core, end)
+    for start in sorted(ends):
+        if stem(text[start : ends[start]]) in stems:
+            yield start, ends[start]
+
+
 def _spans(text: str, wanted: list[Term | Phrase]) -> Iterator[tuple[int, int]]:
     """The (start, end) of each match in the text, in order, found lazily: a caller that has
     its snippets stops reading the text there."""
@@ -66,12 +108,21 @@ def _spans(text: str, wanted: list[Term | Phrase]) -> Iterator[tuple[int, int]]:
     reach = max((len(key) for _kind, key in keys), default=1)
     found = _WORD.finditer(text)
     if reach == 1 and all(kind == "words" for kind, _key in keys):
-        # single words only (most queries): one set lookup a word, without the look-ahead
-        # window; a body read to its end for a rare word costs a third of the general loop
+        # single words only (most queries): which of the text's distinct words match, then
+        # where those are, found by the regex engine. Stemming each word as it was read cost
+        # 0.2 ms for a 3.5 kB body, most of a rare word's highlighting (read to the end)
         stems = {key[0] for _kind, key in keys}
-        for match in found:
-            if stem(match.group()) in stems:
-                yield match.span()
+        if text.isascii() and all(len(s) > 2 for s in stems):
+            yield from _ascii_spans(text, stems)
+            return
+        words = list(_distinct_words(text))
+        matching = frozenset(compress(words, map(stems.__contains__, map(stem, words))))
+        if matching:
+            for match in _words_pattern(matching).finditer(text):
+                start = match.start()
+                # where `_WORD` begins a word: [^\W_] is what str.isalnum() says
+                if start == 0 or not text[start - 1].isalnum():
+                    yield match.span()
         return
     ahead: deque[tuple[int, int, str, str]] = deque()  # (start, end, word, stem)
 

@@ -138,6 +138,7 @@ class TopKIndex:
         self.lock = threading.RLock()
         self._writer: Any = None
         self._loaded: Position | None = None  # the cursor this process's reader has seen
+        self._cursor_file: tuple[tuple[int, int, int], Position | None] | None = None
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -190,8 +191,20 @@ class TopKIndex:
             self._writer = None
 
     def cursor(self) -> Position | None:
-        """The last change applied, or None when the index was never built (or is outdated)."""
-        return stored_cursor(self.directory)
+        """The last change applied, or None when the index was never built (or is outdated).
+        Read again only when the file is another (it is replaced whole, never rewritten): a
+        search asks each time, and reading it cost four times looking at it."""
+        try:
+            seen = os.stat(self.directory / _CURSOR_FILE)
+        except OSError:
+            return None
+        key = (seen.st_ino, seen.st_mtime_ns, seen.st_size)
+        known = self._cursor_file
+        if known is not None and known[0] == key:
+            return known[1]
+        cursor = stored_cursor(self.directory)
+        self._cursor_file = (key, cursor)
+        return cursor
 
     def ids_with_event(self, event_ids: Iterable[int]) -> list[int]:
         """Articles whose document lists one of these events (to refresh after a deletion)."""
@@ -412,16 +425,21 @@ def _fold(text: str) -> str:
 
 
 _OPEN: dict[Path, TopKIndex] = {}
+_GIVEN: dict[Path, TopKIndex] = {}  # by the path as asked for: no resolve() (syscalls) a search
 _OPEN_LOCK = threading.Lock()
 
 
 def open_index(directory: Path) -> TopKIndex:
     """The process's one handle on the index in `directory` (created empty if missing)."""
+    index = _GIVEN.get(directory)
+    if index is not None:
+        return index
     key = directory.resolve()
     with _OPEN_LOCK:
         index = _OPEN.get(key)
         if index is None:
             index = _OPEN[key] = TopKIndex(key)
+        _GIVEN[directory] = index
         return index
 
 
@@ -437,3 +455,5 @@ def forget(directories: set[Path]) -> None:
     with _OPEN_LOCK:
         for key in directories:
             _OPEN.pop(key, None)
+        for given in [g for g, index in _GIVEN.items() if index.directory in directories]:
+            del _GIVEN[given]

@@ -3,7 +3,7 @@ of a page of articles. (Linking, merging and splitting are app.services.happenin
 
 from collections.abc import Collection
 
-from sqlalchemy import Row, and_, select
+from sqlalchemy import Row, and_, bindparam, select
 from sqlalchemy.orm import Session, lazyload
 
 from app.errors import NotFound
@@ -111,18 +111,21 @@ def happening_decisions(session: Session, *, happening: Happening) -> list[Happe
     return list(session.scalars(stmt))
 
 
+# Built once: every page of articles asks it (building it cost as much as running it)
+_OF_ARTICLES = (
+    select(Event.article_id, Event.happening_id)
+    .where(Event.article_id.in_(bindparam("ids", expanding=True)), Event.happening_id.is_not(None))
+    .distinct()
+    .order_by(Event.article_id, Event.happening_id)
+)
+
+
 def article_happenings(session: Session, *, article_ids: Collection[int]) -> dict[int, list[int]]:
     """The happenings each article's events report (ids ascending), for a page in one statement."""
     found: dict[int, list[int]] = {}
     if not article_ids:
         return found
-    stmt = (
-        select(Event.article_id, Event.happening_id)
-        .where(Event.article_id.in_(list(article_ids)), Event.happening_id.is_not(None))
-        .distinct()
-        .order_by(Event.article_id, Event.happening_id)
-    )
-    for article_id, happening_id in session.execute(stmt):
+    for article_id, happening_id in session.execute(_OF_ARTICLES, {"ids": list(article_ids)}):
         if happening_id is not None:  # as the statement says; for the type checker
             found.setdefault(article_id, []).append(happening_id)
     return found

@@ -6,8 +6,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.orm import Session, defer
 
 from app.db.limits import time_limit
 from app.errors import InvalidParameter, InvalidQuery
@@ -198,6 +198,15 @@ def search(session: Session, request: SearchRequest) -> SearchResult:
     )
 
 
+# Built once (building it per search cost half of running it). The source comes joined
+# (Article.source's own loading): one statement, not two; the page as received is not read.
+_RANKED = (
+    select(Article)
+    .where(Article.id.in_(bindparam("ids", expanding=True)))
+    .options(defer(Article.raw))
+)
+
+
 def load_ranked(
     session: Session, ranked: Sequence[tuple[int, float]]
 ) -> list[tuple[Article, float]]:
@@ -205,13 +214,8 @@ def load_ranked(
     are dropped."""
     if not ranked:  # a page with no hits asks the database nothing (an empty IN cost 0.4 ms)
         return []
-    loaded = {
-        a.id: a
-        # the source comes joined (Article.source's own loading): one statement, not two
-        for a in session.scalars(
-            select(Article).where(Article.id.in_([article_id for article_id, _ in ranked]))
-        )
-    }
+    ids = [article_id for article_id, _ in ranked]
+    loaded = {a.id: a for a in session.scalars(_RANKED, {"ids": ids})}
     return [(loaded[i], float(score)) for i, score in ranked if i in loaded]
 
 

@@ -82,3 +82,35 @@ def test_a_post_extracts_before_it_takes_the_write_lock(
     response = client.post("/v1/articles", json=body)
     assert response.status_code == 201, response.text
     assert seen == [True]
+
+
+postgres_only = pytest.mark.skipif(not ON_POSTGRES, reason="a server that drops connections")
+
+
+@postgres_only
+@pytest.mark.parametrize("idle_s", [0.0, 3600.0])
+def test_a_connection_idle_past_the_bound_is_pinged_and_replaced_when_dead(idle_s: float) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from app.db.session import make_engine
+    from tests.helpers import TEST_URL
+
+    engine = make_engine(TEST_URL, ping_after_idle_s=idle_s, pool_size=1, max_overflow=0)
+    try:
+        with engine.connect() as conn:
+            pid = conn.scalar(text("SELECT pg_backend_pid()"))
+        with engine.connect() as other:  # the pooled one again: pinged only when idle_s is 0
+            assert other.scalar(text("SELECT pg_backend_pid()")) == pid
+        killer = make_engine(TEST_URL)
+        with killer.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        killer.dispose()
+        time.sleep(0.2)
+        with engine.connect() as conn:
+            if idle_s == 0:  # idle long enough: the ping finds it dead, a new one answers
+                assert conn.scalar(text("SELECT pg_backend_pid()")) != pid
+            else:  # used a moment ago: taken unchecked, and the statement meets the loss
+                with pytest.raises(OperationalError):
+                    conn.execute(text("SELECT 1"))
+    finally:
+        engine.dispose()

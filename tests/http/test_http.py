@@ -153,6 +153,24 @@ def test_the_keyless_dry_run_counts_as_a_write(db) -> None:
         assert [client.get("/v1/articles").status_code for _ in range(3)] == [200, 200, 429]
 
 
+def test_the_moving_window_counts_the_last_seconds_and_forgets_idle_keys(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from app.http import ratelimit
+
+    now = [1000.0]
+    monkeypatch.setattr(ratelimit.time, "monotonic", lambda: now[0])
+    window = ratelimit.MovingWindow()
+    assert window.hit("a", 2, 60) == (True, 1, 60)
+    now[0] += 20
+    assert window.hit("a", 2, 60) == (True, 0, 40)
+    assert window.hit("a", 2, 60) == (False, 0, 40)  # refused, and not counted
+    assert window.hit("b", 2, 60)[0]  # another key, another budget
+    now[0] += 40  # the first request leaves the window
+    assert window.hit("a", 2, 60) == (True, 0, 20)
+    now[0] += 61 + window.SWEEP_EVERY_S
+    window.hit("c", 2, 60)
+    assert set(window._times) == {"c"}  # a and b had nothing left in their window
+
+
 def test_bad_rate_limit_setting_is_refused() -> None:
     import pytest
     from pydantic import ValidationError

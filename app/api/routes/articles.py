@@ -3,7 +3,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import StreamingResponse
 
 from app.api.article_view import shown, summaries, summarized
 from app.api.auth import WriteKey
@@ -328,7 +327,7 @@ def _line_result(request: Request, line: LineResult) -> BulkLineResult:
 )
 def list_articles(
     asked: ExportableDep, filters: ArticleListFiltersDep, sort: ArticleSort = "-published_at"
-) -> Page[ArticleSummary] | StreamingResponse:
+) -> Response:
     listing = Listing(
         "articles",
         ArticleSummary,
@@ -369,9 +368,7 @@ def get_article(
     description="A ranked top list: one page, `next_cursor` always null.",
     responses=problem_responses(400, 404, 422),
 )
-def similar_articles(
-    asked: SimilarList, settings: SettingsDep, article: ArticleDep
-) -> Page[SimilarArticle] | StreamingResponse:
+def similar_articles(asked: SimilarList, settings: SettingsDep, article: ArticleDep) -> Response:
     listing = Listing(
         "similar",
         SimilarArticle,

@@ -43,7 +43,7 @@ def changes(
     limit: LimitDep,
     since: Since = None,
     cursor: DeprecatedCursor = None,
-) -> Page[ChangeRead]:
+) -> Response:
     items, resume, more = list_changes(session, limit=limit, since=since or cursor)
     return page_response(
         request,

@@ -1,8 +1,7 @@
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.api.article_view import summaries
 from app.api.export import EXPORT_RESPONSES
@@ -96,9 +95,7 @@ def dyad_profile(
     summary="A state's partners ranked by shared events; without `country`, the busiest pairs",
     responses={**EXPORT_RESPONSES, **problem_responses(400, 422)},
 )
-def list_dyads(
-    asked: ExportableDep, filters: Annotated[DyadFilters, Query()]
-) -> Page[Partner] | StreamingResponse:
+def list_dyads(asked: ExportableDep, filters: Annotated[DyadFilters, Query()]) -> Response:
     ranked = Listing(
         name="dyads",
         schema=Partner,

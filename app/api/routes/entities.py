@@ -1,7 +1,6 @@
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Query, Response
 
 from app.api.article_view import shown, summarized
 from app.api.export import EXPORT_RESPONSES
@@ -39,7 +38,7 @@ def _list_item(row: tuple[Any, int, int]) -> EntityListItem:
 )
 def list_entities(
     asked: ExportableDep, filters: EntityFiltersDep, sort: EntitySort = "-mentions"
-) -> Page[EntityListItem] | StreamingResponse:
+) -> Response:
     listing = Listing(
         "entities",
         EntityListItem,
@@ -75,7 +74,7 @@ def entity_articles(
     duplicates: Annotated[
         Duplicates, Query(description="exclude (default): copies are not listed; include: all")
     ] = Duplicates.exclude,
-) -> Page[ArticleSummary] | StreamingResponse:
+) -> Response:
     filters = ArticleFilters(entity=entity.id, duplicates=duplicates)
     listing = Listing(
         "articles",
@@ -98,7 +97,7 @@ def entity_articles(
     summary="Events the entity takes part in, latest first",
     responses=problem_responses(400, 404, 422),
 )
-def entity_events(asked: ListDep, entity: EntityDep) -> Page[EventRead] | StreamingResponse:
+def entity_events(asked: ListDep, entity: EntityDep) -> Response:
     filters = EventFilters(entity=entity.id)
     listing = Listing(
         "events",

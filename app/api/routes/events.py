@@ -1,7 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Query, Response
 
 from app.api.export import EXPORT_RESPONSES
 from app.api.listing import ExportableDep, Listing, respond
@@ -25,7 +24,7 @@ EventSort = Annotated[str, Query(pattern=r"^-?date$", description="date or -date
 )
 def list_events(
     asked: ExportableDep, filters: EventFiltersDep, sort: EventSort = "-date"
-) -> Page[EventRead] | StreamingResponse:
+) -> Response:
     listing = Listing(
         "events",
         EventRead,

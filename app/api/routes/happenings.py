@@ -1,7 +1,6 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import StreamingResponse
 
 from app.api.auth import WriteKeyDep
 from app.api.export import EXPORT_RESPONSES
@@ -58,7 +57,7 @@ undated ones, last, and is not matched by a date range."""
 )
 def list_happenings(
     asked: ExportableDep, filters: HappeningFiltersDep, sort: HappeningSort = "-date"
-) -> Page[HappeningSummary] | StreamingResponse:
+) -> Response:
     listing = Listing(
         "happenings",
         HappeningSummary,
@@ -170,9 +169,7 @@ def split_happening(
     summary="A happening's reports, the earliest published first (or every one, as CSV or NDJSON)",
     responses={**EXPORT_RESPONSES, **problem_responses(400, 404, 422)},
 )
-def happening_reports(
-    asked: ExportableDep, happening: HappeningDep
-) -> Page[HappeningReport] | StreamingResponse:
+def happening_reports(asked: ExportableDep, happening: HappeningDep) -> Response:
     listing = Listing(
         "reports",
         HappeningReport,

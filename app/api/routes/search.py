@@ -2,8 +2,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Annotated
 
-from fastapi import APIRouter, Query
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from app.api.article_view import shown, summaries
@@ -58,7 +57,7 @@ def search_articles(
     facet_size: Annotated[int, Query(ge=1, le=100, description="Values per facet")] = 10,
     highlight_pre: Annotated[str, Query(max_length=40)] = "<mark>",
     highlight_post: Annotated[str, Query(max_length=40)] = "</mark>",
-) -> SearchPage | StreamingResponse:
+) -> Response:
     wanted = SearchRequest(
         q=q,
         mode=mode,
