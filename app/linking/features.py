@@ -7,6 +7,7 @@ from functools import cache, lru_cache
 from importlib import resources
 
 _WORD = re.compile(r"[^\W\d_]{3,}")
+_NONE: frozenset[str] = frozenset()
 # "Slavic Brotherhood 2017", "JIMEX-24", "the 11th edition", "Vajra Prahar XI"
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _SHORT_YEAR = re.compile(r"\b[A-Z][A-Za-z]+[- ](\d{2})\b")
@@ -23,6 +24,8 @@ def _stopwords() -> frozenset[str]:
 
 def content_words(*texts: str | None) -> frozenset[str]:
     """Lower-case words of three letters or more that are not stopwords."""
+    if len(texts) == 1:  # the common case: the cached set itself, not a copy of it
+        return _words(texts[0]) if texts[0] else _NONE
     return frozenset().union(*(_words(text) for text in texts if text))
 
 
@@ -37,13 +40,16 @@ NAME_STEM = 5  # letters: "Reznikov" and "Reznikowem", "Pistorius" in any langua
 
 def name_stems(*texts: str | None) -> frozenset[str]:
     """The stems of the capitalised words of four letters or more that are not stopwords."""
+    if len(texts) == 1:
+        return _stems(texts[0]) if texts[0] else _NONE
     return frozenset().union(*(_stems(text) for text in texts if text))
 
 
 @lru_cache(maxsize=65536)
 def _stems(text: str) -> frozenset[str]:
-    words = {w.lower() for w in _NAME.findall(text)} - _stopwords()
-    return frozenset(w[:NAME_STEM] for w in words)
+    words = set(map(str.lower, _NAME.findall(text)))
+    words -= _stopwords()
+    return frozenset([w[:NAME_STEM] for w in words])
 
 
 def editions(*names: str | None) -> frozenset[str]:

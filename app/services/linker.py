@@ -17,6 +17,7 @@ from sqlalchemy import (
     bindparam,
     delete,
     insert,
+    inspect,
     select,
     text,
     tuple_,
@@ -189,6 +190,19 @@ class Linker:
                     self.where.setdefault(event_id, happening_id)
                     if is_lead:
                         self.leads.setdefault(happening_id, event_id)
+        # their fields too, in the same chunks: a report that joins one reads them (fields_of),
+        # and one statement for each was the most of what joining stored happenings cost
+        fresh = [h for h in unread if h not in self.fields]
+        for at in range(0, len(fresh), 500):
+            for happening_id in fresh[at : at + 500]:
+                self.stored[happening_id] = self.fields[happening_id] = None
+            for row in self.session.execute(
+                select(Happening.id, *(getattr(Happening, c) for c in FIELDS)).where(
+                    Happening.id.in_(fresh[at : at + 500])
+                )
+            ):
+                self.stored[row[0]] = dict(zip(FIELDS, row[1:], strict=True))
+                self.fields[row[0]] = self.stored[row[0]]
         # only the leads' cards: most candidates fail on their lead (another day, other
         # counterparts), and the other reports are read only for those that do not
         self.load(self.leads[h] for h in unread if h in self.leads)
@@ -520,15 +534,21 @@ class Linker:
             for state in rows[0]
         ]
         if rows:
-            session.execute(insert(HappeningState), rows)
+            session.execute(insert(cast(Table, HappeningState.__table__)), rows)
         for h in dirty:
             self.written[h] = self.index[h]
 
     def _expire(self, model: type[Any], ids: Iterable[int]) -> None:
-        """Rows written in Core: a mapped object already loaded in the session reads again."""
+        """Rows written in Core: a mapped object already loaded in the session reads again.
+        The identity map is looked up by key, built here: the session's identity_key inspects
+        the mapper at each call, and flush hands it thousands of ids."""
         session = self.session
+        identity_map = session.identity_map
+        if not len(identity_map):
+            return
+        mapper = inspect(model)
         for object_id in ids:
-            loaded = session.identity_map.get(session.identity_key(model, object_id))
+            loaded = identity_map.get(mapper.identity_key_from_primary_key([object_id]))
             if loaded is not None:
                 session.expire(loaded)
 

@@ -107,7 +107,7 @@ def read_cards(session: Session, ids: list[int]) -> dict[int, tuple[Card, Mark]]
                 sides[event_id].add((role, code))
         elif kind == "person":
             people_in[event_id].add(entity_id)
-    articles = {row.article_id for row in rows}
+    articles = {row.article_id: row.title for row in rows}
     named: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     for article_id, entity_id, kind in session.execute(
         select(Mention.article_id, Entity.id, Entity.kind)
@@ -116,41 +116,64 @@ def read_cards(session: Session, ids: list[int]) -> dict[int, tuple[Card, Mark]]
         .distinct()
     ):
         named[article_id][kind].add(entity_id)
-    # what an article gives all its reports, worked out once per article
+    # what an article gives all its reports, worked out once per article, not once per report
+    # (a dense article has a dozen): the things and people it names, its title's words and names
     things = {a: frozenset(set().union(*(named[a][k] for k in _THINGS))) for a in articles}
-    titles = {row.article_id: content_words(row.title) for row in rows}
+    people = {a: frozenset(named[a]["person"]) for a in articles}
+    titles = {a: content_words(title) for a, title in articles.items()}
+    title_names = {a: name_stems(title) for a, title in articles.items()}
     found: dict[int, tuple[Card, Mark]] = {}
-    for row in rows:
+    for (
+        event_id,
+        article_id,
+        kind,
+        date_start,
+        date_end,
+        precision,
+        status,
+        name,
+        evidence,
+        happening_id,
+        is_lead,
+        role,
+        published_at,
+        published_precision,
+        created_at,
+        source_id,
+        duplicate_of_id,
+        _title,
+        opening,
+    ) in rows:
         lo = hi = None
-        if row.date_start is not None:
-            lo, hi = bounds(row.date_start, row.date_end, row.date_precision)
-        kinds = named[row.article_id]
-        day_hint, weekday = day_hints(row.evidence) if lo is None else (None, None)
+        if date_start is not None:
+            lo, hi = bounds(date_start, date_end, precision)
+        day_hint, weekday = day_hints(evidence) if lo is None else (None, None)
+        own = people_in.get(event_id)
         card = Card(
-            event_id=row.id,
-            article_id=row.article_id,
-            type=row.type,
-            states=frozenset(states[row.id]),
+            event_id=event_id,
+            article_id=article_id,
+            type=kind,
+            states=frozenset(states.get(event_id, ())),
             lo=lo,
             hi=hi,
-            precision=row.date_precision if lo else None,
-            published=_day(row.published_at),
-            published_last=_last_day(row.published_at, row.published_precision),
-            dateline=dateline(row.opening) if row.published_at is None else None,
+            precision=precision if lo else None,
+            published=_day(published_at),
+            published_last=_last_day(published_at, published_precision),
+            dateline=dateline(opening) if published_at is None else None,
             day_hint=day_hint,
             weekday=weekday,
-            status=row.status or "reported",
-            source=row.source_id,
-            copy_of=row.duplicate_of_id,
-            people=frozenset(kinds["person"] | people_in[row.id]),
-            things=things[row.article_id],
-            words=titles[row.article_id] | content_words(row.evidence),
-            names=name_stems(row.title, row.evidence),
-            editions=editions(row.name),
-            stage=stage(row.type, row.evidence),
-            sides=frozenset(sides[row.id]),
-            name=row.name,
-            moment=row.published_at or row.created_at,
+            status=status or "reported",
+            source=source_id,
+            copy_of=duplicate_of_id,
+            people=people[article_id] | own if own else people[article_id],
+            things=things[article_id],
+            words=titles[article_id] | content_words(evidence),
+            names=title_names[article_id] | name_stems(evidence),
+            editions=editions(name),
+            stage=stage(kind, evidence),
+            sides=frozenset(sides.get(event_id, ())),
+            name=name,
+            moment=published_at or created_at,
         )
-        found[row.id] = (card, Mark(row.happening_id, bool(row.is_lead), row.happening_role))
+        found[event_id] = (card, Mark(happening_id, bool(is_lead), role))
     return found
