@@ -105,11 +105,13 @@ async def get_session(
     With read replicas, a read goes to one that can serve it (else the primary), and a write's
     answer carries the primary's position after its commit (`X-Commit-Token`).
 
-    It runs on the event loop, not in the thread pool: a search paid a thread hop to open its
-    session and another to commit it. Opening a session does no I/O, and ending a read is one
-    COMMIT of a transaction that wrote nothing; what may wait (choosing a replica connects to
-    it; a write's commit may wait for SQLite's lock, or fsync) still runs in the pool. The
-    commit is inside the time limit: leaving the limit then has no transaction to reset (on
+    It is `app.db.session.transaction` for a request, run on the event loop rather than in the
+    thread pool: a search paid a thread hop to open its session and another to end it. Opening a
+    session does no I/O, and on SQLite ending a read takes microseconds, so those stay on the
+    loop. What may wait runs in the pool: choosing a replica (it may connect), a write's commit
+    (SQLite's lock, fsync), and every commit or rollback on a server database (a round trip; a
+    server that stopped answering would stall the loop, and every request with it). The commit
+    or rollback is inside the time limit: leaving the limit then has no transaction to reset (on
     PostgreSQL, a statement saved)."""
     write = request.method not in READS
     if write:
@@ -120,21 +122,27 @@ async def get_session(
         token = commit_token_of(request)
         chosen: Session | None = await run_in_threadpool(replicas.open_read, token)
         session = chosen or factory()
+    on_loop = not write and session.get_bind().dialect.name == "sqlite"
+
+    async def end(step: Callable[[], object]) -> None:
+        if on_loop:
+            step()
+        else:
+            await run_in_threadpool(step)
+
     try:
         with time_limit(session, settings.db_time_limit_s):
-            yield session
-            if write:
-                await run_in_threadpool(_commit_write, request, session, replicas)
-            else:
-                session.commit()
-    except BaseException:
-        if write:
-            await run_in_threadpool(session.rollback)
-        else:
-            session.rollback()
-        raise
+            try:
+                yield session
+                if write:
+                    await run_in_threadpool(_commit_write, request, session, replicas)
+                else:
+                    await end(session.commit)
+            except BaseException:
+                await end(session.rollback)
+                raise
     finally:
-        session.close()
+        session.close()  # no transaction is left open: no round trip
 
 
 def _commit_write(request: Request, session: Session, replicas: ReplicaSet | None) -> None:
