@@ -22,13 +22,27 @@ def settle_for_bulk() -> None:
 
 
 @contextmanager
-def bulk_collection() -> Iterator[None]:
-    """The bulk settings for the time of a load, then the ones before (what was frozen is
-    walked again)."""
-    before = gc.get_threshold()
-    settle_for_bulk()
+def frozen() -> Iterator[None]:
+    """What is loaded now frozen for the time of a block. Freezes do not nest (one unfreeze
+    thaws them all), so only the outermost block thaws: an inner one (the extraction pool's,
+    inside a load's) freezes what was loaded since and leaves the rest to its outer block."""
+    outermost = gc.get_freeze_count() == 0
+    gc.freeze()
     try:
         yield
     finally:
-        gc.set_threshold(*before)
-        gc.unfreeze()
+        if outermost:
+            gc.unfreeze()
+
+
+@contextmanager
+def bulk_collection() -> Iterator[None]:
+    """The bulk settings for the time of a load, then the thresholds before; what was frozen
+    is walked again unless something outside froze it first."""
+    before = gc.get_threshold()
+    with frozen():
+        gc.set_threshold(*BULK_THRESHOLDS)
+        try:
+            yield
+        finally:
+            gc.set_threshold(*before)

@@ -1,7 +1,6 @@
 """Worker processes that read and extract articles for an ingest while one writer stores them:
 the CLI's pool (forked, before any thread) and the server's shared one (spawned)."""
 
-import gc
 import multiprocessing
 import os
 import pickle
@@ -10,13 +9,13 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from pydantic import ValidationError
 
 from app.errors import AppError, line_failure
 from app.extraction.lexicon import lexicon
-from app.kit.collector import settle_for_bulk
+from app.kit.collector import frozen, settle_for_bulk
 from app.schemas.article import ArticleCreate
 from app.services.ingest import Prepared, prepare_article
 
@@ -89,20 +88,19 @@ def extraction_pool(workers: int) -> Iterator[Executor | None]:
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     if method == "fork":
         lexicon()
-        gc.freeze()  # before the fork: the workers' collectors leave the shared pages alone
-    pool = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context(method),
-        initializer=_start_worker,
-        initargs=(os.getpid(),),
-    )
-    try:
-        pool.submit(int).result()  # starts every worker (forked at once, before any thread)
-        yield pool
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        if method == "fork":
-            gc.unfreeze()
+    # frozen before the fork: the workers' collectors leave the shared pages alone
+    with frozen() if method == "fork" else nullcontext():
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context(method),
+            initializer=_start_worker,
+            initargs=(os.getpid(),),
+        )
+        try:
+            pool.submit(int).result()  # starts every worker (forked at once, before any thread)
+            yield pool
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 class SharedPool:
