@@ -34,7 +34,7 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(_WORD.findall(text.lower())) - _stopwords()
 
 
-_NAME = re.compile(r"\b[^\W\d_a-z][^\W\d_]{3,}")
+_NAME = re.compile(r"\b[^\W\d_]{4,}")  # capitalised: below (\w has no case of its own)
 NAME_STEM = 5  # letters: "Reznikov" and "Reznikowem", "Pistorius" in any language
 
 
@@ -47,7 +47,7 @@ def name_stems(*texts: str | None) -> frozenset[str]:
 
 @lru_cache(maxsize=65536)
 def _stems(text: str) -> frozenset[str]:
-    words = set(map(str.lower, _NAME.findall(text)))
+    words = {word.lower() for word in _NAME.findall(text) if word[0].isupper()}
     words -= _stopwords()
     return frozenset([w[:NAME_STEM] for w in words])
 

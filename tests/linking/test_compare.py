@@ -235,3 +235,8 @@ def test_of_two_happenings_a_report_matches_the_one_more_reports_back_wins() -> 
     assert support(newcomer, large, large_mean) > support(newcomer, small, small_mean)
     # its own article's reports alone count as one
     assert support(newcomer, [card(1, event_id=9)], SAME_ARTICLE) == SAME_ARTICLE
+
+
+def test_name_stems_are_capitalised_words_in_any_script() -> None:
+    # lower-case words that begin with a letter outside a-z are words, not names
+    assert name_stems("ćwiczenia na área da época, Ćwiczenia Élysée") == {"ćwicz", "élysé"}
