@@ -160,9 +160,9 @@ def date_candidates(
                 continue  # "July 10, 2017" already read: not "in 2017" again
             if kind == "weekday" and any(0 <= s - match.end() <= 3 for s, _ in taken):
                 continue  # "on Monday, August 21, 2017": the full date beside it says it
-            resolved = _resolve(kind, match, published, future)
             if month_only and kind in _FROM_THE_DAY:
                 continue  # "on Tuesday", "next year" need the day: a dateline's month is too weak
+            resolved = _resolve(kind, match, published, future)
             if resolved is None:
                 continue
             read.append((match.start(), match.end()))
