@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from app.db.base import utcnow
 from app.db.changefeed import note_changes
+from app.db.rows import insert_rows
 from app.linking.cards import Card
 from app.linking.compare import (
     PUBLISHED_AFTER,
@@ -123,27 +124,47 @@ class Linker:
 
     def members_of(self, happening_id: int) -> list[int]:
         if happening_id not in self.members:
-            self.members[happening_id] = []
-            for event_id, is_lead in self.session.execute(
-                select(Event.id, Event.is_lead)
-                .where(Event.happening_id == happening_id)
-                .order_by(Event.id)
-            ):
-                self.members[happening_id].append(event_id)
-                self.where.setdefault(event_id, happening_id)
-                if is_lead:
-                    self.leads.setdefault(happening_id, event_id)
+            self._read_members([happening_id])
         return self.members[happening_id]
 
     def fields_of(self, happening_id: int) -> dict[str, Any] | None:
         """A happening's fields (None: no such row), read once."""
         if happening_id not in self.fields:
-            row = self.session.execute(
-                select(*(getattr(Happening, c) for c in FIELDS)).where(Happening.id == happening_id)
-            ).first()
-            self.stored[happening_id] = dict(zip(FIELDS, row, strict=True)) if row else None
-            self.fields[happening_id] = self.stored[happening_id]
+            self._read_fields([happening_id])
         return self.fields[happening_id]
+
+    def _read_members(self, happening_ids: list[int]) -> None:
+        """The reports of these happenings (none read yet), in id order, 500 a statement."""
+        for at in range(0, len(happening_ids), 500):
+            chunk = happening_ids[at : at + 500]
+            for happening_id in chunk:
+                self.members[happening_id] = []
+            for event_id, member_of, is_lead in self.session.execute(
+                select(Event.id, Event.happening_id, Event.is_lead)
+                .where(Event.happening_id.in_(chunk))
+                .order_by(Event.id)
+            ):
+                if member_of is None:  # never: matched by IN (for the type checker)
+                    continue
+                happening_id = member_of
+                self.members[happening_id].append(event_id)
+                self.where.setdefault(event_id, happening_id)
+                if is_lead:
+                    self.leads.setdefault(happening_id, event_id)
+
+    def _read_fields(self, happening_ids: list[int]) -> None:
+        """The stored fields of these happenings (None: no such row), 500 a statement."""
+        for at in range(0, len(happening_ids), 500):
+            chunk = happening_ids[at : at + 500]
+            for happening_id in chunk:
+                self.stored[happening_id] = self.fields[happening_id] = None
+            for row in self.session.execute(
+                select(Happening.id, *(getattr(Happening, c) for c in FIELDS)).where(
+                    Happening.id.in_(chunk)
+                )
+            ):
+                self.stored[row[0]] = dict(zip(FIELDS, row[1:], strict=True))
+                self.fields[row[0]] = self.stored[row[0]]
 
     def prefetch(self, event_ids: list[int]) -> None:
         """Read the stored candidates of many events in one statement per PROBES of them,
@@ -177,32 +198,10 @@ class Linker:
                 self.prefetched[event_id].add(happening_id)
                 found.add(happening_id)
         unread = sorted(h for h in found if h not in self.members)
-        for at in range(0, len(unread), 500):
-            for happening_id in unread[at : at + 500]:
-                self.members[happening_id] = []
-            for event_id, happening_id, is_lead in self.session.execute(
-                select(Event.id, Event.happening_id, Event.is_lead)
-                .where(Event.happening_id.in_(unread[at : at + 500]))
-                .order_by(Event.id)
-            ):
-                if happening_id is not None:
-                    self.members[happening_id].append(event_id)
-                    self.where.setdefault(event_id, happening_id)
-                    if is_lead:
-                        self.leads.setdefault(happening_id, event_id)
+        self._read_members(unread)
         # their fields too, in the same chunks: a report that joins one reads them (fields_of),
         # and one statement for each was the most of what joining stored happenings cost
-        fresh = [h for h in unread if h not in self.fields]
-        for at in range(0, len(fresh), 500):
-            for happening_id in fresh[at : at + 500]:
-                self.stored[happening_id] = self.fields[happening_id] = None
-            for row in self.session.execute(
-                select(Happening.id, *(getattr(Happening, c) for c in FIELDS)).where(
-                    Happening.id.in_(fresh[at : at + 500])
-                )
-            ):
-                self.stored[row[0]] = dict(zip(FIELDS, row[1:], strict=True))
-                self.fields[row[0]] = self.stored[row[0]]
+        self._read_fields([h for h in unread if h not in self.fields])
         # only the leads' cards: most candidates fail on their lead (another day, other
         # counterparts), and the other reports are read only for those that do not
         self.load(self.leads[h] for h in unread if h in self.leads)
@@ -533,8 +532,7 @@ class Linker:
             if (rows := self.index[h]) is not None and (fields := self.fields.get(h)) is not None
             for state in rows[0]
         ]
-        if rows:
-            session.execute(insert(cast(Table, HappeningState.__table__)), rows)
+        insert_rows(session, cast(Table, HappeningState.__table__), rows)
         for h in dirty:
             self.written[h] = self.index[h]
 
